@@ -1,0 +1,77 @@
+"""The dataclasses that flow through the indexer: file -> Document -> Passage.
+
+A Document's `text` is its clean text: the blocks joined by a blank line. Every
+offset (Block.start/end, Passage.start/end) indexes into that one string, so a hit
+can always be shown in context and `text[start:end] == passage.text` holds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+BLOCK_SEPARATOR = "\n\n"
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph-level unit of clean text; headings name the section below them."""
+
+    text: str
+    start: int
+    end: int
+    heading: bool = False
+    level: int = 0          # 1..6 for headings (h1..h6); 0 for body blocks
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_id: str             # stable id: the path relative to the indexed root (posix)
+    path: str               # relative to the indexed root (posix)
+    text: str               # clean text
+    blocks: tuple[Block, ...]
+    title: str | None = None
+    date: str | None = None         # ISO YYYY-MM-DD (or YYYY / YYYY-MM when that is all that is known)
+    source: str | None = None       # publisher or site
+    author: str | None = None
+    url: str | None = None
+    language: str | None = None     # ISO 639-1, e.g. "en", "ko"
+    meta: Mapping[str, str] = field(default_factory=dict)   # extra filterable fields (manifest columns)
+    sha256: str = ""
+    mtime: float = 0.0
+    size: int = 0
+
+
+@dataclass(frozen=True)
+class Passage:
+    doc_id: str
+    ordinal: int            # position in the document, from 0
+    text: str
+    start: int              # character offset into the document's clean text
+    end: int
+    section: str | None = None
+    language: str | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.doc_id}#{self.ordinal}"
+
+
+def make_blocks(parts: list[tuple[str, int]]) -> tuple[str, tuple[Block, ...]]:
+    """Join (text, heading_level) parts into clean text and offset-carrying blocks.
+
+    A level of 0 is a body block, 1..6 a heading. Empty parts are dropped.
+    """
+    blocks: list[Block] = []
+    pieces: list[str] = []
+    pos = 0
+    for text, level in parts:
+        text = text.strip()
+        if not text:
+            continue
+        if pieces:
+            pieces.append(BLOCK_SEPARATOR)
+            pos += len(BLOCK_SEPARATOR)
+        pieces.append(text)
+        blocks.append(Block(text, pos, pos + len(text), heading=level > 0, level=level))
+        pos += len(text)
+    return "".join(pieces), tuple(blocks)

@@ -1,0 +1,40 @@
+"""The project's exception hierarchy: the CLI catches DocsearchError and nothing else.
+
+Lives in indexer/ because both sides raise these; `search` re-exports them.
+"""
+
+
+class DocsearchError(Exception):
+    """Base class; its message is one line that says what to do next."""
+
+
+class IndexNotFoundError(DocsearchError):
+    pass
+
+
+class IndexLockedError(DocsearchError):
+    pass
+
+
+class IndexVersionError(DocsearchError):
+    """The index was written by another schema version: rebuild it."""
+
+
+class NotAnIndexError(DocsearchError):
+    """The folder exists and holds something that is not a docsearch index."""
+
+
+class IndexWriteError(DocsearchError):
+    """Writing failed (disk full, read-only folder); the previous index is intact."""
+
+
+class QueryError(DocsearchError):
+    pass
+
+
+class UnsupportedFileError(DocsearchError):
+    """One file cannot be indexed; the run skips it with this message as the reason."""
+
+
+class InputError(DocsearchError):
+    """A path or manifest given by the user is unusable (fatal, exit 2)."""
