@@ -1,0 +1,73 @@
+"""Which files under the given paths are documents, walked once and safely.
+
+Hidden files and folders are skipped, symlinked folders are followed once (a
+link back up the tree is not a loop for us), and each file is reported with the
+root its document id is relative to.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from .errors import InputError
+
+DOCUMENT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
+
+
+@dataclass(frozen=True)
+class Candidate:
+    path: Path          # as found (may be under a symlinked folder)
+    root: Path          # the indexed root its doc_id is relative to
+    explicit: bool      # named on the command line, not found by walking
+
+    @property
+    def rel(self) -> str:
+        rel = self.path.name if self.path == self.root else self.path.relative_to(self.root).as_posix()
+        # Names that are not valid UTF-8 still get a printable, stable id.
+        return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def is_document_name(name: str) -> bool:
+    return not name.startswith(".") and os.path.splitext(name)[1].lower() in DOCUMENT_SUFFIXES \
+        and not name.endswith(".meta.json")
+
+
+def discover(paths: list[Path]) -> Iterator[Candidate]:
+    """Files to consider, in a stable order; a path that does not exist is an InputError."""
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            raise InputError(f"No such file or folder: {path}")
+        if path.is_file():
+            yield Candidate(path.absolute(), path.absolute(), explicit=True)
+            continue
+        root = path.absolute()
+        seen: set[tuple[int, int]] = set()
+        yield from _walk(root, root, seen)
+
+
+def _walk(folder: Path, root: Path, seen: set[tuple[int, int]]) -> Iterator[Candidate]:
+    try:
+        st = folder.stat()
+    except OSError:
+        return
+    key = (st.st_dev, st.st_ino)
+    if key in seen:
+        return
+    seen.add(key)
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        try:
+            if entry.is_dir():
+                yield from _walk(Path(entry.path), root, seen)
+            elif entry.is_file() and is_document_name(entry.name):
+                yield Candidate(Path(entry.path), root, explicit=False)
+        except OSError:
+            continue

@@ -1,0 +1,128 @@
+"""Document -> Passages a reader can quote.
+
+Paragraph-aware: short blocks merge with their neighbours inside one section,
+long blocks split at sentence boundaries, so passages land between `min_chars`
+and `max_chars` where the text allows it. A heading opens a new passage and
+names the section of every passage below it. Each passage is an exact slice of
+the document's clean text: `doc.text[p.start:p.end] == p.text`.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from .document import Block, Document, Passage
+from .metadata import detect_language
+
+MIN_CHARS = 300
+MAX_CHARS = 1200
+
+# A sentence ends at . ! ? (optionally closed by a quote or bracket) before
+# whitespace and a capital, digit or opening quote; not after a common
+# abbreviation or a single initial ("Mr.", "U.S.", "J. Smith").
+_SENTENCE_END = re.compile(r"""[.!?]["'”’)\]]*\s+(?=["“'‘(\[]?[A-Z0-9\u0080-\uffff])""")
+_ABBREVIATIONS = frozenset("""
+mr mrs ms dr prof st no vol fig inc ltd co corp jr sr gen col lt sgt rev hon art sec
+vs etc e.g i.e cf op al jan feb mar apr jun jul aug sep sept oct nov dec
+""".split())
+
+
+def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans = []
+    begin = start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        word = text[max(begin, m.start() - 12):m.start() + 1].split()[-1].rstrip(".").lower()
+        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or re.fullmatch(r"(?:\w\.)+\w", word):
+            continue
+        spans.append((begin, m.start() + 1 + len(m.group().rstrip()) - 1))
+        begin = m.end()
+    if begin < end:
+        spans.append((begin, end))
+    return [(s, e) for s, e in spans if e > s]
+
+
+def _hard_split(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[int, int]]:
+    """Cut an over-long sentence at whitespace (or anywhere, for text without spaces)."""
+    while end - start > max_chars:
+        cut = text.rfind(" ", start + max_chars // 2, start + max_chars)
+        if cut <= start:
+            cut = start + max_chars
+        yield start, cut
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        yield start, end
+
+
+def _split_block(text: str, block: Block, min_chars: int, max_chars: int) -> Iterator[tuple[int, int]]:
+    """Pack a long block's sentences into spans of at most max_chars."""
+    cur_start = cur_end = None
+    for s, e in _sentence_spans(text, block.start, block.end):
+        for s, e in (_hard_split(text, s, e, max_chars) if e - s > max_chars else [(s, e)]):
+            if cur_start is None:
+                cur_start, cur_end = s, e
+            elif e - cur_start <= max_chars and (cur_end - cur_start < min_chars or e - cur_start <= (min_chars + max_chars) // 2):
+                cur_end = e
+            else:
+                yield cur_start, cur_end
+                cur_start, cur_end = s, e
+    if cur_start is not None:
+        yield cur_start, cur_end
+
+
+def segment(doc: Document, *, min_chars: int = MIN_CHARS, max_chars: int = MAX_CHARS) -> Iterator[Passage]:
+    """Passages in document order; they never overlap and cover every block."""
+    if min_chars < 1 or max_chars < min_chars:
+        raise ValueError(f"need 1 <= min_chars <= max_chars, got {min_chars}, {max_chars}")
+    text = doc.text
+    spans: list[tuple[int, int, str | None]] = []   # (start, end, section)
+    section: str | None = None
+    cur: list[int] | None = None                    # [start, end] of the passage being built
+
+    def flush():
+        nonlocal cur
+        if cur is not None:
+            spans.append((cur[0], cur[1], section))
+            cur = None
+
+    for block in doc.blocks:
+        if block.heading:
+            flush()
+            section = block.text
+            cur = [block.start, block.end]
+            continue
+        if block.end - block.start > max_chars:
+            pieces = list(_split_block(text, block, min_chars, max_chars))
+            if cur is not None and pieces and pieces[0][1] - cur[0] <= max_chars:
+                cur[1] = pieces[0][1]          # a heading or short lead-in joins the first piece
+                pieces = pieces[1:]
+            flush()
+            for s, e in pieces:
+                spans.append((s, e, section))
+            continue
+        if cur is None:
+            cur = [block.start, block.end]
+        elif block.end - cur[0] <= max_chars and cur[1] - cur[0] < min_chars:
+            cur[1] = block.end
+        else:
+            flush()
+            cur = [block.start, block.end]
+    flush()
+    spans = _merge_short_tails(spans, min_chars, max_chars)
+    for ordinal, (s, e, sec) in enumerate(spans):
+        passage_text = text[s:e]
+        yield Passage(doc.doc_id, ordinal, passage_text, s, e, sec, detect_language(passage_text))
+
+
+def _merge_short_tails(spans, min_chars, max_chars):
+    """A short last passage of a section joins the one before it when both fit."""
+    merged: list[tuple[int, int, str | None]] = []
+    for s, e, sec in spans:
+        if merged:
+            ps, pe, psec = merged[-1]
+            if psec == sec and e - s < min_chars and e - ps <= max_chars:
+                merged[-1] = (ps, e, sec)
+                continue
+        merged.append((s, e, sec))
+    return merged

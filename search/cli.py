@@ -1,0 +1,219 @@
+"""The `docsearch` command: a thin click layer over indexer.build_index and search.Searcher.
+
+Library errors (DocsearchError) become one line on stderr and exit 2; no results
+is still exit 0. Heavy modules are imported inside the commands so that a
+search pays only for what it uses.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+FORMATS = click.Choice(["text", "json", "html"])
+
+
+class DocsearchFailure(click.ClickException):
+    exit_code = 2
+
+    def show(self, file=None):
+        click.echo(f"docsearch: error: {self.format_message()}", err=True)
+
+
+def _use_color() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _index_option(f):
+    return click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
+                        help="Index folder [default: $DOCSEARCH_INDEX or ~/.local/share/docsearch/index].")(f)
+
+
+class _Group(click.Group):
+    """Turns library errors into one-line usage errors (exit 2) for every command."""
+
+    def invoke(self, ctx):
+        from indexer.errors import DocsearchError
+
+        try:
+            return super().invoke(ctx)
+        except (DocsearchError, ValueError) as e:
+            raise DocsearchFailure(str(e)) from e
+        except KeyboardInterrupt:
+            click.echo("docsearch: interrupted; the index is as it was before this run", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="docsearch")
+def cli():
+    """Full-text search for document archives: find the passage, quote it, cite it.
+
+    \b
+    Example:
+        docsearch index ~/archive --index idx/
+        docsearch search '"agreed framework" missile' --index idx/
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@_index_option
+@click.option("--rebuild", is_flag=True, help="Build the index anew (needed after a schema change).")
+@click.option("--metadata", type=click.Path(dir_okay=False, path_type=Path),
+              help="A .tsv or .csv manifest: one row per document keyed by its path; extra columns become fields.")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=20_000_000, show_default=True,
+              help="Skip files larger than this.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings; only the summary.")
+def index(paths, index_dir, rebuild, metadata, max_bytes, quiet):
+    """Index documents (.txt, .md, .html) under PATHS; no PATHS: the bundled seeds.
+
+    Re-running is incremental: changed files are re-indexed, deleted ones removed.
+
+    \b
+    Example:
+        docsearch index ~/archive --index idx/
+        docsearch index corpus/TXT --metadata corpus/metadata.tsv --index un/
+    """
+    from indexer import build_index
+
+    bar = None
+    show_bar = not quiet and sys.stderr.isatty()
+
+    def progress(done, total, path):
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="indexing", file=sys.stderr, show_pos=True)
+            bar.__enter__()
+        bar.update(1)
+
+    def warn(message):
+        if not quiet:
+            if bar is not None:
+                click.echo("", err=True)
+            click.echo(f"docsearch: warning: {message}", err=True)
+
+    try:
+        summary = build_index(list(paths) or None, index_dir, rebuild=rebuild, metadata=metadata,
+                              max_bytes=max_bytes, progress=progress if show_bar else None, warn=warn)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    click.echo(summary.line())
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@_index_option
+@click.option("-n", "--limit", type=click.IntRange(min=1, max=1000), default=10, show_default=True)
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--or", "any_word", is_flag=True, help="Match any word (passages matching more words rank first).")
+@click.option("--per-doc", type=click.IntRange(min=1), help="At most this many passages per document.")
+@click.option("--from", "date_from", metavar="DATE", help="Only documents dated on or after DATE (YYYY[-MM[-DD]]).")
+@click.option("--to", "date_to", metavar="DATE", help="Only documents dated on or before DATE.")
+@click.option("--source", help="Only documents from this source (its words, as a phrase).")
+@click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
+              help="Only documents whose FIELD (author, lang, or a manifest column) matches VALUE.")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to, source, filters, fmt):
+    """Ranked keyword or "phrase" search; see the README for the query language.
+
+    \b
+    Example:
+        docsearch search '"no hostile intention"'
+        docsearch search 'missile NOT nuclear' --from 2000 --format json
+        docsearch search 'title:communiqué "agreed framework"~2'
+    """
+    from search import Searcher
+    from search.render import render_html, render_json, render_text
+
+    extra = {}
+    for item in filters:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.UsageError(f"--filter takes FIELD=VALUE, not {item!r}")
+        extra[name.strip()] = value
+    if source:
+        extra["source"] = source
+    with Searcher(index_dir) as s:
+        results = s.search(" ".join(query), limit=limit, page=page, per_doc=per_doc,
+                           operator="or" if any_word else "and", date_from=date_from, date_to=date_to,
+                           filters=extra)
+    if fmt == "json":
+        click.echo(render_json(results), nl=False)
+    elif fmt == "html":
+        click.echo(render_html(results), nl=False)
+    else:
+        click.echo(render_text(results, color=_use_color()), nl=False)
+
+
+@cli.command()
+@click.argument("passage_id", metavar="ID")
+@_index_option
+@click.option("-C", "--context", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Passages to show before and after.")
+@click.option("--query", help="Highlight what this query matches.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def show(passage_id, index_dir, context, query, fmt):
+    """Show passage ID (DOC_ID#N, from search results) in its context.
+
+    \b
+    Example:
+        docsearch show '000_50900fcff45a5147.txt#3' --context 2 --query missile
+    """
+    from search import Searcher
+    from search.render import render_context, render_json
+
+    with Searcher(index_dir) as s:
+        ctx = s.passage(passage_id, context=context, query=query)
+    click.echo(render_json(ctx) if fmt == "json" else render_context(ctx, color=_use_color()), nl=False)
+
+
+@cli.command()
+@_index_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def stats(index_dir, fmt):
+    """Documents, passages, size, sources and date range of an index.
+
+    \b
+    Example:
+        docsearch stats --index idx/
+    """
+    from search import Searcher
+    from search.render import render_json, render_stats
+
+    with Searcher(index_dir) as s:
+        st = s.stats()
+    click.echo(render_json(st) if fmt == "json" else render_stats(st), nl=False)
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@_index_option
+@click.option("--or", "any_word", is_flag=True, help="Read plain words as alternatives.")
+def explain(query, index_dir, any_word):
+    """Show how QUERY is read: its parts, fields and any lenient readings.
+
+    \b
+    Example:
+        docsearch explain '"Kim Jong Il" -missile date:[1999 TO 2001]'
+    """
+    from search import Searcher
+
+    with Searcher(index_dir) as s:
+        click.echo(s.explain(" ".join(query), operator="or" if any_word else "and"))
+
+
+def main(argv=None):
+    """Console entry point; a closed pipe (`docsearch search x | head`) is not an error."""
+    try:
+        cli.main(args=argv, prog_name="docsearch")
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""Results -> text for a terminal, JSON for programs, a standalone HTML page for people.
+
+Everything that comes from a document is escaped for its medium: HTML-escaped in
+the page, control characters and escape sequences neutralised on the terminal.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+
+from .results import IndexStats, PassageContext, Results
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BOLD, _DIM, _CYAN, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[36m", "\x1b[0m"
+
+
+def _clean(text: str | None) -> str:
+    """A metadata value made safe and single-line for the terminal."""
+    return _CONTROL.sub(" ", " ".join(str(text).split())) if text else ""
+
+
+def _style(text: str, code: str, color: bool) -> str:
+    return f"{code}{text}{_RESET}" if color and text else text
+
+
+def render_text(results: Results, *, color: bool = False) -> str:
+    if not results.hits:
+        lines = ["no results" if results.total == 0 else f"no results on page {results.page} "
+                 f"(there are {results.total} results, {results.pages} pages)"]
+        if results.suggestion:
+            lines.append(f"did you mean: {_clean(results.suggestion)}")
+        return "\n".join(lines) + "\n"
+    out = []
+    for hit in results.hits:
+        head = [_style(f"{hit.rank}.", _BOLD, color), _style(_clean(hit.title) or _clean(hit.path), _BOLD, color)]
+        facts = [_clean(x) for x in (hit.date, hit.source) if x]
+        if hit.section:
+            facts.append(f"§ {_clean(hit.section)}")
+        facts.append(_style(_clean(hit.id), _CYAN, color))
+        sep = _style(" · ", _DIM, color)
+        out.append(" ".join(head) + sep + sep.join(facts))
+        out.append("   " + hit.snippet.to_ansi(color=color))
+        out.append("")
+    first = results.hits[0].rank
+    footer = f"{first}–{results.hits[-1].rank} of {results.total} results"
+    if results.pages > 1:
+        footer += f" (page {results.page} of {results.pages})"
+    out.append(_style(footer, _DIM, color))
+    if results.suggestion:
+        out.append(f"did you mean: {_clean(results.suggestion)}")
+    return "\n".join(out) + "\n"
+
+
+def render_json(obj: Results | PassageContext | IndexStats) -> str:
+    return json.dumps(obj.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 50rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #222; }}
+.hit {{ margin: 1.5rem 0; }}
+.hit h2 {{ font-size: 1.05rem; margin: 0; }}
+.meta {{ color: #666; font-size: .85rem; }}
+.snippet {{ margin: .3rem 0 0; }}
+mark {{ background: #ffe58a; padding: 0 .1em; }}
+code {{ font-size: .85rem; }}
+</style>
+</head>
+<body>
+<h1>{heading}</h1>
+{summary}
+{hits}
+</body>
+</html>
+"""
+
+
+def render_html(results: Results) -> str:
+    esc = html.escape
+    hits = []
+    for hit in results.hits:
+        facts = [esc(x) for x in (hit.date, hit.source) if x]
+        if hit.section:
+            facts.append("§ " + esc(hit.section))
+        facts.append(f"<code>{esc(hit.id)}</code>")
+        title = esc(hit.title or hit.path)
+        if hit.url:
+            title = f'<a href="{esc(hit.url)}">{title}</a>'
+        hits.append(f'<div class="hit">\n<h2>{hit.rank}. {title}</h2>\n'
+                    f'<div class="meta">{" · ".join(facts)}</div>\n'
+                    f'<p class="snippet">{hit.snippet.to_html()}</p>\n</div>')
+    summary = f"<p>{results.total} results" + (f", page {results.page} of {results.pages}" if results.pages > 1 else "") + "</p>"
+    if results.suggestion:
+        summary += f"\n<p>Did you mean: <em>{esc(results.suggestion)}</em>?</p>"
+    if not results.hits:
+        summary += "\n<p>No results.</p>"
+    return _PAGE.format(title=esc(f"docsearch: {results.query}"), heading=esc(results.query),
+                        summary=summary, hits="\n".join(hits))
+
+
+def render_context(ctx: PassageContext, *, color: bool = False) -> str:
+    head = _style(_clean(ctx.title) or _clean(ctx.path), _BOLD, color)
+    facts = " · ".join(_clean(x) for x in (ctx.date, ctx.source, ctx.path, ctx.url) if x)
+    out = [head, _style(facts, _DIM, color), ""]
+    section = None
+    for i, p in enumerate(ctx.passages):
+        if p.section and p.section != section:
+            out.append(_style(f"§ {_clean(p.section)}", _BOLD, color))
+        section = p.section
+        marker = ">" if i == ctx.focus else " "
+        out.append(_style(f"{marker} [{p.id}]", _CYAN, color))
+        out.append(p.snippet.to_ansi(color=color))
+        out.append("")
+    return "\n".join(out)
+
+
+def render_stats(stats: IndexStats) -> str:
+    lines = [f"index:     {stats.index_dir}",
+             f"documents: {stats.documents:,}",
+             f"passages:  {stats.passages:,}",
+             f"size:      {stats.size_bytes / 1e6:.1f} MB",
+             f"dates:     {stats.date_from or '-'} to {stats.date_to or '-'}",
+             "languages: " + ", ".join(f"{k} {v:,}" for k, v in stats.languages.items()),
+             "sources:"]
+    lines += [f"  {v:>6,}  {_clean(k)}" for k, v in list(stats.sources.items())[:20]]
+    if len(stats.sources) > 20:
+        lines.append(f"  … and {len(stats.sources) - 20} more")
+    return "\n".join(lines) + "\n"

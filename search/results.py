@@ -1,0 +1,120 @@
+"""What a search returns: our own frozen dataclasses, usable after the Searcher is closed.
+
+`to_dict()` is the stable JSON shape documented in the README; change it only
+by adding keys.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Sequence
+
+from .snippets import Snippet
+
+
+@dataclass(frozen=True)
+class Hit:
+    rank: int                   # 1-based, across pages
+    score: float
+    id: str                     # "DOC_ID#passage"
+    doc_id: str
+    passage: int                # the passage's ordinal in its document
+    path: str
+    title: str | None
+    date: str | None
+    source: str | None
+    author: str | None
+    section: str | None
+    language: str | None
+    text: str                   # the whole passage
+    start: int                  # offsets of the passage in the document's clean text
+    end: int
+    snippet: Snippet
+    url: str | None = None
+    meta: dict = field(default_factory=dict)    # extra manifest fields (country, year, ...)
+
+    def to_dict(self) -> dict:
+        return {
+            "rank": self.rank, "score": round(self.score, 6), "id": self.id, "doc_id": self.doc_id,
+            "passage": self.passage, "path": self.path, "title": self.title, "date": self.date,
+            "source": self.source, "author": self.author, "section": self.section,
+            "language": self.language, "text": self.text, "start": self.start, "end": self.end,
+            "snippet": self.snippet.text, "highlights": [list(h) for h in self.snippet.highlights],
+            "url": self.url, "meta": dict(self.meta),
+        }
+
+
+@dataclass(frozen=True)
+class Results(Sequence[Hit]):
+    query: str
+    total: int                  # passages matching (before paging; after per-document collapsing when asked)
+    page: int
+    limit: int
+    hits: tuple[Hit, ...]
+    suggestion: str | None = None   # did-you-mean: a whole corrected query, never applied silently
+    notes: tuple[str, ...] = ()     # lenient readings of the query (e.g. a closed quote)
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def __getitem__(self, i):
+        return self.hits[i]
+
+    def __iter__(self) -> Iterator[Hit]:
+        return iter(self.hits)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+    def to_dict(self) -> dict:
+        return {"query": self.query, "total": self.total, "page": self.page, "suggestion": self.suggestion,
+                "hits": [h.to_dict() for h in self.hits]}
+
+
+@dataclass(frozen=True)
+class ContextPassage:
+    id: str
+    passage: int
+    text: str
+    start: int
+    end: int
+    section: str | None
+    snippet: Snippet            # the whole passage, highlighted for the query if one was given
+
+
+@dataclass(frozen=True)
+class PassageContext:
+    """A passage with its neighbours, for reading a hit in place."""
+
+    id: str
+    doc_id: str
+    path: str
+    title: str | None
+    date: str | None
+    source: str | None
+    url: str | None
+    passages: tuple[ContextPassage, ...]
+    focus: int                  # index into passages of the one asked for
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "doc_id": self.doc_id, "path": self.path, "title": self.title, "date": self.date,
+                "source": self.source, "url": self.url, "focus": self.focus,
+                "passages": [{"id": p.id, "passage": p.passage, "text": p.text, "start": p.start, "end": p.end,
+                              "section": p.section, "highlights": [list(h) for h in p.snippet.highlights]}
+                             for p in self.passages]}
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    index_dir: str
+    documents: int
+    passages: int
+    size_bytes: int
+    sources: dict[str, int]
+    languages: dict[str, int]
+    date_from: str | None
+    date_to: str | None
+    schema_version: int
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)

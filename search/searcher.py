@@ -1,0 +1,255 @@
+"""Query text -> ranked Hits with phrase-aware snippets, over an index the indexer wrote.
+
+    with Searcher("idx/") as s:
+        for hit in s.search('"no hostile intention" OR missile'):
+            print(hit.rank, hit.title, hit.snippet.text)
+
+One Whoosh searcher stays open for the Searcher's life and is refreshed when a
+writer commits, so a long-running program sees new documents and never a
+half-written state (Whoosh readers see one committed generation).
+"""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Mapping
+
+from whoosh import query as Q
+from whoosh import scoring, sorting
+
+from indexer import default_index_dir
+from indexer import schema as S
+from indexer.analysis import EXACT
+from indexer.errors import DocsearchError, IndexNotFoundError, QueryError
+from indexer.writer import check_index_dir, check_version, read_marker
+
+from .match import MatchSpec
+from .query import check_expansion, parse_query
+from .results import ContextPassage, Hit, IndexStats, PassageContext, Results
+from .snippets import make_snippet
+
+_OPERATORS = ("and", "or")
+
+
+def _date_bound(value: str | None, *, upper: bool) -> int | None:
+    """'2000' / '2000-10' / '2000-10-09' -> the first or last YYYYMMDD number it covers."""
+    if value is None or value == "":
+        return None
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", str(value).strip())
+    if not m or not (1 <= int(m.group(2) or 1) <= 12) or not (1 <= int(m.group(3) or 1) <= 31):
+        raise QueryError(f"bad date {value!r}: write YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
+    if upper:
+        return year * 10000 + (month or 12) * 100 + (day or 31)
+    return year * 10000 + month * 100 + day
+
+
+class Searcher:
+    """Ranked search over one index; a context manager that keeps its reader open.
+
+    Ranking is BM25F over body, title and section (title and section boosted), plus
+    a bonus for passages where the query's words stand close together.
+    """
+
+    def __init__(self, index_dir: str | Path | None = None, *, k1: float = 1.2, b: float = 0.75,
+                 title_boost: float = 2.0, section_boost: float = 1.5, proximity_boost: float = 1.0,
+                 proximity_slop: int = 8, snippet_size: int = 240):
+        if snippet_size < 40:
+            raise ValueError("snippet_size must be at least 40 characters")
+        if k1 < 0 or not 0 <= b <= 1:
+            raise ValueError("BM25 needs k1 >= 0 and 0 <= b <= 1")
+        self.index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
+        self.boosts = {"title": title_boost, "section": section_boost, "body": 1.0}
+        self.proximity_boost = proximity_boost
+        self.proximity_slop = proximity_slop
+        self.snippet_size = snippet_size
+        self._weighting = scoring.BM25F(B=b, K1=k1)
+        if index_dir is None and check_index_dir(self.index_dir, for_writing=True) is None:
+            self._build_default()
+        marker = check_index_dir(self.index_dir, for_writing=False)
+        check_version(self.index_dir, marker)
+        try:
+            self._ix = S.open_index(self.index_dir)
+        except Exception as e:      # Whoosh raises bare Exceptions for damaged files
+            raise DocsearchError(f"Cannot open the index in {self.index_dir} ({e}); "
+                                 f"rebuild it with 'docsearch index DOCS --index {self.index_dir} --rebuild'") from e
+        self._searcher = self._ix.searcher(weighting=self._weighting)
+        self._extra_fields = self._meta_fields()
+
+    def _build_default(self) -> None:
+        from indexer import build_index
+
+        print(f"docsearch: no index yet; indexing the bundled seeds into {self.index_dir}", file=sys.stderr)
+        build_index(None, self.index_dir)
+
+    def _meta_fields(self) -> tuple[str, ...]:
+        names = self._searcher.reader().indexed_field_names()
+        return tuple(sorted(n[len(S.META_PREFIX):] for n in names if n.startswith(S.META_PREFIX)))
+
+    # -- lifecycle -----------------------------------------------------------
+    def __enter__(self) -> "Searcher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    def _current(self):
+        if self._searcher is None:
+            raise DocsearchError("this Searcher is closed")
+        if not self._searcher.up_to_date():
+            self._searcher = self._searcher.refresh()
+            self._extra_fields = self._meta_fields()
+        return self._searcher
+
+    # -- searching -----------------------------------------------------------
+    def search(self, query: str, limit: int = 10, page: int = 1, per_doc: int | None = None,
+               operator: str = "and", date_from: str | None = None, date_to: str | None = None,
+               filters: Mapping[str, str] | None = None) -> Results:
+        """The `page`-th page of `limit` hits, best first."""
+        if limit < 1 or page < 1:
+            raise ValueError("limit and page must be at least 1")
+        if per_doc is not None and per_doc < 1:
+            raise ValueError("per_doc must be at least 1")
+        if operator not in _OPERATORS:
+            raise ValueError(f"operator must be 'and' or 'or', not {operator!r}")
+        searcher = self._current()
+        parsed = parse_query(query, operator=operator, boosts=self.boosts, extra_fields=self._extra_fields)
+        check_expansion(parsed.query, searcher.reader())
+        whoosh_query = self._with_proximity(parsed.query, parsed.words)
+        kwargs = {"limit": page * limit, "filter": self._filter(date_from, date_to, filters), "terms": False}
+        if per_doc:
+            kwargs.update(collapse=sorting.FieldFacet("doc_id"), collapse_limit=per_doc)
+        try:
+            found = searcher.search(whoosh_query, **kwargs)
+        except DocsearchError:
+            raise
+        except (ValueError, TypeError, AttributeError) as e:
+            raise QueryError(f"cannot run query {query!r}: {e}") from e
+        total = len(found)
+        if per_doc:     # passages that collapsing removed do not count as results
+            total -= sum(found.collapsed_counts.values())
+        start = (page - 1) * limit
+        hits = tuple(self._hit(rank, found.score(i), found[i].fields(), parsed.match)
+                     for rank, i in enumerate(range(start, min(found.scored_length(), page * limit)), start + 1))
+        suggestion = self._suggest(query, total, operator) if total < 3 else None
+        return Results(query, total, page, limit, hits, suggestion, parsed.notes)
+
+    def _with_proximity(self, query, words: tuple[str, ...]):
+        """Rank passages where the query's words stand close together above scattered matches."""
+        if self.proximity_boost <= 0 or len(words) < 2 or len(words) > 12:
+            return query
+        near = Q.Phrase("body", list(words), slop=self.proximity_slop, boost=self.proximity_boost)
+        return Q.AndMaybe(query, near)
+
+    def _filter(self, date_from, date_to, filters):
+        clauses = []
+        low, high = _date_bound(date_from, upper=False), _date_bound(date_to, upper=True)
+        if low is not None or high is not None:
+            clauses.append(Q.NumericRange("date", low, high))
+        for name, value in (filters or {}).items():
+            clauses.append(self._field_filter(name, value))
+        return Q.And(clauses) if clauses else None
+
+    def _field_filter(self, name: str, value: str):
+        field = {"lang": "language"}.get(name, name)
+        if field == "language":
+            return Q.Term("language", str(value).lower())
+        if field in ("path", "doc_id"):
+            return Q.Term(field, str(value))
+        if field not in ("source", "author"):
+            if name not in self._extra_fields:
+                known = ", ".join(("source", "author", "language", "path") + self._extra_fields)
+                raise QueryError(f"unknown filter field {name!r}; filter on one of: {known}")
+            field = S.META_PREFIX + name
+        terms = EXACT.terms(str(value))
+        if not terms:
+            raise QueryError(f"the filter {name}={value!r} has no searchable words")
+        return Q.Term(field, terms[0]) if len(terms) == 1 else Q.Phrase(field, terms)
+
+    def _hit(self, rank: int, score: float, f: dict, spec: MatchSpec) -> Hit:
+        text = f.get("body", "")
+        meta = {k[len(S.META_PREFIX):]: v for k, v in f.items() if k.startswith(S.META_PREFIX)}
+        return Hit(rank=rank, score=float(score), id=f["id"], doc_id=f["doc_id"], passage=f["ordinal"],
+                   path=f["path"], title=f.get("title"), date=f.get("date_text"), source=f.get("source"),
+                   author=f.get("author"), section=f.get("section"), language=f.get("language") or None,
+                   text=text, start=f["start"], end=f["end"],
+                   snippet=make_snippet(text, spec, size=self.snippet_size), url=f.get("url"), meta=meta)
+
+    # -- did you mean --------------------------------------------------------
+    def _suggest(self, query: str, total: int, operator: str) -> str | None:
+        """A corrected query when some word is unknown to the index and the correction finds more."""
+        reader = self._current().reader()
+        corrector = None
+        pieces, last, changed = [], 0, False
+        for tok in EXACT.tokens(query):
+            raw = query[tok.start:tok.end]
+            if raw in ("AND", "OR", "NOT") or query[tok.end:tok.end + 1] == ":" or len(tok.text) < 3 \
+                    or not tok.text.isalpha() or reader.doc_frequency("exact", tok.text) > 0:
+                continue
+            if corrector is None:
+                corrector = self._current().corrector("exact")
+            options = corrector.suggest(tok.text, limit=1, maxdist=2, prefix=1)
+            if options:
+                pieces.append(query[last:tok.start])
+                pieces.append(options[0])
+                last, changed = tok.end, True
+        if not changed:
+            return None
+        suggestion = "".join(pieces) + query[last:]
+        try:
+            better = self.search(suggestion, limit=1, operator=operator).total
+        except QueryError:
+            return None
+        return suggestion if better > total else None
+
+    # -- other views ---------------------------------------------------------
+    def explain(self, query: str, operator: str = "and") -> str:
+        """The parsed query as text, lenient readings included."""
+        return parse_query(query, operator=operator, boosts=self.boosts, extra_fields=self._extra_fields).explain()
+
+    def passage(self, passage_id: str, context: int = 1, query: str | None = None) -> PassageContext:
+        """The passage `DOC_ID#N` with `context` passages either side, highlighted for `query`."""
+        doc_id, sep, ordinal = passage_id.rpartition("#")
+        if not sep or not ordinal.isdigit():
+            raise QueryError(f"bad passage id {passage_id!r}: write DOC_ID#N as shown in search results")
+        if context < 0:
+            raise ValueError("context must be 0 or more")
+        spec = parse_query(query, boosts=self.boosts, extra_fields=self._extra_fields).match if query else MatchSpec()
+        searcher = self._current()
+        wanted = range(int(ordinal) - context, int(ordinal) + context + 1)
+        rows = sorted((f for f in searcher.documents(doc_id=doc_id) if f["ordinal"] in wanted),
+                      key=lambda f: f["ordinal"])
+        if not any(f["ordinal"] == int(ordinal) for f in rows):
+            raise IndexNotFoundError(f"No passage {passage_id} in the index; ids look like "
+                                     f"'{doc_id or 'report.txt'}#0' (see search results)")
+        first = rows[0]
+        passages = tuple(ContextPassage(f["id"], f["ordinal"], f["body"], f["start"], f["end"], f.get("section"),
+                                        make_snippet(f["body"], spec, size=max(len(f["body"]), 40)))
+                         for f in rows)
+        focus = next(i for i, f in enumerate(rows) if f["ordinal"] == int(ordinal))
+        return PassageContext(passage_id, doc_id, first["path"], first.get("title"), first.get("date_text"),
+                              first.get("source"), first.get("url"), passages, focus)
+
+    def stats(self) -> IndexStats:
+        marker = read_marker(self.index_dir) or {}
+        documents = marker.get("documents", {})
+        sources: dict[str, int] = {}
+        languages: dict[str, int] = {}
+        dates = sorted(d["date"] for d in documents.values() if d.get("date"))
+        for d in documents.values():
+            key = d.get("source") or "(unknown)"
+            sources[key] = sources.get(key, 0) + 1
+            lang = d.get("language") or "(unknown)"
+            languages[lang] = languages.get(lang, 0) + 1
+        size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
+        return IndexStats(str(self.index_dir), len(documents), self._current().doc_count(), size,
+                          dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
+                          dict(sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))),
+                          dates[0] if dates else None, dates[-1] if dates else None,
+                          marker.get("schema_version", 0))
