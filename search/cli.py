@@ -19,7 +19,9 @@ class DocsearchFailure(click.ClickException):
     exit_code = 2
 
     def show(self, file=None):
-        click.echo(f"docsearch: error: {self.format_message()}", err=True)
+        # One line: query errors carry a caret diagram below their first line, for library users.
+        first = (self.format_message().splitlines() or [""])[0]
+        click.echo(f"docsearch: error: {first}", err=True)
 
 
 def _use_color() -> bool:

@@ -25,7 +25,7 @@ from indexer.errors import DocsearchError, IndexNotFoundError, QueryError
 from indexer.writer import check_index_dir, check_version, read_marker
 
 from .match import MatchSpec
-from .query import check_expansion, parse_query
+from .query import check_expansion, date_range, parse_query
 from .results import ContextPassage, Hit, IndexStats, PassageContext, Results
 from .snippets import make_snippet
 
@@ -151,7 +151,7 @@ class Searcher:
         clauses = []
         low, high = _date_bound(date_from, upper=False), _date_bound(date_to, upper=True)
         if low is not None or high is not None:
-            clauses.append(Q.NumericRange("date", low, high))
+            clauses.append(date_range(low, high))   # not NumericRange: it over-matches open ranges in 2.7.5
         for name, value in (filters or {}).items():
             clauses.append(self._field_filter(name, value))
         return Q.And(clauses) if clauses else None

@@ -1,0 +1,899 @@
+"""The user's query text -> a Whoosh query, plus what highlighting and ranking need.
+
+In: a query string as a user types it (or a natural-language question from a
+benchmark). Out: a `ParsedQuery` (the Whoosh query, a `MatchSpec` for
+highlighting, the positive words for proximity ranking and did-you-mean, and
+the notes of any lenient reading), or a `QueryError` whose first line says
+what is wrong and what to write instead; positional errors add the query and a
+caret line under it. A hand-written parser, because Whoosh's own never raises:
+it silently turns mistakes into other queries. `check_expansion(query, reader)`
+is the second step, once an index is open: it refuses a prefix or fuzzy term
+that would expand to too many index terms.
+
+Grammar (precedence from loosest to tightest: space, OR, AND, NOT)::
+
+    query    := clauses EOF
+    clauses  := either*                      # joined by the default operator
+    either   := both ("OR" both)*
+    both     := negated ("AND" negated)*
+    negated  := "NOT"* modified
+    modified := ("+" | "-")? "="? primary    # glued to what follows: -word, +"a b", -(x y)
+    primary  := "(" clauses ")" | FIELD ":" value | PHRASE | WORD
+    value    := "(" clauses ")" | "[" DATE "TO" DATE "]" | PHRASE | WORD
+    PHRASE   := '"' text '"' ("~" N)?        # also curly quotes; unclosed: closes at the end
+    WORD     := chars up to space, ( ) or a quote; '\\' escapes one character;
+                a trailing '*' makes a prefix, a trailing '~' or '~N' a fuzzy term
+
+Readings and decisions:
+
+- Words are analysed with indexer.analysis.STEMMED and searched in body, title
+  and section (boosted). A word that analyses to several tokens (Kumchang-ri,
+  Hangul bigrams) is an exact phrase; punctuation alone (`?`, `,`) is ignored.
+  Stop words are dropped (noted), unless every positive word is one (`the
+  who`): then they are searched unstemmed on the exact field.
+- `a b OR c` is `a AND (b OR c)`: space binds loosest, like web search engines.
+  With operator="or" plain clauses are optional and `+word` clauses required
+  (Lucene semantics: AndMaybe). `-x`/`NOT x` exclude; a query with nothing
+  positive means every passage except those. Only upper-case AND, OR, NOT are
+  operators, and `NOT NOT x` is `x`.
+- Phrases, prefixes and fuzzy terms use the unstemmed "exact" field.
+  `"a b"~N` allows N extra positions (Whoosh slop N+1), at most MAX_SLOP.
+- Fields: title:, section:, body: (stemmed, like plain words); source:,
+  author: and the index's extra metadata columns (`country:japan` -> m_country;
+  unstemmed, several tokens make a phrase); lang:/language: (lower-cased),
+  path:, doc:/doc_id: (the stored value as typed, `path:reports/*` a prefix);
+  date:. `field:(a OR b)` applies the field to the whole group.
+- `field:` names a field only when a value follows without a space. A known
+  field followed by a space (`title: missile`) is read as a word and noted. An
+  unknown name (`foo:bar`) is a QueryError, except URL schemes and `x://`
+  (`http://example.org` is searched as words).
+- An unbalanced parenthesis is a QueryError when the query uses operator
+  syntax (AND, OR, NOT, a field, or `-(`/`+(`), since the grouping then
+  matters; otherwise (natural-language text such as `(or foreign) craft?`) the
+  unmatched parenthesis is ignored with a note, because grouping cannot change
+  a query without operators.
+- An operator with nothing on one side (`missile AND`, `OR x`, `NOT`) is a
+  QueryError: it was meant to combine with something, and guessing would
+  search for a different thing than the user meant.
+- `*` inside a word (`col*r`) is a QueryError (only trailing prefixes are
+  supported; `col\\*r` searches the text). `?` is punctuation, not a wildcard.
+- Dates: `date:2000`, `date:2000-10`, `date:2000-10-09`, `date:>=2000` (also
+  >, <, <=), `date:[1993 TO 1995-06]` with `*` for an open end; a period
+  covers its unknown-day/month entries (2000 -> 20000000..20001231).
+- Control characters and lone surrogates become spaces; invisible format
+  characters (soft hyphen, zero-width space) are removed.
+- `=word` will turn off alias expansion (issue 5); for now it is the word.
+- Bounds: MAX_QUERY_CHARS characters, MAX_CLAUSES searchable clauses,
+  MAX_DEPTH nested parentheses; beyond them a QueryError, never a crash.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from itertools import islice
+from typing import Collection, Iterator, Mapping
+
+from whoosh import query as wq
+
+from indexer.analysis import EXACT, STEMMED
+from indexer.errors import QueryError
+from indexer.schema import META_PREFIX
+
+from .match import MatchSpec, PhraseSpec
+
+__all__ = ["ParsedQuery", "parse_query", "check_expansion", "date_range", "QueryError",
+           "MAX_QUERY_CHARS", "MAX_CLAUSES", "MAX_DEPTH", "MAX_FUZZY_DISTANCE", "MAX_SLOP",
+           "EXPANSION_LIMIT", "DEFAULT_BOOSTS"]
+
+MAX_QUERY_CHARS = 10_000     # longer text is refused before any work is done
+MAX_CLAUSES = 1_024          # searchable words, phrases and ranges in one query
+MAX_DEPTH = 64               # nested parentheses; deeper is refused, never a RecursionError
+MAX_FUZZY_DISTANCE = 2       # word~3 would match most short words of the index
+MAX_SLOP = 100               # "a b"~N
+EXPANSION_LIMIT = 1_024      # index terms a prefix or fuzzy term may expand to (check_expansion)
+DATE_MIN, DATE_MAX = 0, 2**32 - 1   # the date field's range (unsigned 32-bit YYYYMMDD)
+DEFAULT_BOOSTS = {"body": 1.0, "title": 2.0, "section": 1.5}
+
+_QUOTES = frozenset('"“”„')
+_OPERATORS = frozenset({"AND", "OR", "NOT"})
+_URL_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "file", "mailto", "urn", "doi",
+                          "isbn", "issn", "arxiv", "tel", "news"})
+_IDENT = re.compile(r"[^\W\d]\w*")
+_SLOP = re.compile(r"~(\d{1,9})(?![^\s()])")       # "a b"~N, then a space, parenthesis or the end
+_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+_DATE_FORMS = ("write date:YYYY, date:YYYY-MM, date:YYYY-MM-DD, date:>=YYYY (also >, <, <=) "
+               "or date:[YYYY TO YYYY-MM] (either end may be *)")
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A parsed query: what to search, what to highlight, and how it was read."""
+
+    query: wq.Query
+    match: MatchSpec           # positive default-field words, phrases, prefixes, fuzzy terms
+    words: tuple[str, ...]     # STEMMED terms of the positive plain one-term words, in query order
+    raw_words: tuple[str, ...]  # the same words as typed, aligned with `words`
+    notes: tuple[str, ...] = ()  # lenient readings applied
+    tree: str = ""             # the reading, one line (see explain)
+
+    def explain(self) -> str:
+        """The reading as a tree, e.g. AND(word "missiles" -> missil, phrase "agreed framework"),
+        then one `note:` line per lenient reading."""
+        return "\n".join([self.tree, *(f"note: {n}" for n in self.notes)])
+
+
+def parse_query(text: str, *, operator: str = "and", boosts: Mapping[str, float] | None = None,
+                extra_fields: Collection[str] = ()) -> ParsedQuery:
+    """Parse the user's query text; raise QueryError for what cannot be read.
+
+    operator: how words separated by spaces combine, "and" (all must match) or "or".
+    boosts: per-field weights of plain words over body, title and section.
+    extra_fields: names of the index's extra metadata fields (m_<name>), searchable as name:value.
+    """
+    mode = operator.lower() if isinstance(operator, str) else operator
+    if mode not in ("and", "or"):
+        raise ValueError(f"operator must be 'and' or 'or', not {operator!r}")
+    weights = dict(DEFAULT_BOOSTS)
+    for name, value in (boosts or {}).items():
+        if name not in DEFAULT_BOOSTS or not value >= 0:
+            raise ValueError(f"boosts take non-negative weights for {sorted(DEFAULT_BOOSTS)}, "
+                             f"not {name!r}: {value!r}")
+        weights[name] = float(value)
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"query too long: {len(text):,} characters, the limit is "
+                         f"{MAX_QUERY_CHARS:,}; shorten it to the words that matter")
+    text = _clean(text)
+    if not text.strip():
+        raise QueryError("empty query: type one or more words to search for")
+
+    fields = _fields(extra_fields)
+    tokens, notes = _Lexer(text, fields).run()
+    if tokens and all(t.kind in ("op", "(", ")") for t in tokens):
+        raise QueryError(f"empty query: {_clip(text)!r} has only operators and parentheses; "
+                         "type words to search for (lower-case and, or, not are words)")
+    tokens = _balance(tokens, text, notes)
+    tree = _Parser(tokens, text).parse()
+    compiler = _Compiler(text, mode, weights, _all_stop_words(tree))
+    part = compiler.compile(tree, positive=True)
+    notes.extend(compiler.notes())
+    if part is None:
+        reason = f" ({'; '.join(notes)})" if notes else ""
+        raise QueryError(f"empty query: nothing searchable in {_clip(text)!r}{reason}; "
+                         "type words to search for")
+    return ParsedQuery(part.query, compiler.match(), tuple(compiler.words), tuple(compiler.raw_words),
+                       tuple(notes), part.desc)
+
+
+def check_expansion(query: wq.Query, reader, limit: int = EXPANSION_LIMIT) -> None:
+    """Refuse a prefix or fuzzy term that expands to more than `limit` index terms.
+
+    Whoosh expands them into one big OR without a bound, so `a*` on a large
+    index is slow and its ranking meaningless; the user is better served by
+    typing more letters. Counting stops at limit + 1.
+    """
+    for leaf in _leaves(query):
+        if not isinstance(leaf, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
+            continue
+        try:
+            count = sum(1 for _ in islice(leaf._btexts(reader), limit + 1))
+        except (KeyError, ValueError):      # a field this index does not have: nothing to expand
+            continue
+        if count <= limit:
+            continue
+        where = "" if leaf.fieldname == "exact" else f"{leaf.fieldname}:"
+        if isinstance(leaf, wq.FuzzyTerm):
+            raise QueryError(f"'{where}{leaf.text}~{leaf.maxdist}' matches more than {limit} words; "
+                             "type a longer word or allow fewer edits (~1)")
+        shown = f"{leaf.text}*" if isinstance(leaf, wq.Prefix) else leaf.text
+        raise QueryError(f"'{where}{shown}' matches more than {limit} words; type more letters before '*'")
+
+
+def _leaves(q: wq.Query) -> Iterator[wq.Query]:
+    stack = [q]
+    while stack:
+        node = stack.pop()
+        children = list(node.children())
+        if children:
+            stack.extend(children)
+        else:
+            yield node
+
+
+# --- input hygiene and messages ---------------------------------------------------------------
+
+def _clean(text: str) -> str:
+    """Control characters and lone surrogates -> spaces; invisible format characters removed."""
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cs"):
+            out.append(" ")
+        elif cat != "Cf":
+            out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def _clip(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _window(text: str, col: int, width: int = 60) -> tuple[str, int]:
+    """The part of a long query around column `col`, and the caret's offset in it."""
+    start = max(0, min(col - 1 - width // 2, len(text) - width))
+    shown = text[start:start + width]
+    caret = col - 1 - start
+    if start > 0:
+        shown, caret = "…" + shown, caret + 1
+    if start + width < len(text):
+        shown += "…"
+    return shown, caret
+
+
+def _error(what: str, fix: str, text: str, col: int) -> QueryError:
+    """A one-line message (what, where, what to write instead), then the query and a caret."""
+    shown, caret = _window(text, col)
+    return QueryError(f"{what} at column {col}: {shown!r} — {fix}\n  {shown}\n  {' ' * caret}^")
+
+
+# --- fields ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Field:
+    name: str        # as typed in queries
+    index: str       # the Whoosh field
+    kind: str        # "stemmed" | "exact" | "id" | "lower" | "date"
+
+
+_BUILTIN_FIELDS = {f.name: f for f in [
+    _Field("title", "title", "stemmed"), _Field("section", "section", "stemmed"),
+    _Field("body", "body", "stemmed"),
+    _Field("source", "source", "exact"), _Field("author", "author", "exact"),
+    _Field("lang", "language", "lower"), _Field("language", "language", "lower"),
+    _Field("path", "path", "id"), _Field("doc", "doc_id", "id"), _Field("doc_id", "doc_id", "id"),
+    _Field("date", "date", "date"),
+]}
+
+
+def _fields(extra: Collection[str]) -> dict[str, _Field]:
+    fields = {name.lower(): _Field(name, META_PREFIX + name, "exact") for name in extra}
+    fields.update(_BUILTIN_FIELDS)
+    return fields
+
+
+# --- lexer ----------------------------------------------------------------------------------
+
+@dataclass
+class _Tok:
+    kind: str                 # "(" ")" "op" "mod" "field" "range" "phrase" "word"
+    col: int                  # 1-based column of the first character
+    text: str = ""            # operator, modifier, word (escapes resolved), phrase or range text
+    base: str = ""            # word without its * or ~N suffix
+    suffix: str = ""          # "" | "*" | "~"
+    number: int | None = None  # fuzzy distance or phrase slop
+    closed: bool = True       # phrase had its closing quote
+    field: _Field | None = None
+
+
+class _Lexer:
+    """Splits the cleaned query into tokens; field names are checked here, as typed."""
+
+    def __init__(self, text: str, fields: dict[str, _Field]):
+        self.text, self.fields = text, fields
+        self.tokens: list[_Tok] = []
+        self.notes: list[str] = []
+
+    def run(self) -> tuple[list[_Tok], list[str]]:
+        text, i, glued = self.text, 0, None      # glued: kind of the token this one is attached to
+        while i < len(text):
+            ch = text[i]
+            if ch.isspace():
+                i, glued = i + 1, None
+                continue
+            after, glued = glued, None
+            if ch in "()":
+                self.tokens.append(_Tok(ch, i + 1, ch))
+                i += 1
+            elif ch in _QUOTES:
+                i = self._phrase(i)
+            elif after == "field" and ch == "[":
+                i = self._range(i)
+            elif after != "field" and ch in "+-=" and self._starts_term(i + 1, ch):
+                self.tokens.append(_Tok("mod", i + 1, ch))
+                i, glued = i + 1, "mod"
+            else:
+                i, glued = self._word(i, after)
+        return self.tokens, self.notes
+
+    def _starts_term(self, j: int, mod: str) -> bool:
+        """Is a modifier at j-1 glued to a word, phrase or group (and not `- ` or `+-x`)?"""
+        text = self.text
+        if j >= len(text):
+            return False
+        ch = text[j]
+        if ch == "=" and mod in "+-":
+            return self._starts_term(j + 1, "=")
+        return ch in _QUOTES or ch == "(" or ch.isalnum() or ch == "_" or (
+            ch == "\\" and j + 1 < len(text) and not text[j + 1].isspace())
+
+    def _phrase(self, i: int) -> int:
+        text, j, chars = self.text, i + 1, []
+        while j < len(text) and text[j] not in _QUOTES:
+            if text[j] == "\\" and j + 1 < len(text) and (text[j + 1] in _QUOTES or text[j + 1] == "\\"):
+                j += 1
+            chars.append(text[j])
+            j += 1
+        closed = j < len(text)
+        if not closed:
+            self.notes.append(f"closed the unterminated quote (column {i + 1}) at the end")
+        j += closed
+        slop = 0
+        if closed and j < len(text) and text[j] == "~":
+            m = _SLOP.match(text, j)
+            if not m:
+                raise _error("'~' after a phrase needs a number", 'write "…"~N, N the extra words allowed '
+                             'between the phrase words', text, j + 1)
+            slop = int(m.group(1))
+            if slop > MAX_SLOP:
+                raise _error(f"phrase slop {slop} is too large", f"use ~{MAX_SLOP} or less", text, j + 2)
+            j = m.end()
+        self.tokens.append(_Tok("phrase", i + 1, "".join(chars), number=slop, closed=closed))
+        return j
+
+    def _range(self, i: int) -> int:
+        end = self.text.find("]", i)
+        if end < 0:
+            raise _error("unclosed date range", "close it with ']': date:[1993 TO 1995-06]", self.text, i + 1)
+        self.tokens.append(_Tok("range", i + 1, self.text[i + 1:end]))
+        return end + 1
+
+    def _word(self, i: int, after: str | None) -> tuple[int, str | None]:
+        text, j = self.text, i
+        chars: list[str] = []
+        escaped: list[bool] = []
+        while j < len(text):
+            ch = text[j]
+            if ch.isspace() or ch in "()" or ch in _QUOTES:
+                break
+            if ch == "\\":
+                if j + 1 < len(text) and not text[j + 1].isspace():
+                    chars.append(text[j + 1])
+                    escaped.append(True)
+                    j += 2
+                else:
+                    j += 1
+                continue
+            if ch == ":" and after != "field" and ":" not in chars and not any(escaped):
+                name = "".join(chars)
+                if _IDENT.fullmatch(name):
+                    taken = self._field(name, i, j)
+                    if taken is not None:
+                        return taken
+            chars.append(ch)
+            escaped.append(False)
+            j += 1
+        if chars:
+            self.tokens.append(self._word_token("".join(chars), escaped, i, j, after))
+        return j, None
+
+    def _field(self, name: str, i: int, colon: int) -> tuple[int, str] | None:
+        """At `name:`: emit a field token, or None when the colon is part of the word."""
+        text, key = self.text, name.lower()
+        nxt = text[colon + 1] if colon + 1 < len(text) else ""
+        if not nxt or nxt.isspace() or nxt == ")":
+            if key in self.fields:
+                self.notes.append(f"read '{name}:' (column {i + 1}) as the word '{name}' because "
+                                  f"nothing follows the colon; write {key}:WORD to search that field")
+            return None
+        if key in self.fields:
+            self.tokens.append(_Tok("field", i + 1, name, field=self.fields[key]))
+            return colon + 1, "field"
+        if key in _URL_SCHEMES or text.startswith("//", colon + 1):
+            return None
+        end = colon
+        while end < len(text) and not text[end].isspace() and text[end] not in "()":
+            end += 1
+        word = text[i:end]
+        known = ", ".join(sorted(self.fields))
+        raise _error(f"unknown field '{name}'",
+                     f"fields are {known}; to search the text itself write \"{word}\" or "
+                     f"{word.replace(':', chr(92) + ':', 1)}", text, i + 1)
+
+    def _word_token(self, word: str, escaped: list[bool], i: int, j: int, after: str | None) -> _Tok:
+        if after is None and word in _OPERATORS and not any(escaped):
+            return _Tok("op", i + 1, word)
+        tok = _Tok("word", i + 1, word, base=word)
+        if after == "field" and word.startswith((">", "<")):
+            return tok                     # a date comparison; its digits are no suffix
+        k = len(word)
+        while k > 0 and word[k - 1] == "*" and not escaped[k - 1]:
+            k -= 1
+        if k < len(word):
+            tok.base, tok.suffix = word[:k], "*"
+        else:
+            m = re.search(r"~(\d*)$", word)
+            if m and m.start() > 0 and not any(escaped[m.start():]):
+                tok.base, tok.suffix = word[:m.start()], "~"
+                digits = m.group(1)
+                tok.number = 1 if not digits else int(digits) if len(digits) <= 3 else 999
+        stars = [n for n, c in enumerate(tok.base) if c == "*" and not escaped[n]]
+        literal_value = after == "field" and self.tokens[-1].field.kind in ("id", "lower", "date")
+        if stars and not literal_value:
+            raise _error("'*' inside a word", f"'*' only ends a word (prefix search); write "
+                         f"{word[:stars[0]]}\\{word[stars[0]:]} to search the text", self.text, i + 1 + stars[0])
+        return tok
+
+
+def _balance(tokens: list[_Tok], text: str, notes: list[str]) -> list[_Tok]:
+    """Check parentheses; see the module docstring for when an unmatched one is ignored."""
+    stack, unmatched = [], []
+    for n, t in enumerate(tokens):
+        if t.kind == "(":
+            stack.append(n)
+        elif t.kind == ")":
+            if stack:
+                stack.pop()
+            else:
+                unmatched.append(n)
+    unmatched = sorted(unmatched + stack)
+    if not unmatched:
+        return tokens
+    uses_syntax = any(t.kind in ("op", "field") or (t.kind == "mod" and n + 1 < len(tokens)
+                                                     and tokens[n + 1].kind == "(")
+                      for n, t in enumerate(tokens))
+    if uses_syntax:
+        t = tokens[unmatched[0]]
+        fix = "close it with ')' or remove it" if t.kind == "(" else "remove it or open it with '(' before"
+        open_quote = next((q for q in tokens if q.kind == "phrase" and not q.closed), None)
+        if open_quote is not None:
+            fix += f" (the quote at column {open_quote.col} is never closed)"
+        raise _error("unbalanced parenthesis", fix, text, t.col)
+    for n in unmatched:
+        notes.append(f"ignored the unmatched '{tokens[n].kind}' at column {tokens[n].col} "
+                     "(parentheses only group with AND, OR, NOT or a field)")
+    drop = set(unmatched)
+    return [t for n, t in enumerate(tokens) if n not in drop]
+
+
+# --- parser: tokens -> tree -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Leaf:
+    tok: _Tok
+    field: _Field | None      # None: the default (body, title, section / exact)
+    literal: bool = False     # =word: no alias expansion (issue 5)
+
+
+@dataclass(frozen=True)
+class _Not:
+    child: object
+
+
+@dataclass(frozen=True)
+class _Required:
+    child: object
+
+
+@dataclass(frozen=True)
+class _Group:
+    kind: str                 # "space" (default operator), "and", "or"
+    children: tuple
+
+
+class _Parser:
+    """Recursive descent over the grammar in the module docstring; depth is bounded by MAX_DEPTH."""
+
+    def __init__(self, tokens: list[_Tok], text: str):
+        self.tokens = tokens + [_Tok("eof", len(text) + 1)]
+        self.text = text
+        self.i = 0
+
+    def parse(self):
+        return self.clauses(None, False, 0)
+
+    def peek(self) -> _Tok:
+        return self.tokens[self.i]
+
+    def take(self) -> _Tok:
+        self.i += 1
+        return self.tokens[self.i - 1]
+
+    def _is_op(self, tok: _Tok, *names: str) -> bool:
+        return tok.kind == "op" and tok.text in names
+
+    def _operand_follows(self, op: _Tok) -> None:
+        nxt = self.peek()
+        if nxt.kind in ("eof", ")") or self._is_op(nxt, "AND", "OR"):
+            raise _error(f"{op.text} has nothing after it", f"add a word after {op.text} or remove it",
+                         self.text, op.col)
+
+    def clauses(self, fld, literal, depth):
+        items = []
+        while self.peek().kind not in ("eof", ")"):
+            tok = self.peek()
+            if self._is_op(tok, "AND", "OR"):
+                raise _error(f"{tok.text} has nothing before it", f"add a word before {tok.text} or remove it",
+                             self.text, tok.col)
+            items.append(self.either(fld, literal, depth))
+        return items[0] if len(items) == 1 else _Group("space", tuple(items))
+
+    def either(self, fld, literal, depth):
+        items = [self.both(fld, literal, depth)]
+        while self._is_op(self.peek(), "OR"):
+            self._operand_follows(self.take())
+            items.append(self.both(fld, literal, depth))
+        return items[0] if len(items) == 1 else _Group("or", tuple(items))
+
+    def both(self, fld, literal, depth):
+        items = [self.negated(fld, literal, depth)]
+        while self._is_op(self.peek(), "AND"):
+            self._operand_follows(self.take())
+            items.append(self.negated(fld, literal, depth))
+        return items[0] if len(items) == 1 else _Group("and", tuple(items))
+
+    def negated(self, fld, literal, depth):
+        negate = False
+        while self._is_op(self.peek(), "NOT"):
+            self._operand_follows(self.take())
+            negate = not negate
+        node = self.modified(fld, literal, depth)
+        return _Not(node) if negate else node
+
+    def modified(self, fld, literal, depth):
+        sign = None
+        while self.peek().kind == "mod":
+            mod = self.take()
+            if mod.text == "=":
+                literal = True
+            else:
+                sign = mod.text
+        node = self.primary(fld, literal, depth)
+        return _Not(node) if sign == "-" else _Required(node) if sign == "+" else node
+
+    def primary(self, fld, literal, depth):
+        tok = self.take()
+        if tok.kind == "(":
+            return self.group(tok, fld, literal, depth)
+        if tok.kind == "field":
+            return self.value(tok, literal, depth)
+        if tok.kind in ("word", "phrase"):
+            return _Leaf(tok, fld, literal)
+        raise _error("a word is missing", "put a word, \"phrase\" or (group) there", self.text, tok.col)
+
+    def group(self, tok, fld, literal, depth):
+        if depth + 1 > MAX_DEPTH:
+            raise _error(f"parentheses nested deeper than {MAX_DEPTH}", "remove some parentheses",
+                         self.text, tok.col)
+        node = self.clauses(fld, literal, depth + 1)
+        self.take()                               # ")": _balance guarantees it
+        return node
+
+    def value(self, ftok, literal, depth):
+        fld, tok = ftok.field, self.peek()
+        if tok.kind == "(":
+            return self.group(self.take(), fld, literal, depth)
+        if tok.kind == "range":
+            self.take()
+            if fld.kind != "date":
+                raise _error(f"a range on {ftok.text}:", "ranges work only on date:, e.g. date:[1993 TO 1995-06]",
+                             self.text, tok.col)
+            return _Leaf(tok, fld, literal)
+        if tok.kind in ("word", "phrase"):
+            return _Leaf(self.take(), fld, literal)
+        raise _error(f"{ftok.text}: has no value", f"write {ftok.text}:WORD, {ftok.text}:\"a phrase\" "
+                     f"or {ftok.text}:(a OR b)", self.text, ftok.col)
+
+
+def _is_stop_word(text: str) -> bool:
+    exact = EXACT.terms(text)
+    return len(exact) == 1 and not STEMMED.terms(text)
+
+
+def _all_stop_words(tree) -> bool:
+    """True when every positive leaf is a default-field stop word (`the who`): search them as written."""
+    stops = others = False
+    stack = [(tree, True)]
+    while stack:
+        node, positive = stack.pop()
+        if isinstance(node, _Not):
+            stack.append((node.child, not positive))
+        elif isinstance(node, _Required):
+            stack.append((node.child, positive))
+        elif isinstance(node, _Group):
+            stack.extend((c, positive) for c in node.children)
+        elif positive:
+            tok = node.tok
+            if node.field is None and tok.kind == "word" and not tok.suffix and _is_stop_word(tok.text):
+                stops = True
+            elif node.field is not None or tok.kind != "word" or tok.suffix or EXACT.terms(tok.text):
+                others = True
+    return stops and not others
+
+
+# --- compiler: tree -> Whoosh query + MatchSpec ---------------------------------------------
+
+@dataclass(frozen=True)
+class _Part:
+    query: wq.Query
+    desc: str
+    excluded: "_Part | None" = None    # set when the part means "every passage except `excluded`"
+
+
+def _describe(kind: str, parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{kind}({', '.join(parts)})"
+
+
+def _combine(required: list[_Part], optional: list[_Part], excluded: list[_Part]) -> _Part | None:
+    """required AND (optional adds score) AND NOT excluded, in Lucene's sense."""
+    if not (required or optional or excluded):
+        return None
+    descs = [p.desc for p in required]
+    if required and optional:
+        q = wq.AndMaybe(_and(required), _or(optional))
+        descs.append(f"OPTIONAL({', '.join(p.desc for p in optional)})")
+    elif required:
+        q = _and(required)
+    elif optional:
+        q = _or(optional)
+        descs.append(_describe("OR", [p.desc for p in optional]))
+    else:
+        q = wq.Every()
+        descs.append("ALL")
+    if not excluded:
+        return _Part(q, _describe("AND", descs))
+    descs += [f"NOT {p.desc}" for p in excluded]
+    negative = _Part(_or(excluded), _describe("OR", [p.desc for p in excluded]))
+    whole = _Part(wq.AndNot(q, negative.query), _describe("AND", descs))
+    return replace(whole, excluded=negative) if isinstance(q, wq.Every) else whole
+
+
+def _and(parts: list[_Part]) -> wq.Query:
+    return parts[0].query if len(parts) == 1 else wq.And([p.query for p in parts])
+
+
+def _or(parts: list[_Part]) -> wq.Query:
+    return parts[0].query if len(parts) == 1 else wq.Or([p.query for p in parts])
+
+
+def _show(typed: str, terms: list[str] | str) -> str:
+    """`"typed" -> terms`, the arrow only when analysis changed the text."""
+    shown = terms if isinstance(terms, str) else " ".join(terms)
+    return f'"{typed}"' if shown == typed else f'"{typed}" -> {shown}'
+
+
+def _max_gap(tokens) -> int:
+    """Whoosh slop that lets a stemmed-field phrase span the stop words its analyzer dropped."""
+    return max((b.pos - a.pos for a, b in zip(tokens, tokens[1:])), default=1)
+
+
+class _Compiler:
+    """Turns the tree into a Whoosh query, collecting the MatchSpec and words of positive leaves."""
+
+    def __init__(self, text: str, operator: str, boosts: dict[str, float], stop_words_only: bool):
+        self.text = text
+        self.operator, self.boosts, self.stop_words_only = operator, boosts, stop_words_only
+        self.stemmed: set[str] = set()
+        self.exact: set[str] = set()
+        self.phrases: list[PhraseSpec] = []
+        self.prefixes: set[str] = set()
+        self.fuzzy: list[tuple[str, int]] = []
+        self.words: list[str] = []
+        self.raw_words: list[str] = []
+        self.stops: list[str] = []
+        self.empty_phrases: list[int] = []
+        self.clauses = 0
+
+    def match(self) -> MatchSpec:
+        return MatchSpec(frozenset(self.stemmed), frozenset(self.exact), tuple(dict.fromkeys(self.phrases)),
+                         frozenset(self.prefixes), tuple(dict.fromkeys(self.fuzzy)))
+
+    def notes(self) -> list[str]:
+        notes = []
+        if self.stops:
+            notes.append(f"ignored stop words: {', '.join(dict.fromkeys(self.stops))} "
+                         "(put them in a \"phrase\" to search them)")
+        if self.stop_words_only:
+            notes.append("every word is a stop word, so they were searched as written (unstemmed)")
+        notes += [f"ignored the empty phrase at column {col}" for col in self.empty_phrases]
+        return notes
+
+    def compile(self, node, positive: bool) -> _Part | None:
+        if isinstance(node, _Not):
+            part = self.compile(node.child, not positive)
+            if part is None:
+                return None
+            if part.excluded is not None:                 # NOT (everything except x) = x
+                return part.excluded
+            return _Part(wq.AndNot(wq.Every(), part.query), f"NOT {part.desc}", excluded=part)
+        if isinstance(node, _Required):
+            return self.compile(node.child, positive)
+        if isinstance(node, _Group):
+            return self.group(node, positive)
+        part = self.leaf(node, positive)
+        if part is not None:
+            self.clauses += 1
+            if self.clauses > MAX_CLAUSES:
+                raise QueryError(f"query too long: more than {MAX_CLAUSES} words, phrases and fields; "
+                                 "shorten it to the words that matter")
+        return part
+
+    def group(self, node: _Group, positive: bool) -> _Part | None:
+        parts = [(child, self.compile(child, positive)) for child in node.children]
+        parts = [(child, p) for child, p in parts if p is not None]
+        if node.kind == "or":
+            if not parts:
+                return None
+            items = [p for _, p in parts]
+            return items[0] if len(items) == 1 else _Part(_or(items), _describe("OR", [p.desc for p in items]))
+        required, optional, excluded = [], [], []
+        for child, p in parts:
+            if p.excluded is not None:
+                excluded.append(p.excluded)
+            elif node.kind == "and" or self.operator == "and" or isinstance(child, _Required):
+                required.append(p)
+            else:
+                optional.append(p)
+        return _combine(required, optional, excluded)
+
+    def leaf(self, node: _Leaf, positive: bool) -> _Part | None:
+        tok, fld = node.tok, node.field
+        if fld is not None and fld.kind == "date":
+            return _date_part(tok, self.text)
+        if fld is not None and fld.kind in ("id", "lower"):
+            return self.id_part(tok, fld)
+        if tok.kind == "phrase":
+            return self.phrase(node, positive)
+        if tok.suffix:
+            return self.expanding(node, positive)
+        return self.word(node, positive)
+
+    def id_part(self, tok: _Tok, fld: _Field) -> _Part:
+        """lang:, path:, doc: match the stored value as typed (lang: lower-cased); `path:dir/*` is a prefix."""
+        value = tok.text if tok.kind == "phrase" or tok.suffix != "*" else tok.base
+        if fld.kind == "lower":
+            value = value.lower()
+        if tok.kind == "word" and tok.suffix == "*":
+            return _Part(wq.Prefix(fld.index, value), f'{fld.name}:prefix "{value}*"')
+        return _Part(wq.Term(fld.index, value), f'{fld.name}:"{value}"')
+
+    def word(self, node: _Leaf, positive: bool) -> _Part | None:
+        tok, fld = node.tok, node.field
+        exact = EXACT.terms(tok.text)
+        if not exact:
+            return None                                   # punctuation: a separator, not a word
+        label = ("=" if node.literal else "") + (f"{fld.name}:word" if fld else "word")
+        if fld is not None:
+            return self.field_terms(tok.text, fld, label, 0)
+        if len(exact) > 1:                                # Kumchang-ri, 북한이해: an exact phrase
+            if positive:
+                self.phrases.append(PhraseSpec(tuple(exact)))
+            return _Part(wq.Phrase("exact", exact), f"{label} {_show(tok.text, 'phrase ' + ' '.join(exact))}")
+        stemmed = STEMMED.terms(tok.text)
+        if not stemmed:
+            if not self.stop_words_only:
+                self.stops.append(tok.text)
+                return None
+            if positive:
+                self.exact.add(exact[0])
+            return _Part(wq.Term("exact", exact[0]), f"{label} {_show(tok.text, exact[0])} (exact)")
+        term = stemmed[0]
+        # Issue 5: alias expansion of `term` belongs here, skipped when node.literal (=word).
+        if positive:
+            self.stemmed.add(term)
+            self.words.append(term)
+            self.raw_words.append(tok.text)
+        query = wq.Or([wq.Term(name, term, boost=self.boosts[name]) for name in ("body", "title", "section")])
+        return _Part(query, f"{label} {_show(tok.text, term)}")
+
+    def field_terms(self, text: str, fld: _Field, label: str, slop: int) -> _Part | None:
+        """A word or phrase in one text field, analysed the way that field was indexed."""
+        analyzer = STEMMED if fld.kind == "stemmed" else EXACT
+        tokens = list(analyzer.tokens(text))
+        if not tokens:
+            if EXACT.terms(text):
+                self.stops.append(f"{fld.name}:{text}")
+            return None
+        terms = [t.text for t in tokens]
+        if len(terms) == 1:
+            return _Part(wq.Term(fld.index, terms[0]), f"{label} {_show(text, terms[0])}")
+        query = wq.Phrase(fld.index, terms, slop=_max_gap(tokens) + slop)
+        return _Part(query, f"{label} {_show(text, terms)}" + (f"~{slop}" if slop else ""))
+
+    def phrase(self, node: _Leaf, positive: bool) -> _Part | None:
+        tok, fld = node.tok, node.field
+        prefix = "=" if node.literal else ""
+        if fld is not None:
+            return self.field_terms(tok.text, fld, f"{prefix}{fld.name}:phrase", tok.number)
+        terms = EXACT.terms(tok.text)
+        if not terms:
+            self.empty_phrases.append(tok.col)
+            return None
+        slop = f"~{tok.number}" if tok.number else ""
+        if len(terms) == 1:
+            if positive:
+                self.exact.add(terms[0])
+            return _Part(wq.Term("exact", terms[0]), f"{prefix}phrase {_show(tok.text, terms[0])}")
+        if positive:
+            self.phrases.append(PhraseSpec(tuple(terms), tok.number))
+        return _Part(wq.Phrase("exact", terms, slop=tok.number + 1),
+                     f'{prefix}phrase "{tok.text}"{slop}' + ("" if " ".join(terms) == tok.text
+                                                             else f" -> {' '.join(terms)}"))
+
+    def expanding(self, node: _Leaf, positive: bool) -> _Part:
+        """word* and word~N: one EXACT-folded term, expanded in the index by Whoosh."""
+        tok, fld = node.tok, node.field
+        index = fld.index if fld else "exact"
+        label = f"{fld.name}:" if fld else ""
+        terms = EXACT.terms(tok.base)
+        what = "prefix" if tok.suffix == "*" else "fuzzy term"
+        if len(terms) != 1:
+            fix = ("put at least one letter before '*'" if tok.suffix == "*" and not terms
+                   else f"a {what} is one word; search the words separately or as a \"phrase\"")
+            raise _error(f"{tok.text!r} cannot be a {what}", fix, self.text, tok.col)
+        term = terms[0]
+        if tok.suffix == "*":
+            if positive and fld is None:
+                self.prefixes.add(term)
+            return _Part(wq.Prefix(index, term), f"{label}prefix {_show(tok.text, term + '*')}")
+        if not 1 <= tok.number <= MAX_FUZZY_DISTANCE:
+            raise _error(f"fuzzy distance {tok.number} in {tok.text!r}",
+                         f"write {tok.base}~1 or {tok.base}~2 (at most {MAX_FUZZY_DISTANCE} edits)",
+                         self.text, tok.col)
+        if positive and fld is None:
+            self.fuzzy.append((term, tok.number))
+        return _Part(wq.FuzzyTerm(index, term, maxdist=tok.number, prefixlength=1),
+                     f"{label}fuzzy {_show(tok.text, f'{term}~{tok.number}')}")
+
+
+def date_range(first: int | None, last: int | None) -> wq.Query:
+    """Passages dated first..last inclusive (YYYYMMDD numbers; None for an open end).
+
+    Not Whoosh's NumericRange: in whoosh-reloaded 2.7.5 its tiered ranges are
+    wrong for an open end or a wide span (date:<1995 matched every dated
+    passage). A TermRange over the full-precision terms is exact, and an
+    archive has few distinct dates.
+    """
+    return wq.TermRange("date", DATE_MIN if first is None else first, DATE_MAX if last is None else last)
+
+
+def _date_part(tok: _Tok, text: str) -> _Part:
+    """date:VALUE or date:[A TO B] -> the range of YYYYMMDD numbers it covers."""
+    value = tok.text
+    if tok.kind == "range":
+        parts = value.split()
+        if len(parts) != 3 or parts[1].upper() != "TO":
+            raise _error(f"bad date range [{value}]", _DATE_FORMS, text, tok.col)
+        lo = None if parts[0] == "*" else _period(parts[0], tok, text)[0]
+        hi = None if parts[2] == "*" else _period(parts[2], tok, text)[1]
+        if lo is not None and hi is not None and lo > hi:
+            raise _error(f"date range [{value}] ends before it starts", "write the earlier date first",
+                         text, tok.col)
+        return _Part(date_range(lo, hi), f"date:[{value}] -> {lo or ''}..{hi or ''}")
+    op = re.match(r"[<>]=?", value)
+    op = op.group() if op else ""
+    lo, hi = _period(value[len(op):], tok, text)
+    lo, hi = {">=": (lo, None), ">": (hi + 1, None), "<=": (None, hi), "<": (None, lo - 1)}.get(op, (lo, hi))
+    return _Part(date_range(lo, hi), f"date:{value} -> {lo or ''}..{hi or ''}")
+
+
+def _period(value: str, tok: _Tok, text: str) -> tuple[int, int]:
+    """'2000' -> (20000000, 20001231): the first and last YYYYMMDD numbers the period covers."""
+    m = _DATE.fullmatch(value)
+    reason = ""
+    if m:
+        year, month, day = int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
+        if m.group(2) and not 1 <= month <= 12:
+            reason = f" (no month {month})"
+        elif m.group(3) and not 1 <= day <= calendar.monthrange(year or 2000, month)[1]:
+            reason = f" (no day {day} in {year}-{month:02d})"
+        elif year == 0:
+            reason = " (no year 0)"
+        else:
+            base = year * 10000 + month * 100 + day
+            if m.group(3):
+                return base, base
+            if m.group(2):
+                return base, base + 31
+            return base, base + 1231
+    raise _error(f"bad date {value!r}{reason}", _DATE_FORMS, text, tok.col)

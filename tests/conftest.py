@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+SHARED = REPO.parent / "shared"
+COMMUNIQUE = "000_50900fcff45a5147.txt"
+REPORT = "001_ac2c5635a7d32ac0.txt"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_default_index(tmp_path_factory, monkeypatch):
+    """No test ever touches the user's real default index."""
+    monkeypatch.setenv("DOCSEARCH_INDEX", str(tmp_path_factory.mktemp("default") / "index"))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.fixture(scope="session")
+def seeds_index(tmp_path_factory) -> Path:
+    """The bundled seeds, indexed once for the whole session (read-only for tests)."""
+    from indexer import build_index
+
+    index_dir = tmp_path_factory.mktemp("seeds") / "idx"
+    build_index([SEEDS], index_dir)
+    return index_dir
+
+
+@pytest.fixture
+def seeds_copy(tmp_path) -> Path:
+    """A writable copy of the seeds folder."""
+    dst = tmp_path / "docs"
+    dst.mkdir()
+    for name in (COMMUNIQUE, REPORT):
+        shutil.copy(SEEDS / name, dst / name)
+    return dst
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding=encoding)
+    return path
