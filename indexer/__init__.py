@@ -76,11 +76,14 @@ def _sha256(path: Path) -> str:
 def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, *,
                 rebuild: bool = False, metadata: Path | None = None,
                 max_bytes: int = DEFAULT_MAX_BYTES, min_chars: int | None = None, max_chars: int | None = None,
+                procs: int | None = None, memory_mb: int = 256,
                 progress: Callable[[int, int, str], None] | None = None,
                 warn: Callable[[str], None] | None = None) -> IndexSummary:
     """Index documents under `paths` (default: the bundled seeds) into `index_dir`.
 
     progress(done, total, path) is called per file; warn(message) per skipped file.
+    procs: worker processes for analysis (default: all cores for 100+ files, else 1);
+    memory_mb: the posting buffers' budget across all processes.
     Raises InputError for a missing path or manifest, and the index errors.
     """
     from .loaders import learn_boilerplate, load_document
@@ -101,7 +104,9 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
         if warn:
             warn(f"skipped {rel}: {reason}")
 
-    with IndexWriter(index_dir, rebuild=rebuild) as writer:
+    if procs is None:
+        procs = min(os.cpu_count() or 1, 4) if len(candidates) >= 100 else 1
+    with IndexWriter(index_dir, rebuild=rebuild, procs=procs, memory_mb=memory_mb) as writer:
         boilerplate = learn_boilerplate([c.path for c in candidates])
         roots = {str(c.root) for c in candidates}
         seen: set[str] = set()

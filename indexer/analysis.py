@@ -77,8 +77,24 @@ def _bigrams(run: str, offset: int) -> Iterator[tuple[str, int, int]]:
         yield run[i:i + 2], offset + i, offset + i + 2
 
 
-def _raw_tokens(text: str) -> Iterator[tuple[str, int, int]]:
-    """(term before stop/stem, start, end) in text order."""
+_last_text: str | None = None
+_last_raw: list[tuple[str, int, int]] = []
+
+
+def _raw_tokens(text: str) -> list[tuple[str, int, int]]:
+    """(term before stop/stem, start, end) in text order.
+
+    The index analyses each passage twice in a row (stemmed body, exact phrase
+    field); remembering the last text makes the second pass free.
+    """
+    global _last_text, _last_raw
+    if text is not _last_text:
+        _last_raw = list(_scan(text))
+        _last_text = text
+    return _last_raw
+
+
+def _scan(text: str) -> Iterator[tuple[str, int, int]]:
     for m in _TOKEN.finditer(text):
         start, end = m.span()
         acronym = m.group("acronym")

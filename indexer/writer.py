@@ -172,9 +172,11 @@ class IndexWriter:
     (Ctrl-C included) cancels and leaves the previous commit untouched.
     """
 
-    def __init__(self, index_dir: Path, *, rebuild: bool = False):
+    def __init__(self, index_dir: Path, *, rebuild: bool = False, procs: int = 1, memory_mb: int = 256):
         self.index_dir = Path(index_dir)
         self.rebuild = rebuild
+        self.procs = procs
+        self.memory_mb = memory_mb
         self._lock: WriteLock | None = None
         self._writer = None
         self._target: Path | None = None    # with rebuild: the real index dir, swapped in at commit
@@ -212,7 +214,8 @@ class IndexWriter:
                 ix = S.create_index(self.index_dir)
                 self._write_marker(S.generation(ix))      # an empty index is still ours
             self._ix = ix
-            self._writer = ix.writer()
+            # Each worker (and the parent) buffers postings up to its share of the memory budget.
+            self._writer = S.open_writer(ix, procs=self.procs, limitmb=max(16, self.memory_mb // (self.procs + 1)))
         except S.LockError as e:
             raise IndexLockedError(f"The index in {self.index_dir} is locked by another writer; wait for it to finish") from e
         except OSError as e:

@@ -29,7 +29,7 @@ def passages_of(index_dir: Path) -> dict[str, list[str]]:
 
 def ids(index_dir: Path, query: str) -> set[str]:
     with Searcher(index_dir) as s:
-        return {h.doc_id for h in s.search(query, limit=100)}
+        return {h.doc_id for h in s.search(query, limit=1000)}
 
 
 # -- the real seeds -----------------------------------------------------------
@@ -245,3 +245,40 @@ def test_sidecar_and_manifest_override_metadata(tmp_path):
         b = s.search("country:norway")[0]
         assert (b.title, b.date, b.meta["country"]) == ("Manifest Title", "1995", "Norway")
         assert [h.doc_id for h in s.search("delegation", filters={"country": "Norway"})] == ["b.txt"]
+
+
+# -- parallel analysis: same index, and a cancel that neither hangs nor commits ------
+
+def _many_docs(folder: Path, n: int) -> Path:
+    for i in range(n):
+        write(folder / f"d{i:03}.txt", f"Document {i} on the armistice and token{i}.\n\n" + PARA * (1 + i % 4))
+    return folder
+
+
+def test_parallel_workers_build_the_same_index(tmp_path):
+    docs = _many_docs(tmp_path / "docs", 150)
+    one = build_index([docs], tmp_path / "one", procs=1)
+    two = build_index([docs], tmp_path / "two", procs=2)
+    assert (one.indexed, one.passages) == (two.indexed, two.passages) == (150, two.passages)
+    assert passages_of(tmp_path / "one") == passages_of(tmp_path / "two")
+    for q in ("armistice", "token77", '"agreed framework"'):
+        assert ids(tmp_path / "one", q) == ids(tmp_path / "two", q)
+
+
+def test_parallel_run_interrupted_commits_nothing(tmp_path):
+    docs = _many_docs(tmp_path / "docs", 150)
+    idx = tmp_path / "idx"
+    build_index([docs], idx, procs=1)
+    before = passages_of(idx)
+    for i in range(150):
+        write(docs / f"d{i:03}.txt", f"Rewritten {i} about a narwhal.\n\n" + PARA)
+
+    def interrupt(done, total, path):
+        if done == 140:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build_index([docs], idx, procs=2, progress=interrupt)
+    assert passages_of(idx) == before and ids(idx, "narwhal") == set()
+    assert build_index([docs], idx, procs=2).indexed == 150
+    assert len(ids(idx, "narwhal")) == 150

@@ -1,0 +1,5 @@
+"""Relevance and speed benchmarks of docsearch against the engines a user would pick instead.
+
+`python -m bench relevance` and `python -m bench speed` (see issue 4). The peers (SQLite FTS5,
+Tantivy, plain Whoosh) are benchmark-only dependencies: the `bench` extra.
+"""

@@ -1,0 +1,100 @@
+"""`python -m bench relevance|speed`: run a benchmark, print its table, write its JSON."""
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import click
+
+from bench import engines
+from bench.corpora import DEFAULT_CORPORA, judged_collections, load_collection
+from bench.report import write_json
+
+SMOKE_DOCS = 300        # per collection: a few hundred documents, seconds per engine
+SMOKE_FILES = 100       # UN files (~1.4 MB, ~1,800 passages)
+
+
+def _common(f):
+    f = click.option("--corpora", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                     default=DEFAULT_CORPORA, show_default=True, help="Folder holding the collections.")(f)
+    f = click.option("--engine", "engine_keys", type=click.Choice(engines.ENGINES), multiple=True,
+                     help="Run only these engines (repeatable); default all.")(f)
+    f = click.option("--smoke", is_flag=True, help="A small, quick run that proves the harness works.")(f)
+    f = click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+                     help="Folder for the JSON file [default: bench/results/].")(f)
+    f = click.option("--machine", help="Tag in the JSON file name [default: host name].")(f)
+    return f
+
+
+def _finish(command, figures, text, out, machine, smoke):
+    """Print the table; write the JSON (a smoke run's file is named apart and git-ignored)."""
+    click.echo(text)
+    tag = machine or socket.gethostname()
+    path = write_json(command, figures, f"{tag}-smoke" if smoke else tag, out)
+    click.echo(f"\nwrote {path}")
+
+
+@click.group()
+def cli():
+    """Relevance and speed benchmarks of docsearch against SQLite FTS5, Tantivy and plain Whoosh."""
+
+
+@cli.command()
+@click.argument("collections", nargs=-1)
+@click.option("--docs", type=click.IntRange(min=1), help="Index only the first N documents of each collection.")
+@_common
+def relevance(collections, docs, corpora, engine_keys, smoke, out, machine):
+    """nDCG@10, MAP@100 and Recall@100 on judged collections (default: all under --corpora).
+
+    \b
+    Example:
+        python -m bench relevance cranfield cisi
+        python -m bench relevance --smoke --engine fts5
+    """
+    from bench.relevance import render, run_collection
+
+    if smoke and docs:
+        raise click.UsageError("--smoke sets --docs; give one or the other")
+    docs = SMOKE_DOCS if smoke else docs
+    known = judged_collections(corpora)
+    unknown = [c for c in collections if c not in known]
+    if unknown:
+        raise click.UsageError(f"no judged collection {', '.join(unknown)} in {corpora} "
+                               f"(have: {', '.join(known) or 'none'})")
+    keys = engine_keys or engines.ENGINES
+    figures = {}
+    for name in collections or known:
+        click.echo(f"{name} ...", err=True)
+        figures[name] = run_collection(load_collection(name, corpora, docs), keys)
+    _finish("relevance", {"docs_limit": docs, "engines": list(keys), "collections": figures},
+            render(figures, keys), out, machine, smoke)
+
+
+@cli.command()
+@click.option("--files", "n_files", type=click.IntRange(min=1), help="Index an evenly spread subset of N files.")
+@click.option("--max-passage-chars", type=click.IntRange(min=100), default=1000, show_default=True,
+              help="Peers' passages: blank-line paragraphs, long ones cut at line ends near this size.")
+@click.option("--whoosh-procs", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Processes for plain Whoosh's writer (issue 4 measured 2).")
+@click.option("--seed", type=int, default=4, show_default=True, help="Seed for the sampled phrases.")
+@_common
+def speed(n_files, max_passage_chars, whoosh_procs, seed, corpora, engine_keys, smoke, out, machine):
+    """Index the UN General Debates with every engine; time keyword and phrase queries.
+
+    \b
+    Example:
+        python -m bench speed --files 500
+        python -m bench speed --smoke
+    """
+    from bench.speed import render, run_speed
+
+    if smoke and n_files:
+        raise click.UsageError("--smoke sets --files; give one or the other")
+    keys = engine_keys or engines.ENGINES
+    figures = run_speed(SMOKE_FILES if smoke else n_files, corpora, keys, max_passage_chars,
+                        whoosh_procs, seed, cli_runs=1 if smoke else 5)
+    _finish("speed", figures, render(figures, keys), out, machine, smoke)
+
+
+if __name__ == "__main__":
+    cli(prog_name="python -m bench")
