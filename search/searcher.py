@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Mapping
 
 from whoosh import query as Q
-from whoosh import scoring, sorting
+from whoosh import collectors, scoring, sorting
 
 from indexer import default_index_dir
 from indexer import schema as S
@@ -122,23 +122,39 @@ class Searcher:
         parsed = parse_query(query, operator=operator, boosts=self.boosts, extra_fields=self._extra_fields)
         check_expansion(parsed.query, searcher.reader())
         whoosh_query = self._with_proximity(parsed.query, parsed.words)
-        kwargs = {"limit": page * limit, "filter": self._filter(date_from, date_to, filters), "terms": False}
-        if per_doc:
-            kwargs.update(collapse=sorting.FieldFacet("doc_id"), collapse_limit=per_doc)
         try:
-            found = searcher.search(whoosh_query, **kwargs)
+            found, total = self._collect(searcher, whoosh_query, page * limit, per_doc,
+                                         self._filter(date_from, date_to, filters))
         except DocsearchError:
             raise
         except (ValueError, TypeError, AttributeError) as e:
             raise QueryError(f"cannot run query {query!r}: {e}") from e
-        total = len(found)
-        if per_doc:     # passages that collapsing removed do not count as results
-            total -= sum(found.collapsed_counts.values())
         start = (page - 1) * limit
         hits = tuple(self._hit(rank, found.score(i), found[i].fields(), parsed.match)
                      for rank, i in enumerate(range(start, min(found.scored_length(), page * limit)), start + 1))
         suggestion = self._suggest(query, total, operator) if total < 3 else None
         return Results(query, total, page, limit, hits, suggestion, parsed.notes)
+
+    @staticmethod
+    def _collect(searcher, query, limit: int, per_doc: int | None, filter_query):
+        """(top `limit` results, exact count of matches) in one pass.
+
+        Whoosh's default collector skips blocks and then re-runs the whole query
+        to count (twice the work); its periodic matcher.replace() drops documents
+        that cannot reach the top, so its own count is wrong unless replacing is
+        off; and CollapseCollector.count() miscounts rejected documents, so with
+        per_doc the count is what collapsing kept.
+        """
+        top = c = collectors.TopCollector(limit, usequality=False, replace=0)
+        collapse = None
+        if per_doc:
+            c = collapse = collectors.CollapseCollector(c, sorting.FieldFacet("doc_id"), limit=per_doc)
+        if filter_query is not None:
+            c = collectors.FilterCollector(c, allow=filter_query)
+        searcher.search_with_collector(query, c)
+        found = c.results()
+        total = sum(len(kept) for kept in collapse.lists.values()) if collapse else top.total
+        return found, total
 
     def _with_proximity(self, query, words: tuple[str, ...]):
         """Rank passages where the query's words stand close together above scattered matches."""
