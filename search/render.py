@@ -52,8 +52,13 @@ def render_text(results: Results, *, color: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029]")
+
+
 def render_json(obj: Results | PassageContext | IndexStats) -> str:
-    return json.dumps(obj.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    """Readable UTF-8 JSON; C1 controls (which some terminals obey as escapes) are \\u-escaped."""
+    text = json.dumps(obj.to_dict(), ensure_ascii=False, indent=2)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
 _PAGE = """<!DOCTYPE html>

@@ -1,0 +1,480 @@
+"""Phrase-aware highlighting: a passage's text and a MatchSpec -> a Snippet.
+
+In: the passage text and the MatchSpec of the query that found it (search/match.py).
+Out: a Snippet of at most `size` characters around the best-matching region, cut at
+word boundaries with "…" where text was cut, whitespace runs collapsed to one space,
+and (start, end) highlights into Snippet.text that cover exactly what matched: any
+inflected form of a stemmed term, exact, prefix and fuzzy terms, and a phrase's words
+only where the whole phrase stands (one span when its words are adjacent). Tokens
+come from indexer.analysis, so a highlight lands on the characters that produced the
+matching index term (for Hangul and other CJK text: the matched characters, not the
+whole eojeol).
+"""
+from __future__ import annotations
+
+import html
+import re
+from bisect import bisect_right
+from collections import deque
+from dataclasses import dataclass
+from functools import lru_cache
+from operator import itemgetter
+from typing import Sequence
+
+from indexer.analysis import _CJK_RUN, EXACT, STEMMED, Token
+
+from .match import MatchSpec, PhraseSpec
+
+__all__ = ["Snippet", "find_matches", "make_snippet"]
+
+ELLIPSIS = "…"
+ANSI_MARK = "\x1b[1;33m"       # bold yellow
+ANSI_RESET = "\x1b[0m"
+
+# Whitespace to collapse: a run that starts with a character other than a space, or a space
+# followed by more whitespace. (Cheaper for the regex engine than r"\s{2,}|[^\S ]".)
+_SPACES = re.compile(r"[^\S ]\s*| \s+")
+# What a document must not send to a terminal: ESC sequences (CSI, and OSC/DCS/APC/PM/SOS
+# strings when terminated), their 8-bit C1 forms, and any other C0/C1 control or DEL.
+_UNSAFE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"
+    r"|\x1b[\]P_^X][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+    r"|\x1b[ -/]*[0-~]?"
+    r"|\x9b[0-?]*[ -/]*[@-~]?"
+    r"|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x9c)"
+    r"|[\x00-\x1f\x7f-\x9f]"
+)
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"“‘(\[]?[^\W_a-z])")
+_LEAD_SKIP = frozenset(" \t\n\r\f\v,;:.!?)]}”’-–—")     # not worth starting a snippet with
+_TAIL_SKIP = frozenset(" \t\n\r\f\v,;:([{“‘-–—")         # not worth ending one with
+_SNAP_LIMIT = 20          # a "word" longer than this (URL, unspaced CJK) may be cut inside
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """An excerpt of a passage with the spans that matched the query."""
+
+    text: str                                   # the excerpt, with "…" where text was cut
+    highlights: tuple[tuple[int, int], ...] = ()  # (start, end) into text, sorted, non-overlapping
+
+    def __post_init__(self):
+        spans = tuple((int(s), int(e)) for s, e in self.highlights)
+        last = 0
+        for s, e in spans:
+            if not last <= s < e <= len(self.text):
+                raise ValueError(f"highlights must be sorted, non-overlapping, non-empty spans "
+                                 f"within the text (length {len(self.text)}); got {spans}")
+            last = e
+        object.__setattr__(self, "highlights", spans)
+
+    def _segments(self):
+        """(piece, marked) in text order, pieces made safe for display."""
+        pos = 0
+        for s, e in self.highlights:
+            if s > pos:
+                yield _safe(self.text[pos:s]), False
+            yield _safe(self.text[s:e]), True
+            pos = e
+        if pos < len(self.text):
+            yield _safe(self.text[pos:]), False
+
+    def to_html(self) -> str:
+        """HTML-escaped text with matches in <mark>; control characters dropped."""
+        return "".join(f"<mark>{html.escape(p)}</mark>" if marked else html.escape(p)
+                       for p, marked in self._segments())
+
+    def to_ansi(self, color: bool = True) -> str:
+        """Text for a terminal, matches in bold yellow (plain with color=False).
+
+        Control characters and escape sequences from the document are always removed, so
+        a document cannot drive the terminal.
+        """
+        if not color:
+            return "".join(p for p, _ in self._segments())
+        return "".join(f"{ANSI_MARK}{p}{ANSI_RESET}" if marked else p
+                       for p, marked in self._segments())
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "highlights": [[s, e] for s, e in self.highlights]}
+
+
+def _safe(piece: str) -> str:
+    return _UNSAFE.sub(_unsafe_replacement, piece) if _UNSAFE.search(piece) else piece
+
+
+def _unsafe_replacement(m: re.Match) -> str:
+    return " " if m.group() in "\t\n\r\x0b\x0c" else ""
+
+
+def find_matches(text: str, spec: MatchSpec, *, tokens: Sequence[Token] | None = None
+                 ) -> list[tuple[int, int]]:
+    """Character spans in `text` of everything `spec` matches, sorted and merged.
+
+    `tokens`: EXACT.tokens(text) as a list, if the caller already has them.
+    """
+    if spec.is_empty():
+        return []
+    if tokens is None:
+        tokens = list(EXACT.tokens(text))
+    return _merge(_collect(tokens, spec)[1])
+
+
+def make_snippet(text: str, spec: MatchSpec, *, size: int = 240,
+                 tokens: Sequence[Token] | None = None) -> Snippet:
+    """The best excerpt of `text` for `spec`, at most `size` characters, highlights marked.
+
+    The window holds the most distinct matched terms/phrases, then the most matches, then
+    the tightest, then the earliest; the whole text when it fits; the start of the text when
+    nothing matches. `tokens`: EXACT.tokens(text) as a list, if the caller already has them.
+    """
+    if size < 3:
+        raise ValueError(f"size must be at least 3 characters, got {size}")
+    if spec.is_empty():
+        occurrences, spans = [], []
+    else:
+        if tokens is None:
+            tokens = list(EXACT.tokens(text))
+        occurrences, spans = _collect(tokens, spec)
+    spans = _merge(spans)
+
+    # Work on the text with each whitespace run as one space, matches moved along.
+    if not (text.isprintable() and "  " not in text):
+        collapser = _Collapser(text)
+        if collapser.starts:
+            to_collapsed = collapser.offset
+            text = collapser.text
+            occurrences = [(to_collapsed(s), to_collapsed(e), keys) for s, e, keys in occurrences]
+            spans = [(to_collapsed(s), to_collapsed(e)) for s, e in spans]
+
+    hi = len(text.rstrip())
+    lo = len(text) - len(text.lstrip()) if hi else 0
+    if hi - lo <= size:
+        begin, end = lo, hi
+    else:
+        region = _best_window(occurrences, size - 2) if occurrences else (lo, lo)
+        begin, end = _place(text, region, lo, hi, size)
+
+    prefix = ELLIPSIS if begin > lo else ""
+    suffix = ELLIPSIS if end < hi else ""
+    shift = len(prefix) - begin
+    highlights = tuple((max(s, begin) + shift, min(e, end) + shift)
+                       for s, e in spans if s < end and e > begin and s < e)
+    return Snippet(prefix + text[begin:end] + suffix, highlights)
+
+
+# --- matching ------------------------------------------------------------------------------
+
+class _Matcher:
+    """Which parts of a query a token's EXACT term matches, cached per term for one spec.
+
+    Each part (a stemmed, exact, prefix or fuzzy term, or a phrase) has a small int id, so
+    the window search counts distinct parts cheaply.
+    """
+
+    def __init__(self, spec: MatchSpec):
+        self.spec = spec
+        self.ids: dict[tuple, int] = {}
+        self.phrase_ids = tuple(self._id(("phrase", p.terms, p.slop)) for p in spec.phrases)
+        self.cache: dict[str, tuple] = {}
+
+    def _id(self, part: tuple) -> int:
+        return self.ids.setdefault(part, len(self.ids))
+
+    def keys(self, term: str) -> tuple:
+        """(ids, chars) for a matching term, () otherwise; chars is how many leading
+        characters of the token matched, None for all of them."""
+        found = self.cache.get(term)
+        if found is not None:
+            return found
+        spec = self.spec
+        ids = []
+        whole = False
+        chars = 0
+        if spec.stemmed and not STEMMED.is_stop(term):
+            # Same as STEMMED.tokens(keep_stops=True) gives, without a second tokenizer pass.
+            stem = STEMMED._stem(term)
+            if stem in spec.stemmed:
+                ids.append(self._id(("stem", stem)))
+                whole = True
+        if term in spec.exact:
+            ids.append(self._id(("exact", term)))
+            whole = True
+        for prefix in spec.prefixes:
+            if term.startswith(prefix):
+                ids.append(self._id(("prefix", prefix)))
+                # A CJK bigram is not a word: mark only the characters the prefix matched.
+                if _CJK_RUN.match(term) and len(prefix) < len(term):
+                    chars = max(chars, len(prefix))
+                else:
+                    whole = True
+        for target, k in spec.fuzzy:
+            if _within_distance(term, target, k):
+                ids.append(self._id(("fuzzy", target, k)))
+                whole = True
+        found = (tuple(ids), None if whole else chars) if ids else ()
+        if len(self.cache) < 50_000:
+            self.cache[term] = found
+        return found
+
+
+@lru_cache(maxsize=64)
+def _cached_matcher(spec: MatchSpec) -> _Matcher:
+    return _Matcher(spec)
+
+
+def _matcher(spec: MatchSpec) -> _Matcher:
+    """One matcher per spec, so the term cache serves every hit of a query."""
+    try:
+        return _cached_matcher(spec)
+    except TypeError:               # a spec built with lists: fine, just not cacheable
+        return _Matcher(spec)
+
+
+def _collect(tokens: Sequence[Token], spec: MatchSpec):
+    """(occurrences, spans): occurrences are (start, end, ids) per matched token or phrase
+    occurrence, sorted, for choosing the window; spans are the character spans to mark."""
+    occurrences = []
+    spans = []
+    matcher = _matcher(spec)
+    if spec.stemmed or spec.exact or spec.prefixes or spec.fuzzy:
+        cached = matcher.cache.get
+        keys_of = matcher.keys
+        add_occurrence = occurrences.append
+        add_span = spans.append
+        for term, _, start, end in tokens:
+            found = cached(term)
+            if found is None:
+                found = keys_of(term)
+            if found:
+                ids, chars = found
+                if chars is not None:
+                    end = start + chars
+                add_occurrence((start, end, ids))
+                add_span((start, end))
+    token_terms = list(map(itemgetter(0), tokens)) if spec.phrases else []
+    for phrase, phrase_id in zip(spec.phrases, matcher.phrase_ids):
+        if not phrase.terms:
+            continue
+        ids = (phrase_id,)
+        for path in _phrase_occurrences(tokens, token_terms, phrase):
+            occurrences.append((tokens[path[0]].start, tokens[path[-1]].end, ids))
+            run_start = tokens[path[0]]
+            prev = run_start
+            for i in path[1:]:
+                tok = tokens[i]
+                if tok.pos != prev.pos + 1:          # a sloppy gap: mark the words apart
+                    spans.append((run_start.start, prev.end))
+                    run_start = tok
+                prev = tok
+            spans.append((run_start.start, prev.end))
+    if spec.phrases:
+        occurrences.sort(key=lambda o: (o[0], o[1]))
+    return occurrences, spans
+
+
+def _phrase_occurrences(tokens: Sequence[Token], token_terms: list[str], phrase: PhraseSpec):
+    """Token indices of each place the phrase stands: its terms in order, each within
+    `slop` extra positions of the previous one. token_terms: the tokens' terms."""
+    terms, slop, n = phrase.terms, phrase.slop, len(tokens)
+    last = len(terms)
+    failed: set[tuple[int, int]] = set()     # (token index, term index) that cannot continue
+
+    def extend(i: int, k: int):
+        if k == last:
+            return [i]
+        if (i, k) in failed:
+            return None
+        limit = tokens[i].pos + 1 + slop
+        want = terms[k]
+        j = i + 1
+        while j < n and tokens[j].pos <= limit:
+            if token_terms[j] == want:
+                rest = extend(j, k + 1)
+                if rest is not None:
+                    return [i] + rest
+            j += 1
+        failed.add((i, k))
+        return None
+
+    first = terms[0]
+    i = -1
+    while True:
+        try:
+            i = token_terms.index(first, i + 1)
+        except ValueError:
+            return
+        path = extend(i, 1)
+        if path is not None:
+            yield path
+
+
+def _within_distance(a: str, b: str, k: int) -> bool:
+    """Damerau-Levenshtein (optimal string alignment) distance between a and b is <= k."""
+    la, lb = len(a), len(b)
+    if abs(la - lb) > k:
+        return False
+    if a == b:
+        return True
+    if k <= 0:
+        return False
+    prev2: list[int] = []
+    prev = list(range(lb + 1))
+    for i in range(1, la + 1):
+        ca = a[i - 1]
+        cur = [i]
+        for j in range(1, lb + 1):
+            cb = b[j - 1]
+            v = prev[j - 1] + (ca != cb)
+            if prev[j] + 1 < v:
+                v = prev[j] + 1
+            if cur[j - 1] + 1 < v:
+                v = cur[j - 1] + 1
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb and prev2[j - 2] + 1 < v:
+                v = prev2[j - 2] + 1
+            cur.append(v)
+        if min(cur) > k:
+            return False
+        prev2, prev = prev, cur
+    return prev[lb] <= k
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with overlapping or touching ones joined."""
+    if len(spans) < 2:
+        return list(spans)
+    spans = sorted(spans)
+    merged = [spans[0]]
+    for s, e in spans[1:]:
+        ms, me = merged[-1]
+        if s <= me:
+            if e > me:
+                merged[-1] = (ms, e)
+        else:
+            merged.append((s, e))
+    return merged
+
+
+# --- the window ----------------------------------------------------------------------------
+
+def _best_window(occurrences, budget: int) -> tuple[int, int]:
+    """(start, end) of the run of occurrences fitting in `budget` characters with the most
+    distinct keys, then the most occurrences, then the smallest extent, then the earliest."""
+    n = len(occurrences)
+    counts: dict = {}
+    distinct = 0
+    ends: deque[int] = deque()      # indices of the window, by decreasing end
+    best = None
+    best_region = (occurrences[0][0], min(occurrences[0][1], occurrences[0][0] + budget))
+    j = 0
+    for i in range(n):
+        start = occurrences[i][0]
+        if j < i:
+            j = i
+        while j < n and occurrences[j][1] - start <= budget:
+            for key in occurrences[j][2]:
+                c = counts.get(key, 0)
+                if not c:
+                    distinct += 1
+                counts[key] = c + 1
+            end_j = occurrences[j][1]
+            while ends and occurrences[ends[-1]][1] <= end_j:
+                ends.pop()
+            ends.append(j)
+            j += 1
+        if j == i:                  # this occurrence alone is longer than the budget
+            continue
+        while ends[0] < i:
+            ends.popleft()
+        extent_end = occurrences[ends[0]][1]
+        score = (distinct, j - i, start - extent_end, -start)
+        if best is None or score > best:
+            best, best_region = score, (start, extent_end)
+        for key in occurrences[i][2]:
+            c = counts[key] - 1
+            counts[key] = c
+            if not c:
+                distinct -= 1
+    return best_region
+
+
+def _place(text: str, region: tuple[int, int], lo: int, hi: int, size: int) -> tuple[int, int]:
+    """[begin, end) of at most `size` characters (ellipses included) of text[lo:hi] around
+    region, the cuts moved to word boundaries (or to a sentence start before the region)."""
+    rs, re_ = region
+    budget = size - 2
+    extra = max(0, budget - (re_ - rs))
+    begin = max(lo, rs - extra // 2)
+    if hi - begin <= size - 1:                  # the rest of the text fits: end uncut
+        begin = max(lo, hi - (size - 1))
+    if begin > lo:
+        # Start with the sentence the region starts in when the window can still hold it all.
+        sentence = None
+        for sentence in _SENTENCE_END.finditer(text, max(0, max(lo, rs - extra) - 1), rs):
+            pass
+        if sentence is not None and sentence.end() <= rs:
+            begin = sentence.end()
+        else:
+            begin = _snap_begin(text, begin, rs)
+    room = size - (1 if begin > lo else 0)
+    if hi - begin <= room:
+        return begin, hi
+    end = begin + room - 1
+    return begin, _snap_end(text, end, max(re_, begin + 1))
+
+
+def _is_word(c: str) -> bool:
+    """Part of a word for cutting purposes: "Myong-rok" and "DPRK's" are not cut inside."""
+    return c.isalnum() or c in "_'’-"
+
+
+def _snap_begin(text: str, b: int, limit: int) -> int:
+    """Move a cut at b forward past a partial word and leading punctuation, not past limit."""
+    orig = b
+    if _is_word(text[b - 1]) and _is_word(text[b]):
+        while b < limit and _is_word(text[b]):
+            b += 1
+        if b - orig > _SNAP_LIMIT:
+            return orig
+    while b < limit and text[b] in _LEAD_SKIP:
+        b += 1
+    return b
+
+
+def _snap_end(text: str, e: int, limit: int) -> int:
+    """Move a cut at e back before a partial word and trailing punctuation, not before limit."""
+    orig = e
+    if _is_word(text[e]) and _is_word(text[e - 1]):
+        while e > limit and _is_word(text[e - 1]):
+            e -= 1
+        if orig - e > _SNAP_LIMIT:
+            return orig
+    while e > limit and text[e - 1] in _TAIL_SKIP:
+        e -= 1
+    return e
+
+
+class _Collapser:
+    """A text with each whitespace run (as _SPACES finds them) replaced by one space, and
+    the map from offsets in the original text to offsets in that one."""
+
+    def __init__(self, text: str):
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.removed: list[int] = [0]     # characters removed by the runs before run i
+        pieces = []
+        last = 0
+        for run in _SPACES.finditer(text):
+            s, e = run.span()
+            pieces.append(text[last:s])
+            last = e
+            self.starts.append(s)
+            self.ends.append(e)
+            self.removed.append(self.removed[-1] + e - s - 1)
+        pieces.append(text[last:])
+        self.text = " ".join(pieces)
+
+    def offset(self, x: int) -> int:
+        i = bisect_right(self.ends, x)          # runs ending at or before x
+        if i < len(self.starts) and self.starts[i] < x:
+            return self.starts[i] - self.removed[i] + 1     # inside a run: after its space
+        return x - self.removed[i]

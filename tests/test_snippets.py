@@ -1,0 +1,322 @@
+"""Snippets: what is marked, which window is shown, and how it is rendered."""
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indexer.analysis import EXACT, STEMMED
+from search.match import MatchSpec, PhraseSpec
+from search.snippets import Snippet, find_matches, make_snippet
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+# Sentences from seeds/000_50900fcff45a5147.txt (the DPRK-U.S.A. Joint Communiqué).
+HOSTILE = ("As the first important step both sides declared that any of the two governments "
+           "entertains no hostile intention toward the other and affirmed the commitment to make "
+           "all efforts to establish new relations free from past antagonism in the future.")
+MISSILE = ("The DPRK side informed the U.S. that it will not launch any long-range missile while "
+           "the talks are going on to discuss the missile issue as an effort to build new relations.")
+FRAMEWORK = ("For this both sides agreed to make clearer the implementation of the commitments made "
+             "in the agreed framework.")
+ALBRIGHT = ("It was agreed that Secretary of State Medeleine Albright will visit the DPRK in the near "
+            "future in order to directly convey President William Clinton's view to Kim Jong Il.")
+# From seeds/001_ac2c5635a7d32ac0.txt.
+HANGUL = "Understanding North Korea 2000 [2000년 북한이해]. The original document can be found here."
+
+
+def marked(snippet: Snippet) -> list[str]:
+    return [snippet.text[s:e] for s, e in snippet.highlights]
+
+
+def words(text: str) -> frozenset[str]:
+    """The STEMMED terms of a plain-word query, as the parser puts them in a MatchSpec."""
+    return frozenset(STEMMED.terms(text))
+
+
+def phrase(text: str, slop: int = 0) -> PhraseSpec:
+    return PhraseSpec(tuple(EXACT.terms(text)), slop)
+
+
+# --- what is marked ------------------------------------------------------------------------
+
+def test_phrase_marks_whole_phrase_not_a_lone_word():
+    text = HOSTILE + " Neither side doubted the intention of the other."
+    snippet = make_snippet(text, MatchSpec(phrases=(phrase("no hostile intention"),)), size=400)
+    assert marked(snippet) == ["no hostile intention"]
+    assert snippet.highlights == ((91, 111),)
+
+
+def test_stemmed_word_marks_every_inflected_form():
+    text = MISSILE + " Missiles were not discussed."
+    assert words("missiles") == {"missil"}
+    snippet = make_snippet(text, MatchSpec(stemmed=words("missiles")), size=400)
+    assert marked(snippet) == ["missile", "missile", "Missiles"]
+
+
+def test_stop_word_in_text_is_not_a_stemmed_term():
+    # "does" stems to "doe" but is a stop word: not indexed in the stemmed field, not marked.
+    spans = find_matches("What does John Doe say?", MatchSpec(stemmed=frozenset({"doe"})))
+    assert spans == [(15, 18)]
+
+
+def test_excluded_word_is_not_marked():
+    # 'missile NOT framework' and 'missile -framework': the parser leaves framework out.
+    text = MISSILE + " " + FRAMEWORK
+    snippet = make_snippet(text, MatchSpec(stemmed=words("missile")), size=400)
+    assert marked(snippet) == ["missile", "missile"]
+    assert "framework" in snippet.text
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("entertains no hostile-intention toward", "no hostile-intention"),
+    ("entertains no hostile\nintention toward", "no hostile intention"),
+    ("entertains no\r\n   hostile intention toward", "no hostile intention"),
+    ("entertains no “hostile” intention toward", "no “hostile” intention"),
+    ("entertains “no hostile intention” toward", "no hostile intention"),
+])
+def test_phrase_across_hyphen_line_break_and_curly_quote(text, expected):
+    snippet = make_snippet(text, MatchSpec(phrases=(phrase("no hostile intention"),)))
+    assert marked(snippet) == [expected]
+
+
+def test_hyphenated_name_matches_spaced_phrase():
+    text = ("Vice marshal Jo Myong Rok, first vice-chairman of the National Defense Commission. "
+            "Jo Myong-rok, Vice-Chairman of the DPRK’s National Defense Commission")
+    snippet = make_snippet(text, MatchSpec(phrases=(phrase("Jo Myong-rok"),)))
+    assert marked(snippet) == ["Jo Myong Rok", "Jo Myong-rok"]
+
+
+def test_sloppy_phrase_marks_its_words_in_order_within_slop():
+    spec = MatchSpec(phrases=(phrase("hostile toward", slop=1),))
+    snippet = make_snippet(HOSTILE, spec, size=400)
+    assert marked(snippet) == ["hostile", "toward"]
+    assert find_matches(HOSTILE, MatchSpec(phrases=(phrase("hostile toward"),))) == []
+    assert find_matches(HOSTILE, MatchSpec(phrases=(phrase("toward hostile", slop=5),))) == []
+    assert find_matches(HOSTILE, MatchSpec(phrases=(phrase("no toward", slop=1),))) == []
+
+
+def test_sloppy_phrase_tries_later_occurrences_of_a_word():
+    # The first "b" is too far from "c"; the second one is within the slop.
+    spec = MatchSpec(phrases=(PhraseSpec(("a", "b", "c"), slop=1),))
+    assert find_matches("a b b x c", spec) == [(0, 1), (4, 5), (8, 9)]
+
+
+def test_prefix_marks_words_that_start_with_it():
+    text = ("Considering that improving the bilateral relations is a natural aim, both sides "
+            "declared a new orientation in the bilateral relations.")
+    snippet = make_snippet(text, MatchSpec(prefixes=frozenset({"bilat"})))
+    assert marked(snippet) == ["bilateral", "bilateral"]
+
+
+def test_fuzzy_marks_words_within_edit_distance():
+    spec = MatchSpec(fuzzy=(("albrigth", 1), ("madeleine", 1)))   # a transposition; a substitution
+    assert marked(make_snippet(ALBRIGHT, spec)) == ["Medeleine", "Albright"]
+    assert find_matches(ALBRIGHT, MatchSpec(fuzzy=(("albrigth", 0),))) == []
+    assert find_matches(ALBRIGHT, MatchSpec(fuzzy=(("elbrigth", 1),))) == []
+
+
+@pytest.mark.parametrize("spec,expected", [
+    (MatchSpec(stemmed=words("북한")), ["북한"]),
+    (MatchSpec(stemmed=words("이해")), ["이해"]),
+    (MatchSpec(exact=frozenset({"한이"})), ["한이"]),
+    (MatchSpec(phrases=(phrase("북한이해"),)), ["북한이해"]),
+    (MatchSpec(stemmed=words("북한이")), ["북한이"]),          # overlapping bigrams: one span
+    (MatchSpec(prefixes=frozenset({"북"})), ["북"]),
+    (MatchSpec(stemmed=words("2000년")), ["2000", "2000년"]),
+])
+def test_hangul_highlight_covers_exactly_the_matched_characters(spec, expected):
+    snippet = make_snippet(HANGUL, spec)
+    assert marked(snippet) == expected
+
+
+def test_english_next_to_hangul_is_marked_as_english():
+    assert marked(make_snippet(HANGUL, MatchSpec(stemmed=words("understand")))) == ["Understanding"]
+
+
+def test_stemmed_matches_agree_with_the_stemmed_analyzer_on_the_seeds():
+    # Every STEMMED token of the text (stop words dropped) is marked, and nothing else.
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        tokens = list(STEMMED.tokens(text))
+        spans = find_matches(text, MatchSpec(stemmed=frozenset(t.text for t in tokens)))
+        merged = []
+        for t in tokens:
+            if merged and t.start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], t.end))
+            else:
+                merged.append((t.start, t.end))
+        assert spans == merged
+
+
+# --- the window ----------------------------------------------------------------------------
+
+def test_window_with_both_terms_beats_repeats_of_one():
+    text = ("They shared the view that the settlement of the missile issue would make an important "
+            "contribution. " + MISSILE + " " + ALBRIGHT + " " + FRAMEWORK +
+            " The missile talks will continue.")
+    spec = MatchSpec(stemmed=words("missile framework"))
+    snippet = make_snippet(text, spec, size=120)
+    assert snippet.text == ("…to make clearer the implementation of the commitments made in the agreed "
+                            "framework. The missile talks will continue.")
+    assert marked(snippet) == ["framework", "missile"]
+
+
+def test_window_prefers_closer_matches_then_earlier():
+    text = ("missile " + "x " * 30 + "framework " + "y " * 80 + "missile framework " + "z " * 80 +
+            "missile framework")
+    snippet = make_snippet(text, MatchSpec(stemmed=words("missile framework")), size=80)
+    assert marked(snippet) == ["missile", "framework"]
+    start = snippet.text.index("missile framework")
+    assert snippet.text[start - 4:start] == "y y "
+
+
+def test_cut_at_word_boundaries_with_ellipses():
+    text = "Considering the bilateral relations of the two states. " + HOSTILE
+    snippet = make_snippet(text, MatchSpec(phrases=(phrase("no hostile intention"),)), size=80)
+    assert snippet.text == ("…two governments entertains no hostile intention toward the other and "
+                            "affirmed…")
+    assert len(snippet.text) <= 80
+    assert marked(snippet) == ["no hostile intention"]
+
+
+@pytest.mark.parametrize("size", range(30, 130, 3))
+def test_cuts_never_split_a_word_or_a_hyphenated_name(size):
+    text = ("Jo Myong-rok, Vice-Chairman of the DPRK’s National Defense Commission meets with the "
+            "Secretary of Defense William Cohen at the Pentagon in 2000 | Source: Wikimedia Commons")
+    whole_words = {w.strip(",|:") for w in text.split()}
+    snippet = make_snippet(text, MatchSpec(stemmed=words("commission")), size=size)
+    shown = snippet.text.strip("…").split()
+    assert len(snippet.text) <= size
+    assert shown[0].strip(",|:") in whole_words and shown[-1].strip(",|:") in whole_words
+    assert marked(snippet)[0] == "Commission"
+
+
+def test_snippet_starts_at_the_sentence_before_the_match():
+    text = ("Both sides agreed to continue contacts to discuss the above said issue and other "
+            "humanitarian issues. " + MISSILE)
+    snippet = make_snippet(text, MatchSpec(stemmed=words("missile")), size=140)
+    assert snippet.text == ("…The DPRK side informed the U.S. that it will not launch any long-range "
+                            "missile while the talks are going on to discuss the missile issue…")
+
+
+def test_whole_passage_when_short():
+    snippet = make_snippet(FRAMEWORK, MatchSpec(phrases=(phrase("agreed framework"),)))
+    assert snippet.text == FRAMEWORK
+    assert marked(snippet) == ["agreed framework"]
+
+
+def test_start_of_passage_when_nothing_matches():
+    # A title-only match: nothing to mark in the body.
+    snippet = make_snippet(HOSTILE, MatchSpec(stemmed=words("albright")), size=60)
+    assert snippet == Snippet("As the first important step both sides declared that any of…", ())
+    assert make_snippet(HOSTILE, MatchSpec(), size=60) == snippet
+
+
+def test_whitespace_is_collapsed_and_offsets_follow():
+    text = ("  During the visit\n\nspecial envoy   Jo Myong Rok conveyed\ta personal letter of "
+            "Kim Jong Il,\r\n  Chairman of the DPRK NDC.\n")
+    spec = MatchSpec(phrases=(phrase("Jo Myong Rok"), phrase("Kim Jong Il")),
+                     stemmed=words("chairman"))
+    snippet = make_snippet(text, spec)
+    assert snippet.text == ("During the visit special envoy Jo Myong Rok conveyed a personal letter "
+                            "of Kim Jong Il, Chairman of the DPRK NDC.")
+    assert marked(snippet) == ["Jo Myong Rok", "Kim Jong Il", "Chairman"]
+
+
+def test_whitespace_collapsed_in_a_cut_snippet():
+    text = "Opening words here. " * 10 + "no   hostile\n\n\nintention   toward " + "the other " * 20
+    snippet = make_snippet(text, MatchSpec(phrases=(phrase("no hostile intention"),)), size=60)
+    assert marked(snippet) == ["no hostile intention"]
+    assert snippet.text.startswith("…") and snippet.text.endswith("…")
+    assert "  " not in snippet.text and len(snippet.text) <= 60
+
+
+def test_tokens_can_be_passed_in():
+    tokens = list(EXACT.tokens(HOSTILE))
+    spec = MatchSpec(phrases=(phrase("no hostile intention"),))
+    assert make_snippet(HOSTILE, spec, size=80, tokens=tokens) == make_snippet(HOSTILE, spec, size=80)
+
+
+def test_size_must_leave_room_for_text():
+    with pytest.raises(ValueError, match="size must be at least 3"):
+        make_snippet(HOSTILE, MatchSpec(), size=2)
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+def test_to_html_escapes_the_document_and_marks_matches():
+    text = 'Tom & Jerry <script>alert(1)</script> "missile" talks'
+    snippet = make_snippet(text, MatchSpec(stemmed=words("missile alert")))
+    assert snippet.to_html() == ('Tom &amp; Jerry &lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt; '
+                                 '&quot;<mark>missile</mark>&quot; talks')
+
+
+def test_to_ansi_strips_escape_sequences_and_controls_from_the_document():
+    text = ("missile \x1b[31mred\x1b[0m \x07bell \x9b2Jclear \x1b]0;pwned\x07title "
+            "\x1b]52;c;ZXZpbA==\x1b\\clip \x00nul\x7f end")
+    snippet = Snippet(text, ((0, 7),))
+    assert snippet.to_ansi(color=False) == "missile red bell clear title clip nul end"
+    assert snippet.to_ansi() == "\x1b[1;33mmissile\x1b[0m red bell clear title clip nul end"
+
+
+def test_to_ansi_strips_controls_inside_a_highlight():
+    snippet = Snippet("a mis\x1b[2Jsile b", ((2, 13),))
+    assert snippet.to_ansi() == "a \x1b[1;33mmissile\x1b[0m b"
+    assert snippet.to_html() == "a <mark>missile</mark> b"
+
+
+def test_to_dict():
+    snippet = make_snippet(FRAMEWORK, MatchSpec(phrases=(phrase("agreed framework"),)))
+    assert snippet.to_dict() == {"text": FRAMEWORK, "highlights": [[93, 109]]}
+
+
+def test_snippet_rejects_bad_highlights():
+    with pytest.raises(ValueError, match="sorted, non-overlapping"):
+        Snippet("missile", ((3, 2),))
+    with pytest.raises(ValueError, match="sorted, non-overlapping"):
+        Snippet("missile", ((0, 4), (3, 5)))
+    with pytest.raises(ValueError, match="within the text"):
+        Snippet("missile", ((0, 8),))
+
+
+# --- properties ----------------------------------------------------------------------------
+
+VOCAB = ["missile", "missiles", "no", "hostile", "intention", "the", "U.S.", "US", "us",
+         "Jo", "Myong-rok", "북한이해", "2000년", "P'yŏngyang", "agreed", "framework", "a", "b"]
+PIECES = VOCAB + [" ", "  ", "\n", "\n\n", "\t", "-", "“", "”", ".", ", ", "…", "&", "<b>", "\x1b[1m"]
+
+
+def _spec_strategy():
+    terms = st.sampled_from(VOCAB).map(lambda w: EXACT.terms(w) or ["x"])
+    exact_terms = terms.map(lambda ts: ts[0])
+    return st.builds(
+        MatchSpec,
+        stemmed=st.frozensets(st.sampled_from(VOCAB).map(lambda w: (STEMMED.terms(w) or ["x"])[0]),
+                              max_size=3),
+        exact=st.frozensets(exact_terms, max_size=2),
+        phrases=st.lists(st.builds(PhraseSpec,
+                                   st.lists(exact_terms, min_size=1, max_size=3).map(tuple),
+                                   st.integers(0, 2)), max_size=2).map(tuple),
+        prefixes=st.frozensets(exact_terms.map(lambda t: t[:2]), max_size=2),
+        fuzzy=st.lists(st.tuples(exact_terms, st.integers(0, 2)), max_size=2).map(tuple),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.lists(st.sampled_from(PIECES), max_size=120).map("".join), st.text(max_size=300)),
+       spec=_spec_strategy(), size=st.integers(3, 200))
+def test_highlights_are_sorted_in_bounds_and_non_empty(text, spec, size):
+    snippet = make_snippet(text, spec, size=size)
+    assert len(snippet.text) <= size
+    last = 0
+    for s, e in snippet.highlights:
+        assert last <= s < e <= len(snippet.text)
+        assert snippet.text[s:e].strip()
+        last = e
+    spans = find_matches(text, spec)
+    last = 0
+    for s, e in spans:
+        assert last <= s < e <= len(text)
+        last = e
+    assert "\x1b" not in snippet.to_ansi(color=False)
