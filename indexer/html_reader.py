@@ -1,0 +1,252 @@
+"""HTML (.html/.htm) -> Extracted: the article's headings and paragraphs plus the page's metadata.
+
+Page chrome goes first: scripts and styles, navigation, asides, forms, footers, hidden
+elements and blocks whose class or id names chrome (comments, sharing, related posts,
+sidebars, menus, breadcrumbs, cookie banners). The article (<article>, else <main> or
+role=main, else <body>) is then walked without recursion, so a 50,000-level page is
+just slow, not a crash.
+"""
+from __future__ import annotations
+
+import html as html_lib
+import re
+
+from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+
+from indexer import chrome
+from indexer.extracted import Extracted
+from indexer.text_reader import read_plain
+from indexer.metadata import normalize_language, parse_date
+from indexer.textclean import normalize, split_footnote_marks
+
+DROP_TAGS = ["script", "style", "noscript", "nav", "aside", "form", "iframe", "svg", "template", "button",
+             "select", "textarea", "input", "canvas", "object", "embed", "video", "audio", "map", "dialog", "footer"]
+HEADINGS = {f"h{n}": n for n in range(1, 7)}
+BLOCKS = frozenset(
+    "p div section article main header li ul ol dl dd dt blockquote figure figcaption table thead tbody tfoot"
+    " tr td th caption address hr center details summary body html fieldset legend".split()
+) | frozenset(HEADINGS)
+_STRUCTURAL = frozenset(["p", "div", "table", "ul", "ol", "dl", "blockquote", "pre", "section", *HEADINGS])
+_KEEP = frozenset(["html", "body", "article", "main"])
+_CHROME_TOKEN = re.compile(
+    r"^(?:comments?|comment-(?:respond|list|form|area|section|meta)|comments-(?:area|section|list|link)|respond"
+    r"|disqus_thread|sharedaddy|sharing|share(?:-\w+)?|social(?:-\w+)?|jp-relatedposts|related(?:-\w+)?"
+    r"|sidebar(?:-\w+)?|widget(?:-\w+)?|menu(?:-\w+)?|\w+-menu|navbar|navigation|breadcrumbs?|cookies?(?:-\w+)?"
+    r"|gdpr|consent|newsletter|subscribe|subscription|advert(?:isement)?s?|ads?|ad-\w+|banner|promo|popup|modal"
+    r"|skip-link|screen-reader-text|site-(?:header|footer|nav)|masthead|header|footer|toolbar|pagination"
+    r"|post-navigation|tag-links|cat-links)$",
+    re.I,
+)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_WHITESPACE = re.compile(r"\s+")
+_BR = "\x00"
+_SKIP_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
+_TITLE_SEPARATORS = (" | ", " - ", " \u2013 ", " \u2014 ", " :: ", " \u00bb ")
+
+
+def read_html(text: str, boilerplate: frozenset[str] = frozenset()) -> Extracted:
+    """Extract the article; pages too deep for the parser fall back to tag-stripped text."""
+    try:
+        return _read(BeautifulSoup(text, "lxml"), boilerplate)
+    except RecursionError:
+        return read_plain(strip_tags(text), boilerplate)
+
+
+def strip_tags(text: str) -> str:
+    """Last-resort text of an HTML page: scripts and styles out, block tags to line breaks."""
+    text = re.sub(r"(?is)<(script|style|noscript)\b.*?</\1\s*>|<!--.*?-->", " ", text)
+    text = re.sub(r"(?i)</?(?:p|div|br|li|h[1-6]|tr|section|article|blockquote|pre)\b[^>]*>", "\n\n", text)
+    return html_lib.unescape(re.sub(r"<[^>]*>", " ", text))
+
+
+def _read(soup: BeautifulSoup, boilerplate: frozenset[str]) -> Extracted:
+    out = Extracted()
+    meta = _meta_tags(soup)
+    _remove_chrome(soup)
+    root = _choose_root(soup)
+    _read_fields(soup, root, meta, out)
+    _trim_headers(soup, root)
+    parts = _walk(root)
+    if not parts and soup.body is not None and root is not soup.body:
+        parts = _walk(soup.body)
+    # Entities (&rsquo; &mdash; &nbsp;) are decoded by the parser, after the page was normalised.
+    parts = [(normalize(text), level) for text, level in parts]
+    out.fields = {key: normalize(value).strip() for key, value in out.fields.items()}
+    out.parts = _drop_chrome_blocks(parts, boilerplate, out)
+    if not out.fields.get("title"):
+        out.set_default("title", next((t for t, level in out.parts if level == 1), None))
+    return out
+
+
+def _trim_headers(soup: BeautifulSoup, root: Tag) -> None:
+    """An article's <header> keeps its headings (the post title); the page's header goes."""
+    page_level = root is soup.body or root is soup
+    for header in (soup if page_level else root).find_all("header"):
+        if header.decomposed:
+            continue
+        kept = [] if page_level else [h.extract() for h in header.find_all(list(HEADINGS))]
+        if kept:
+            header.replace_with(*kept)
+        else:
+            header.decompose()
+
+
+def _meta_tags(soup: BeautifulSoup) -> dict[str, str]:
+    """<meta> content by lower-cased name/property/itemprop; the first of each wins."""
+    found: dict[str, str] = {}
+    for tag in soup.find_all("meta"):
+        content = (tag.get("content") or "").strip()
+        key = tag.get("property") or tag.get("name") or tag.get("itemprop") or tag.get("http-equiv")
+        if content and isinstance(key, str):
+            found.setdefault(key.strip().lower(), content)
+    return found
+
+
+def _remove_chrome(soup: BeautifulSoup) -> None:
+    for tag in soup.find_all(DROP_TAGS):
+        if not tag.decomposed:
+            tag.decompose()
+    doomed = [tag for tag in soup.find_all(True) if tag.name not in _KEEP and (_is_hidden(tag) or _is_chrome_box(tag))]
+    if not doomed:
+        return
+    total = len(soup.get_text()) or 1
+    for tag in doomed:
+        if tag.decomposed:
+            continue
+        if tag.find(["article", "main"]) or tag.find(attrs={"role": "main"}):
+            continue        # a wrapper with a chrome-ish class ("comments-open") around the content
+        if not _is_hidden(tag) and len(tag.get_text()) > 0.5 * total:
+            continue
+        tag.decompose()
+
+
+def _is_hidden(tag: Tag) -> bool:
+    if tag.attrs is None:
+        return False
+    return ("hidden" in tag.attrs or str(tag.get("aria-hidden", "")).lower() == "true"
+            or bool(_HIDDEN_STYLE.search(str(tag.get("style", "")))))
+
+
+def _is_chrome_box(tag: Tag) -> bool:
+    if tag.attrs is None:
+        return False
+    names = list(tag.get("class") or []) + str(tag.get("id") or "").split()
+    if str(tag.get("role", "")).lower() in ("navigation", "banner", "contentinfo", "complementary", "search"):
+        return True
+    return any(_CHROME_TOKEN.match(name) for name in names)
+
+
+def _choose_root(soup: BeautifulSoup) -> Tag:
+    articles = soup.find_all("article")
+    if len(articles) == 1:
+        return articles[0]
+    mains = soup.find_all("main") or soup.find_all(attrs={"role": "main"})
+    if mains:
+        return mains[0]
+    if articles:
+        return max(articles, key=lambda a: len(a.get_text()))
+    return soup.body or soup
+
+
+def _read_fields(soup: BeautifulSoup, root: Tag, meta: dict[str, str], out: Extracted) -> None:
+    title_tag = soup.find("title")
+    page_title = _collapse(title_tag.get_text()) if title_tag else ""
+    site = meta.get("og:site_name") or meta.get("application-name")
+    out.set_default("title", meta.get("og:title") or _strip_site(page_title, site) or None)
+    out.set_default("source", site or meta.get("dc.publisher") or meta.get("citation_publisher"))
+    for key in ("article:published_time", "date", "dc.date", "dc.date.issued", "dcterms.date", "dcterms.created",
+                "citation_date", "citation_publication_date", "datepublished", "pubdate"):
+        out.set_default("date", parse_date(meta.get(key)))
+    for scope in (root, soup):
+        for time in scope.find_all("time", limit=5):
+            out.set_default("date", parse_date(time.get("datetime")) or parse_date(_collapse(time.get_text())))
+    author = meta.get("author") or meta.get("citation_author") or meta.get("dc.creator") or meta.get("article:author")
+    if author and not author.startswith("http"):
+        out.set_default("author", author)
+    canonical = soup.find("link", rel="canonical")
+    out.set_default("url", (canonical.get("href") if canonical else None) or meta.get("og:url"))
+    html_tag = soup.find("html")
+    lang = (html_tag.get("lang") or html_tag.get("xml:lang")) if html_tag else None
+    lang = lang or meta.get("content-language") or meta.get("og:locale")
+    out.set_default("language", normalize_language(lang) if lang else None)
+
+
+def _strip_site(title: str, site: str | None) -> str:
+    """'Post title | Site Name' -> 'Post title' when the site's name is known."""
+    if site:
+        for sep in _TITLE_SEPARATORS:
+            if title.endswith(sep + site):
+                return title[: -len(sep + site)].strip()
+            if title.startswith(site + sep):
+                return title[len(site + sep):].strip()
+    return title
+
+
+def _collapse(text: str) -> str:
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def _walk(root: Tag) -> list[tuple[str, int]]:
+    """Blocks in document order, with an explicit stack (no recursion on deep pages)."""
+    parts: list[tuple[str, int]] = []
+    buffer: list[str] = []
+
+    def flush() -> None:
+        text = _WHITESPACE.sub(" ", "".join(buffer)).replace(_BR, "\n")
+        text = "\n".join(line.strip() for line in text.split("\n") if line.strip())
+        if text:
+            parts.append((text, 0))
+        buffer.clear()
+
+    stack: list[tuple[object, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            flush()
+            continue
+        if isinstance(node, NavigableString):
+            if not isinstance(node, _SKIP_STRINGS):
+                buffer.append(str(node))
+            continue
+        if not isinstance(node, Tag):
+            continue
+        name = node.name
+        if name in HEADINGS:
+            flush()
+            parts.append((_collapse(node.get_text(" ")), HEADINGS[name]))
+            continue
+        if name == "pre":
+            flush()
+            parts.append(("\n".join(line.rstrip() for line in node.get_text().split("\n")).strip("\n"), 0))
+            continue
+        if name == "tr" and not node.find(_STRUCTURAL):
+            flush()
+            cells = [_collapse(c.get_text(" ")) for c in node.find_all(["td", "th"], recursive=False)]
+            parts.append((" | ".join(c for c in cells if c), 0))
+            continue
+        if name == "br":
+            buffer.append(_BR)
+            continue
+        if name in BLOCKS:
+            flush()
+            stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node.contents))
+    flush()
+    return [(text, level) for text, level in parts if text.strip()]
+
+
+def _drop_chrome_blocks(parts: list[tuple[str, int]], boilerplate: frozenset[str],
+                        out: Extracted) -> list[tuple[str, int]]:
+    """Line-level chrome that survives the markup (bylines, notices, learned boilerplate)."""
+    kept = []
+    for text, level in parts:
+        if level == 0 and len(text) <= chrome.MAX_CHROME_LINE:
+            byline = chrome.parse_byline(text)
+            if byline:
+                out.set_default("author", byline.author)
+                out.set_default("date", byline.date)
+                continue
+            if chrome.is_notice(text) or chrome.line_key(text) in boilerplate:
+                continue
+        kept.append((split_footnote_marks(text) if level == 0 else text, level))
+    return kept

@@ -1,0 +1,160 @@
+"""Raw bytes -> clean Unicode text: encoding detection, binary sniffing, typography.
+
+Everything downstream (chrome rules, reflow, the analyzer) sees one normal form:
+NFC, straight quotes, plain spaces, LF line ends, no invisible or control characters,
+so that a curly apostrophe or a soft hyphen never splits or hides a word.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+from bs4 import UnicodeDammit
+
+from indexer.errors import UnsupportedFileError
+
+SNIFF_BYTES = 8192
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+
+# Single characters mapped to their plain form (or deleted when mapped to None).
+_CHAR_MAP = {
+    **dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032\u02bc"), "'"),
+    **dict.fromkeys(map(ord, "\u201c\u201d\u201e\u201f\u2033"), '"'),
+    **dict.fromkeys(map(ord, "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+                             "\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t"), " "),
+    **dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\ufffd"), None),
+    **dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2212"), "-"),
+    ord("\u2015"): "\u2014",
+    ord("\u2026"): "...",
+    ord("\r"): "\n", ord("\f"): "\n", ord("\v"): "\n",
+    ord("\u2028"): "\n", ord("\u2029"): "\n\n", ord("\x85"): "\n",
+    0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl", 0xFB05: "st", 0xFB06: "st",
+}
+# str.translate with a dict is slow on long strings; a regex finds the few characters to map.
+_MAPPED = re.compile("[" + "".join(re.escape(chr(c)) for c in _CHAR_MAP) + "]")
+
+
+def _map_char(m: re.Match) -> str:
+    return _CHAR_MAP[ord(m.group())] or ""
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BINARY_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_EM_DASH = re.compile(r" *\u2014+ *")
+_DIGIT_EN_DASH = re.compile(r"(?<=\d)\u2013(?=\d)")
+_SPACED_EN_DASH = re.compile(r" +\u2013 *| *\u2013 +")
+_DOUBLE_HYPHEN = re.compile(r"(?<=\w) ?--(?!-) ?(?=\w)")
+
+
+def decode(raw: bytes, *, html: bool = False) -> str:
+    """Decode bytes with bs4's UnicodeDammit; raise UnsupportedFileError for binary data.
+
+    A BOM is trusted: data that does not decode under it is undecodable, not guessed at.
+    """
+    head = raw[:SNIFF_BYTES]
+    bom_encoding = _bom_encoding(head)
+    user = [bom_encoding] if bom_encoding else []
+    if not bom_encoding:
+        bomless = _bomless_utf16(head)
+        if bomless:
+            user = [bomless]
+        elif b"\x00" in head:
+            raise UnsupportedFileError("binary file (NUL bytes)")
+    if bom_encoding:
+        try:
+            return _check_text(raw.decode("utf-8-sig" if bom_encoding == "utf-8" else bom_encoding))
+        except UnicodeDecodeError as e:
+            if bom_encoding != "utf-8":
+                raise UnsupportedFileError(f"undecodable: invalid {bom_encoding} data after its byte-order mark") from e
+            raw = raw[3:]
+    dammit = UnicodeDammit(raw, user_encodings=user, is_html=html)
+    text = dammit.unicode_markup
+    if text is None:
+        raise UnsupportedFileError("undecodable: no encoding fits")
+    if dammit.contains_replacement_characters:
+        text = _lenient_cp1252(raw)
+    return _check_text(text.lstrip("\ufeff"))
+
+
+def _bom_encoding(head: bytes) -> str | None:
+    if head.startswith(_UTF32_BOMS):
+        return "utf-32"
+    if head.startswith(_UTF16_BOMS):
+        return "utf-16"
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8"
+    return None
+
+
+def _bomless_utf16(head: bytes) -> str | None:
+    """UTF-16 without a BOM shows as NUL in every other byte of ASCII-range text."""
+    if len(head) < 8:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    return None
+
+
+def _lenient_cp1252(raw: bytes) -> str:
+    """Neither UTF-8 nor strict cp1252: cp1252 where defined, latin-1 for the 5 holes."""
+    return raw.decode("cp1252", errors="latin1_fallback")
+
+
+def _latin1_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
+    bad = err.object[err.start:err.end]
+    return bad.decode("latin-1"), err.end
+
+
+codecs.register_error("latin1_fallback", _latin1_fallback)
+
+
+def _check_text(text: str) -> str:
+    """Reject decoded text that is mostly control characters (a binary file in disguise)."""
+    sample = text[:SNIFF_BYTES]
+    if sample and len(_BINARY_CONTROL.findall(sample)) > 0.1 * len(sample):
+        raise UnsupportedFileError("binary file (mostly control characters)")
+    return text
+
+
+def normalize(text: str) -> str:
+    """NFC plus plain typography: quotes, spaces, dashes, line ends; drop invisibles.
+
+    An em dash always gets spaces around it, so "war\u2014and" stays two words; an en
+    dash between digits becomes a hyphen (1990-1995), elsewhere it is kept spaced.
+    """
+    text = text.replace("\r\n", "\n")
+    if not text.isascii():
+        text = _MAPPED.sub(_map_char, unicodedata.normalize("NFC", text))
+        if "\u2014" in text:
+            text = _EM_DASH.sub(" \u2014 ", text)
+        if "\u2013" in text:
+            text = _SPACED_EN_DASH.sub(" \u2013 ", _DIGIT_EN_DASH.sub("-", text))
+    else:
+        text = _MAPPED.sub(_map_char, text)
+    if "--" in text:
+        text = _DOUBLE_HYPHEN.sub(" \u2014 ", text)
+    return _CONTROL.sub("", text)
+
+
+_SPACES = re.compile(r"[ ]{2,}")
+
+
+def tidy_line(line: str) -> str:
+    """Collapse runs of spaces and trim: the form a line has inside a block."""
+    return _SPACES.sub(" ", line).strip()
+
+
+_FOOTNOTE_MARK = re.compile(r"(?<=[^\W\d_]{2})([,.;:]?)(\d{1,3})\)(?=[^\W\d_\"'(])")
+
+
+def split_footnote_marks(text: str) -> str:
+    """'nations,1)The term' -> 'nations, [1] The term': a glued note marker must not join words."""
+    if ")" not in text:
+        return text
+    return _FOOTNOTE_MARK.sub(r"\1 [\2] ", text)
