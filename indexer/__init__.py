@@ -73,6 +73,15 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _relative_to(path: Path, base: Path | None) -> str | None:
+    if base is None:
+        return None
+    try:
+        return path.absolute().relative_to(base).as_posix()
+    except ValueError:
+        return None
+
+
 def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, *,
                 rebuild: bool = False, metadata: Path | None = None,
                 max_bytes: int = DEFAULT_MAX_BYTES, min_chars: int | None = None, max_chars: int | None = None,
@@ -95,6 +104,8 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     paths = [Path(p) for p in (paths or [seeds_path()])]
     index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
     manifest = read_manifest(Path(metadata)) if metadata else {}
+    # Manifest paths are relative to the manifest's folder, or to the indexed root.
+    manifest_base = Path(metadata).absolute().parent if metadata else None
     candidates = list(discover(paths))
     summary = IndexSummary(index_dir=index_dir, files_seen=len(candidates))
     seg_kw = {"min_chars": min_chars or MIN_CHARS, "max_chars": max_chars or MAX_CHARS}
@@ -131,7 +142,7 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
             except OSError as e:
                 skip(rel, e.strerror or str(e))
                 continue
-            overrides = manifest.get(rel)
+            overrides = manifest.get(rel) or manifest.get(_relative_to(cand.path, manifest_base))
             if overrides:
                 doc = apply_overrides(doc, overrides)
             summary.passages += writer.replace(doc, segment(doc, **seg_kw), str(cand.root))

@@ -282,3 +282,15 @@ def test_parallel_run_interrupted_commits_nothing(tmp_path):
     assert passages_of(idx) == before and ids(idx, "narwhal") == set()
     assert build_index([docs], idx, procs=2).indexed == 150
     assert len(ids(idx, "narwhal")) == 150
+
+
+def test_manifest_paths_relative_to_the_manifest_folder(tmp_path):
+    """Like the UN corpus: metadata.tsv beside TXT/, rows keyed 'TXT/...', the TXT folder indexed."""
+    corpus = tmp_path / "corpus"
+    write(corpus / "TXT" / "Session 55 - 2000" / "PRK_55_2000.txt", "Statement on the peninsula. " + PARA)
+    manifest = write(corpus / "metadata.tsv", "path\tcountry\tyear\n"
+                     "TXT/Session 55 - 2000/PRK_55_2000.txt\tDemocratic People's Republic of Korea\t2000\n")
+    build_index([corpus / "TXT"], tmp_path / "idx", metadata=manifest)
+    with Searcher(tmp_path / "idx") as s:
+        hit = s.search('country:"people\'s republic"')[0]
+        assert hit.doc_id == "Session 55 - 2000/PRK_55_2000.txt" and hit.date == "2000"
