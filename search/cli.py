@@ -48,8 +48,23 @@ class _Group(click.Group):
             ctx.exit(130)
 
 
+def _show_version(ctx, param, value):
+    """--version; a source checkout that was never pip-installed has no package metadata."""
+    if not value or ctx.resilient_parsing:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("docsearch")
+    except PackageNotFoundError:
+        found = "(not installed; running from a source checkout)"
+    click.echo(f"docsearch {found}")
+    ctx.exit()
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="docsearch")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
+              help="Show the version and exit.")
 def cli():
     """Full-text search for document archives: find the passage, quote it, cite it.
 

@@ -62,7 +62,24 @@ Readings and decisions:
   covers its unknown-day/month entries (2000 -> 20000000..20001231).
 - Control characters and lone surrogates become spaces; invisible format
   characters (soft hyphen, zero-width space) are removed.
-- `=word` will turn off alias expansion (issue 5); for now it is the word.
+- Aliases (when parse_query gets an AliasTable, search/aliases.py): a word or
+  phrase that is a name of an alias set also matches the set's other names, a
+  multi-word name as an exact phrase and a one-word name as a stemmed word,
+  weighted by alias_boost (< 1) so passages that say what was typed rank first.
+  Names of several words are found among consecutive plain words too (`North
+  Korea` unquoted), longest first. A name that contains what was typed (`1994
+  Agreed Framework` for `agreed framework`) adds nothing and is left out.
+  Expansion applies under NOT too (`-DPRK` excludes North Korea); only positive
+  names are highlighted. `=word`, `="a phrase"` and `=(group)` search the text
+  as typed: no aliases and no spelling variants.
+- Spelling variants (when parse_query gets a Vocabulary, i.e. an open index):
+  a name written joined, hyphenated or spaced is one name. A word rare in the
+  index that splits into two words which stand together in it (`Jongil` ->
+  "jong il") also matches them as a phrase; a hyphenated word (`Jong-il`) also
+  matches its joined form when the index has it; two adjacent words (`Jong
+  Il`, also inside a phrase) also match their joined form when that is much
+  rarer than either part (so `in to` never becomes "into"). Variants weigh as
+  much as what was typed.
 - Bounds: MAX_QUERY_CHARS characters, MAX_CLAUSES searchable clauses,
   MAX_DEPTH nested parentheses; beyond them a QueryError, never a crash.
 """
@@ -73,7 +90,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from itertools import islice
-from typing import Collection, Iterator, Mapping
+from typing import Collection, Iterator, Mapping, Protocol, Sequence
 
 from whoosh import query as wq
 
@@ -81,11 +98,13 @@ from indexer.analysis import EXACT, STEMMED
 from indexer.errors import QueryError
 from indexer.schema import META_PREFIX
 
+from .aliases import Alias, AliasTable
 from .match import MatchSpec, PhraseSpec
+from .whoosh_fixes import AndNot
 
 __all__ = ["ParsedQuery", "parse_query", "check_expansion", "date_range", "QueryError",
            "MAX_QUERY_CHARS", "MAX_CLAUSES", "MAX_DEPTH", "MAX_FUZZY_DISTANCE", "MAX_SLOP",
-           "EXPANSION_LIMIT", "DEFAULT_BOOSTS"]
+           "EXPANSION_LIMIT", "DEFAULT_BOOSTS", "ALIAS_BOOST", "Vocabulary", "IndexVocabulary"]
 
 MAX_QUERY_CHARS = 10_000     # longer text is refused before any work is done
 MAX_CLAUSES = 1_024          # searchable words, phrases and ranges in one query
@@ -95,6 +114,9 @@ MAX_SLOP = 100               # "a b"~N
 EXPANSION_LIMIT = 1_024      # index terms a prefix or fuzzy term may expand to (check_expansion)
 DATE_MIN, DATE_MAX = 0, 2**32 - 1   # the date field's range (unsigned 32-bit YYYYMMDD)
 DEFAULT_BOOSTS = {"body": 1.0, "title": 2.0, "section": 1.5}
+ALIAS_BOOST = 0.6            # weight of an alias's match relative to what was typed
+JOIN_RATIO = 10              # "jong il" ~ "jongil" when the joined word is this many times rarer
+MAX_VARIANTS = 3             # spelling variants per word or phrase
 
 _QUOTES = frozenset('"“”„')
 _OPERATORS = frozenset({"AND", "OR", "NOT"})
@@ -124,14 +146,47 @@ class ParsedQuery:
         return "\n".join([self.tree, *(f"note: {n}" for n in self.notes)])
 
 
+class Vocabulary(Protocol):
+    """What the parser may ask an open index about its words (for spelling variants)."""
+
+    def frequency(self, term: str) -> int:
+        """Passages whose text holds the EXACT term."""
+
+    def has_phrase(self, terms: Sequence[str]) -> bool:
+        """Whether the EXACT terms stand together, in order, in some passage."""
+
+
+class IndexVocabulary:
+    """A Vocabulary over an open Whoosh searcher's "exact" field, lookups cached."""
+
+    def __init__(self, searcher):
+        self._searcher = searcher
+        self._reader = searcher.reader()
+        self._freq: dict[str, int] = {}
+
+    def frequency(self, term: str) -> int:
+        found = self._freq.get(term)
+        if found is None:
+            found = self._freq[term] = self._reader.doc_frequency("exact", term)
+        return found
+
+    def has_phrase(self, terms: Sequence[str]) -> bool:
+        return wq.Phrase("exact", list(terms)).matcher(self._searcher).is_active()
+
+
 def parse_query(text: str, *, operator: str = "and", boosts: Mapping[str, float] | None = None,
-                extra_fields: Collection[str] = ()) -> ParsedQuery:
+                extra_fields: Collection[str] = (), aliases: AliasTable | None = None,
+                vocabulary: Vocabulary | None = None, alias_boost: float = ALIAS_BOOST) -> ParsedQuery:
     """Parse the user's query text; raise QueryError for what cannot be read.
 
     operator: how words separated by spaces combine, "and" (all must match) or "or".
     boosts: per-field weights of plain words over body, title and section.
     extra_fields: names of the index's extra metadata fields (m_<name>), searchable as name:value.
+    aliases: sets of equivalent names to expand (None: no expansion); alias_boost (0..1) weighs
+    their matches. vocabulary: the open index's words, for spelling variants (None: none).
     """
+    if not 0 <= alias_boost <= 1:
+        raise ValueError(f"alias_boost must be between 0 and 1, not {alias_boost!r}")
     mode = operator.lower() if isinstance(operator, str) else operator
     if mode not in ("and", "or"):
         raise ValueError(f"operator must be 'and' or 'or', not {operator!r}")
@@ -155,7 +210,7 @@ def parse_query(text: str, *, operator: str = "and", boosts: Mapping[str, float]
                          "type words to search for (lower-case and, or, not are words)")
     tokens = _balance(tokens, text, notes)
     tree = _Parser(tokens, text).parse()
-    compiler = _Compiler(text, mode, weights, _all_stop_words(tree))
+    compiler = _Compiler(text, mode, weights, _all_stop_words(tree), aliases or None, vocabulary, alias_boost)
     part = compiler.compile(tree, positive=True)
     notes.extend(compiler.notes())
     if part is None:
@@ -644,7 +699,7 @@ def _combine(required: list[_Part], optional: list[_Part], excluded: list[_Part]
         return _Part(q, _describe("AND", descs))
     descs += [f"NOT {p.desc}" for p in excluded]
     negative = _Part(_or(excluded), _describe("OR", [p.desc for p in excluded]))
-    whole = _Part(wq.AndNot(q, negative.query), _describe("AND", descs))
+    whole = _Part(AndNot(q, negative.query), _describe("AND", descs))
     return replace(whole, excluded=negative) if isinstance(q, wq.Every) else whole
 
 
@@ -705,7 +760,7 @@ class _Compiler:
                 return None
             if part.excluded is not None:                 # NOT (everything except x) = x
                 return part.excluded
-            return _Part(wq.AndNot(wq.Every(), part.query), f"NOT {part.desc}", excluded=part)
+            return _Part(AndNot(wq.Every(), part.query), f"NOT {part.desc}", excluded=part)
         if isinstance(node, _Required):
             return self.compile(node.child, positive)
         if isinstance(node, _Group):

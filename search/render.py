@@ -20,6 +20,10 @@ def _clean(text: str | None) -> str:
     return _CONTROL.sub(" ", " ".join(str(text).split())) if text else ""
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def _style(text: str, code: str, color: bool) -> str:
     return f"{code}{text}{_RESET}" if color and text else text
 
@@ -27,7 +31,7 @@ def _style(text: str, code: str, color: bool) -> str:
 def render_text(results: Results, *, color: bool = False) -> str:
     if not results.hits:
         lines = ["no results" if results.total == 0 else f"no results on page {results.page} "
-                 f"(there are {results.total} results, {results.pages} pages)"]
+                 f"(there are {_count(results.total, 'result')}, {_count(results.pages, 'page')})"]
         if results.suggestion:
             lines.append(f"did you mean: {_clean(results.suggestion)}")
         return "\n".join(lines) + "\n"
@@ -43,7 +47,7 @@ def render_text(results: Results, *, color: bool = False) -> str:
         out.append("   " + hit.snippet.to_ansi(color=color))
         out.append("")
     first = results.hits[0].rank
-    footer = f"{first}–{results.hits[-1].rank} of {results.total} results"
+    footer = f"{first}–{results.hits[-1].rank} of {_count(results.total, 'result')}"
     if results.pages > 1:
         footer += f" (page {results.page} of {results.pages})"
     out.append(_style(footer, _DIM, color))
@@ -85,6 +89,9 @@ code {{ font-size: .85rem; }}
 """
 
 
+_LINKABLE = re.compile(r"https?://", re.IGNORECASE)
+
+
 def render_html(results: Results) -> str:
     esc = html.escape
     hits = []
@@ -94,12 +101,13 @@ def render_html(results: Results) -> str:
             facts.append("§ " + esc(hit.section))
         facts.append(f"<code>{esc(hit.id)}</code>")
         title = esc(hit.title or hit.path)
-        if hit.url:
+        if hit.url and _LINKABLE.match(hit.url):      # never a javascript: or data: link from a document
             title = f'<a href="{esc(hit.url)}">{title}</a>'
         hits.append(f'<div class="hit">\n<h2>{hit.rank}. {title}</h2>\n'
                     f'<div class="meta">{" · ".join(facts)}</div>\n'
                     f'<p class="snippet">{hit.snippet.to_html()}</p>\n</div>')
-    summary = f"<p>{results.total} results" + (f", page {results.page} of {results.pages}" if results.pages > 1 else "") + "</p>"
+    pages = f", page {results.page} of {results.pages}" if results.pages > 1 else ""
+    summary = f"<p>{_count(results.total, 'result')}{pages}</p>"
     if results.suggestion:
         summary += f"\n<p>Did you mean: <em>{esc(results.suggestion)}</em>?</p>"
     if not results.hits:

@@ -143,14 +143,16 @@ class Searcher:
         to count (twice the work); its periodic matcher.replace() drops documents
         that cannot reach the top, so its own count is wrong unless replacing is
         off; and CollapseCollector.count() miscounts rejected documents, so with
-        per_doc the count is what collapsing kept.
+        per_doc the count is what collapsing kept. Filters join the query as
+        zero-score clauses, because FilterCollector bypasses collapsing.
         """
+        if filter_query is not None:
+            # In the query, not a FilterCollector: that one bypasses collapsing.
+            query = Q.And([query, Q.ConstantScoreQuery(filter_query, 0.0)])
         top = c = collectors.TopCollector(limit, usequality=False, replace=0)
         collapse = None
         if per_doc:
             c = collapse = collectors.CollapseCollector(c, sorting.FieldFacet("doc_id"), limit=per_doc)
-        if filter_query is not None:
-            c = collectors.FilterCollector(c, allow=filter_query)
         searcher.search_with_collector(query, c)
         found = c.results()
         total = sum(len(kept) for kept in collapse.lists.values()) if collapse else top.total

@@ -11,6 +11,7 @@ from whoosh import query as wq
 from indexer.errors import QueryError
 from indexer.schema import create_index
 from search.match import MatchSpec, PhraseSpec
+from search.whoosh_fixes import AndNot
 from search.query import (DATE_MAX, MAX_CLAUSES, MAX_DEPTH, MAX_QUERY_CHARS, ParsedQuery, check_expansion,
                           date_range, parse_query)
 
@@ -22,7 +23,7 @@ def word(term: str, title: float = 2.0, section: float = 1.5) -> wq.Query:
 
 
 def everything_but(q: wq.Query) -> wq.Query:
-    return wq.AndNot(wq.Every(), q)
+    return AndNot(wq.Every(), q)
 
 
 # --- structure -------------------------------------------------------------------------------
@@ -39,12 +40,12 @@ def everything_but(q: wq.Query) -> wq.Query:
     ("treaty OR missile AND rocket", wq.Or([word("treati"), wq.And([word("missil"), word("rocket")])])),
     ("(treaty OR missile) rocket", wq.And([wq.Or([word("treati"), word("missil")]), word("rocket")])),
     ("((treaty))", word("treati")),
-    ("missile -nuclear", wq.AndNot(word("missil"), word("nuclear"))),
-    ("missile NOT nuclear", wq.AndNot(word("missil"), word("nuclear"))),
-    ("missile AND NOT nuclear", wq.AndNot(word("missil"), word("nuclear"))),
-    ("missile -nuclear -test", wq.AndNot(word("missil"), wq.Or([word("nuclear"), word("test")]))),
-    ('missile -"agreed framework"', wq.AndNot(word("missil"), wq.Phrase("exact", ["agreed", "framework"]))),
-    ("missile -(nuclear test)", wq.AndNot(word("missil"), wq.And([word("nuclear"), word("test")]))),
+    ("missile -nuclear", AndNot(word("missil"), word("nuclear"))),
+    ("missile NOT nuclear", AndNot(word("missil"), word("nuclear"))),
+    ("missile AND NOT nuclear", AndNot(word("missil"), word("nuclear"))),
+    ("missile -nuclear -test", AndNot(word("missil"), wq.Or([word("nuclear"), word("test")]))),
+    ('missile -"agreed framework"', AndNot(word("missil"), wq.Phrase("exact", ["agreed", "framework"]))),
+    ("missile -(nuclear test)", AndNot(word("missil"), wq.And([word("nuclear"), word("test")]))),
     ("-missile", everything_but(word("missil"))),
     ("NOT missile", everything_but(word("missil"))),
     ("NOT NOT missile", word("missil")),
@@ -84,7 +85,7 @@ def everything_but(q: wq.Query) -> wq.Query:
     ("path:reports/*", wq.Prefix("path", "reports/")),
     ("doc:abc123", wq.Term("doc_id", "abc123")),
     ("missile title:framework", wq.And([word("missil"), wq.Term("title", "framework")])),
-    ("-title:framework missile", wq.AndNot(word("missil"), wq.Term("title", "framework"))),
+    ("-title:framework missile", AndNot(word("missil"), wq.Term("title", "framework"))),
     ("http://example.org", wq.Phrase("exact", ["http", "example", "org"])),
     ("foo\\:bar", wq.Phrase("exact", ["foo", "bar"])),
     ('"foo:bar"', wq.Phrase("exact", ["foo", "bar"])),
@@ -123,7 +124,7 @@ def test_or_mode_makes_words_optional_and_plus_required():
     assert parse_query("missile nuclear", operator="or").query == wq.Or([word("missil"), word("nuclear")])
     assert parse_query("+missile nuclear weapons", operator="OR").query == wq.AndMaybe(
         word("missil"), wq.Or([word("nuclear"), word("weapon")]))
-    assert parse_query("missile nuclear -test", operator="or").query == wq.AndNot(
+    assert parse_query("missile nuclear -test", operator="or").query == AndNot(
         wq.Or([word("missil"), word("nuclear")]), word("test"))
     # explicit AND still binds: (a AND b) OR c
     assert parse_query("treaty AND missile rocket", operator="or").query == wq.Or(
@@ -162,7 +163,7 @@ def test_extra_metadata_fields():
     ("the who", wq.And([wq.Term("exact", "the"), wq.Term("exact", "who")]), "every word is a stop word"),
     ("to be or not to be", wq.And([wq.Term("exact", t) for t in "to be or not to be".split()]),
      "every word is a stop word"),
-    ("the -missile", wq.AndNot(wq.Term("exact", "the"), word("missil")), "every word is a stop word"),
+    ("the -missile", AndNot(wq.Term("exact", "the"), word("missil")), "every word is a stop word"),
 ])
 def test_stop_words(text, expected, note):
     got = parse_query(text)
