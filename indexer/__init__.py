@@ -82,6 +82,47 @@ def _relative_to(path: Path, base: Path | None) -> str | None:
         return None
 
 
+@dataclass(frozen=True)
+class _Prepare:
+    """One file -> what the writer indexes: ("doc", Document, passages, root), ("unchanged",) or ("skip", why).
+
+    Runs in the indexing worker processes, so it carries everything it needs and pickles.
+    """
+
+    boilerplate: frozenset
+    manifest: dict
+    manifest_base: Path | None
+    max_bytes: int
+    seg_kw: dict
+
+    def __call__(self, job: "_Job") -> tuple:
+        from .loaders import load_document
+        from .metadata import apply_overrides
+        from .segment import segment
+
+        try:
+            if job.old_sha256 is not None and job.old_sha256 == _sha256(job.path):
+                return ("unchanged",)
+            doc = load_document(job.path, job.root, max_bytes=self.max_bytes, boilerplate=self.boilerplate)
+        except UnsupportedFileError as e:
+            return ("skip", str(e))
+        except OSError as e:
+            return ("skip", e.strerror or str(e))
+        overrides = self.manifest.get(job.rel) or self.manifest.get(_relative_to(job.path, self.manifest_base))
+        if overrides:
+            doc = apply_overrides(doc, overrides)
+        return ("doc", doc, list(segment(doc, **self.seg_kw)), str(job.root))
+
+
+@dataclass(frozen=True)
+class _Job:
+    order: int              # position among the candidates
+    rel: str
+    path: Path
+    root: Path
+    old_sha256: str | None  # the manifest's hash when the file was indexed from this root before
+
+
 def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, *,
                 rebuild: bool = False, metadata: Path | None = None,
                 max_bytes: int = DEFAULT_MAX_BYTES, min_chars: int | None = None, max_chars: int | None = None,
@@ -91,13 +132,14 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     """Index documents under `paths` (default: the bundled seeds) into `index_dir`.
 
     progress(done, total, path) is called per file; warn(message) per skipped file.
-    procs: worker processes for analysis (default: all cores for 100+ files, else 1);
-    memory_mb: the posting buffers' budget across all processes.
+    procs: worker processes that load, analyse and write (default: the cores, up to 4, for
+    100+ files, else 1, in this process); memory_mb: the budget of the buffered
+    postings across all processes (a process over its share writes a segment early).
     Raises InputError for a missing path or manifest, and the index errors.
     """
-    from .loaders import learn_boilerplate, load_document
-    from .metadata import apply_overrides, read_manifest
-    from .segment import MAX_CHARS, MIN_CHARS, segment
+    from .loaders import learn_boilerplate
+    from .metadata import read_manifest
+    from .segment import MAX_CHARS, MIN_CHARS
     from .writer import IndexWriter
 
     started = time.perf_counter()
@@ -109,9 +151,17 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     candidates = list(discover(paths))
     summary = IndexSummary(index_dir=index_dir, files_seen=len(candidates))
     seg_kw = {"min_chars": min_chars or MIN_CHARS, "max_chars": max_chars or MAX_CHARS}
+    skipped: list[tuple[int, str, str]] = []
+    done = 0
 
-    def skip(rel: str, reason: str) -> None:
-        summary.skipped.append((rel, reason))
+    def tick(rel: str) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, len(candidates), rel)
+
+    def skip(order: int, rel: str, reason: str) -> None:
+        skipped.append((order, rel, reason))
         if warn:
             warn(f"skipped {rel}: {reason}")
 
@@ -121,36 +171,39 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
         boilerplate = learn_boilerplate([c.path for c in candidates])
         roots = {str(c.root) for c in candidates}
         seen: set[str] = set()
-        for done, cand in enumerate(candidates, 1):
+        jobs: list[_Job] = []
+        for order, cand in enumerate(candidates):
             rel = cand.rel
-            if progress:
-                progress(done, len(candidates), rel)
             if rel in seen:
-                skip(rel, "the same path under two roots; indexed once")
+                skip(order, rel, "the same path under two roots; indexed once")
+                tick(rel)
                 continue
             seen.add(rel)
-            try:
-                old = writer.documents.get(rel)
-                if old is not None and not rebuild and old.root == str(cand.root) \
-                        and old.sha256 == _sha256(cand.path):
-                    summary.unchanged += 1
-                    continue
-                doc = load_document(cand.path, cand.root, max_bytes=max_bytes, boilerplate=boilerplate)
-            except UnsupportedFileError as e:
-                skip(rel, str(e))
-                continue
-            except OSError as e:
-                skip(rel, e.strerror or str(e))
-                continue
-            overrides = manifest.get(rel) or manifest.get(_relative_to(cand.path, manifest_base))
-            if overrides:
-                doc = apply_overrides(doc, overrides)
-            summary.passages += writer.replace(doc, segment(doc, **seg_kw), str(cand.root))
-            summary.indexed += 1
+            old = writer.documents.get(rel)
+            same_root = old is not None and not rebuild and old.root == str(cand.root)
+            jobs.append(_Job(order, rel, cand.path, cand.root, old.sha256 if same_root else None))
+        prepare = _Prepare(boilerplate, manifest, manifest_base, max_bytes, seg_kw)
+        for job, kind, detail in writer.add_files(jobs, prepare, weights=[_size(j.path) for j in jobs]):
+            tick(job.rel)
+            if kind == "doc":
+                summary.indexed += 1
+                summary.passages += detail
+            elif kind == "unchanged":
+                summary.unchanged += 1
+            else:
+                skip(job.order, job.rel, detail)
         # Documents that were indexed from these roots and are gone now.
         for doc_id, record in list(writer.documents.items()):
             if record.root in roots and doc_id not in seen:
                 writer.delete(doc_id)
                 summary.removed += 1
+    summary.skipped = [(rel, reason) for _, rel, reason in sorted(skipped)]
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

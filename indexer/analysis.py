@@ -26,10 +26,13 @@ must am were its it's his her he she them than those from any all also about
 
 # Lower-case words that, written in capitals, are usually an acronym: "US" is
 # the United States, "us" the pronoun. Such capitals keep their case as a term.
+# Romanized Korean syllables count too: "UN" is not the "un" of Kim Jong-un, nor
+# "ROK" the "Rok" of Jo Myong Rok.
 _AMBIGUOUS_ACRONYMS = frozenset("""
 us it who am an as at be by do go he if in is me my no of on or so to up we
 aid all and any are can did for had has her him his how its may not now our out
 she the was why you one two new few use war arm oil man men cap
+un rok
 """.split())
 
 _CJK = "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff"
@@ -94,29 +97,85 @@ def _raw_tokens(text: str) -> list[tuple[str, int, int]]:
     return _last_raw
 
 
+# Word -> _word_term(word), for words without CJK: a corpus repeats its words,
+# and a dict lookup costs a fraction of the case and apostrophe rules.
+_WORD_TERMS: dict[str, str] = {}
+_ACRONYM_GROUP = _TOKEN.groupindex["acronym"]
+_WORD_GROUP = _TOKEN.groupindex["word"]
+
+
+def _cached_term(word: str) -> str:
+    term = _WORD_TERMS.get(word)
+    if term is None:
+        term = _word_term(word)
+        if len(_WORD_TERMS) < 200_000:
+            _WORD_TERMS[word] = term
+    return term
+
+
 def _scan(text: str) -> Iterator[tuple[str, int, int]]:
+    cjk = _CJK_RUN.search(text) is not None
+    known = _WORD_TERMS.get
     for m in _TOKEN.finditer(text):
-        start, end = m.span()
-        acronym = m.group("acronym")
-        if acronym is not None:
-            letters = acronym.replace(".", "")
-            yield _word_term(letters), start, end
-            continue
-        word = m.group("word")
-        if _CJK_RUN.search(word) is None:
-            term = _word_term(word)
+        word = m.group(_WORD_GROUP)
+        if word is None:
+            start, end = m.span()
+            yield _word_term(m.group(_ACRONYM_GROUP).replace(".", "")), start, end
+        elif cjk and _CJK_RUN.search(word) is not None:
+            yield from _mixed_scripts(word, m.start())
+        else:
+            term = known(word) or _cached_term(word)
             if term:
+                start, end = m.span()
                 yield term, start, end
-            continue
-        # Mixed scripts ("2000년"): Latin parts are words, CJK runs become bigrams.
-        last = 0
-        for run in _CJK_RUN.finditer(word):
-            if run.start() > last:
-                yield from _latin_parts(word[last:run.start()], start + last)
-            yield from _bigrams(run.group(), start + run.start())
-            last = run.end()
-        if last < len(word):
-            yield from _latin_parts(word[last:], start + last)
+
+
+def _term_positions(text: str) -> tuple[dict[str, list[int]], int]:
+    """Each term of _scan(text) -> its positions, and the number of tokens: what indexing needs.
+
+    The same terms as _scan, without offsets and match objects, in one pass: half the cost.
+    """
+    positions: dict[str, list[int]] = {}
+    at = positions.get
+    pos = 0
+    if _CJK_RUN.search(text) is not None:
+        for term, _, _ in _scan(text):
+            poslist = at(term)
+            if poslist is None:
+                positions[term] = [pos]
+            else:
+                poslist.append(pos)
+            pos += 1
+        return positions, pos
+    known = _WORD_TERMS.get
+    acronym_at, word_at = _ACRONYM_GROUP - 1, _WORD_GROUP - 1
+    for groups in _TOKEN.findall(text):
+        word = groups[word_at]
+        if word:
+            term = known(word) or _cached_term(word)
+            if not term:
+                continue
+        else:
+            term = _word_term(groups[acronym_at].replace(".", ""))
+        poslist = at(term)
+        if poslist is None:
+            positions[term] = [pos]
+        else:
+            poslist.append(pos)
+        pos += 1
+    return positions, pos
+
+
+def _mixed_scripts(word: str, start: int) -> Iterator[tuple[str, int, int]]:
+    """Mixed scripts ("2000년"): Latin parts are words, CJK runs become bigrams."""
+    last = 0
+    for run in _CJK_RUN.finditer(word):
+        if run.start() > last:
+            yield from _latin_parts(word[last:run.start()], start + last)
+        yield from _bigrams(run.group(), start + run.start())
+        last = run.end()
+    if last < len(word):
+        yield from _latin_parts(word[last:], start + last)
 
 
 def _latin_parts(part: str, offset: int) -> Iterator[tuple[str, int, int]]:

@@ -7,6 +7,7 @@ root its document id is relative to.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -25,8 +26,28 @@ class Candidate:
     @property
     def rel(self) -> str:
         rel = self.path.name if self.path == self.root else self.path.relative_to(self.root).as_posix()
-        # Names that are not valid UTF-8 still get a printable, stable id.
-        return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        return document_id(rel)
+
+
+# Characters a file name may hold that must not reach a terminal or a one-line message:
+# C0/C1 controls (newline, ESC), line and paragraph separators, bidi embeddings and isolates.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(m: re.Match) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def document_id(rel: str) -> str:
+    """A path relative to its root (as os.fsdecode gives it) -> the document's id: valid UTF-8,
+    one printable line, stable across runs, distinct for distinct names.
+
+    Bytes that are not UTF-8 (surrogate escapes) become \\xNN, as do control characters;
+    bidi controls become \\uNNNN. Other names are their own id.
+    """
+    text = rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _UNPRINTABLE.sub(_escape, text)
 
 
 def is_document_name(name: str) -> bool:

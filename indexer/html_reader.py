@@ -4,14 +4,17 @@ Page chrome goes first: scripts and styles, navigation, asides, forms, footers, 
 elements and blocks whose class or id names chrome (comments, sharing, related posts,
 sidebars, menus, breadcrumbs, cookie banners). The article (<article>, else <main> or
 role=main, else <body>) is then walked without recursion, so a 50,000-level page is
-just slow, not a crash.
+just slow, not a crash. Every pass is linear in the page's elements (nested chrome boxes
+or headers are not re-scanned per level), and a page of more than MAX_ELEMENTS tags (an
+"HTML bomb": a parse tree costs about 1 KB of memory per element) is read as tag-stripped
+text instead of being parsed.
 """
 from __future__ import annotations
 
 import html as html_lib
 import re
 
-from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+from bs4 import BeautifulSoup, CData, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 
 from indexer import chrome
 from indexer.extracted import Extracted
@@ -42,10 +45,16 @@ _WHITESPACE = re.compile(r"\s+")
 _BR = "\x00"
 _SKIP_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
 _TITLE_SEPARATORS = (" | ", " - ", " \u2013 ", " \u2014 ", " :: ", " \u00bb ")
+# More opening tags than this and the page is not parsed: 200,000 elements take ~4 s and
+# ~200 MB in BeautifulSoup, a million ~30 s and 1 GB. Real articles have a few thousand.
+MAX_ELEMENTS = 200_000
+_TEXT_TYPES = (NavigableString, CData)      # what Tag.get_text() counts by default
 
 
 def read_html(text: str, boilerplate: frozenset[str] = frozenset()) -> Extracted:
-    """Extract the article; pages too deep for the parser fall back to tag-stripped text."""
+    """Extract the article; pages too deep or too big for the parser fall back to tag-stripped text."""
+    if text.count("<") - text.count("</") > MAX_ELEMENTS:
+        return read_plain(strip_tags(text), boilerplate)
     try:
         return _read(BeautifulSoup(text, "lxml"), boilerplate)
     except RecursionError:
@@ -82,13 +91,13 @@ def _trim_headers(soup: BeautifulSoup, root: Tag) -> None:
     """An article's <header> keeps its headings (the post title); the page's header goes."""
     page_level = root is soup.body or root is soup
     for header in (soup if page_level else root).find_all("header"):
-        if header.decomposed:
+        if _decomposed(header):
             continue
         kept = [] if page_level else [h.extract() for h in header.find_all(list(HEADINGS))]
         if kept:
             header.replace_with(*kept)
-        else:
-            header.decompose()
+        # Decomposing marks the headers nested in this one, so they are not scanned again.
+        header.decompose()
 
 
 def _meta_tags(soup: BeautifulSoup) -> dict[str, str]:
@@ -104,20 +113,56 @@ def _meta_tags(soup: BeautifulSoup) -> dict[str, str]:
 
 def _remove_chrome(soup: BeautifulSoup) -> None:
     for tag in soup.find_all(DROP_TAGS):
-        if not tag.decomposed:
+        if not _decomposed(tag):
             tag.decompose()
     doomed = [tag for tag in soup.find_all(True) if tag.name not in _KEEP and (_is_hidden(tag) or _is_chrome_box(tag))]
     if not doomed:
         return
-    total = len(soup.get_text()) or 1
+    # A doomed tag's subtree is unchanged until it is checked (its doomed descendants come
+    # after it in document order), so text sizes and content markers are counted once, up front.
+    text_len, has_content = _subtree_facts(soup)
+    total = text_len.get(id(soup), 0) or 1
     for tag in doomed:
-        if tag.decomposed:
+        if _decomposed(tag):
             continue
-        if tag.find(["article", "main"]) or tag.find(attrs={"role": "main"}):
+        if has_content.get(id(tag)):
             continue        # a wrapper with a chrome-ish class ("comments-open") around the content
-        if not _is_hidden(tag) and len(tag.get_text()) > 0.5 * total:
+        if not _is_hidden(tag) and text_len.get(id(tag), 0) > 0.5 * total:
             continue
         tag.decompose()
+
+
+def _decomposed(tag: Tag) -> bool:
+    """Tag.decomposed, in O(1): bs4 reads it with getattr(tag, "_decomposed"), which on a live
+    tag falls through to Tag.__getattr__, i.e. find("_decomposed"): a search of the whole subtree."""
+    return bool(tag.__dict__.get("_decomposed", False))
+
+
+def _subtree_facts(soup: BeautifulSoup) -> tuple[dict[int, int], dict[int, bool]]:
+    """Per tag (by id): len(tag.get_text()), and whether a descendant is <article>, <main> or role=main.
+
+    One pass over the tree: a page of nested chrome boxes costs O(n), not O(n^2).
+    """
+    text_len: dict[int, int] = {}
+    has_content: dict[int, bool] = {}
+    stack: list[tuple[Tag, bool]] = [(soup, False)]
+    while stack:
+        tag, leaving = stack.pop()
+        if not leaving:
+            stack.append((tag, True))
+            stack.extend((child, False) for child in tag.contents if isinstance(child, Tag))
+            continue
+        length, content = 0, False
+        for child in tag.contents:
+            if isinstance(child, Tag):
+                length += text_len[id(child)]
+                content = content or has_content[id(child)] or child.name in ("article", "main") \
+                    or (child.attrs is not None and child.get("role") == "main")
+            elif type(child) in _TEXT_TYPES:
+                length += len(child)
+        text_len[id(tag)] = length
+        has_content[id(tag)] = content
+    return text_len, has_content
 
 
 def _is_hidden(tag: Tag) -> bool:

@@ -20,6 +20,7 @@ from indexer.chrome import line_key
 from indexer.document import Document, make_blocks
 from indexer.errors import InputError, UnsupportedFileError
 from indexer.extracted import Extracted
+from indexer.files import document_id
 from indexer.html_reader import read_html, strip_tags
 from indexer.markdown_reader import read_markdown
 from indexer.text_reader import read_plain
@@ -37,7 +38,9 @@ SUPPORTED_SUFFIXES = frozenset(READERS)
 MAX_BLOCK_CHARS = 3000          # a longer paragraph (a transcript with no breaks) is cut ...
 TARGET_BLOCK_CHARS = 1200       # ... at the first sentence end past this length
 MAX_BOILERPLATE_LINE = 100    # menus, site names, short notices; not repeated prose
+MAX_HEADING_CHARS = 300         # a longer "heading" (an <h2> around an article) is read as body text
 _HAS_LETTER = re.compile(r"[^\W\d_]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 
 
@@ -80,20 +83,28 @@ def load_document(
     doc = apply_overrides(doc, fields)
     sidecar = sidecar_for(path)
     if sidecar is not None:
-        doc = apply_overrides(doc, read_sidecar(sidecar))
+        doc = apply_overrides(doc, {key: clean_field(value) for key, value in read_sidecar(sidecar).items()})
     return doc
 
 
+def clean_field(value: str) -> str:
+    """A metadata value from JSON, made like the document's own text and one line: no control
+    characters (an escape sequence in a title), no lone surrogates ("\\ud800" is valid JSON but
+    cannot be stored as UTF-8), runs of whitespace as one space."""
+    return " ".join(normalize(_SURROGATE.sub("", value)).split())
+
+
 def relative_id(path: Path, root: Path) -> str:
-    """The posix path of `path` under `root`; a file given as its own root is known by its name."""
+    """The posix path of `path` under `root`, as files.document_id spells it (printable, one
+    line, the same id discover() gives the file); a file given as its own root is known by its name."""
     if path == root or root.is_file():
-        return path.name
+        return document_id(path.name)
     try:
-        return path.relative_to(root).as_posix()
+        return document_id(path.relative_to(root).as_posix())
     except ValueError:
         pass
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return document_id(path.resolve().relative_to(root.resolve()).as_posix())
     except (ValueError, OSError) as e:
         raise InputError(f"{path} is not inside {root}; pass the folder that contains it") from e
 
@@ -123,9 +134,15 @@ def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, o
 
 
 def split_long_parts(parts: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """Cut body parts longer than MAX_BLOCK_CHARS at sentence ends into ~TARGET_BLOCK_CHARS blocks."""
+    """Cut body parts longer than MAX_BLOCK_CHARS at sentence ends into ~TARGET_BLOCK_CHARS blocks.
+
+    A heading longer than MAX_HEADING_CHARS is body text: the segmenter never splits a heading,
+    so it would become one passage longer than any passage may be.
+    """
     out: list[tuple[str, int]] = []
     for text, level in parts:
+        if level and len(text) > MAX_HEADING_CHARS:
+            level = 0
         if level or len(text) <= MAX_BLOCK_CHARS:
             out.append((text, level))
         else:

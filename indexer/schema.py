@@ -14,11 +14,10 @@ from whoosh.analysis import Tokenizer
 from whoosh.analysis.acore import Token
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
-from whoosh.multiproc import MpWriter
 
 from .analysis import EXACT, STEMMED, Analyzer
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 INDEX_NAME = "MAIN"
 
 # Fields a query may name, mapped to the index fields they search.
@@ -121,64 +120,8 @@ def generation(ix) -> int:
 LockError = whoosh_index.LockError
 
 
-class _SafeMpWriter(MpWriter):
-    """Whoosh's parallel writer, with two of its failure modes closed.
-
-    Upstream, cancel() only flips a flag in the parent's copy of each worker, so
-    the workers keep waiting on their queue and the parent hangs at exit; and
-    commit() drops a worker's segment silently if its result is not back within
-    one second. Here workers are daemons that cancel() terminates, and commit()
-    fails (so nothing is committed) unless every worker delivered its segment.
-    """
-
-    def _new_task(self):
-        from whoosh.multiproc import SubWriterTask
-
-        task = SubWriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
-                             self.subargs, self.multisegment)
-        task.daemon = True
-        self.tasks.append(task)
-        task.start()
-        return task
-
-    def cancel(self):
-        try:
-            for task in self.tasks:
-                task.terminate()
-            for task in self.tasks:
-                task.join()
-        finally:
-            from whoosh.writing import SegmentWriter
-
-            SegmentWriter.cancel(self)
-
-    def _commit(self, mergetype, optimize, merge):
-        if self.docbuffer:
-            self._enqueue()
-        for _ in self.tasks:
-            self.jobqueue.put(None)
-        finalsegments = self._merge_segments(mergetype, optimize, merge)
-        results = []
-        for _ in self.tasks:
-            try:
-                results.append(self.resultqueue.get(timeout=600))
-            except Exception:
-                break
-        for task in self.tasks:
-            task.join()
-        if len(results) != len(self.tasks) or any(t.exitcode != 0 for t in self.tasks):
-            raise OSError("a parallel index worker failed; nothing was committed")
-        finalsegments += [segment for _, _, segment in results]
-        if self._added:
-            finalsegments.append(self._finalize_segment())
-        else:
-            self._close_segment()
-        self._commit_toc(finalsegments)
-        self._finish()
-
-
-def open_writer(ix, *, procs: int = 1, limitmb: int = 128):
-    """A writer for one run; with procs > 1, analysis runs in that many worker processes."""
-    if procs > 1:
-        return _SafeMpWriter(ix, procs=procs, batchsize=64, multisegment=True, limitmb=limitmb)
+def open_writer(ix, *, limitmb: int = 64):
+    """Whoosh's writer for one run: it holds Whoosh's lock, applies deletions to
+    the committed segments, merges small ones, and writes the TOC that makes the
+    run's new segments (fastwriter.SegmentBuilder) live."""
     return ix.writer(limitmb=limitmb)

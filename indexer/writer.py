@@ -1,5 +1,8 @@
 """The only module that changes an index: passages in, one atomic commit out.
 
+(fastwriter writes the new segments' files on its behalf; they count only once
+this module's commit has written the TOC that names them.)
+
 An index folder holds Whoosh's files and `docsearch.json`, the marker that says
 the folder is ours, which schema version wrote it, and the per-document manifest
 (hash, size, mtime, root) that makes re-indexing incremental. The manifest is
@@ -14,10 +17,13 @@ import fcntl
 import json
 import os
 import shutil
+import signal
+import sys
 import tempfile
+import traceback
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Iterator, Sequence
 
 from . import schema as S
 from .document import Document, Passage
@@ -27,6 +33,8 @@ from .errors import (IndexLockedError, IndexNotFoundError, IndexVersionError,
 MARKER = "docsearch.json"
 LOCK = "docsearch.lock"
 FORMAT = "docsearch-index"
+# Workers start by fork where it is safe (Linux): instant, and they inherit the run's state.
+START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
 
 
 @dataclass
@@ -165,11 +173,36 @@ def passage_fields(doc: Document, passage: Passage) -> dict:
     return fields
 
 
+def document_fields(doc: Document, passages: Sequence[Passage], root: str) -> tuple[DocRecord, list[dict]]:
+    """A document's manifest record and the Whoosh documents of its passages."""
+    record = DocRecord(doc.doc_id, doc.path, root, doc.sha256, doc.size, doc.mtime, len(passages),
+                       doc.title, doc.date, doc.source, doc.language)
+    docs = []
+    for passage in passages:
+        fields = passage_fields(doc, passage)
+        if passage.ordinal == 0:
+            fields["docinfo"] = asdict(record)
+        docs.append(fields)
+    return record, docs
+
+
+# What a `prepare` callable returns for one file: ("doc", Document, [Passage], root),
+# ("unchanged",) or ("skip", reason). add_files yields (job, kind, passages or reason).
+Prepared = tuple
+
+
 class IndexWriter:
     """Opens (or creates) an index for one run of changes and commits them atomically.
 
     Use as a context manager: leaving the block normally commits, an exception
     (Ctrl-C included) cancels and leaves the previous commit untouched.
+
+    New passages are inverted in memory and written as whole segments
+    (fastwriter.SegmentBuilder), in this process or, with add_files and
+    procs > 1, in worker processes that also load the files; deletions, small-
+    segment merges and the TOC that makes the new segments live stay with one
+    Whoosh writer in this process. memory_mb bounds the buffered postings of
+    all builders together; a builder over its share writes a segment early.
     """
 
     def __init__(self, index_dir: Path, *, rebuild: bool = False, procs: int = 1, memory_mb: int = 256):
@@ -180,6 +213,10 @@ class IndexWriter:
         self._lock: WriteLock | None = None
         self._writer = None
         self._target: Path | None = None    # with rebuild: the real index dir, swapped in at commit
+        self._run = _new_run_id()            # names this run's segment files, so a cancel finds them all
+        self._builder = None                 # a fastwriter.SegmentBuilder for replace()
+        self._segments: list = []            # written by this run, in document order
+        self._workers: list = []
         self.documents: dict[str, DocRecord] = {}
         self.marker: dict | None = None
 
@@ -214,8 +251,9 @@ class IndexWriter:
                 ix = S.create_index(self.index_dir)
                 self._write_marker(S.generation(ix))      # an empty index is still ours
             self._ix = ix
-            # Each worker (and the parent) buffers postings up to its share of the memory budget.
-            self._writer = S.open_writer(ix, procs=self.procs, limitmb=max(16, self.memory_mb // (self.procs + 1)))
+            # Whoosh's writer takes the lock and does deletions, merges of small old segments (at commit,
+            # when the builders are done: half the budget) and the TOC.
+            self._writer = S.open_writer(ix, limitmb=max(16, self.memory_mb // 2))
         except S.LockError as e:
             raise IndexLockedError(f"The index in {self.index_dir} is locked by another writer; wait for it to finish") from e
         except OSError as e:
@@ -238,20 +276,102 @@ class IndexWriter:
         """Delete a document's passages and add its new ones; returns how many were added."""
         passages = list(passages)
         self.delete(doc.doc_id)
-        record = DocRecord(doc.doc_id, doc.path, root, doc.sha256, doc.size, doc.mtime, len(passages),
-                           doc.title, doc.date, doc.source, doc.language)
-        for passage in passages:
-            fields = passage_fields(doc, passage)
-            if passage.ordinal == 0:
-                fields["docinfo"] = asdict(record)
-            self._writer.add_document(**fields)
+        record, docs = document_fields(doc, passages, root)
+        if self._builder is None:
+            self._builder = self._new_builder(self.memory_mb, "p")
+        for fields in docs:
+            self._builder.add_document(fields)
         self.documents[doc.doc_id] = record
         return len(passages)
 
     def delete(self, doc_id: str) -> None:
-        if doc_id in self.documents or self.rebuild:
+        if doc_id in self.documents:
             self._writer.delete_by_term("doc_id", doc_id)
         self.documents.pop(doc_id, None)
+
+    def add_files(self, jobs: Sequence, prepare: Callable[[object], Prepared],
+                  weights: Sequence[int] | None = None) -> Iterator[tuple[object, str, object]]:
+        """Run `prepare(job)` for each job and index what it returns; yields (job, kind, detail) per job.
+
+        kind is "doc" (detail: passages added), "unchanged" or "skip" (detail: the reason).
+        With procs > 1 the jobs are split, in order and balanced by `weights`, between
+        worker processes that prepare and invert them; results arrive as workers finish them.
+        """
+        procs = min(self.procs, len(jobs))
+        if procs <= 1:
+            for job in jobs:
+                prepared = prepare(job)
+                if prepared[0] == "doc":
+                    _, doc, passages, root = prepared
+                    yield job, "doc", self.replace(doc, passages, root)
+                else:
+                    yield job, prepared[0], prepared[1] if len(prepared) > 1 else None
+            return
+        import multiprocessing
+        from multiprocessing.connection import wait
+
+        chunks = _split(jobs, weights, procs)
+        budget = (self.memory_mb << 20) // procs
+        ctx = multiprocessing.get_context(START_METHOD)
+        # A forked worker inherits the locks' descriptors and closes them, so that
+        # the locks go with this process even if a worker outlives it briefly.
+        locks = []
+        if START_METHOD == "fork":
+            whoosh_lock = getattr(self._writer, "writelock", None)
+            locks = [fd for fd in (self._lock.fd, getattr(whoosh_lock, "fd", None)) if fd is not None]
+        inbox = {}
+        for k, chunk in enumerate(chunks):
+            receiver, sender = ctx.Pipe(duplex=False)
+            prefix = self._run + "0123456789abcdefghijklmnopqrstuvwxyz"[k % 36]
+            process = ctx.Process(target=_worker, daemon=True, name=f"docsearch-index-{k}",
+                                  args=(sender, str(self.index_dir), self._writer.schema, chunk, prepare,
+                                        budget, prefix, os.getpid(), locks))
+            process.start()
+            sender.close()
+            self._workers.append(process)
+            inbox[receiver] = (k, chunk, process)
+        written: list[list] = [[] for _ in chunks]
+        while inbox:
+            for receiver in wait(list(inbox)):
+                k, chunk, process = inbox[receiver]
+                try:
+                    i, kind, *detail = receiver.recv()
+                except EOFError:
+                    process.join()
+                    raise IndexWriteError(
+                        f"Cannot write the index in {self._target or self.index_dir}: an indexing worker stopped "
+                        f"(exit code {process.exitcode}); the previous index is unchanged") from None
+                if kind == "done":
+                    written[k] = detail[0]
+                    del inbox[receiver]
+                    receiver.close()
+                elif kind == "error":
+                    raise detail[0]
+                elif kind == "doc":
+                    record, count = detail
+                    self.delete(record.doc_id)
+                    self.documents[record.doc_id] = record
+                    yield chunk[i], "doc", count
+                else:
+                    yield chunk[i], kind, detail[0] if detail else None
+        for process in self._workers:
+            process.join()
+        self._workers = []
+        self._segments += [segment for segments in written for segment in segments]
+
+    def _new_builder(self, memory_mb: int, tag: str):
+        from . import fastwriter
+
+        return fastwriter.SegmentBuilder(self._ix.storage, self._writer.schema, S.INDEX_NAME,
+                                         limit_bytes=memory_mb << 20, segid_prefix=self._run + tag)
+
+    def _stop_workers(self) -> None:
+        for process in self._workers:
+            if process.is_alive():
+                process.terminate()
+        for process in self._workers:
+            process.join()
+        self._workers = []
 
     # -- finishing -----------------------------------------------------------
     def __exit__(self, exc_type, exc, tb):
@@ -259,26 +379,47 @@ class IndexWriter:
             if exc_type is None:
                 self._commit()
             elif self._writer is not None:
-                self._writer.cancel()
-                if self._target is not None:
-                    shutil.rmtree(self.index_dir, ignore_errors=True)
+                self._cancel()
         finally:
             self._lock.__exit__()
         return False
 
     def _commit(self) -> None:
+        if self._workers:
+            # add_files was left before its workers finished: their documents are not all written.
+            self._cancel()
+            raise RuntimeError("IndexWriter.add_files was not iterated to the end; nothing was committed")
+        from . import fastwriter
+
         try:
-            self._writer.commit()
+            if self._builder is not None:
+                self._segments += self._builder.finish()
+            fastwriter.commit_segments(self._writer, self._segments)
             self._writer = None
             self._write_marker(S.generation(self._ix))
             if self._target is not None:
                 self._swap_in()
         except OSError as e:
             if self._writer is not None:
-                self._writer.cancel()
-            if self._target is not None:
+                self._cancel()
+            elif self._target is not None:
                 shutil.rmtree(self.index_dir, ignore_errors=True)
             raise _write_error(self._target or self.index_dir, e) from e
+
+    def _cancel(self) -> None:
+        """Stop the workers and remove every file this run wrote; the last commit stays as it was."""
+        from . import fastwriter
+
+        try:
+            self._stop_workers()
+            fastwriter.discard_files(self._ix.storage, S.INDEX_NAME, self._run)
+        finally:
+            writer, self._writer = self._writer, None
+            writer.cancel()
+            # Whoosh's writer leaves its own (empty) segment's files for the next commit to clean.
+            fastwriter.discard_files(self._ix.storage, S.INDEX_NAME, writer.newsegment.segid + ".")
+            if self._target is not None:
+                shutil.rmtree(self.index_dir, ignore_errors=True)
 
     def _write_marker(self, generation: int) -> None:
         _atomic_write_json(self.index_dir / MARKER, {
@@ -302,3 +443,66 @@ class IndexWriter:
             (target / name).unlink(missing_ok=True)
         shutil.rmtree(work, ignore_errors=True)
         self.index_dir = target
+
+
+def _new_run_id() -> str:
+    """A random segment-id prefix: lower-case letters and digits, as Whoosh's segment ids."""
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    return "".join(alphabet[b % 36] for b in os.urandom(10))
+
+
+def _split(jobs: Sequence, weights: Sequence[int] | None, parts: int) -> list[list]:
+    """Cut jobs into `parts` runs of consecutive jobs with about equal total weight."""
+    weights = list(weights) if weights is not None else [1] * len(jobs)
+    total = sum(weights) or 1
+    chunks: list[list] = [[] for _ in range(parts)]
+    done = 0
+    for job, weight in zip(jobs, weights):
+        k = min(parts - 1, done * parts // total)
+        chunks[k].append(job)
+        done += weight
+    return [chunk for chunk in chunks if chunk]
+
+
+def _worker(conn, index_dir: str, schema, jobs: list, prepare, limit_bytes: int, prefix: str, parent: int,
+            locks: list[int]) -> None:
+    """A worker process: prepare its jobs, invert them into segments, report each file and the segments.
+
+    Ctrl-C is the parent's to handle (it stops the workers); a worker whose
+    parent is gone stops at the next file.
+    """
+    from . import fastwriter
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for fd in locks:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    from whoosh.filedb.filestore import FileStorage
+
+    builder = fastwriter.SegmentBuilder(FileStorage(index_dir), schema, S.INDEX_NAME,
+                                        limit_bytes=limit_bytes, segid_prefix=prefix)
+    try:
+        for i, job in enumerate(jobs):
+            if os.getppid() != parent:
+                builder.discard()
+                return
+            prepared = prepare(job)
+            if prepared[0] == "doc":
+                _, doc, passages, root = prepared
+                record, docs = document_fields(doc, passages, root)
+                for fields in docs:
+                    builder.add_document(fields)
+                conn.send((i, "doc", record, len(passages)))
+            else:
+                conn.send((i, *prepared))
+        conn.send((None, "done", builder.finish()))
+    except BaseException as e:
+        builder.discard()
+        try:
+            conn.send((None, "error", e))
+        except Exception:
+            conn.send((None, "error", RuntimeError("".join(traceback.format_exception(e)))))
+    finally:
+        conn.close()

@@ -33,6 +33,22 @@ def _index_option(f):
                         help="Index folder [default: $DOCSEARCH_INDEX or ~/.local/share/docsearch/index].")(f)
 
 
+def _alias_options(f):
+    f = click.option("--no-aliases", is_flag=True, help="Search only what was typed: no alias expansion.")(f)
+    f = click.option("--no-builtin-aliases", is_flag=True,
+                     help="Leave out the built-in alias table (with --aliases: only FILE's sets).")(f)
+    return click.option("--aliases", "alias_file", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
+                        help="Also expand the alias sets in FILE, one per line: DPRK | North Korea.")(f)
+
+
+def _alias_args(alias_file, no_builtin_aliases, no_aliases) -> dict:
+    """Searcher keyword arguments for the alias options."""
+    if no_aliases and (alias_file or no_builtin_aliases):
+        raise click.UsageError("--no-aliases turns alias expansion off; drop it to use --aliases "
+                               "or --no-builtin-aliases")
+    return {"aliases": alias_file, "builtin_aliases": not no_builtin_aliases, "use_aliases": not no_aliases}
+
+
 class _Group(click.Group):
     """Turns library errors into one-line usage errors (exit 2) for every command."""
 
@@ -134,7 +150,9 @@ def index(paths, index_dir, rebuild, metadata, max_bytes, quiet):
 @click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
               help="Only documents whose FIELD (author, lang, or a manifest column) matches VALUE.")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
-def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to, source, filters, fmt):
+@_alias_options
+def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to, source, filters, fmt,
+           alias_file, no_builtin_aliases, no_aliases):
     """Ranked keyword or "phrase" search; see the README for the query language.
 
     \b
@@ -142,6 +160,7 @@ def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to,
         docsearch search '"no hostile intention"'
         docsearch search 'missile NOT nuclear' --from 2000 --format json
         docsearch search 'title:communiqué "agreed framework"~2'
+        docsearch search 'North Korea' --aliases my-aliases.txt
     """
     from search import Searcher
     from search.render import render_html, render_json, render_text
@@ -154,7 +173,7 @@ def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to,
         extra[name.strip()] = value
     if source:
         extra["source"] = source
-    with Searcher(index_dir) as s:
+    with Searcher(index_dir, **_alias_args(alias_file, no_builtin_aliases, no_aliases)) as s:
         results = s.search(" ".join(query), limit=limit, page=page, per_doc=per_doc,
                            operator="or" if any_word else "and", date_from=date_from, date_to=date_to,
                            filters=extra)
@@ -210,7 +229,8 @@ def stats(index_dir, fmt):
 @click.argument("query", nargs=-1, required=True)
 @_index_option
 @click.option("--or", "any_word", is_flag=True, help="Read plain words as alternatives.")
-def explain(query, index_dir, any_word):
+@_alias_options
+def explain(query, index_dir, any_word, alias_file, no_builtin_aliases, no_aliases):
     """Show how QUERY is read: its parts, fields and any lenient readings.
 
     \b
@@ -219,7 +239,7 @@ def explain(query, index_dir, any_word):
     """
     from search import Searcher
 
-    with Searcher(index_dir) as s:
+    with Searcher(index_dir, **_alias_args(alias_file, no_builtin_aliases, no_aliases)) as s:
         click.echo(s.explain(" ".join(query), operator="or" if any_word else "and"))
 
 

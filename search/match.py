@@ -4,6 +4,10 @@ The parser fills a MatchSpec from the positive parts of the query (words and
 phrases searched in the passage text; nothing under NOT, nothing restricted to
 another field), and snippets.py marks exactly those tokens: any occurrence of a
 stemmed or exact term, but a phrase's words only where the whole phrase stands.
+What a query matched includes its expansions (search/query.py): an alias or
+spelling variant of several words is one more phrase, an alias of one word one
+more stemmed term, a joined spelling one more exact term; so a highlight shows
+which name a passage matched on.
 """
 from __future__ import annotations
 

@@ -104,7 +104,8 @@ from .whoosh_fixes import AndNot
 
 __all__ = ["ParsedQuery", "parse_query", "check_expansion", "date_range", "QueryError",
            "MAX_QUERY_CHARS", "MAX_CLAUSES", "MAX_DEPTH", "MAX_FUZZY_DISTANCE", "MAX_SLOP",
-           "EXPANSION_LIMIT", "DEFAULT_BOOSTS", "ALIAS_BOOST", "Vocabulary", "IndexVocabulary"]
+           "EXPANSION_LIMIT", "DEFAULT_BOOSTS", "ALIAS_BOOST", "Vocabulary", "IndexVocabulary",
+           "word_spans"]
 
 MAX_QUERY_CHARS = 10_000     # longer text is refused before any work is done
 MAX_CLAUSES = 1_024          # searchable words, phrases and ranges in one query
@@ -114,9 +115,9 @@ MAX_SLOP = 100               # "a b"~N
 EXPANSION_LIMIT = 1_024      # index terms a prefix or fuzzy term may expand to (check_expansion)
 DATE_MIN, DATE_MAX = 0, 2**32 - 1   # the date field's range (unsigned 32-bit YYYYMMDD)
 DEFAULT_BOOSTS = {"body": 1.0, "title": 2.0, "section": 1.5}
-ALIAS_BOOST = 0.6            # weight of an alias's match relative to what was typed
-JOIN_RATIO = 10              # "jong il" ~ "jongil" when the joined word is this many times rarer
+ALIAS_BOOST = 0.5            # weight of an alias's match relative to what was typed
 MAX_VARIANTS = 3             # spelling variants per word or phrase
+MAX_SPLIT_CHECKS = 16        # phrase look-ups per query for words that may be written joined
 
 _QUOTES = frozenset('"“”„')
 _OPERATORS = frozenset({"AND", "OR", "NOT"})
@@ -157,21 +158,33 @@ class Vocabulary(Protocol):
 
 
 class IndexVocabulary:
-    """A Vocabulary over an open Whoosh searcher's "exact" field, lookups cached."""
+    """A Vocabulary over an open Whoosh searcher's "exact" field; look-ups are cached, so keep
+    one per searcher (a searcher sees one committed generation, so answers never go stale)."""
+
+    CACHE = 100_000          # entries; the cache starts over beyond this
 
     def __init__(self, searcher):
-        self._searcher = searcher
+        self.searcher = searcher
         self._reader = searcher.reader()
         self._freq: dict[str, int] = {}
+        self._phrases: dict[tuple[str, ...], bool] = {}
 
     def frequency(self, term: str) -> int:
         found = self._freq.get(term)
         if found is None:
+            if len(self._freq) >= self.CACHE:
+                self._freq.clear()
             found = self._freq[term] = self._reader.doc_frequency("exact", term)
         return found
 
     def has_phrase(self, terms: Sequence[str]) -> bool:
-        return wq.Phrase("exact", list(terms)).matcher(self._searcher).is_active()
+        key = tuple(terms)
+        found = self._phrases.get(key)
+        if found is None:
+            if len(self._phrases) >= self.CACHE:
+                self._phrases.clear()
+            found = self._phrases[key] = wq.Phrase("exact", list(key)).matcher(self.searcher).is_active()
+        return found
 
 
 def parse_query(text: str, *, operator: str = "and", boosts: Mapping[str, float] | None = None,
@@ -219,6 +232,34 @@ def parse_query(text: str, *, operator: str = "and", boosts: Mapping[str, float]
                          "type words to search for")
     return ParsedQuery(part.query, compiler.match(), tuple(compiler.words), tuple(compiler.raw_words),
                        tuple(notes), part.desc)
+
+
+def word_spans(text: str, extra_fields: Collection[str] = ()) -> tuple[str, list[tuple[int, int]]]:
+    """Where a query's searchable words stand, for did-you-mean.
+
+    Returns the query as the parser reads it (control characters cleaned) and the
+    (start, end) offsets in that text of each plain word and of each phrase's inner
+    text: not operators, field names or values, prefixes, fuzzy terms, excluded words
+    (-word, NOT word) or words written with backslash escapes. Raises QueryError where
+    parse_query would for the lexing step.
+    """
+    text = _clean(text)
+    tokens, _ = _Lexer(text, _fields(extra_fields)).run()
+    spans = []
+    negated = after_field = False
+    for tok in tokens:
+        if (tok.kind == "mod" and tok.text == "-") or (tok.kind == "op" and tok.text == "NOT"):
+            negated = True
+            continue
+        if tok.kind == "mod":
+            continue
+        if not (negated or after_field):
+            if tok.kind == "word" and not tok.suffix and text[tok.col - 1:tok.end] == tok.text:
+                spans.append((tok.col - 1, tok.end))
+            elif tok.kind == "phrase" and text[tok.col:tok.end] == tok.text:
+                spans.append((tok.col, tok.end))
+        negated, after_field = False, tok.kind == "field"
+    return text, spans
 
 
 def check_expansion(query: wq.Query, reader, limit: int = EXPANSION_LIMIT) -> None:
@@ -329,6 +370,7 @@ class _Tok:
     number: int | None = None  # fuzzy distance or phrase slop
     closed: bool = True       # phrase had its closing quote
     field: _Field | None = None
+    end: int = 0              # 0-based offset after a word, or of a phrase's closing quote
 
 
 class _Lexer:
@@ -379,6 +421,7 @@ class _Lexer:
                 j += 1
             chars.append(text[j])
             j += 1
+        close = j
         closed = j < len(text)
         if not closed:
             self.notes.append(f"closed the unterminated quote (column {i + 1}) at the end")
@@ -393,7 +436,7 @@ class _Lexer:
             if slop > MAX_SLOP:
                 raise _error(f"phrase slop {slop} is too large", f"use ~{MAX_SLOP} or less", text, j + 2)
             j = m.end()
-        self.tokens.append(_Tok("phrase", i + 1, "".join(chars), number=slop, closed=closed))
+        self.tokens.append(_Tok("phrase", i + 1, "".join(chars), number=slop, closed=closed, end=close))
         return j
 
     def _range(self, i: int) -> int:
@@ -429,7 +472,9 @@ class _Lexer:
             escaped.append(False)
             j += 1
         if chars:
-            self.tokens.append(self._word_token("".join(chars), escaped, i, j, after))
+            tok = self._word_token("".join(chars), escaped, i, j, after)
+            tok.end = j
+            self.tokens.append(tok)
         return j, None
 
     def _field(self, name: str, i: int, colon: int) -> tuple[int, str] | None:
@@ -536,6 +581,15 @@ class _Group:
     children: tuple
 
 
+@dataclass(frozen=True)
+class _Run:
+    """Consecutive plain words expanded as a whole: an alias name, or two words that join."""
+    leaves: tuple                     # the _Leaf nodes, as typed
+    terms: tuple[str, ...]            # their EXACT terms, in order
+    aliases: tuple[Alias, ...] = ()   # the set's other names
+    joined: str = ""                  # the joined form of two words ("jong il" -> "jongil")
+
+
 class _Parser:
     """Recursive descent over the grammar in the module docstring; depth is bounded by MAX_DEPTH."""
 
@@ -640,6 +694,36 @@ class _Parser:
                      f"or {ftok.text}:(a OR b)", self.text, ftok.col)
 
 
+def _plain_terms(node) -> tuple[str, ...] | None:
+    """The EXACT terms of a plain default-field word (no field, suffix, modifier or =), else None."""
+    if (isinstance(node, _Leaf) and node.field is None and not node.literal and node.tok.kind == "word"
+            and not node.tok.suffix):
+        return tuple(EXACT.terms(node.tok.text)) or None
+    return None
+
+
+def _ascii_word(term: str) -> bool:
+    return term.isascii() and term.isalpha() and term.islower()
+
+
+def _joinable(term: str) -> bool:
+    """A lower-case Latin word, at least two letters, not a stop word: may be one part of a
+    name written joined, hyphenated or spaced (Kim Jongil, Jong-il, Jong Il)."""
+    return len(term) >= 2 and _ascii_word(term) and not STEMMED.is_stop(term)
+
+
+def _hyphens(text: str) -> tuple[bool, ...]:
+    """For each pair of adjacent EXACT tokens of `text`, whether a hyphen alone joins them."""
+    tokens = list(EXACT.tokens(text))
+    return tuple(text[a.end:b.start] in ("-", "‐", "‑") for a, b in zip(tokens, tokens[1:]))
+
+
+def _contains(terms: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    """Whether `part` stands in `terms` as a contiguous run."""
+    n = len(part)
+    return any(terms[i:i + n] == part for i in range(len(terms) - n + 1))
+
+
 def _is_stop_word(text: str) -> bool:
     exact = EXACT.terms(text)
     return len(exact) == 1 and not STEMMED.terms(text)
@@ -725,9 +809,15 @@ def _max_gap(tokens) -> int:
 class _Compiler:
     """Turns the tree into a Whoosh query, collecting the MatchSpec and words of positive leaves."""
 
-    def __init__(self, text: str, operator: str, boosts: dict[str, float], stop_words_only: bool):
+    def __init__(self, text: str, operator: str, boosts: dict[str, float], stop_words_only: bool,
+                 aliases: AliasTable | None = None, vocabulary: Vocabulary | None = None,
+                 alias_boost: float = ALIAS_BOOST):
         self.text = text
         self.operator, self.boosts, self.stop_words_only = operator, boosts, stop_words_only
+        self.aliases, self.vocabulary, self.alias_boost = aliases, vocabulary, alias_boost
+        self.expanded: list[str] = []       # typed names whose aliases were added
+        self.in_run = 0                     # compiling a _Run's own words: no aliases of their own
+        self.split_checks = 0               # phrase look-ups made for splits (at most MAX_SPLIT_CHECKS)
         self.stemmed: set[str] = set()
         self.exact: set[str] = set()
         self.phrases: list[PhraseSpec] = []
@@ -751,6 +841,10 @@ class _Compiler:
         if self.stop_words_only:
             notes.append("every word is a stop word, so they were searched as written (unstemmed)")
         notes += [f"ignored the empty phrase at column {col}" for col in self.empty_phrases]
+        if self.expanded:
+            names = ", ".join(dict.fromkeys(self.expanded))
+            notes.append(f"also searched the aliases of {names}, weighted {self.alias_boost:g}; put = before "
+                         "a word, \"phrase\" or (group), or use --no-aliases, to search only what you typed")
         return notes
 
     def compile(self, node, positive: bool) -> _Part | None:
@@ -765,6 +859,8 @@ class _Compiler:
             return self.compile(node.child, positive)
         if isinstance(node, _Group):
             return self.group(node, positive)
+        if isinstance(node, _Run):
+            return self.run(node, positive)
         part = self.leaf(node, positive)
         if part is not None:
             self.clauses += 1
@@ -774,7 +870,8 @@ class _Compiler:
         return part
 
     def group(self, node: _Group, positive: bool) -> _Part | None:
-        parts = [(child, self.compile(child, positive)) for child in node.children]
+        children = self.runs(node.children) if node.kind == "space" else node.children
+        parts = [(child, self.compile(child, positive)) for child in children]
         parts = [(child, p) for child, p in parts if p is not None]
         if node.kind == "or":
             if not parts:
@@ -823,7 +920,8 @@ class _Compiler:
         if len(exact) > 1:                                # Kumchang-ri, 북한이해: an exact phrase
             if positive:
                 self.phrases.append(PhraseSpec(tuple(exact)))
-            return _Part(wq.Phrase("exact", exact), f"{label} {_show(tok.text, 'phrase ' + ' '.join(exact))}")
+            typed = _Part(wq.Phrase("exact", exact), f"{label} {_show(tok.text, 'phrase ' + ' '.join(exact))}")
+            return self.expand(typed, self.alternatives(node, exact, 0, positive))
         stemmed = STEMMED.terms(tok.text)
         if not stemmed:
             if not self.stop_words_only:
@@ -833,13 +931,18 @@ class _Compiler:
                 self.exact.add(exact[0])
             return _Part(wq.Term("exact", exact[0]), f"{label} {_show(tok.text, exact[0])} (exact)")
         term = stemmed[0]
-        # Issue 5: alias expansion of `term` belongs here, skipped when node.literal (=word).
         if positive:
-            self.stemmed.add(term)
             self.words.append(term)
             self.raw_words.append(tok.text)
-        query = wq.Or([wq.Term(name, term, boost=self.boosts[name]) for name in ("body", "title", "section")])
-        return _Part(query, f"{label} {_show(tok.text, term)}")
+        typed = self.stemmed_word(term, positive, f"{label} {_show(tok.text, term)}")
+        return self.expand(typed, self.alternatives(node, exact, 0, positive))
+
+    def stemmed_word(self, term: str, positive: bool, desc: str, weight: float = 1.0) -> _Part:
+        """A STEMMED term in body, title and section (boosted)."""
+        if positive:
+            self.stemmed.add(term)
+        return _Part(wq.Or([wq.Term(name, term, boost=self.boosts[name] * weight)
+                            for name in ("body", "title", "section")]), desc)
 
     def field_terms(self, text: str, fld: _Field, label: str, slop: int) -> _Part | None:
         """A word or phrase in one text field, analysed the way that field was indexed."""
@@ -865,15 +968,190 @@ class _Compiler:
             self.empty_phrases.append(tok.col)
             return None
         slop = f"~{tok.number}" if tok.number else ""
+        alternatives = self.alternatives(node, terms, tok.number, positive)
         if len(terms) == 1:
             if positive:
                 self.exact.add(terms[0])
-            return _Part(wq.Term("exact", terms[0]), f"{prefix}phrase {_show(tok.text, terms[0])}")
+            typed = _Part(wq.Term("exact", terms[0]), f"{prefix}phrase {_show(tok.text, terms[0])}")
+            return self.expand(typed, alternatives)
         if positive:
             self.phrases.append(PhraseSpec(tuple(terms), tok.number))
-        return _Part(wq.Phrase("exact", terms, slop=tok.number + 1),
-                     f'{prefix}phrase "{tok.text}"{slop}' + ("" if " ".join(terms) == tok.text
-                                                             else f" -> {' '.join(terms)}"))
+        typed = _Part(wq.Phrase("exact", terms, slop=tok.number + 1),
+                      f'{prefix}phrase "{tok.text}"{slop}' + ("" if " ".join(terms) == tok.text
+                                                              else f" -> {' '.join(terms)}"))
+        return self.expand(typed, alternatives)
+
+    # -- aliases and spelling variants ---------------------------------------------------------
+
+    def runs(self, children: tuple) -> tuple:
+        """Children of a space group, with runs of plain words that name an alias (longest
+        first) or that join into one word replaced by a _Run."""
+        if self.aliases is None and self.vocabulary is None:
+            return children
+        plain = [_plain_terms(child) for child in children]
+        out, i = [], 0
+        while i < len(children):
+            run = self.alias_run(children, plain, i) or self.join_run(children, plain, i)
+            if run is None:
+                out.append(children[i])
+                i += 1
+            else:
+                out.append(run)
+                i += len(run.leaves)
+        return tuple(out)
+
+    def alias_run(self, children: tuple, plain: list, i: int) -> _Run | None:
+        if self.aliases is None:
+            return None
+        terms: list[str] = []
+        ends = []
+        for j in range(i, len(children)):
+            if plain[j] is None:
+                break
+            terms.extend(plain[j])
+            if not self.aliases.starts_a_name(terms):
+                break
+            ends.append((j + 1, tuple(terms)))
+        for end, key in reversed(ends[1:]):               # two words or more; one word is a leaf's
+            others = self.useful_aliases(key)
+            if others:
+                return _Run(tuple(children[i:end]), key, others)
+        return None
+
+    def join_run(self, children: tuple, plain: list, i: int) -> _Run | None:
+        if self.vocabulary is None or i + 1 >= len(children):
+            return None
+        a, b = plain[i], plain[i + 1]
+        if a is None or b is None or len(a) != 1 or len(b) != 1:
+            return None
+        joined = self.joined(a[0], b[0], hyphen=False)
+        return _Run(tuple(children[i:i + 2]), a + b, joined=joined) if joined else None
+
+    def run(self, node: _Run, positive: bool) -> _Part | None:
+        """What was typed (its words combined by the operator), or an alias, or the joined word."""
+        self.in_run += 1
+        try:
+            parts = [p for p in (self.compile(leaf, positive) for leaf in node.leaves) if p is not None]
+        finally:
+            self.in_run -= 1
+        typed = None
+        if parts:
+            kind, combine = ("AND", _and) if self.operator == "and" else ("OR", _or)
+            typed = _Part(combine(parts), _describe(kind, [p.desc for p in parts]))
+        alternatives = []
+        if node.aliases:
+            self.expanded.append(" ".join(leaf.tok.text for leaf in node.leaves))
+            alternatives += [self.alias_part(alias, len(node.terms), positive) for alias in node.aliases]
+            # Its words' own variants come with them; here the joins across words ("jong il").
+            alternatives += [self.variant_part(v, 0, positive) for v in self.variants(node.terms, (), split=False)]
+        if node.joined:
+            stemmed = STEMMED.terms(node.joined) or [node.joined]
+            alternatives.append(self.stemmed_word(stemmed[0], positive, f'variant word "{node.joined}"'))
+        return self.expand(typed, alternatives)
+
+    def alternatives(self, node: _Leaf, terms: Sequence[str], slop: int, positive: bool) -> list[_Part]:
+        """Alias and spelling-variant parts for a word or phrase typed as `terms`."""
+        if node.literal:
+            return []
+        found = []
+        if self.aliases is not None and not self.in_run:
+            others = self.useful_aliases(tuple(terms))
+            if others:
+                self.expanded.append(node.tok.text)
+                found += [self.alias_part(alias, len(terms), positive) for alias in others]
+        if self.vocabulary is not None:
+            found += [self.variant_part(v, slop, positive)
+                      for v in self.variants(tuple(terms), _hyphens(node.tok.text))]
+        return found
+
+    def useful_aliases(self, typed: tuple[str, ...]) -> tuple[Alias, ...]:
+        """The other names of typed's alias set, less those that contain typed (they add nothing)."""
+        return tuple(a for a in self.aliases.others(typed) if not _contains(a.terms, typed))
+
+    def alias_part(self, alias: Alias, typed_terms: int, positive: bool) -> _Part:
+        """One alias name: a phrase, or a stemmed word, weighted below what was typed.
+
+        A phrase scores the sum of its words' scores, so a long name ("Democratic People's
+        Republic of Korea" for DPRK) is weighted down by its length over the typed length."""
+        weight = self.alias_boost * min(1.0, typed_terms / len(alias.terms))
+        if len(alias.terms) > 1:
+            if positive:
+                self.phrases.append(PhraseSpec(alias.terms))
+            return _Part(wq.Phrase("exact", list(alias.terms), boost=weight),
+                         f"alias phrase {_show(alias.text, ' '.join(alias.terms))}")
+        stemmed = STEMMED.terms(alias.text)
+        if not stemmed:                                   # a stop word: search it as written
+            if positive:
+                self.exact.add(alias.terms[0])
+            return _Part(wq.Term("exact", alias.terms[0], boost=weight),
+                         f"alias word {_show(alias.text, alias.terms[0])} (exact)")
+        # In the passage text only, like an alias phrase: a title names every passage of its
+        # document, and an alias there would lift passages that do not mention the name at all.
+        if positive:
+            self.stemmed.add(stemmed[0])
+        return _Part(wq.Term("body", stemmed[0], boost=weight), f"alias word {_show(alias.text, stemmed[0])}")
+
+    def variants(self, terms: tuple[str, ...], hyphens: Sequence[bool], *, split: bool = True
+                 ) -> list[tuple[str, ...]]:
+        """Other spellings of `terms`: two adjacent words joined, or (with `split`) a rare word
+        split in two. hyphens[k]: the user joined terms k and k+1 with a hyphen."""
+        if self.vocabulary is None:
+            return []
+        found = []
+        for k in range(len(terms) - 1):
+            joined = self.joined(terms[k], terms[k + 1], hyphen=k < len(hyphens) and hyphens[k])
+            if joined:
+                found.append(terms[:k] + (joined,) + terms[k + 2:])
+        for k, term in enumerate(terms if split else ()):
+            found += [terms[:k] + pair + terms[k + 1:] for pair in self.splits(term)]
+        return found[:MAX_VARIANTS]
+
+    def joined(self, a: str, b: str, *, hyphen: bool) -> str | None:
+        """a+b when the index has it and it spells "a b": typed with a hyphen, or rarer than
+        either word (a compound is; "jongil" for "jong il"). Never with a stop word: "in to"
+        is not "into"."""
+        if not (_joinable(a) and _joinable(b)):
+            return None
+        vocabulary, word = self.vocabulary, a + b
+        count = vocabulary.frequency(word)
+        if count and (hyphen or count < min(vocabulary.frequency(a), vocabulary.frequency(b))):
+            return word
+        return None
+
+    def splits(self, word: str) -> list[tuple[str, str]]:
+        """(a, b) with word == a + b where "a b" stands in the index and each part is more
+        frequent than `word` (which is often not in the index at all): "jongil" -> jong il."""
+        if not (_ascii_word(word) and len(word) >= 4):
+            return []
+        vocabulary = self.vocabulary
+        count = vocabulary.frequency(word)
+        found = []
+        for k in range(2, len(word) - 1):
+            a, b = word[:k], word[k:]
+            if (_joinable(a) and _joinable(b) and vocabulary.frequency(a) > count
+                    and vocabulary.frequency(b) > count and self.split_checks < MAX_SPLIT_CHECKS):
+                self.split_checks += 1
+                if vocabulary.has_phrase((a, b)):
+                    found.append((a, b))
+        return found
+
+    def variant_part(self, terms: tuple[str, ...], slop: int, positive: bool) -> _Part:
+        if len(terms) == 1:
+            if positive:
+                self.exact.add(terms[0])
+            return _Part(wq.Term("exact", terms[0]), f'variant "{terms[0]}"')
+        if positive:
+            self.phrases.append(PhraseSpec(terms, slop))
+        return _Part(wq.Phrase("exact", list(terms), slop=slop + 1),
+                     f'variant phrase "{" ".join(terms)}"' + (f"~{slop}" if slop else ""))
+
+    @staticmethod
+    def expand(typed: _Part | None, alternatives: list[_Part]) -> _Part | None:
+        """What was typed OR its alternatives (each scores where it matches)."""
+        if not alternatives:
+            return typed
+        parts = ([typed] if typed is not None else []) + alternatives
+        return parts[0] if len(parts) == 1 else _Part(_or(parts), _describe("OR", [p.desc for p in parts]))
 
     def expanding(self, node: _Leaf, positive: bool) -> _Part:
         """word* and word~N: one EXACT-folded term, expanded in the index by Whoosh."""

@@ -1,7 +1,8 @@
 """Results -> text for a terminal, JSON for programs, a standalone HTML page for people.
 
 Everything that comes from a document is escaped for its medium: HTML-escaped in
-the page, control characters and escape sequences neutralised on the terminal.
+the page, control characters and escape sequences neutralised on the terminal; bidi
+override and isolate controls are removed from text and HTML output.
 """
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ import re
 from .results import IndexStats, PassageContext, Results
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Bidi embeddings, overrides and isolates reorder what follows them on screen (a "Trojan Source"
+# title can make a path or id read differently). Our own output never holds them: strip them all.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _BOLD, _DIM, _CYAN, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[36m", "\x1b[0m"
 
 
@@ -29,6 +33,10 @@ def _style(text: str, code: str, color: bool) -> str:
 
 
 def render_text(results: Results, *, color: bool = False) -> str:
+    return _BIDI.sub("", _render_text(results, color=color))
+
+
+def _render_text(results: Results, *, color: bool = False) -> str:
     if not results.hits:
         lines = ["no results" if results.total == 0 else f"no results on page {results.page} "
                  f"(there are {_count(results.total, 'result')}, {_count(results.pages, 'page')})"]
@@ -93,6 +101,10 @@ _LINKABLE = re.compile(r"https?://", re.IGNORECASE)
 
 
 def render_html(results: Results) -> str:
+    return _BIDI.sub("", _render_html(results))
+
+
+def _render_html(results: Results) -> str:
     esc = html.escape
     hits = []
     for hit in results.hits:
@@ -117,6 +129,10 @@ def render_html(results: Results) -> str:
 
 
 def render_context(ctx: PassageContext, *, color: bool = False) -> str:
+    return _BIDI.sub("", _render_context(ctx, color=color))
+
+
+def _render_context(ctx: PassageContext, *, color: bool = False) -> str:
     head = _style(_clean(ctx.title) or _clean(ctx.path), _BOLD, color)
     facts = " · ".join(_clean(x) for x in (ctx.date, ctx.source, ctx.path, ctx.url) if x)
     out = [head, _style(facts, _DIM, color), ""]
@@ -133,6 +149,10 @@ def render_context(ctx: PassageContext, *, color: bool = False) -> str:
 
 
 def render_stats(stats: IndexStats) -> str:
+    return _BIDI.sub("", _render_stats(stats))
+
+
+def _render_stats(stats: IndexStats) -> str:
     lines = [f"index:     {stats.index_dir}",
              f"documents: {stats.documents:,}",
              f"passages:  {stats.passages:,}",

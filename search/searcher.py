@@ -10,6 +10,7 @@ half-written state (Whoosh readers see one committed generation).
 """
 from __future__ import annotations
 
+import math
 import re
 import sys
 from pathlib import Path
@@ -24,10 +25,13 @@ from indexer.analysis import EXACT
 from indexer.errors import DocsearchError, IndexNotFoundError, QueryError
 from indexer.writer import check_index_dir, check_version, read_marker
 
+from . import feedback
 from .match import MatchSpec
-from .query import check_expansion, date_range, parse_query
+from .aliases import load_aliases
+from .query import IndexVocabulary, check_expansion, date_range, parse_query
 from .results import ContextPassage, Hit, IndexStats, PassageContext, Results
 from .snippets import make_snippet
+from .spelling import suggest
 
 _OPERATORS = ("and", "or")
 
@@ -45,26 +49,69 @@ def _date_bound(value: str | None, *, upper: bool) -> int | None:
     return year * 10000 + month * 100 + day
 
 
+class _BM25Scorer(scoring.BM25FScorer):
+    """BM25 for one term with Lucene's idf, log(1 + (N - n + 0.5) / (n + 0.5)).
+
+    Whoosh's own idf, log(N / (n + 1)) + 1, gives a word in half the passages a quarter
+    of a rare word's weight, so the generic words of a question ("results", "methods")
+    outvote its topic; Lucene's (also Tantivy's and Anserini's) gives it about a tenth.
+    The idf is set before setup(), which derives the block-skipping bound from it.
+    """
+
+    def __init__(self, searcher, fieldname, text, B, K1, qf=1):
+        parent = searcher.get_parent()
+        n, total = parent.doc_frequency(fieldname, text), parent.doc_count_all()
+        self.idf = math.log(1 + (total - n + 0.5) / (n + 0.5))
+        self.avgfl = parent.avg_field_length(fieldname) or 1
+        self.B, self.K1, self.qf = B, K1, qf
+        self.setup(searcher, fieldname, text)
+
+
+class _BM25(scoring.BM25F):
+    """Whoosh's BM25F (per-field BM25 summed over fields, per-field B) with _BM25Scorer."""
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        if not searcher.schema[fieldname].scorable:
+            return scoring.WeightScorer.for_(searcher, fieldname, text)
+        return _BM25Scorer(searcher, fieldname, text, self._field_B.get(fieldname, self.B), self.K1, qf=qf)
+
+
 class Searcher:
     """Ranked search over one index; a context manager that keeps its reader open.
 
-    Ranking is BM25F over body, title and section (title and section boosted), plus
-    a bonus for passages where the query's words stand close together.
+    Ranking is BM25 (Lucene's idf) over body, title and section, a word in the title
+    weighing half a body word and in a section heading a quarter (the title is stored
+    on every passage and is usually also the document's first line and first heading,
+    so a higher weight counts it three times), plus a bonus for passages where the
+    query's words stand close together. A natural-language question (operator="or",
+    feedback_min_words words or more) is re-ranked by pseudo-relevance feedback
+    (search/feedback.py), which costs about one more pass over the expansion terms'
+    postings; feedback_docs=0 turns it off.
     """
 
     def __init__(self, index_dir: str | Path | None = None, *, k1: float = 1.2, b: float = 0.75,
-                 title_boost: float = 2.0, section_boost: float = 1.5, proximity_boost: float = 1.0,
-                 proximity_slop: int = 8, snippet_size: int = 240):
+                 title_boost: float = 0.5, section_boost: float = 0.25, proximity_boost: float = 1.0,
+                 proximity_slop: int = 8, feedback_docs: int = 5, feedback_terms: int = 20,
+                 feedback_weight: float = 0.5, feedback_min_words: int = 3, snippet_size: int = 240,
+                 aliases: str | Path | None = None, builtin_aliases: bool = True, use_aliases: bool = True):
         if snippet_size < 40:
             raise ValueError("snippet_size must be at least 40 characters")
         if k1 < 0 or not 0 <= b <= 1:
             raise ValueError("BM25 needs k1 >= 0 and 0 <= b <= 1")
+        if feedback_docs < 0 or feedback_terms < 1 or not 0 < feedback_weight <= 1:
+            raise ValueError("feedback needs feedback_docs >= 0 (0 turns it off), feedback_terms >= 1 "
+                             "and 0 < feedback_weight <= 1")
         self.index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
         self.boosts = {"title": title_boost, "section": section_boost, "body": 1.0}
         self.proximity_boost = proximity_boost
         self.proximity_slop = proximity_slop
+        self.feedback = {"docs": feedback_docs, "terms": feedback_terms, "weight": feedback_weight,
+                         "min_words": feedback_min_words}
         self.snippet_size = snippet_size
-        self._weighting = scoring.BM25F(B=b, K1=k1)
+        # Alias sets (search/aliases.py): the built-in table plus the file `aliases`, or only that
+        # file with builtin_aliases=False; use_aliases=False turns expansion off.
+        self.aliases = load_aliases(aliases, builtin=builtin_aliases) if use_aliases else None
+        self._weighting = _BM25(B=b, K1=k1)
         if index_dir is None and check_index_dir(self.index_dir, for_writing=True) is None:
             self._build_default()
         marker = check_index_dir(self.index_dir, for_writing=False)
@@ -119,9 +166,11 @@ class Searcher:
         if operator not in _OPERATORS:
             raise ValueError(f"operator must be 'and' or 'or', not {operator!r}")
         searcher = self._current()
-        parsed = parse_query(query, operator=operator, boosts=self.boosts, extra_fields=self._extra_fields)
+        parsed = self._parse(query, operator)
         check_expansion(parsed.query, searcher.reader())
         whoosh_query = self._with_proximity(parsed.query, parsed.words)
+        whoosh_query = self._with_feedback(searcher, whoosh_query, parsed, operator,
+                                           self._filter(date_from, date_to, filters))[0]
         try:
             found, total = self._collect(searcher, whoosh_query, page * limit, per_doc,
                                          self._filter(date_from, date_to, filters))
@@ -132,7 +181,7 @@ class Searcher:
         start = (page - 1) * limit
         hits = tuple(self._hit(rank, found.score(i), found[i].fields(), parsed.match)
                      for rank, i in enumerate(range(start, min(found.scored_length(), page * limit)), start + 1))
-        suggestion = self._suggest(query, total, operator) if total < 3 else None
+        suggestion = self._suggest(query, total, operator, (date_from, date_to, filters)) if total < 3 else None
         return Results(query, total, page, limit, hits, suggestion, parsed.notes)
 
     @staticmethod
@@ -164,6 +213,26 @@ class Searcher:
             return query
         near = Q.Phrase("body", list(words), slop=self.proximity_slop, boost=self.proximity_boost)
         return Q.AndMaybe(query, near)
+
+    def _with_feedback(self, searcher, query, parsed, operator: str, filter_query=None):
+        """(query re-ranked by pseudo-relevance feedback, the Expansion or None); see search/feedback.py.
+
+        Only for operator="or" queries of at least feedback_min_words words: the long,
+        loosely worded questions it helps. A keyword query (all words required) or a
+        short one keeps its ranking and its single search. The returned query replays
+        the first pass's scores, so it must run on `searcher`.
+        """
+        fb = self.feedback
+        if fb["docs"] < 1 or operator != "or" or len(parsed.words) < fb["min_words"]:
+            return query, None
+        if filter_query is not None:     # as in _collect: a zero-score clause, not a FilterCollector
+            query = Q.And([query, Q.ConstantScoreQuery(filter_query, 0.0)])
+        try:
+            first = feedback.FirstPass.run(searcher, query)
+        except (ValueError, TypeError, AttributeError):
+            return query, None           # the search itself raises it again, as a QueryError
+        expansion = feedback.expand(searcher, first, docs=fb["docs"], terms=fb["terms"], weight=fb["weight"])
+        return expansion.query(first, len(parsed.words) + len(parsed.match.phrases), self.boosts), expansion
 
     def _filter(self, date_from, date_to, filters):
         clauses = []
@@ -200,36 +269,35 @@ class Searcher:
                    snippet=make_snippet(text, spec, size=self.snippet_size), url=f.get("url"), meta=meta)
 
     # -- did you mean --------------------------------------------------------
-    def _suggest(self, query: str, total: int, operator: str) -> str | None:
-        """A corrected query when some word is unknown to the index and the correction finds more."""
-        reader = self._current().reader()
-        corrector = None
-        pieces, last, changed = [], 0, False
-        for tok in EXACT.tokens(query):
-            raw = query[tok.start:tok.end]
-            if raw in ("AND", "OR", "NOT") or query[tok.end:tok.end + 1] == ":" or len(tok.text) < 3 \
-                    or not tok.text.isalpha() or reader.doc_frequency("exact", tok.text) > 0:
-                continue
-            if corrector is None:
-                corrector = self._current().corrector("exact")
-            options = corrector.suggest(tok.text, limit=1, maxdist=2, prefix=1)
-            if options:
-                pieces.append(query[last:tok.start])
-                pieces.append(options[0])
-                last, changed = tok.end, True
-        if not changed:
-            return None
-        suggestion = "".join(pieces) + query[last:]
-        try:
-            better = self.search(suggestion, limit=1, operator=operator).total
-        except QueryError:
-            return None
-        return suggestion if better > total else None
+    def _parse(self, query: str, operator: str = "and"):
+        searcher = self._current()
+        vocabulary = getattr(self, "_vocabulary", None)
+        if vocabulary is None or vocabulary.searcher is not searcher:     # one per committed generation
+            vocabulary = self._vocabulary = IndexVocabulary(searcher)
+        return parse_query(query, operator=operator, boosts=self.boosts, extra_fields=self._extra_fields,
+                           aliases=self.aliases, vocabulary=vocabulary)
+
+    def _suggest(self, query: str, total: int, operator: str, limits=(None, None, None)) -> str | None:
+        """The query with misspelt words corrected from the index's vocabulary (search/spelling.py),
+        when that finds more passages under the same date and field limits; else None."""
+        searcher = self._current()
+        filter_query = self._filter(*limits)
+
+        def count(corrected: str) -> int:
+            parsed = self._parse(corrected, operator)
+            check_expansion(parsed.query, searcher.reader())
+            return self._collect(searcher, parsed.query, 1, None, filter_query)[1]
+
+        return suggest(query, searcher.reader(), count, total, self._extra_fields)
 
     # -- other views ---------------------------------------------------------
     def explain(self, query: str, operator: str = "and") -> str:
-        """The parsed query as text, lenient readings included."""
-        return parse_query(query, operator=operator, boosts=self.boosts, extra_fields=self._extra_fields).explain()
+        """The parsed query as text, lenient readings included, and the feedback terms if any."""
+        parsed = self._parse(query, operator)
+        searcher = self._current()
+        expansion = self._with_feedback(searcher, self._with_proximity(parsed.query, parsed.words),
+                                        parsed, operator)[1]
+        return parsed.explain() + (f"\n{expansion.describe()}" if expansion else "")
 
     def passage(self, passage_id: str, context: int = 1, query: str | None = None) -> PassageContext:
         """The passage `DOC_ID#N` with `context` passages either side, highlighted for `query`."""
@@ -238,7 +306,7 @@ class Searcher:
             raise QueryError(f"bad passage id {passage_id!r}: write DOC_ID#N as shown in search results")
         if context < 0:
             raise ValueError("context must be 0 or more")
-        spec = parse_query(query, boosts=self.boosts, extra_fields=self._extra_fields).match if query else MatchSpec()
+        spec = self._parse(query).match if query else MatchSpec()
         searcher = self._current()
         wanted = range(int(ordinal) - context, int(ordinal) + context + 1)
         rows = sorted((f for f in searcher.documents(doc_id=doc_id) if f["ordinal"] in wanted),

@@ -4,8 +4,9 @@ In: the passage text and the MatchSpec of the query that found it (search/match.
 Out: a Snippet of at most `size` characters around the best-matching region, cut at
 word boundaries with "…" where text was cut, whitespace runs collapsed to one space,
 and (start, end) highlights into Snippet.text that cover exactly what matched: any
-inflected form of a stemmed term, exact, prefix and fuzzy terms, and a phrase's words
-only where the whole phrase stands (one span when its words are adjacent). Tokens
+inflected form of a stemmed term, exact, prefix and fuzzy terms (within Levenshtein
+distance, as Whoosh's fuzzy search counts it), and a phrase's words only where the
+whole phrase stands (one span when its words are adjacent). Tokens
 come from indexer.analysis, so a highlight lands on the characters that produced the
 matching index term (for Hangul and other CJK text: the matched characters, not the
 whole eojeol).
@@ -25,7 +26,7 @@ from indexer.analysis import _CJK_RUN, EXACT, STEMMED, Token
 
 from .match import MatchSpec, PhraseSpec
 
-__all__ = ["Snippet", "find_matches", "make_snippet"]
+__all__ = ["Snippet", "find_matches", "make_snippet", "edit_distance"]
 
 ELLIPSIS = "…"
 ANSI_MARK = "\x1b[1;33m"       # bold yellow
@@ -309,14 +310,21 @@ def _phrase_occurrences(tokens: Sequence[Token], token_terms: list[str], phrase:
 
 
 def _within_distance(a: str, b: str, k: int) -> bool:
-    """Damerau-Levenshtein (optimal string alignment) distance between a and b is <= k."""
+    """Levenshtein distance between a and b is <= k: what Whoosh's fuzzy search allows (a
+    swap of two letters is two edits), so a fuzzy term marks exactly the words it matched."""
+    return edit_distance(a, b, k, swaps=False) <= k
+
+
+def edit_distance(a: str, b: str, limit: int, *, swaps: bool = True) -> int:
+    """Edits (insert, delete, substitute, and with `swaps` a swap of two adjacent letters:
+    optimal string alignment) that turn a into b; any value above `limit` means "more"."""
     la, lb = len(a), len(b)
-    if abs(la - lb) > k:
-        return False
+    if abs(la - lb) > limit:
+        return limit + 1
     if a == b:
-        return True
-    if k <= 0:
-        return False
+        return 0
+    if limit <= 0:
+        return limit + 1
     prev2: list[int] = []
     prev = list(range(lb + 1))
     for i in range(1, la + 1):
@@ -329,13 +337,13 @@ def _within_distance(a: str, b: str, k: int) -> bool:
                 v = prev[j] + 1
             if cur[j - 1] + 1 < v:
                 v = cur[j - 1] + 1
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb and prev2[j - 2] + 1 < v:
+            if swaps and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb and prev2[j - 2] + 1 < v:
                 v = prev2[j - 2] + 1
             cur.append(v)
-        if min(cur) > k:
-            return False
+        if min(cur) > limit:
+            return limit + 1
         prev2, prev = prev, cur
-    return prev[lb] <= k
+    return min(prev[lb], limit + 1)
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -169,7 +169,7 @@ def test_json_dates_are_iso(seeds_index):
 
 def test_json_offers_but_never_applies_a_suggestion(seeds_index):
     out = json.loads(ok(run("search", "Albrigth", "--format", "json", "--index", seeds_index)))
-    assert out == {"query": "Albrigth", "total": 0, "page": 1, "suggestion": "albright", "hits": []}
+    assert out == {"query": "Albrigth", "total": 0, "page": 1, "suggestion": "Albright", "hits": []}
 
 
 # -- html ----------------------------------------------------------------------------------
@@ -213,7 +213,7 @@ def test_html_links_only_web_urls(tmp_path):
 def test_html_no_results_and_suggestion(seeds_index):
     out = ok(run("search", "Albrigth", "--format", "html", "--index", seeds_index))
     assert "<p>0 results</p>" in out and "<p>No results.</p>" in out
-    assert "<p>Did you mean: <em>albright</em>?</p>" in out
+    assert "<p>Did you mean: <em>Albright</em>?</p>" in out
 
 
 # -- pages, collapsing, filters ------------------------------------------------------------------
@@ -281,7 +281,7 @@ def test_no_results_is_exit_zero(seeds_index):
 
 
 def test_did_you_mean_in_text(seeds_index):
-    assert ok(run("search", "Albrigth", "--index", seeds_index)) == "no results\ndid you mean: albright\n"
+    assert ok(run("search", "Albrigth", "--index", seeds_index)) == "no results\ndid you mean: Albright\n"
     assert ok(run("search", "misile", "issue", "--index", seeds_index)) == \
         "no results\ndid you mean: missile issue\n"
 
@@ -348,7 +348,12 @@ def test_stats_json(seeds_index):
 
 def test_explain(seeds_index):
     assert ok(run("explain", '"Kim Jong Il" -nuclear date:[1999 TO 2001]', "--index", seeds_index)) == (
-        'AND(phrase "Kim Jong Il" -> kim jong il, date:[1999 TO 2001] -> 19990000..20011231, '
+        'AND(OR(phrase "Kim Jong Il" -> kim jong il, alias phrase "Kim Chong-il" -> kim chong il), '
+        'date:[1999 TO 2001] -> 19990000..20011231, NOT word "nuclear")\n'
+        'note: also searched the aliases of Kim Jong Il, weighted 0.5; put = before a word, "phrase" or '
+        '(group), or use --no-aliases, to search only what you typed\n')
+    assert ok(run("explain", '="Kim Jong Il" -nuclear date:[1999 TO 2001]', "--index", seeds_index)) == (
+        'AND(=phrase "Kim Jong Il" -> kim jong il, date:[1999 TO 2001] -> 19990000..20011231, '
         'NOT word "nuclear")\n')
     assert ok(run("explain", '"no hostile', "--index", seeds_index)) == (
         'phrase "no hostile"\nnote: closed the unterminated quote (column 1) at the end\n')

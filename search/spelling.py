@@ -1,0 +1,94 @@
+"""Did-you-mean: a corrected query from the index's own vocabulary, offered and never applied.
+
+In: the query as typed, an open Whoosh reader, and a function that counts a query's hits.
+Out: the whole query with each word that the index does not know (or barely knows)
+replaced by its closest, most frequent neighbour in the index's "exact" vocabulary,
+everything else kept as typed (quotes, operators, fields, the user's capitalisation), or
+None when nothing close is known or the correction would not find more.
+
+Words in phrases count; field names and values, operators, numbers, acronyms kept in
+capitals, prefixes (word*), fuzzy terms (word~) and excluded words do not.
+"""
+from __future__ import annotations
+
+from typing import Callable, Collection
+
+from indexer.analysis import EXACT
+from indexer.errors import QueryError
+
+from .query import word_spans
+from .snippets import edit_distance
+
+__all__ = ["suggest", "RARE"]
+
+RARE = 2            # a word in at most this many passages may be a misspelling of a frequent one
+RARE_FACTOR = 3     # ...of a word at least this many times as frequent
+MIN_LENGTH = 3      # shorter words are left alone
+OUTSHONE = 20       # candidates this many times rarer than the most frequent one are dropped
+
+
+def suggest(query: str, reader, count: Callable[[str], int], total: int,
+            extra_fields: Collection[str] = ()) -> str | None:
+    """The corrected query when it finds more than `total` passages (count(corrected) says), else None."""
+    try:
+        text, spans = word_spans(query, extra_fields)
+    except QueryError:
+        return None
+    pieces, last = [], 0
+    for start, end in spans:
+        for tok in EXACT.tokens(text[start:end]):
+            term = tok.text
+            if len(term) < MIN_LENGTH or not term.isalpha() or not term.islower():
+                continue
+            better = _closest(reader, term)
+            if better is None:
+                continue
+            s, e = start + tok.start, start + tok.end
+            pieces += [text[last:s], _like(text[s:e], better)]
+            last = e
+    if not pieces:
+        return None
+    corrected = "".join(pieces) + text[last:]
+    try:
+        return corrected if count(corrected) > total else None
+    except QueryError:
+        return None
+
+
+def _closest(reader, term: str) -> str | None:
+    """The best replacement for `term`: fewest edits (a swap of two letters is one), then the
+    most passages; words of up to 5 letters allow one edit, longer ones two. None when `term`
+    is common enough to be meant, or nothing close is much more common."""
+    frequency = reader.doc_frequency("exact", term)
+    if frequency > RARE:
+        return None
+    allowed = 1 if len(term) <= 5 else 2
+    candidates = []
+    # The automaton counts a swap as two edits, so ask for two and measure each candidate.
+    for candidate in reader.terms_within("exact", term, 2, prefix=1):
+        if candidate == term or not (candidate.isalpha() and candidate.islower()):
+            continue
+        distance = edit_distance(term, candidate, allowed)
+        if distance > allowed:
+            continue
+        found = reader.doc_frequency("exact", candidate)
+        if found >= max(1, frequency * RARE_FACTOR):
+            candidates.append((distance, -found, candidate))
+    if not candidates:
+        return None
+    # A candidate far rarer than the best-known one is likely another misspelling in the
+    # documents ("bibliograhic" for "bibliografic", when "bibliographic" is common).
+    floor = -min(found for _, found, _ in candidates) / OUTSHONE
+    return min(c for c in candidates if -c[1] >= floor)[2]
+
+
+def _like(typed: str, word: str) -> str:
+    """`word` in the capitalisation the user typed (ALBRIGTH -> ALBRIGHT, Albrigth -> Albright),
+    unless that would change its meaning (USS -> "US" the acronym, for the pronoun "us")."""
+    letters = [c for c in typed if c.isalpha()]
+    shown = word
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        shown = word.upper()
+    elif letters and letters[0].isupper():
+        shown = word[:1].upper() + word[1:]
+    return shown if EXACT.terms(shown) == [word] else word
