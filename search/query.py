@@ -99,6 +99,7 @@ from indexer.errors import QueryError
 from indexer.schema import META_PREFIX
 
 from .aliases import Alias, AliasTable
+from .tiers import TypedFirst
 from .match import MatchSpec, PhraseSpec
 from .whoosh_fixes import AndNot
 
@@ -757,6 +758,7 @@ class _Part:
     query: wq.Query
     desc: str
     excluded: "_Part | None" = None    # set when the part means "every passage except `excluded`"
+    alias: bool = False                # another name for what was typed: ranks below it
 
 
 def _describe(kind: str, parts: list[str]) -> str:
@@ -843,7 +845,7 @@ class _Compiler:
         notes += [f"ignored the empty phrase at column {col}" for col in self.empty_phrases]
         if self.expanded:
             names = ", ".join(dict.fromkeys(self.expanded))
-            notes.append(f"also searched the aliases of {names}, weighted {self.alias_boost:g}; put = before "
+            notes.append(f"also searched the aliases of {names}, ranked below what you typed; put = before "
                          "a word, \"phrase\" or (group), or use --no-aliases, to search only what you typed")
         return notes
 
@@ -1078,18 +1080,18 @@ class _Compiler:
             if positive:
                 self.phrases.append(PhraseSpec(alias.terms))
             return _Part(wq.Phrase("exact", list(alias.terms), boost=weight),
-                         f"alias phrase {_show(alias.text, ' '.join(alias.terms))}")
+                         f"alias phrase {_show(alias.text, ' '.join(alias.terms))}", alias=True)
         stemmed = STEMMED.terms(alias.text)
         if not stemmed:                                   # a stop word: search it as written
             if positive:
                 self.exact.add(alias.terms[0])
             return _Part(wq.Term("exact", alias.terms[0], boost=weight),
-                         f"alias word {_show(alias.text, alias.terms[0])} (exact)")
+                         f"alias word {_show(alias.text, alias.terms[0])} (exact)", alias=True)
         # In the passage text only, like an alias phrase: a title names every passage of its
         # document, and an alias there would lift passages that do not mention the name at all.
         if positive:
             self.stemmed.add(stemmed[0])
-        return _Part(wq.Term("body", stemmed[0], boost=weight), f"alias word {_show(alias.text, stemmed[0])}")
+        return _Part(wq.Term("body", stemmed[0], boost=weight), f"alias word {_show(alias.text, stemmed[0])}", alias=True)
 
     def variants(self, terms: tuple[str, ...], hyphens: Sequence[bool], *, split: bool = True
                  ) -> list[tuple[str, ...]]:
@@ -1147,11 +1149,19 @@ class _Compiler:
 
     @staticmethod
     def expand(typed: _Part | None, alternatives: list[_Part]) -> _Part | None:
-        """What was typed OR its alternatives (each scores where it matches)."""
+        """What was typed OR its alternatives (each scores where it matches); a passage that
+        matches only an alias ranks below every passage that matches what was typed (tiers.py)."""
         if not alternatives:
             return typed
         parts = ([typed] if typed is not None else []) + alternatives
-        return parts[0] if len(parts) == 1 else _Part(_or(parts), _describe("OR", [p.desc for p in parts]))
+        if len(parts) == 1:
+            return parts[0]
+        desc = _describe("OR", [p.desc for p in parts])
+        names = [p for p in parts if not p.alias]
+        aliases = [p for p in parts if p.alias]
+        if not names or not aliases:
+            return _Part(_or(parts), desc)
+        return _Part(TypedFirst(_or(names), _or(aliases)), desc)
 
     def expanding(self, node: _Leaf, positive: bool) -> _Part:
         """word* and word~N: one EXACT-folded term, expanded in the index by Whoosh."""

@@ -350,7 +350,7 @@ def test_explain(seeds_index):
     assert ok(run("explain", '"Kim Jong Il" -nuclear date:[1999 TO 2001]', "--index", seeds_index)) == (
         'AND(OR(phrase "Kim Jong Il" -> kim jong il, alias phrase "Kim Chong-il" -> kim chong il), '
         'date:[1999 TO 2001] -> 19990000..20011231, NOT word "nuclear")\n'
-        'note: also searched the aliases of Kim Jong Il, weighted 0.5; put = before a word, "phrase" or '
+        'note: also searched the aliases of Kim Jong Il, ranked below what you typed; put = before a word, "phrase" or '
         '(group), or use --no-aliases, to search only what you typed\n')
     assert ok(run("explain", '="Kim Jong Il" -nuclear date:[1999 TO 2001]', "--index", seeds_index)) == (
         'AND(=phrase "Kim Jong Il" -> kim jong il, date:[1999 TO 2001] -> 19990000..20011231, '

@@ -1,0 +1,114 @@
+"""Typed-first ranking: a passage that says what was typed outranks one that says only an alias.
+
+A fixed alias weight cannot promise that order under BM25: a rare alias ("USA") has a
+higher idf than the common word typed ("US"), and a typed name found only in a
+document's title scores little. So an alias-only passage is scored below a floor that
+no passage matching the typed words can fall under, keeping the order among alias-only
+passages (a monotone squash, floor * a / (a + floor)).
+
+The floor is a lower bound derived from the scorer itself: a term's BM25 at tf = 1 in
+the longest field of the index; an OR is as low as its lowest branch; an AND or a
+phrase adds up its terms. Where no bound can be derived (a prefix, a fuzzy term), the
+typed matcher is walked once for its lowest real score.
+"""
+from __future__ import annotations
+
+import math
+
+from whoosh import matching
+from whoosh import query as wq
+from whoosh.scoring import WeightLengthScorer
+
+_LENGTH_SLACK = 1.25     # field lengths are stored as one byte, rounded: bound them from above
+
+
+class TypedFirst(wq.BinaryQuery):
+    """`typed` OR `alias`, where every passage matching `typed` ranks above every other."""
+
+    JOINT = " TYPEDFIRST "
+
+    def matcher(self, searcher, context=None):
+        typed, alias = self.a.matcher(searcher, context), self.b.matcher(searcher, context)
+        if not typed.is_active():
+            return alias
+        if not alias.is_active():
+            return typed
+        if context is not None and context.weighting is None:
+            return matching.UnionMatcher(typed, alias)      # boolean context: scores unused
+        floor = score_floor(self.a, searcher)
+        if floor is None or floor == math.inf:
+            floor = _lowest_score(typed.copy())
+        return _TypedFirstMatcher(typed, alias, floor)
+
+    def estimate_size(self, ixreader):
+        return self.a.estimate_size(ixreader) + self.b.estimate_size(ixreader)
+
+
+class _TypedFirstMatcher(matching.UnionMatcher):
+    def __init__(self, a, b, floor: float):
+        super().__init__(a, b)
+        self.floor = floor
+
+    def copy(self):
+        return type(self)(self.a.copy(), self.b.copy(), self.floor)
+
+    def replace(self, minquality=0):
+        # The union's replace() would hand back a bare child and lose the tiers.
+        return self if self.is_active() else matching.NullMatcher()
+
+    def supports_block_quality(self):
+        return False
+
+    def score(self):
+        a, b = self.a, self.b
+        at = a.is_active() and (not b.is_active() or a.id() <= b.id())
+        bt = b.is_active() and (not a.is_active() or b.id() <= a.id())
+        alias = self._squash(b.score()) if bt else 0.0
+        return a.score() + alias if at else alias
+
+    def _squash(self, score: float) -> float:
+        return self.floor * score / (score + self.floor) if score > 0 else 0.0
+
+
+def score_floor(q: wq.Query, searcher) -> float | None:
+    """A lower bound on q's score for any passage it matches: inf if it can match none,
+    None if unknown."""
+    if isinstance(q, wq.Term):
+        return _term_floor(searcher, q.fieldname, q.text, q.boost)
+    if isinstance(q, wq.Phrase):
+        floors = [_term_floor(searcher, q.fieldname, w, 1.0) for w in q.words]
+        return None if None in floors else sum(floors) * q.boost
+    if isinstance(q, wq.Or):
+        floors = [score_floor(s, searcher) for s in q.subqueries]
+        return None if None in floors else min(floors, default=math.inf) * q.boost
+    if isinstance(q, wq.And):
+        floors = [score_floor(s, searcher) for s in q.subqueries]
+        return None if None in floors else sum(floors) * q.boost
+    return None
+
+
+def _term_floor(searcher, fieldname: str, text, boost: float) -> float | None:
+    parent = searcher.get_parent()
+    field = parent.schema[fieldname] if fieldname in parent.schema else None
+    if field is None:
+        return None
+    try:
+        btext = field.to_bytes(text)
+    except ValueError:
+        return None
+    if (fieldname, btext) not in parent.reader():
+        return math.inf                              # matches nothing: no bound to give
+    scorer = parent.weighting.scorer(parent, fieldname, btext)
+    if not isinstance(scorer, WeightLengthScorer):
+        return None
+    longest = parent.reader().max_field_length(fieldname) * _LENGTH_SLACK + 1
+    return scorer._score(1.0, longest) * boost
+
+
+def _lowest_score(m) -> float:
+    lowest = None
+    while m.is_active():
+        s = m.score()
+        lowest = s if lowest is None or s < lowest else lowest
+        m.next()
+    return lowest or 0.0
