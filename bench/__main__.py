@@ -1,4 +1,4 @@
-"""`python -m bench relevance|speed`: run a benchmark, print its table, write its JSON."""
+"""`python -m bench relevance|speed|load`: run a benchmark, print its table, write its JSON."""
 from __future__ import annotations
 
 import socket
@@ -94,6 +94,47 @@ def speed(n_files, max_passage_chars, whoosh_procs, seed, corpora, engine_keys, 
     figures = run_speed(SMOKE_FILES if smoke else n_files, corpora, keys, max_passage_chars,
                         whoosh_procs, seed, cli_runs=1 if smoke else 5)
     _finish("speed", figures, render(figures, keys), out, machine, smoke)
+
+
+@cli.command()
+@click.option("--files", "n_files", type=click.IntRange(min=1), default=300, show_default=True,
+              help="Index an evenly spread subset of N UN files to search.")
+@click.option("--searches", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Library searches in this process.")
+@click.option("--cli-searches", type=click.IntRange(min=1), default=500, show_default=True,
+              help="Sequential `docsearch search` processes.")
+@_common
+def load(n_files, searches, cli_searches, corpora, engine_keys, smoke, out, machine):
+    """Many searches on one index: memory (RSS) and file descriptors at start and end.
+
+    \b
+    Example:
+        python -m bench load
+        python -m bench load --smoke
+    """
+    import tempfile
+
+    from bench.corpora import un_files
+    from bench.load import run_load
+    from bench.speed import FIXED_PHRASES, KEYWORDS
+    from indexer import build_index
+
+    if engine_keys:
+        raise click.UsageError("load measures docsearch alone; --engine does not apply")
+    if smoke:
+        n_files, searches, cli_searches = SMOKE_FILES, 600, 10
+    queries = [*KEYWORDS, *(f'"{p}"' for p in FIXED_PHRASES), "nuclear*", "disarmament~1", "nosuchword"]
+    with tempfile.TemporaryDirectory(prefix="docsearch-load-") as tmp:
+        docs = Path(tmp) / "docs"
+        docs.mkdir()
+        for f in un_files(corpora, n_files):       # one folder of links: the indexer sees only these
+            (docs / f.name).symlink_to(f.resolve())
+        summary = build_index([docs], Path(tmp) / "idx")
+        click.echo(summary.line(), err=True)
+        tag = machine or socket.gethostname()
+        _, path = run_load(Path(tmp) / "idx", queries, library_searches=searches, cli_searches=cli_searches,
+                           out=out, tag=f"{tag}-smoke" if smoke else tag)
+    click.echo(f"\nwrote {path}")
 
 
 if __name__ == "__main__":

@@ -200,10 +200,21 @@ def test_speed_smoke(tmp_path):
         assert fig["cli"]["status"] == "ok" and fig["cli"]["output_lines"] > 0, fig["cli"]
 
 
+def test_load_smoke(tmp_path):
+    result = CliRunner().invoke(cli, ["load", "--smoke", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    fig = _json(tmp_path, "load")
+    lib, cmd = fig["library"], fig["cli"]
+    assert lib["searches"] == 600 and lib["hits"] > 0 and lib["query_errors"] == 0
+    assert lib["rss_kb_warm"] > 0 and lib["fds_warm"] > 0
+    assert cmd["searches"] == 10 and cmd["failed"] == 0, cmd["failures"]
+
+
 @pytest.mark.parametrize("args,message", [
     (["relevance", "--smoke", "--docs", "5"], "--smoke sets --docs"),
     (["relevance", "nosuch"], "no judged collection nosuch"),
     (["speed", "--smoke", "--files", "5"], "--smoke sets --files"),
+    (["load", "--engine", "fts5"], "--engine does not apply"),
 ])
 def test_usage_errors(args, message):
     result = CliRunner().invoke(cli, args)

@@ -725,9 +725,7 @@ def test_many_searches_do_not_grow_memory_or_leak_descriptors(tmp_path):
     library, cli_runs = (2_000, 100) if CI else (10_000, 500)
     queries = [*QUERIES, "nuclear talks", '"treaty framework"~3', "kalan*", "border -ceasefire", "tariff~1",
                "title:report", "nosuchword", "missile AND"]
-    figures, path = run_load(idx, queries, library_searches=library, cli_searches=cli_runs,
-                             tag=None if not CI else f"{os.uname().nodename}-smoke")
-    print(f"wrote {path}")
+    figures, _ = run_load(idx, queries, library_searches=library, cli_searches=cli_runs, out=tmp_path)
     lib, cmd = figures["library"], figures["cli"]
     assert lib["fds_growth"] == 0
     assert lib["rss_kb_growth"] <= 16 * 1024, lib         # 16 MiB: allocator noise, not a per-search leak
