@@ -4,7 +4,7 @@
         for hit in s.search('"no hostile intention" OR missile'):
             print(hit.rank, hit.title, hit.snippet.text)
 
-One Whoosh searcher stays open for the Searcher's life and is refreshed when a
+One Whoosh searcher stays open for the Searcher's life and is reopened when a
 writer commits, so a long-running program sees new documents and never a
 half-written state (Whoosh readers see one committed generation).
 """
@@ -150,7 +150,11 @@ class Searcher:
         if self._searcher is None:
             raise DocsearchError("this Searcher is closed")
         if not self._searcher.up_to_date():
-            self._searcher = self._searcher.refresh()
+            # A new searcher, not Whoosh's refresh(): refresh() reuses the reader of every
+            # segment whose id is unchanged, with its old deletions, so passages deleted
+            # by the commit would still be found beside their replacements.
+            old, self._searcher = self._searcher, self._ix.searcher(weighting=self._weighting)
+            old.close()
             self._extra_fields = self._meta_fields()
         return self._searcher
 
