@@ -387,8 +387,6 @@ while not stop.exists():
 """
 
 
-
-
 def _epochs(pairs) -> frozenset:
     """An observation: (passage id, epoch) of every passage that carries an epoch marker."""
     out = set()
