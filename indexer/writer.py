@@ -12,6 +12,7 @@ is rebuilt from the index's stored fields, so the two can never disagree.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import json
@@ -114,16 +115,24 @@ class WriteLock:
             raise IndexLockedError(
                 f"The index in {self.path.parent} is locked by another writer (pid {holder}); "
                 "wait for it to finish") from None
-        os.ftruncate(self.fd, 0)
-        os.pwrite(self.fd, str(os.getpid()).encode(), 0)
+        try:
+            os.ftruncate(self.fd, 0)
+            os.pwrite(self.fd, str(os.getpid()).encode(), 0)
+        except OSError as e:           # a full disk can refuse even these few bytes
+            self.__exit__()
+            raise _write_error(self.path.parent, e) from e
         return self
 
     def __exit__(self, *exc):
         if self.fd is not None:
-            os.ftruncate(self.fd, 0)
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-            os.close(self.fd)
-            self.fd = None
+            fd, self.fd = self.fd, None
+            try:
+                os.ftruncate(fd, 0)
+            except OSError:
+                pass                   # an unwritable lock file only keeps a stale pid
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
 
 
 def _write_error(index_dir: Path, e: OSError) -> IndexWriteError:
@@ -346,6 +355,8 @@ class IndexWriter:
                     del inbox[receiver]
                     receiver.close()
                 elif kind == "error":
+                    if isinstance(detail[0], OSError):
+                        raise _write_error(self._target or self.index_dir, detail[0]) from detail[0]
                     raise detail[0]
                 elif kind == "doc":
                     record, count = detail
@@ -410,16 +421,23 @@ class IndexWriter:
         """Stop the workers and remove every file this run wrote; the last commit stays as it was."""
         from . import fastwriter
 
-        try:
+        # Best effort: on a full or read-only disk the clean-up itself can fail, and what it
+        # leaves are files no TOC names, which the next commit removes; the error that
+        # stopped the run is the one to report.
+        with contextlib.suppress(OSError):
             self._stop_workers()
             fastwriter.discard_files(self._ix.storage, S.INDEX_NAME, self._run)
-        finally:
-            writer, self._writer = self._writer, None
-            writer.cancel()
+        writer, self._writer = self._writer, None
+        try:
+            writer.cancel()             # closing its column files writes to the disk
+        except OSError:
+            if writer.writelock:
+                writer.writelock.release()
+        with contextlib.suppress(OSError):
             # Whoosh's writer leaves its own (empty) segment's files for the next commit to clean.
             fastwriter.discard_files(self._ix.storage, S.INDEX_NAME, writer.newsegment.segid + ".")
-            if self._target is not None:
-                shutil.rmtree(self.index_dir, ignore_errors=True)
+        if self._target is not None:
+            shutil.rmtree(self.index_dir, ignore_errors=True)
 
     def _write_marker(self, generation: int) -> None:
         _atomic_write_json(self.index_dir / MARKER, {

@@ -547,12 +547,6 @@ LIBRARY_RUN = ("import sys; from indexer import build_index; from indexer.errors
                "except DocsearchError as e:\n    print(type(e).__name__, e)\n")
 
 
-WORKER_WRITE_ERROR = pytest.mark.xfail(strict=True, reason=(
-    "BUG: indexer/writer.py: a worker's OSError is re-raised raw by IndexWriter.add_files ('raise detail[0]'), "
-    "then IndexWriter._cancel's Whoosh writer.cancel() fails again writing its column files, so the run "
-    "ends with a traceback and exit 1 instead of IndexWriteError / exit 2"))
-
-
 def _write_fault_run(docs: Path, idx: Path, files: int, preexec=None, free_space=None, expect: str = "") -> None:
     """Index version 1 (`files` files) into an index that cannot take it: the previous index must stay
     exactly as it was, the run must end within 30 s, and the next run with room must succeed. The
@@ -577,15 +571,9 @@ def _write_fault_run(docs: Path, idx: Path, files: int, preexec=None, free_space
     assert lib.stdout == f"IndexWriteError {message}\n", lib.stdout + lib.stderr[-3000:]
 
 
-LOCK_WRITE_ERROR = pytest.mark.xfail(strict=True, reason=(
-    "BUG: indexer/writer.py WriteLock.__enter__ writes the pid (os.ftruncate/os.pwrite) outside its "
-    "try/except: on a disk with no free block the OSError escapes raw (traceback, exit 1) and the lock's "
-    "descriptor stays open"))
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("files,leave", [(60, 96 * 1024), pytest.param(150, 96 * 1024, marks=WORKER_WRITE_ERROR),
-                                         pytest.param(60, 0, marks=LOCK_WRITE_ERROR)],
+@pytest.mark.parametrize("files,leave", [(60, 96 * 1024), (150, 96 * 1024),
+                                         (60, 0)],
                          ids=["one-process", "workers", "no-block-left"])
 def test_full_disk_fails_cleanly_and_keeps_the_index(tmp_path, files, leave):
     """A real full disk: a 2 MB tmpfs (needs root) filled to `leave` free bytes; elsewhere the same
@@ -602,7 +590,7 @@ def test_full_disk_fails_cleanly_and_keeps_the_index(tmp_path, files, leave):
             _write_fault_run(docs, idx, files, preexec=_limit_file_size(leave and 32 * 1024), expect="File too large")
 
 
-@pytest.mark.parametrize("files", [60, pytest.param(150, marks=WORKER_WRITE_ERROR)], ids=["one-process", "workers"])
+@pytest.mark.parametrize("files", [60, 150], ids=["one-process", "workers"])
 def test_file_size_limit_fails_cleanly_and_keeps_the_index(tmp_path, files):
     """The OS-level stand-in for a full disk, run on every machine: write(2) fails with EFBIG."""
     docs = make_corpus(tmp_path / "docs", 0, n=20, gone=0)
