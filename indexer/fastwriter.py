@@ -507,9 +507,33 @@ def discard_files(storage, indexname: str, segid_prefix: str) -> None:
                 pass
 
 
+PURGE_DELETED = 0.2     # rewrite a segment once this share of its passages is deleted
+
+
+def merge_policy(writer, segments: list) -> list:
+    """Whoosh's MERGE_SMALL, plus Lucene's rule for deletions (TieredMergePolicy's
+    deletesPctAllowed): a segment with more than PURGE_DELETED of its passages deleted
+    is rewritten without them. MERGE_SMALL alone never touches the first, large segment,
+    so an archive re-indexed daily kept every replaced passage: twice the size after 50
+    runs, and BM25 statistics that still counted them."""
+    from whoosh.reading import SegmentReader
+    from whoosh.writing import MERGE_SMALL
+
+    def heavy(seg) -> bool:
+        return seg.deleted_count() > PURGE_DELETED * seg.doc_count_all()
+
+    kept = MERGE_SMALL(writer, [seg for seg in segments if not heavy(seg)])
+    for seg in segments:
+        if heavy(seg):
+            reader = SegmentReader(writer.storage, writer.schema, seg)
+            writer.add_reader(reader)          # copies the live passages only
+            reader.close()
+    return kept
+
+
 def commit_segments(writer, segments: list) -> None:
     """Commit `segments` with a Whoosh SegmentWriter's deletions and merges: the TOC, written last, makes them live."""
-    final = writer._merge_segments(None, None, None)
+    final = writer._merge_segments(merge_policy, None, None)
     if writer._added:
         final.append(writer._finalize_segment())
     else:

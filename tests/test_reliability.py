@@ -708,10 +708,6 @@ def _segments(index_dir: Path) -> tuple[int, int, int]:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: deleted passages are purged only when Whoosh's MERGE_SMALL happens to merge their segment, "
-    "never from the first, large one: indexer/fastwriter.commit_segments (used by writer.py) merges with "
-    "the default policy; see the report for the numbers and the proposed merge policy"))
 def test_reindexing_many_times_stays_the_size_of_a_clean_build(tmp_path):
     """50 runs, each editing 3 of 200 files. Checked every 5 runs against a clean build of the same
     files: deleted passages are purged (stored <= 1.3 x live + 10) and the index stays within merge
