@@ -31,7 +31,7 @@ from struct import Struct
 from whoosh import formats
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3PerDocWriter, W3Segment
 from whoosh.fields import UnknownFieldError
-from whoosh.util.numeric import length_to_byte
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from . import analysis
 from .schema import WhooshAnalyzer
@@ -475,7 +475,10 @@ class SegmentBuilder:
             if field.lengths is None or not field.lengths:
                 continue
             column = bytes(map(length_to_byte, field.lengths)).rstrip(b"\0")
-            pdw._fieldlengths[name] += sum(field.lengths)
+            # The total as Whoosh's merges compute it, from the one-byte lengths: a merged
+            # segment then has the average field length a fresh build has, and BM25 gives
+            # an incrementally built index the scores of a clean build.
+            pdw._fieldlengths[name] += sum(map(byte_to_length, column))
             if column:
                 lenfield = f"_{name}_len"
                 pdw._create_column(lenfield, LENGTHS_COLUMN)

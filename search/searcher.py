@@ -31,6 +31,8 @@ from .aliases import load_aliases
 from .query import IndexVocabulary, check_expansion, date_range, parse_query
 from .results import ContextPassage, Hit, IndexStats, PassageContext, Results
 from .snippets import make_snippet
+from .stable import StableTopCollector
+from .stats import LiveStats
 from .spelling import suggest
 
 _OPERATORS = ("and", "or")
@@ -56,13 +58,14 @@ class _BM25Scorer(scoring.BM25FScorer):
     of a rare word's weight, so the generic words of a question ("results", "methods")
     outvote its topic; Lucene's (also Tantivy's and Anserini's) gives it about a tenth.
     The idf is set before setup(), which derives the block-skipping bound from it.
+    Statistics count live passages only (search/stats.py).
     """
 
     def __init__(self, searcher, fieldname, text, B, K1, qf=1):
-        parent = searcher.get_parent()
-        n, total = parent.doc_frequency(fieldname, text), parent.doc_count_all()
+        stats = LiveStats.of(searcher.get_parent())
+        n, total = stats.doc_frequency(fieldname, text), stats.count
         self.idf = math.log(1 + (total - n + 0.5) / (n + 0.5))
-        self.avgfl = parent.avg_field_length(fieldname) or 1
+        self.avgfl = stats.avg_field_length(fieldname) or 1
         self.B, self.K1, self.qf = B, K1, qf
         self.setup(searcher, fieldname, text)
 
@@ -202,7 +205,7 @@ class Searcher:
         if filter_query is not None:
             # In the query, not a FilterCollector: that one bypasses collapsing.
             query = Q.And([query, Q.ConstantScoreQuery(filter_query, 0.0)])
-        top = c = collectors.TopCollector(limit, usequality=False, replace=0)
+        top = c = StableTopCollector(limit)
         collapse = None
         if per_doc:
             c = collapse = collectors.CollapseCollector(c, sorting.FieldFacet("doc_id"), limit=per_doc)
