@@ -47,7 +47,10 @@ def _hard_split(text: str, start: int, end: int, max_chars: int) -> Iterator[tup
         cut = text.rfind(" ", start + max_chars // 2, start + max_chars)
         if cut <= start:
             cut = start + max_chars
-        yield start, cut
+        piece_end = cut
+        while piece_end > start and text[piece_end - 1].isspace():
+            piece_end -= 1              # a run of spaces: none of it ends the piece
+        yield start, piece_end
         start = cut
         while start < end and text[start].isspace():
             start += 1
@@ -90,7 +93,10 @@ def segment(doc: Document, *, min_chars: int = MIN_CHARS, max_chars: int = MAX_C
         if block.heading:
             flush()
             section = block.text
-            cur = [block.start, block.end]
+            if block.end - block.start > max_chars:     # split like body text, never over max_chars
+                spans.extend((s, e, section) for s, e in _split_block(text, block, min_chars, max_chars))
+            else:
+                cur = [block.start, block.end]
             continue
         if block.end - block.start > max_chars:
             pieces = list(_split_block(text, block, min_chars, max_chars))

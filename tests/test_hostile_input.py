@@ -415,10 +415,6 @@ def test_segmenter_invariants(doc, min_chars, extra):
     assert bool(passages) == bool(text.strip())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: indexer/segment.py segment() never splits a heading block, so a heading longer than max_chars "
-    "becomes one passage longer than max_chars (loaders now demote headings over 300 chars to body text, "
-    "so loaded documents are safe with the default max_chars; the segmenter itself is not)"))
 def test_long_heading_is_split_like_body_text():
     text, blocks = make_blocks([("word " * 400, 2), ("Body text. " * 10, 0)])
     doc = Document(doc_id="d.txt", path="d.txt", text=text, blocks=blocks)
@@ -505,9 +501,6 @@ def test_documents_cannot_inject_markup_or_terminal_escapes(tmp_path):
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", page)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: indexer/segment.py _hard_split cuts at the last space before max_chars; where two spaces stand "
-    "together the piece keeps the first one, so the passage ends with whitespace (offsets still slice it)"))
 def test_hard_split_passage_is_not_padded():
     text, blocks = make_blocks([("treaty " * 11 + "y" * 700 + "  " + "y" * 700, 0)])
     doc = Document(doc_id="d.txt", path="d.txt", text=text, blocks=blocks)
