@@ -28,7 +28,7 @@ from indexer.writer import check_index_dir, check_version, read_marker
 from . import feedback
 from .match import MatchSpec
 from .aliases import load_aliases
-from .query import IndexVocabulary, check_expansion, date_range, parse_query
+from .query import KEYWORD_QUERY_WORDS, IndexVocabulary, check_expansion, date_range, parse_query
 from .results import ContextPassage, Hit, IndexStats, PassageContext, Results
 from .snippets import make_snippet
 from .stable import StableTopCollector
@@ -86,8 +86,9 @@ class Searcher:
     weighing half a body word and in a section heading a quarter (the title is stored
     on every passage and is usually also the document's first line and first heading,
     so a higher weight counts it three times), plus a bonus for passages where the
-    query's words stand close together. A natural-language question (operator="or",
-    feedback_min_words words or more) is re-ranked by pseudo-relevance feedback
+    query's words stand close together. With operator="or", keywords (up to
+    KEYWORD_QUERY_WORDS) rank the passages matching more of them first; a longer,
+    natural-language question (feedback_min_words words or more) is re-ranked by pseudo-relevance feedback
     (search/feedback.py), which costs about one more pass over the expansion terms'
     postings; feedback_docs=0 turns it off.
     """
@@ -95,7 +96,8 @@ class Searcher:
     def __init__(self, index_dir: str | Path | None = None, *, k1: float = 1.2, b: float = 0.75,
                  title_boost: float = 0.5, section_boost: float = 0.25, proximity_boost: float = 1.0,
                  proximity_slop: int = 8, feedback_docs: int = 5, feedback_terms: int = 20,
-                 feedback_weight: float = 0.5, feedback_min_words: int = 3, snippet_size: int = 240,
+                 feedback_weight: float = 0.5, feedback_min_words: int = KEYWORD_QUERY_WORDS + 1,
+                 snippet_size: int = 240,
                  aliases: str | Path | None = None, builtin_aliases: bool = True, use_aliases: bool = True):
         if snippet_size < 40:
             raise ValueError("snippet_size must be at least 40 characters")

@@ -112,3 +112,96 @@ def _lowest_score(m) -> float:
         lowest = s if lowest is None or s < lowest else lowest
         m.next()
     return lowest or 0.0
+
+
+class MoreWordsFirst(wq.Or):
+    """OR of the words a user typed with operator="or": a passage matching more of them ranks
+    above one matching fewer (BM25 decides within a tier).
+
+    BM25 alone sums the words' scores, so a short passage repeating one rare word outranks a
+    longer one that has both words of `walrus pelican`. The score is the number of words
+    matched plus the BM25 sum squashed below 1, s / (s + 1).
+    """
+
+    def matcher(self, searcher, context=None):
+        subs = [q.matcher(searcher, context) for q in self.subqueries]
+        active = [m for m in subs if m.is_active()]
+        if len(active) < 2 or (context is not None and context.weighting is None):
+            return super().matcher(searcher, context)
+        return _CountingUnionMatcher(active)
+
+
+class _CountingUnionMatcher(matching.Matcher):
+    """A union over `children` whose score counts the children on the current document."""
+
+    def __init__(self, children):
+        self.children = children
+        self._id = min(c.id() for c in children)
+
+    def is_active(self):
+        return self._id is not None
+
+    def id(self):
+        return self._id
+
+    def _advance(self):
+        ids = [c.id() for c in self.children if c.is_active()]
+        self._id = min(ids) if ids else None
+
+    def next(self):
+        for c in self.children:
+            if c.is_active() and c.id() == self._id:
+                c.next()
+        self._advance()
+
+    def skip_to(self, target):
+        for c in self.children:
+            if c.is_active() and c.id() < target:
+                c.skip_to(target)
+        self._advance()
+
+    def score(self):
+        here = [c for c in self.children if c.is_active() and c.id() == self._id]
+        s = sum(c.score() for c in here)
+        return len(here) + s / (s + 1)
+
+    def max_quality(self):
+        return len(self.children) + 1.0
+
+    def copy(self):
+        m = _CountingUnionMatcher([c.copy() for c in self.children])
+        m._id = self._id
+        return m
+
+    def replace(self, minquality=0):
+        return self if self.is_active() else matching.NullMatcher()
+
+    def supports_block_quality(self):
+        return False
+
+    def supports(self, astype):
+        return all(c.supports(astype) for c in self.children)
+
+    def matching_terms(self, id=None):
+        id = self._id if id is None else id
+        for c in self.children:
+            if c.is_active() and c.id() == id:
+                yield from c.matching_terms(id)
+
+    def children_list(self):
+        return list(self.children)
+
+    def spans(self):
+        spans = []
+        for c in self.children:
+            if c.is_active() and c.id() == self._id:
+                spans.extend(c.spans())
+        return sorted(set(spans))
+
+    def term(self):
+        return None
+
+    def all_ids(self):
+        while self.is_active():
+            yield self.id()
+            self.next()

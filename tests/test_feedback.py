@@ -17,7 +17,7 @@ from indexer.analysis import STEMMED
 from search import Searcher
 from search.feedback import Expansion, relevance_model
 
-QUESTION = "walrus colony survey"
+QUESTION = "what did the walrus colony survey find?"
 
 
 def stem(word: str) -> str:

@@ -12,6 +12,7 @@ from indexer.errors import QueryError
 from indexer.schema import create_index
 from search.match import MatchSpec, PhraseSpec
 from search.whoosh_fixes import AndNot
+from search.tiers import MoreWordsFirst
 from search.query import (DATE_MAX, MAX_CLAUSES, MAX_DEPTH, MAX_QUERY_CHARS, ParsedQuery, check_expansion,
                           date_range, parse_query)
 
@@ -121,13 +122,16 @@ def test_dates(text, expected):
 
 
 def test_or_mode_makes_words_optional_and_plus_required():
-    assert parse_query("missile nuclear", operator="or").query == wq.Or([word("missil"), word("nuclear")])
+    # Keywords: more matched words first (search/tiers.py); a question: a plain OR.
+    assert parse_query("missile nuclear", operator="or").query == MoreWordsFirst([word("missil"), word("nuclear")])
     assert parse_query("+missile nuclear weapons", operator="OR").query == wq.AndMaybe(
-        word("missil"), wq.Or([word("nuclear"), word("weapon")]))
+        word("missil"), MoreWordsFirst([word("nuclear"), word("weapon")]))
+    assert parse_query("missile nuclear weapons treaty", operator="or").query == wq.Or(
+        [word("missil"), word("nuclear"), word("weapon"), word("treati")])
     assert parse_query("missile nuclear -test", operator="or").query == AndNot(
-        wq.Or([word("missil"), word("nuclear")]), word("test"))
+        MoreWordsFirst([word("missil"), word("nuclear")]), word("test"))
     # explicit AND still binds: (a AND b) OR c
-    assert parse_query("treaty AND missile rocket", operator="or").query == wq.Or(
+    assert parse_query("treaty AND missile rocket", operator="or").query == MoreWordsFirst(
         [wq.And([word("treati"), word("missil")]), word("rocket")])
 
 

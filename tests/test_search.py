@@ -134,8 +134,6 @@ def test_plus_word_is_required_even_with_or(seeds_index):
     assert len(found(seeds_index, "missile relations", operator="or")) == 13
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: operator='or' is a plain Whoosh Or (scores summed, no "
-                   "coordination), so a passage repeating one word outranks one that matches both words")
 def test_or_ranks_passages_matching_more_words_first(tmp_path):
     idx = make_index(tmp_path, {
         "one.txt": "The walrus, the walrus and again the walrus: a walrus colony of walrus mothers.",
