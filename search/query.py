@@ -119,6 +119,7 @@ DEFAULT_BOOSTS = {"body": 1.0, "title": 2.0, "section": 1.5}
 ALIAS_BOOST = 0.5            # weight of an alias's match relative to what was typed
 MAX_VARIANTS = 3             # spelling variants per word or phrase
 MAX_SPLIT_CHECKS = 16        # phrase look-ups per query for words that may be written joined
+_FANOUT = 16                  # widest And/Or handed to Whoosh (see _tree)
 
 _QUOTES = frozenset('"“”„')
 _OPERATORS = frozenset({"AND", "OR", "NOT"})
@@ -790,11 +791,25 @@ def _combine(required: list[_Part], optional: list[_Part], excluded: list[_Part]
 
 
 def _and(parts: list[_Part]) -> wq.Query:
-    return parts[0].query if len(parts) == 1 else wq.And([p.query for p in parts])
+    return _tree(wq.And, [p.query for p in parts])
 
 
 def _or(parts: list[_Part]) -> wq.Query:
-    return parts[0].query if len(parts) == 1 else wq.Or([p.query for p in parts])
+    return _tree(wq.Or, [p.query for p in parts])
+
+
+def _tree(kind: type, queries: list[wq.Query]) -> wq.Query:
+    """`kind(queries)`, nested in groups of at most _FANOUT when wider.
+
+    Whoosh builds an And's matchers as a chain as long as its list (an Or's can be
+    as long too), and each matcher step recurses down it: ~1,000 ANDed words raised
+    RecursionError. Groups keep every chain short and the nesting logarithmic; AND
+    and OR are associative, so matches and scores are the same.
+    """
+    while len(queries) > _FANOUT:
+        queries = [group[0] if len(group) == 1 else kind(group)
+                   for group in (queries[i:i + _FANOUT] for i in range(0, len(queries), _FANOUT))]
+    return queries[0] if len(queries) == 1 else kind(queries)
 
 
 def _show(typed: str, terms: list[str] | str) -> str:
