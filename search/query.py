@@ -844,6 +844,7 @@ class _Compiler:
         self.raw_words: list[str] = []
         self.stops: list[str] = []
         self.empty_phrases: list[int] = []
+        self.repeated: list[str] = []       # clauses searched once though typed again
         self.clauses = 0
 
     def match(self) -> MatchSpec:
@@ -858,6 +859,9 @@ class _Compiler:
         if self.stop_words_only:
             notes.append("every word is a stop word, so they were searched as written (unstemmed)")
         notes += [f"ignored the empty phrase at column {col}" for col in self.empty_phrases]
+        if self.repeated:
+            shown = list(dict.fromkeys(self.repeated))
+            notes.append(f"searched repeated clauses once: {', '.join(shown[:3])}" + (", …" if len(shown) > 3 else ""))
         if self.expanded:
             names = ", ".join(dict.fromkeys(self.expanded))
             notes.append(f"also searched the aliases of {names}, ranked below what you typed; put = before "
@@ -893,7 +897,7 @@ class _Compiler:
         if node.kind == "or":
             if not parts:
                 return None
-            items = [p for _, p in parts]
+            items = self.distinct([p for _, p in parts])
             return items[0] if len(items) == 1 else _Part(_or(items), _describe("OR", [p.desc for p in items]))
         required, optional, excluded = [], [], []
         for child, p in parts:
@@ -903,7 +907,27 @@ class _Compiler:
                 required.append(p)
             else:
                 optional.append(p)
-        return _combine(required, optional, excluded)
+        return _combine(self.distinct(required), self.distinct(optional, required), self.distinct(excluded))
+
+    def distinct(self, parts: list[_Part], taken: list[_Part] = ()) -> list[_Part]:
+        """`parts` less repeats of an earlier part or of one in `taken`, noted.
+
+        A repeated clause adds no match to an AND, an OR or a NOT, only work (580
+        copies of one phrase made 580 phrase matchers). Lucene would add a repeated
+        OR word's score again; searching it once ranks its passages by the word alone.
+        """
+        seen, out = set(), []
+        for p in [*taken, *parts]:
+            try:
+                repeat = p.query in seen
+                seen.add(p.query)
+            except (TypeError, NotImplementedError):      # a query type without a hash: keep it
+                repeat = False
+            if repeat:
+                self.repeated.append(p.desc)
+            elif not any(p is t for t in taken):
+                out.append(p)
+        return out
 
     def leaf(self, node: _Leaf, positive: bool) -> _Part | None:
         tok, fld = node.tok, node.field

@@ -161,7 +161,7 @@ def test_extra_metadata_fields():
     ("the missile", word("missil"), "ignored stop words: the"),
     ("missile -the", word("missil"), "ignored stop words: the"),
     ("the who", wq.And([wq.Term("exact", "the"), wq.Term("exact", "who")]), "every word is a stop word"),
-    ("to be or not to be", wq.And([wq.Term("exact", t) for t in "to be or not to be".split()]),
+    ("to be or not to be", wq.And([wq.Term("exact", t) for t in "to be or not".split()]),
      "every word is a stop word"),
     ("the -missile", AndNot(wq.Term("exact", "the"), word("missil")), "every word is a stop word"),
 ])
@@ -387,6 +387,14 @@ def test_nesting_is_bounded(depth):
     else:
         with pytest.raises(QueryError, match=f"parentheses nested deeper than {MAX_DEPTH} at column {MAX_DEPTH + 1}"):
             _quick(lambda: parse_query(text))
+
+
+def test_repeated_clauses_are_searched_once():
+    got = parse_query('"bye bye" bye bye -x -x', operator="or")
+    assert got.query == AndNot(wq.Or([wq.Phrase("exact", ["bye", "bye"], slop=1), word("bye")]), word("x"))
+    assert got.explain() == ('AND(OR(phrase "bye bye", word "bye"), NOT word "x")\n'
+                             'note: searched repeated clauses once: word "bye", word "x"')
+    assert parse_query("+treaty treaty", operator="or").query == word("treati")
 
 
 def test_deep_negation_is_no_recursion():
