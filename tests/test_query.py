@@ -533,6 +533,12 @@ def test_check_expansion(index):
             check_expansion(parse_query("zq0000~2").query, reader, limit=5)
         check_expansion(parse_query("country:k*", extra_fields=["country", "missing"]).query, reader)
         check_expansion(parse_query("missing:k*", extra_fields=["missing"]).query, reader)
+        with pytest.raises(QueryError, match=r"query too broad: it would search 13 index words, the limit is 12 "
+                                             r"\(a word counts once per field: body, title, section\); "
+                                             r"type more letters before '\*' \('zq000\*' matches 10\)$"):
+            check_expansion(parse_query("zq000* missile zq000*").query, reader, total=12)    # one walk, read once
+        with pytest.raises(QueryError, match=r"search 8 index words, the limit is 7 .*; shorten it to the words"):
+            check_expansion(parse_query('missile "nuclear talks" -tunnel').query, reader, total=7)
 
 
 def test_date_range_is_an_exact_term_range():
