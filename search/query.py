@@ -127,7 +127,7 @@ DEFAULT_BOOSTS = {"body": 1.0, "title": 2.0, "section": 1.5}
 ALIAS_BOOST = 0.5            # weight of an alias's match relative to what was typed
 MAX_VARIANTS = 3             # spelling variants per word or phrase
 MAX_SPLIT_CHECKS = 16        # phrase look-ups per query for words that may be written joined
-_FANOUT = 16                  # widest And/Or handed to Whoosh (see _tree)
+_FANOUT = 16                 # widest And/Or handed to Whoosh (see _tree)
 
 _QUOTES = frozenset('"“”„')
 _OPERATORS = frozenset({"AND", "OR", "NOT"})
@@ -281,7 +281,7 @@ def check_expansion(query: wq.Query, reader, limit: int = EXPANSION_LIMIT, total
     typing more letters. Each term read is a matcher (150 different groups with
     `qa*` made 135,000), so the sum is bounded too: a word counts once per field
     it is searched in (3: body, title, section), a phrase once per word, a prefix
-    or fuzzy term once per index word it matches. Counting stops at limit + 1.
+    or fuzzy term once per index word it matches (its walk stops at limit + 1).
     """
     counts: dict[wq.Query, int] = {}          # expanding leaf -> index words; a repeated one is walked once
     terms = 0
@@ -296,7 +296,8 @@ def check_expansion(query: wq.Query, reader, limit: int = EXPANSION_LIMIT, total
         return
     widest = sorted(((n, _shown(leaf), isinstance(leaf, wq.FuzzyTerm)) for leaf, n in counts.items() if n > 1),
                     reverse=True)[:3]
-    fixes = {"allow fewer edits (~1)" if fuzzy else "type more letters before '*'": 1 for _, _, fuzzy in widest}
+    fixes = dict.fromkeys("allow fewer edits (~1)" if fuzzy else "type more letters before '*'"
+                          for _, _, fuzzy in widest)
     fix = (" or ".join(fixes) + " (" + ", ".join(f"'{shown}' matches {n:,}" for n, shown, _ in widest) + ")"
            if widest else "shorten it to the words that matter")
     raise QueryError(f"query too broad: it would search {terms:,} index words, the limit is {total:,} "
@@ -966,16 +967,13 @@ class _Compiler:
         copies of one phrase made 580 phrase matchers). Lucene would add a repeated
         OR word's score again; searching it once ranks its passages by the word alone.
         """
-        seen, out = set(), []
-        for p in [*taken, *parts]:
-            try:
-                repeat = p.query in seen
-                seen.add(p.query)
-            except (TypeError, NotImplementedError):      # a query type without a hash: keep it
-                repeat = False
-            if repeat:
+        seen = {p.query for p in taken}
+        out = []
+        for p in parts:
+            if p.query in seen:
                 self.repeated.append(p.desc)
-            elif not any(p is t for t in taken):
+            else:
+                seen.add(p.query)
                 out.append(p)
         return out
 
