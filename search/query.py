@@ -80,12 +80,18 @@ Readings and decisions:
   Il`, also inside a phrase) also match their joined form when that is much
   rarer than either part (so `in to` never becomes "into"). Variants weigh as
   much as what was typed.
-- Bounds: MAX_QUERY_CHARS characters, MAX_CLAUSES searchable clauses,
-  MAX_DEPTH nested parentheses; beyond them a QueryError, never a crash.
+- Bounds: MAX_QUERY_CHARS characters, MAX_CLAUSES searchable clauses (as
+  typed, like Lucene's maxClauseCount), MAX_DEPTH nested parentheses,
+  MAX_FUZZY_TERMS different fuzzy terms; beyond them a QueryError, never a
+  crash. A clause repeated in one group is searched once (noted). Wide ANDs and
+  ORs are nested in groups of _FANOUT, so no query within the bounds recurses
+  deeply in Whoosh. With the index open, check_expansion bounds each prefix or
+  fuzzy term (EXPANSION_LIMIT index words) and the whole query (MAX_TERMS).
 """
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -103,10 +109,10 @@ from .tiers import MoreWordsFirst, TypedFirst
 from .match import MatchSpec, PhraseSpec
 from .whoosh_fixes import AndNot
 
-__all__ = ["ParsedQuery", "parse_query", "check_expansion", "date_range", "QueryError",
+__all__ = ["ParsedQuery", "parse_query", "check_expansion", "refuse_too_deep", "date_range", "QueryError",
            "MAX_QUERY_CHARS", "MAX_CLAUSES", "MAX_DEPTH", "MAX_FUZZY_DISTANCE", "MAX_SLOP",
-           "EXPANSION_LIMIT", "DEFAULT_BOOSTS", "ALIAS_BOOST", "KEYWORD_QUERY_WORDS", "Vocabulary", "IndexVocabulary",
-           "word_spans"]
+           "EXPANSION_LIMIT", "MAX_TERMS", "MAX_FUZZY_TERMS", "DEFAULT_BOOSTS", "ALIAS_BOOST",
+           "KEYWORD_QUERY_WORDS", "Vocabulary", "IndexVocabulary", "word_spans"]
 
 MAX_QUERY_CHARS = 10_000     # longer text is refused before any work is done
 MAX_CLAUSES = 1_024          # searchable words, phrases and ranges in one query
@@ -114,12 +120,15 @@ MAX_DEPTH = 64               # nested parentheses; deeper is refused, never a Re
 MAX_FUZZY_DISTANCE = 2       # word~3 would match most short words of the index
 MAX_SLOP = 100               # "a b"~N
 EXPANSION_LIMIT = 1_024      # index terms a prefix or fuzzy term may expand to (check_expansion)
+MAX_TERMS = 4_096            # index terms one query may read in all (check_expansion)
+MAX_FUZZY_TERMS = 16         # different fuzzy terms in one query: each walks the vocabulary
 DATE_MIN, DATE_MAX = 0, 2**32 - 1   # the date field's range (unsigned 32-bit YYYYMMDD)
 DEFAULT_BOOSTS = {"body": 1.0, "title": 2.0, "section": 1.5}
 ALIAS_BOOST = 0.5            # weight of an alias's match relative to what was typed
 KEYWORD_QUERY_WORDS = 3      # an OR query of up to this many words ranks more matched words first
 MAX_VARIANTS = 3             # spelling variants per word or phrase
 MAX_SPLIT_CHECKS = 16        # phrase look-ups per query for words that may be written joined
+_FANOUT = 16                 # widest And/Or handed to Whoosh (see _tree)
 
 _QUOTES = frozenset('"“”„')
 _OPERATORS = frozenset({"AND", "OR", "NOT"})
@@ -264,28 +273,70 @@ def word_spans(text: str, extra_fields: Collection[str] = ()) -> tuple[str, list
     return text, spans
 
 
-def check_expansion(query: wq.Query, reader, limit: int = EXPANSION_LIMIT) -> None:
-    """Refuse a prefix or fuzzy term that expands to more than `limit` index terms.
+def check_expansion(query: wq.Query, reader, limit: int = EXPANSION_LIMIT, total: int = MAX_TERMS) -> None:
+    """Refuse a prefix or fuzzy term that expands to more than `limit` index terms, and a
+    query that would read more than `total` index terms in all.
 
     Whoosh expands them into one big OR without a bound, so `a*` on a large
     index is slow and its ranking meaningless; the user is better served by
-    typing more letters. Counting stops at limit + 1.
+    typing more letters. Each term read is a matcher (150 different groups with
+    `qa*` made 135,000), so the sum is bounded too: a word counts once per field
+    it is searched in (3: body, title, section), a phrase once per word, a prefix
+    or fuzzy term once per index word it matches (its walk stops at limit + 1).
     """
+    counts: dict[wq.Query, int] = {}          # expanding leaf -> index words; a repeated one is walked once
+    terms = 0
     for leaf in _leaves(query):
-        if not isinstance(leaf, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
-            continue
+        if isinstance(leaf, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
+            if leaf not in counts:
+                counts[leaf] = _expansion(leaf, reader, limit)
+            terms += counts[leaf]
+        else:
+            terms += len(leaf.words) if isinstance(leaf, wq.Phrase) else 1
+    if terms <= total:
+        return
+    widest = sorted(((n, _shown(leaf), isinstance(leaf, wq.FuzzyTerm)) for leaf, n in counts.items() if n > 1),
+                    reverse=True)[:3]
+    fixes = dict.fromkeys("allow fewer edits (~1)" if fuzzy else "type more letters before '*'"
+                          for _, _, fuzzy in widest)
+    fix = (" or ".join(fixes) + " (" + ", ".join(f"'{shown}' matches {n:,}" for n, shown, _ in widest) + ")"
+           if widest else "shorten it to the words that matter")
+    raise QueryError(f"query too broad: it would search {terms:,} index words, the limit is {total:,} "
+                     f"(a word counts once per field: body, title, section); {fix}")
+
+
+def _expansion(leaf: wq.Query, reader, limit: int) -> int:
+    """How many index terms a prefix or fuzzy term matches; QueryError beyond `limit`."""
+    try:
+        count = sum(1 for _ in islice(leaf._btexts(reader), limit + 1))
+    except (KeyError, ValueError):      # a field this index does not have: nothing to expand
+        return 0
+    if count <= limit:
+        return count
+    if isinstance(leaf, wq.FuzzyTerm):
+        raise QueryError(f"'{_shown(leaf)}' matches more than {limit} words; "
+                         "type a longer word or allow fewer edits (~1)")
+    raise QueryError(f"'{_shown(leaf)}' matches more than {limit} words; type more letters before '*'")
+
+
+def _shown(leaf: wq.Query) -> str:
+    """A prefix or fuzzy term as the user wrote it: qa*, title:treaty~2."""
+    where = "" if leaf.fieldname == "exact" else f"{leaf.fieldname}:"
+    if isinstance(leaf, wq.FuzzyTerm):
+        return f"{where}{leaf.text}~{leaf.maxdist}"
+    return f"{where}{leaf.text}*" if isinstance(leaf, wq.Prefix) else f"{where}{leaf.text}"
+
+
+def refuse_too_deep(method):
+    """Last line behind the bounds: a RecursionError (Whoosh's matchers recurse) -> QueryError."""
+    @functools.wraps(method)
+    def refusing(*args, **kwargs):
         try:
-            count = sum(1 for _ in islice(leaf._btexts(reader), limit + 1))
-        except (KeyError, ValueError):      # a field this index does not have: nothing to expand
-            continue
-        if count <= limit:
-            continue
-        where = "" if leaf.fieldname == "exact" else f"{leaf.fieldname}:"
-        if isinstance(leaf, wq.FuzzyTerm):
-            raise QueryError(f"'{where}{leaf.text}~{leaf.maxdist}' matches more than {limit} words; "
-                             "type a longer word or allow fewer edits (~1)")
-        shown = f"{leaf.text}*" if isinstance(leaf, wq.Prefix) else leaf.text
-        raise QueryError(f"'{where}{shown}' matches more than {limit} words; type more letters before '*'")
+            return method(*args, **kwargs)
+        except RecursionError as e:
+            raise QueryError("query too deeply nested for the search engine; use fewer parentheses "
+                             "or fewer words") from e
+    return refusing
 
 
 def _leaves(q: wq.Query) -> Iterator[wq.Query]:
@@ -803,11 +854,25 @@ def _more_words_first(parts: list[_Part]) -> wq.Query:
 
 
 def _and(parts: list[_Part]) -> wq.Query:
-    return parts[0].query if len(parts) == 1 else wq.And([p.query for p in parts])
+    return _tree(wq.And, [p.query for p in parts])
 
 
 def _or(parts: list[_Part]) -> wq.Query:
-    return parts[0].query if len(parts) == 1 else wq.Or([p.query for p in parts])
+    return _tree(wq.Or, [p.query for p in parts])
+
+
+def _tree(kind: type, queries: list[wq.Query]) -> wq.Query:
+    """`kind(queries)`, nested in groups of at most _FANOUT when wider.
+
+    Whoosh builds an And's matchers as a chain as long as its list (an Or's can be
+    as long too), and each matcher step recurses down it: ~1,000 ANDed words raised
+    RecursionError. Groups keep every chain short and the nesting logarithmic; AND
+    and OR are associative, so matches and scores are the same.
+    """
+    while len(queries) > _FANOUT:
+        queries = [group[0] if len(group) == 1 else kind(group)
+                   for group in (queries[i:i + _FANOUT] for i in range(0, len(queries), _FANOUT))]
+    return queries[0] if len(queries) == 1 else kind(queries)
 
 
 def _show(typed: str, terms: list[str] | str) -> str:
@@ -842,6 +907,8 @@ class _Compiler:
         self.raw_words: list[str] = []
         self.stops: list[str] = []
         self.empty_phrases: list[int] = []
+        self.repeated: list[str] = []       # clauses searched once though typed again
+        self.fuzzy_terms: set[tuple] = set()   # (field, term, distance): at most MAX_FUZZY_TERMS
         self.clauses = 0
 
     def match(self) -> MatchSpec:
@@ -856,6 +923,9 @@ class _Compiler:
         if self.stop_words_only:
             notes.append("every word is a stop word, so they were searched as written (unstemmed)")
         notes += [f"ignored the empty phrase at column {col}" for col in self.empty_phrases]
+        if self.repeated:
+            shown = list(dict.fromkeys(self.repeated))
+            notes.append(f"searched repeated clauses once: {', '.join(shown[:3])}" + (", …" if len(shown) > 3 else ""))
         if self.expanded:
             names = ", ".join(dict.fromkeys(self.expanded))
             notes.append(f"also searched the aliases of {names}, ranked below what you typed; put = before "
@@ -891,7 +961,7 @@ class _Compiler:
         if node.kind == "or":
             if not parts:
                 return None
-            items = [p for _, p in parts]
+            items = self.distinct([p for _, p in parts])
             return items[0] if len(items) == 1 else _Part(_or(items), _describe("OR", [p.desc for p in items]))
         required, optional, excluded = [], [], []
         for child, p in parts:
@@ -901,7 +971,24 @@ class _Compiler:
                 required.append(p)
             else:
                 optional.append(p)
-        return _combine(required, optional, excluded)
+        return _combine(self.distinct(required), self.distinct(optional, required), self.distinct(excluded))
+
+    def distinct(self, parts: list[_Part], taken: list[_Part] = ()) -> list[_Part]:
+        """`parts` less repeats of an earlier part or of one in `taken`, noted.
+
+        A repeated clause adds no match to an AND, an OR or a NOT, only work (580
+        copies of one phrase made 580 phrase matchers). Lucene would add a repeated
+        OR word's score again; searching it once ranks its passages by the word alone.
+        """
+        seen = {p.query for p in taken}
+        out = []
+        for p in parts:
+            if p.query in seen:
+                self.repeated.append(p.desc)
+            else:
+                seen.add(p.query)
+                out.append(p)
+        return out
 
     def leaf(self, node: _Leaf, positive: bool) -> _Part | None:
         tok, fld = node.tok, node.field
@@ -1196,6 +1283,10 @@ class _Compiler:
             raise _error(f"fuzzy distance {tok.number} in {tok.text!r}",
                          f"write {tok.base}~1 or {tok.base}~2 (at most {MAX_FUZZY_DISTANCE} edits)",
                          self.text, tok.col)
+        self.fuzzy_terms.add((index, term, tok.number))
+        if len(self.fuzzy_terms) > MAX_FUZZY_TERMS:
+            raise _error(f"more than {MAX_FUZZY_TERMS} fuzzy terms", "each one searches the whole vocabulary; "
+                         "keep '~' for the words you may have misspelt", self.text, tok.col)
         if positive and fld is None:
             self.fuzzy.append((term, tok.number))
         return _Part(wq.FuzzyTerm(index, term, maxdist=tok.number, prefixlength=1),

@@ -28,7 +28,7 @@ from indexer.writer import check_index_dir, check_version, read_marker
 from . import feedback
 from .match import MatchSpec
 from .aliases import load_aliases
-from .query import KEYWORD_QUERY_WORDS, IndexVocabulary, check_expansion, date_range, parse_query
+from .query import KEYWORD_QUERY_WORDS, IndexVocabulary, check_expansion, date_range, parse_query, refuse_too_deep
 from .results import ContextPassage, Hit, IndexStats, PassageContext, Results
 from .snippets import make_snippet
 from .stable import StableTopCollector
@@ -164,6 +164,7 @@ class Searcher:
         return self._searcher
 
     # -- searching -----------------------------------------------------------
+    @refuse_too_deep
     def search(self, query: str, limit: int = 10, page: int = 1, per_doc: int | None = None,
                operator: str = "and", date_from: str | None = None, date_to: str | None = None,
                filters: Mapping[str, str] | None = None) -> Results:
@@ -300,6 +301,7 @@ class Searcher:
         return suggest(query, searcher.reader(), count, total, self._extra_fields)
 
     # -- other views ---------------------------------------------------------
+    @refuse_too_deep
     def explain(self, query: str, operator: str = "and") -> str:
         """The parsed query as text, lenient readings included, and the feedback terms if any."""
         parsed = self._parse(query, operator)

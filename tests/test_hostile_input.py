@@ -27,6 +27,7 @@ from indexer.errors import UnsupportedFileError
 from indexer.loaders import load_document
 from indexer.segment import segment
 from search import QueryError, Results, Searcher
+from search.query import MAX_FUZZY_TERMS
 
 CI = os.environ.get("CI") == "true"
 EXAMPLES = 60 if CI else 250
@@ -108,6 +109,11 @@ HOSTILE_QUERIES = {
     "1,000 phrases": '"treaty missile" ' * 580,
     "one 3,000-word phrase": '"' + "treaty " * 1400 + '"',
     "1,000 fuzzy terms": "qabcdf~2 " * 1000,
+    "1,000 different fuzzy terms": " ".join(w + "~2" for w in VOCAB[:1000])[:10_000],
+    "treaty 1,000 times": "treaty " * 1000,
+    "900 ANDed words": " AND ".join(VOCAB[:900]),
+    "1,000 different prefixes": " ".join(w[:4] + "*" for w in VOCAB[:1000])[:10_000],
+    "a wide wildcard in many groups": " ".join(f"(qa* OR {w})" for w in COMMON),
     "1,000 NOTs": "NOT " * 1000 + "treaty",
     "1,000 minus signs": "-" * 1000 + "treaty",
     "only operators": "AND OR NOT AND OR NOT",
@@ -127,21 +133,11 @@ HOSTILE_QUERIES = {
 }
 
 
-RECURSION = pytest.mark.xfail(strict=True, reason=(
-    "BUG: search/query.py allows MAX_CLAUSES=1024 clauses, but Whoosh nests an AND of n clauses n deep "
-    "(whoosh.util.make_weighted_tree over IntersectionMatcher), so ~990 ANDed words, or 'treaty' 1,000 "
-    "times, raise RecursionError out of Searcher.search (search/searcher.py converts only ValueError, "
-    "TypeError and AttributeError)"))
-REPEATED_EXPANSION = pytest.mark.xfail(strict=True, reason=(
-    "BUG: search/query.py expands every fuzzy clause separately, identical ones included, and bounds each "
-    "expansion (EXPANSION_LIMIT) but not their sum: 1,000 copies of 'qabcdf~2' take tens of seconds"))
-REPEATED_PHRASES = pytest.mark.xfail(strict=True, reason=(
-    "BUG: search/query.py keeps identical clauses: 580 copies of one phrase make 580 phrase matchers "
-    "(several seconds); dedupe identical clauses"))
-# Queries that are known to crash or to take far longer than the bound run in a child process that
-# is killed at the bound (plus start-up), so that they cannot hold up the suite.
-IN_CHILD = {("1,000 terms", "and"): RECURSION, ("1,000 phrases", "and"): REPEATED_PHRASES,
-            ("1,000 fuzzy terms", "and"): REPEATED_EXPANSION, ("1,000 fuzzy terms", "or"): REPEATED_EXPANSION}
+# Queries that once crashed or took far longer than the bound (RecursionError from a chain of ~1,000
+# AND matchers; 580 identical phrase matchers; 1,000 expansions of one fuzzy term; 150 of one prefix)
+# run in a child process killed at the bound (plus start-up), so that a regression cannot hold up the suite.
+IN_CHILD = {("1,000 terms", "and"), ("treaty 1,000 times", "and"), ("900 ANDed words", "and"),
+            ("1,000 phrases", "and"), ("1,000 fuzzy terms", "and"), ("1,000 fuzzy terms", "or")}
 
 CHILD_SEARCH = """
 import json, sys, time
@@ -173,7 +169,7 @@ def answer_in_child(index_dir: Path, query: str, operator: str) -> tuple[str, fl
 
 
 @pytest.mark.parametrize("name,operator", [
-    pytest.param(name, op, marks=IN_CHILD.get((name, op), ()), id=f"{name}-{op}")
+    pytest.param(name, op, id=f"{name}-{op}")
     for name in HOSTILE_QUERIES for op in ("and", "or")])
 def test_hostile_query_answers_or_refuses_in_bounded_time(searcher, vocab_index, name, operator):
     if (name, operator) in IN_CHILD:
@@ -188,12 +184,27 @@ def test_whole_vocabulary_wildcard_is_refused_and_half_is_answered(searcher):
     assert searcher.search("qa*", limit=1).total > 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: search/query.py check_expansion bounds each prefix/fuzzy term's expansion (EXPANSION_LIMIT) but "
-    "not their sum: 150 copies of a prefix that expands to ~900 words make ~135,000 term matchers "
-    "(~5 s here; 500 x 'tok*' over 300 words took 42 s)"))
-def test_many_wildcards_are_bounded_together(vocab_index):
-    answer_in_child(vocab_index, " ".join(["qa*"] * 150), "or")
+def test_many_wildcards_are_bounded_together(searcher, vocab_index):
+    answer_in_child(vocab_index, " ".join(["qa*"] * 150), "or")       # one prefix, searched once
+    with pytest.raises(QueryError, match=r"query too broad: it would search 8,\d{3} index words, the limit is "
+                                         r"4,096 .*; type more letters before '\*' \('qa\*' matches \d{3}\)$"):
+        searcher.search(" ".join(f"(qa* OR {w})" for w in COMMON))        # nine different groups
+    assert searcher.search(" ".join(f"(qa* OR {w})" for w in COMMON[:4]), limit=1).total > 0
+
+
+def test_fuzzy_terms_are_bounded(searcher):
+    assert searcher.search(" ".join(w + "~2" for w in VOCAB[::100][:MAX_FUZZY_TERMS]), operator="or").total > 0
+    with pytest.raises(QueryError, match=f"more than {MAX_FUZZY_TERMS} fuzzy terms at column"):
+        searcher.search(" ".join(w + "~2" for w in VOCAB[::100][:MAX_FUZZY_TERMS + 1]), operator="or")
+
+
+def test_a_recursion_error_is_a_query_error(searcher, monkeypatch):
+    """The last line behind the bounds: no query within them recurses deeply, but if Whoosh ever does."""
+    def recurse(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+    monkeypatch.setattr(Searcher, "_collect", staticmethod(recurse))
+    with pytest.raises(QueryError, match="query too deeply nested"):
+        searcher.search("treaty")
 
 
 @SETTINGS

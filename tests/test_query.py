@@ -165,7 +165,7 @@ def test_extra_metadata_fields():
     ("the missile", word("missil"), "ignored stop words: the"),
     ("missile -the", word("missil"), "ignored stop words: the"),
     ("the who", wq.And([wq.Term("exact", "the"), wq.Term("exact", "who")]), "every word is a stop word"),
-    ("to be or not to be", wq.And([wq.Term("exact", t) for t in "to be or not to be".split()]),
+    ("to be or not to be", wq.And([wq.Term("exact", t) for t in "to be or not".split()]),
      "every word is a stop word"),
     ("the -missile", AndNot(wq.Term("exact", "the"), word("missil")), "every word is a stop word"),
 ])
@@ -393,6 +393,14 @@ def test_nesting_is_bounded(depth):
             _quick(lambda: parse_query(text))
 
 
+def test_repeated_clauses_are_searched_once():
+    got = parse_query('"bye bye" bye bye -x -x', operator="or")
+    assert got.query == AndNot(MoreWordsFirst([wq.Phrase("exact", ["bye", "bye"], slop=1), word("bye")]), word("x"))
+    assert got.explain() == ('AND(OR(phrase "bye bye", word "bye"), NOT word "x")\n'
+                             'note: searched repeated clauses once: word "bye", word "x"')
+    assert parse_query("+treaty treaty", operator="or").query == word("treati")
+
+
 def test_deep_negation_is_no_recursion():
     parse_query("NOT " * 2000 + "missile")
     with pytest.raises(QueryError):
@@ -529,6 +537,12 @@ def test_check_expansion(index):
             check_expansion(parse_query("zq0000~2").query, reader, limit=5)
         check_expansion(parse_query("country:k*", extra_fields=["country", "missing"]).query, reader)
         check_expansion(parse_query("missing:k*", extra_fields=["missing"]).query, reader)
+        with pytest.raises(QueryError, match=r"query too broad: it would search 13 index words, the limit is 12 "
+                                             r"\(a word counts once per field: body, title, section\); "
+                                             r"type more letters before '\*' \('zq000\*' matches 10\)$"):
+            check_expansion(parse_query("zq000* missile zq000*").query, reader, total=12)    # one walk, read once
+        with pytest.raises(QueryError, match=r"search 8 index words, the limit is 7 .*; shorten it to the words"):
+            check_expansion(parse_query('missile "nuclear talks" -tunnel').query, reader, total=7)
 
 
 def test_date_range_is_an_exact_term_range():
