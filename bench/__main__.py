@@ -1,4 +1,4 @@
-"""`python -m bench relevance|speed|load`: run a benchmark, print its table, write its JSON."""
+"""`python -m bench relevance|speed|load|readme`: run a benchmark, print its table, write its JSON."""
 from __future__ import annotations
 
 import socket
@@ -135,6 +135,14 @@ def load(n_files, searches, cli_searches, corpora, engine_keys, smoke, out, mach
         _, path = run_load(Path(tmp) / "idx", queries, library_searches=searches, cli_searches=cli_searches,
                            out=out, tag=f"{tag}-smoke" if smoke else tag)
     click.echo(f"\nwrote {path}")
+
+
+@cli.command()
+def readme():
+    """Rewrite README.md's benchmark section from the result files under bench/results/."""
+    from bench.readme import README, update
+
+    click.echo(f"{README}: {'updated' if update() else 'already current'}")
 
 
 if __name__ == "__main__":

@@ -210,6 +210,14 @@ def test_load_smoke(tmp_path):
     assert cmd["searches"] == 10 and cmd["failed"] == 0, cmd["failures"]
 
 
+def test_readme_shows_the_committed_results():
+    from bench.readme import README, current
+
+    shown, latest = current(README.read_text(encoding="utf-8"))
+    assert "| docsearch |" in latest and "nDCG@10" in latest
+    assert shown == latest, "README.md's benchmark tables are stale: run python -m bench readme"
+
+
 @pytest.mark.parametrize("args,message", [
     (["relevance", "--smoke", "--docs", "5"], "--smoke sets --docs"),
     (["relevance", "nosuch"], "no judged collection nosuch"),
