@@ -154,7 +154,9 @@ def scores(folder: Path) -> list:
 
 def test_term_positions_are_the_scan_without_offsets():
     rng = random.Random(3)
-    texts = [_text(rng, 300) for _ in range(30)] + [" ".join(ODD), "", "a.b.c. A.B. 1.2.3. U.S", "K 가 a가b 가a"]
+    texts = [_text(rng, 300) for _ in range(30)] + [" ".join(ODD), "", "a.b.c. A.B. 1.2.3. U.S", "K 가 a가b 가a",
+                                                     "U.S.\u3000A.B. it’s\x1cthe\tend\u2028of\u00a0x.y. US.A. "]
+    texts += [text.replace(" ", "") for text in texts[-3:]]     # _terms reads CJK-free text chunk by chunk
     for text in texts:
         positions, ntokens = analysis._term_positions(text)
         terms = [None] * ntokens
