@@ -205,6 +205,16 @@ def test_long_texts_and_repeated_values(tmp_path):
     assert snapshot(tmp_path / "fast") == snapshot(tmp_path / "whoosh")
 
 
+def test_id_values_and_numbers_given_as_text(tmp_path):
+    """ID fields take a str value whole, any str; a NUMERIC field given a str still goes through Whoosh."""
+    values = ["", " ", "Ünïcode/путь 日本.txt", "a b\tc", "x" * 300, "MiXeD", "mixed"]
+    fields = [{"id": v + f"#{i}", "doc_id": v, "path": v, "language": v[:2], "ordinal": str(i), "date": "20001009",
+               "body": f"text {i}"} for i, v in enumerate(values)]
+    _index_with_whoosh(tmp_path / "whoosh", fields)
+    _index_with_builder(tmp_path / "fast", fields)
+    assert snapshot(tmp_path / "fast") == snapshot(tmp_path / "whoosh")
+
+
 def test_memory_budget_splits_segments_with_the_same_results(corpus, whoosh_built, tmp_path):
     builder = _index_with_builder(tmp_path / "fast", corpus, limit_bytes=200_000)
     assert len(builder.segments) >= 3
