@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import chain
 from typing import Iterator, NamedTuple
 
 # English stop words for the stemmed field: Lucene's default set plus the
@@ -37,9 +38,10 @@ un rok
 
 _CJK = "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{_CJK}]+")
+# No token spans whitespace: _terms relies on it.
 _TOKEN = re.compile(
-    r"(?P<acronym>\b(?:[^\W\d_]\.){2,})"        # U.S.  U.S.A.  D.P.R.K.  e.g.
-    r"|(?P<word>\w+(?:['’]\w+)*)"               # words, with inner apostrophes
+    r"\b(?:[^\W\d_]\.){2,}"        # an acronym: U.S.  U.S.A.  D.P.R.K.  e.g. (the only tokens that end with ".")
+    r"|\w+(?:['’]\w+)*"             # a word, with inner apostrophes
 )
 _APOSTROPHES = re.compile(r"['’]")
 _POSSESSIVE = re.compile(r"['’][sS]$")
@@ -97,73 +99,72 @@ def _raw_tokens(text: str) -> list[tuple[str, int, int]]:
     return _last_raw
 
 
-# Word -> _word_term(word), for words without CJK: a corpus repeats its words,
-# and a dict lookup costs a fraction of the case and apostrophe rules.
-_WORD_TERMS: dict[str, str] = {}
-_ACRONYM_GROUP = _TOKEN.groupindex["acronym"]
-_WORD_GROUP = _TOKEN.groupindex["word"]
+class _Memo(dict):
+    """key -> compute(key), computed on first use; forgets everything when it holds `limit` keys."""
+
+    def __init__(self, compute, limit: int):
+        super().__init__()
+        self.compute = compute
+        self.limit = limit
+
+    def __missing__(self, key):
+        value = self.compute(key)
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value
+        return value
 
 
-def _cached_term(word: str) -> str:
-    term = _WORD_TERMS.get(word)
-    if term is None:
-        term = _word_term(word)
-        if len(_WORD_TERMS) < 200_000:
-            _WORD_TERMS[word] = term
-    return term
+def _token_term(token: str) -> str:
+    """The term of one _TOKEN match without CJK (or an acronym); "" for none."""
+    return _word_term(token.replace(".", "") if token[-1] == "." else token)
+
+
+# Token -> term: a corpus repeats its words, and a dict lookup costs a fraction of the case and apostrophe rules.
+_TOKEN_TERMS = _Memo(_token_term, 200_000)
+# Whitespace-free chunk of CJK-free text ("nations,") -> its terms: one lookup instead of the regex.
+_CHUNK_TERMS = _Memo(lambda chunk: tuple(filter(None, map(_TOKEN_TERMS.__getitem__, _TOKEN.findall(chunk)))),
+                     100_000)
 
 
 def _scan(text: str) -> Iterator[tuple[str, int, int]]:
+    """(term, start, end) of each token, in text order: what queries and highlights read."""
     cjk = _CJK_RUN.search(text) is not None
-    known = _WORD_TERMS.get
+    term_of = _TOKEN_TERMS.__getitem__
     for m in _TOKEN.finditer(text):
-        word = m.group(_WORD_GROUP)
-        if word is None:
-            start, end = m.span()
-            yield _word_term(m.group(_ACRONYM_GROUP).replace(".", "")), start, end
-        elif cjk and _CJK_RUN.search(word) is not None:
-            yield from _mixed_scripts(word, m.start())
+        token = m.group()
+        if cjk and token[-1] != "." and _CJK_RUN.search(token) is not None:
+            yield from _mixed_scripts(token, m.start())
         else:
-            term = known(word) or _cached_term(word)
+            term = term_of(token)
             if term:
                 start, end = m.span()
                 yield term, start, end
 
 
-def _term_positions(text: str) -> tuple[dict[str, list[int]], int]:
-    """Each term of _scan(text) -> its positions, and the number of tokens: what indexing needs.
+def _terms(text: str) -> list[str]:
+    """The terms of _scan(text) without offsets: what indexing reads, about three times faster.
 
-    The same terms as _scan, without offsets and match objects, in one pass: half the cost.
+    Since no token spans whitespace, CJK-free text is the concatenation of its
+    whitespace-separated chunks' terms, and the chunks repeat ("nations," "the").
     """
+    if _CJK_RUN.search(text) is not None:
+        return [term for term, _, _ in _scan(text)]
+    return list(chain.from_iterable(map(_CHUNK_TERMS.__getitem__, text.split())))
+
+
+def _term_positions(text: str) -> tuple[dict[str, list[int]], int]:
+    """Each term of _terms(text) -> its positions, and the number of tokens."""
+    terms = _terms(text)
     positions: dict[str, list[int]] = {}
     at = positions.get
-    pos = 0
-    if _CJK_RUN.search(text) is not None:
-        for term, _, _ in _scan(text):
-            poslist = at(term)
-            if poslist is None:
-                positions[term] = [pos]
-            else:
-                poslist.append(pos)
-            pos += 1
-        return positions, pos
-    known = _WORD_TERMS.get
-    acronym_at, word_at = _ACRONYM_GROUP - 1, _WORD_GROUP - 1
-    for groups in _TOKEN.findall(text):
-        word = groups[word_at]
-        if word:
-            term = known(word) or _cached_term(word)
-            if not term:
-                continue
-        else:
-            term = _word_term(groups[acronym_at].replace(".", ""))
+    for pos, term in enumerate(terms):
         poslist = at(term)
         if poslist is None:
             positions[term] = [pos]
         else:
             poslist.append(pos)
-        pos += 1
-    return positions, pos
+    return positions, len(terms)
 
 
 def _mixed_scripts(word: str, start: int) -> Iterator[tuple[str, int, int]]:

@@ -29,8 +29,9 @@ from pickle import dumps
 from struct import Struct
 
 from whoosh import formats
+from whoosh.analysis import IDTokenizer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3PerDocWriter, W3Segment
-from whoosh.fields import UnknownFieldError
+from whoosh.fields import ID, UnknownFieldError
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from . import analysis
@@ -177,6 +178,16 @@ def fast_analyzer(fieldobj) -> analysis.Analyzer | None:
     return None
 
 
+def _plain_id(fieldobj) -> bool:
+    """A plain ID field: Existence format, no boost, the whole value as its one term (IDTokenizer),
+    so a str value's one posting is (value as UTF-8, 1.0, b"") without Whoosh's token machinery.
+    (NUMERIC has the same format and tokenizer but turns a str into a number first.)"""
+    fmt = fieldobj.format
+    return (type(fieldobj) is ID and fieldobj.indexed and type(fmt) is formats.Existence and fmt.field_boost == 1.0
+            and type(getattr(fieldobj, "analyzer", None)) is IDTokenizer and not fieldobj.vector
+            and not fieldobj.separate_spelling())
+
+
 class SegmentBuilder:
     """Buffers documents in memory and writes them as Whoosh segments into `storage`.
 
@@ -196,6 +207,7 @@ class SegmentBuilder:
         self._serial = 0
         self._broken = False
         self._plans: dict[str, tuple] = {}
+        self._plain_ids: set[str] = set()                      # fields whose term is the whole value
         self._values: dict[tuple[str, object], tuple] = {}   # repeated (field, value) -> (length, postings)
         self._text = None                                      # the text whose positions are below
         self._positions: dict[str, list[int]] = {}
@@ -248,6 +260,8 @@ class SegmentBuilder:
         except KeyError:
             raise UnknownFieldError(f"No field named {name!r} in {self.schema}") from None
         ana = fast_analyzer(fieldobj) if fieldobj.indexed else None
+        if _plain_id(fieldobj):
+            self._plain_ids.add(name)
         plan = (fieldobj, bool(fieldobj.stored), fieldobj.column_type or None, ana)
         self._plans[name] = plan
         return plan
@@ -261,6 +275,8 @@ class SegmentBuilder:
             if len(value) > 256 or value is self._text:
                 return self._add_text(field, ana, value, docnum)
             length, postings = self._repeated(name, value, lambda: self._short_text(ana, value))
+        elif type(value) is str and name in self._plain_ids:
+            length, postings = 1, ((value.encode("utf-8"), 1.0, b""),)     # the whole value, once
         else:
             length, postings = self._repeated(name, value, lambda: self._whoosh_postings(fieldobj, value))
         if not fieldobj.scorable:

@@ -12,11 +12,11 @@ import hashlib
 import math
 import re
 import stat
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Callable, Iterable
 
-from indexer.chrome import line_key
 from indexer.document import Document, make_blocks
 from indexer.errors import InputError, UnsupportedFileError
 from indexer.extracted import Extracted
@@ -182,21 +182,104 @@ def document_lines(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[str] 
     return [t for t in (tidy_line(line) for line in text.split("\n")) if t]
 
 
-def learn_boilerplate(paths: Iterable[Path], *, min_docs: int = 3, min_fraction: float = 0.3) -> frozenset[str]:
+def learn_boilerplate(paths: Iterable[Path], *, min_docs: int = 3, min_fraction: float = 0.3,
+                      procs: int = 1) -> frozenset[str]:
     """Line keys (chrome.line_key) found in at least max(min_docs, min_fraction * N) of N documents.
 
     Lines a site repeats on every page (menus, notices, addresses) pass; prose does not,
     and a corpus smaller than `min_docs` learns nothing. Unreadable files are skipped
-    here: load_document reports them.
+    here: load_document reports them. procs > 1 reads the files in that many processes
+    (see _learn_in_parallel); the keys learned are the same.
     """
+    paths = [Path(p) for p in paths]
+    if procs > 1 and len(paths) >= PARALLEL_LEARN_FILES:
+        counts, n = _learn_in_parallel(paths, procs, min_fraction)
+    else:
+        counts, n = _count_keys(paths)
+    threshold = max(min_docs, math.ceil(min_fraction * n))
+    return frozenset(key for key, count in counts.items() if count >= threshold)
+
+
+PARALLEL_LEARN_FILES = 200      # fewer files are read faster than processes start
+_KEY_PUNCTUATION = re.compile(r"[^\w \n]+")
+
+
+def _count_keys(paths: list[Path]) -> tuple[Counter, int]:
+    """Key -> number of documents with a line of that key (short lines with a letter), and the documents read."""
     counts: Counter[str] = Counter()
     n = 0
     for path in paths:
-        lines = document_lines(Path(path))
+        lines = document_lines(path)
         if lines is None:
             continue
         n += 1
-        counts.update({key for line in lines
-                       if len(line) <= MAX_BOILERPLATE_LINE and _HAS_LETTER.search(key := line_key(line))})
-    threshold = max(min_docs, math.ceil(min_fraction * n))
-    return frozenset(key for key, count in counts.items() if count >= threshold)
+        short = "\n".join(line for line in lines if len(line) <= MAX_BOILERPLATE_LINE)
+        if short:
+            # chrome.line_key of every line at once: [\W_]+ -> " " is punctuation -> " ", then one space per run.
+            keys = {" ".join(line.split())
+                    for line in _KEY_PUNCTUATION.sub(" ", short.lower().replace("_", " ")).split("\n")}
+            counts.update(key for key in keys if _HAS_LETTER.search(key))
+    return counts, n
+
+
+def _learn_in_parallel(paths: list[Path], procs: int, min_fraction: float) -> tuple[Counter, int]:
+    """_count_keys over `procs` slices of `paths` at once, returning only what can pass the threshold.
+
+    A key in min_fraction of all N documents is in min_fraction of some slice's
+    documents, so each process first offers the keys that pass in its own slice,
+    then reports its exact count of every key any process offered: the counts of
+    the few keys that can pass, without sending every line of the corpus.
+    """
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    links, workers = [], []
+    try:
+        for k in range(procs):
+            here, there = ctx.Pipe()
+            worker = ctx.Process(target=_learn_worker, args=(there, paths[k::procs], min_fraction),
+                                 daemon=True, name=f"docsearch-learn-{k}")
+            worker.start()
+            there.close()
+            links.append(here)
+            workers.append(worker)
+        offers = [_receive(link) for link in links]
+        n = sum(count for count, _ in offers)
+        candidates = sorted(set().union(*(keys for _, keys in offers)))
+        for link in links:
+            link.send(candidates)
+        counts: Counter[str] = Counter()
+        for link in links:
+            counts.update(dict(zip(candidates, _receive(link))))
+        for worker in workers:
+            worker.join()
+        return counts, n
+    finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+                worker.join()
+
+
+def _receive(link):
+    try:
+        kind, value = link.recv()
+    except EOFError:
+        raise RuntimeError("a boilerplate-learning process stopped without an answer") from None
+    if kind == "error":
+        raise value
+    return value
+
+
+def _learn_worker(link, paths: list[Path], min_fraction: float) -> None:
+    try:
+        counts, n = _count_keys(paths)
+        link.send(("ok", (n, [key for key, count in counts.items() if count >= min_fraction * n])))
+        link.send(("ok", [counts.get(key, 0) for key in link.recv()]))
+    except BaseException as e:
+        try:
+            link.send(("error", e))
+        except Exception:                   # an exception that does not pickle
+            link.send(("error", RuntimeError(f"{type(e).__name__}: {e}")))
+    finally:
+        link.close()

@@ -11,12 +11,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 from typing import Mapping
 
 from indexer.textclean import tidy_line
 
 TERMINAL = re.compile(r"[.!?:][\"')\]]*$")
+_CLOSERS = "\"')]"
+_TERMINAL_CHARS = frozenset(".!?:")
 _OPEN_END = re.compile(r"[,;]$")
+_OPEN_END_CHARS = frozenset(",;")
 # Page furniture: whole lines that belong to the page, not to the text.
 _PAGE_NUMBER = re.compile(
     r"^(?:[-\u2013\u2014]?\s*\d{1,4}\s*[-\u2013\u2014]?|page\s+\d+(?:\s+of\s+\d+)?|\d{1,4}\s*/\s*\d{1,4})$", re.I)
@@ -80,7 +84,7 @@ def is_wrapped(lines: list[str]) -> bool:
     lengths = sorted(len(t) for t in texts)
     width = lengths[int(0.9 * (len(lengths) - 1))]
     full = sum(1 for n in lengths if n >= 0.6 * width)
-    open_ended = sum(1 for t in texts if not TERMINAL.search(t))
+    open_ended = sum(1 for t in texts if not _ended(t))
     return width <= 250 and full >= 0.5 * len(texts) and open_ended >= 0.5 * len(texts)
 
 
@@ -116,7 +120,7 @@ def content_lines(raw_lines: list[str]) -> list[Line]:
 
 def _is_running_head(text: str, i: int, stripped: list[str], furniture: list[bool]) -> bool:
     """A repeated short line that is a page head: it carries a number or sits next to furniture."""
-    if len(text) > 80 or TERMINAL.search(text) or _OPEN_END.search(text):
+    if len(text) > 80 or _ended(text) or text[-1:] in _OPEN_END_CHARS:
         return False
     if any(c.isdigit() for c in text):
         return True
@@ -167,9 +171,9 @@ def _rejoin(m: re.Match, vocab: Counter[str]) -> str:
 def _continues(prev: Line, line: Line, nxt: Line | None, wrapped: bool, width: int, base_indent: int,
                first: bool = False) -> bool:
     a, b = prev.text, line.text
-    if _HYPHENATED_END.search(a) and b[:1].isalpha():
+    if a.endswith("-") and b[:1].isalpha() and _HYPHENATED_END.search(a):
         return True
-    ended = bool(TERMINAL.search(a))
+    ended = _ended(a)
     if _starts_lower(b) and not ended:
         return True
     if not wrapped:
@@ -182,7 +186,7 @@ def _continues(prev: Line, line: Line, nxt: Line | None, wrapped: bool, width: i
         return not (ended or short)
     if ended and short:
         return False
-    if not ended and len(a) < 0.5 * width and not _OPEN_END.search(a) and not _FUNCTION_END.search(a):
+    if not ended and len(a) < 0.5 * width and a[-1:] not in _OPEN_END_CHARS and not _function_end(a):
         # A short unfinished line: a heading or a salutation, unless it is the text's
         # first line, where it is the opening words of a sentence ("May I, as Prime").
         return first
@@ -191,13 +195,40 @@ def _continues(prev: Line, line: Line, nxt: Line | None, wrapped: bool, width: i
     return True
 
 
+def _ended(text: str) -> bool:
+    """TERMINAL.search(text), without trying the pattern at every position of the line."""
+    return text.rstrip(_CLOSERS)[-1:] in _TERMINAL_CHARS
+
+
+def _function_end(text: str) -> bool:
+    """_FUNCTION_END.search(text): its words have at most 5 letters, so only the line's tail can match."""
+    return _FUNCTION_END.search(text, max(0, len(text) - 5)) is not None
+
+
 def _starts_lower(text: str) -> bool:
     m = _FIRST_LETTER.search(text[:3])
     return bool(m) and m.group().islower()
 
 
 def _vocabulary(lines: list[Line]) -> Counter[str]:
-    return Counter(_WORDS.findall("\n".join(line.text for line in lines).lower()))
+    """Lower-cased _WORDS of the lines -> count. No word spans whitespace, so the words are
+    those of each whitespace-separated chunk, looked up in _CHUNK_WORDS."""
+    text = "\n".join(line.text for line in lines).lower()
+    return Counter(chain.from_iterable(map(_CHUNK_WORDS.__getitem__, text.split())))
+
+
+class _ChunkWords(dict):
+    """chunk -> tuple(_WORDS.findall(chunk)), computed on first use; cleared when it holds 100,000 chunks."""
+
+    def __missing__(self, chunk: str) -> tuple[str, ...]:
+        words = tuple(_WORDS.findall(chunk))
+        if len(self) >= 100_000:
+            self.clear()
+        self[chunk] = words
+        return words
+
+
+_CHUNK_WORDS = _ChunkWords()
 
 
 def _joint(prev: str, nxt: str, vocab: Counter[str]) -> str | None:
@@ -245,7 +276,7 @@ def heading_level(text: str) -> int:
     """
     text = text.strip()
     words = text.split()
-    if not 2 <= len(text) <= 100 or len(words) > 14 or text[-1] in ".,;:!?\"'" or _FUNCTION_END.search(text):
+    if not 2 <= len(text) <= 100 or len(words) > 14 or text[-1] in ".,;:!?\"'" or _function_end(text):
         return 0
     if _VOCATIVE.match(text):
         return 0            # "Mr. President", "Excellencies": a speech's salutation, not a section

@@ -43,7 +43,7 @@ def _map_char(m: re.Match) -> str:
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BINARY_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-_EM_DASH = re.compile(r" *\u2014+ *")
+_EM_DASH_RUN = re.compile("\u2014{2,}")
 _DIGIT_EN_DASH = re.compile(r"(?<=\d)\u2013(?=\d)")
 _SPACED_EN_DASH = re.compile(r" +\u2013 *| *\u2013 +")
 _DOUBLE_HYPHEN = re.compile(r"(?<=\w) ?--(?!-) ?(?=\w)")
@@ -132,7 +132,7 @@ def normalize(text: str) -> str:
     if not text.isascii():
         text = _MAPPED.sub(_map_char, unicodedata.normalize("NFC", text))
         if "\u2014" in text:
-            text = _EM_DASH.sub(" \u2014 ", text)
+            text = _space_em_dashes(text)
         if "\u2013" in text:
             text = _SPACED_EN_DASH.sub(" \u2013 ", _DIGIT_EN_DASH.sub("-", text))
     else:
@@ -142,12 +142,22 @@ def normalize(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+def _space_em_dashes(text: str) -> str:
+    """Each run of em dashes, with the spaces around it, as one spaced dash: what
+    re.sub(r" *\u2014+ *", " \u2014 ", text) does, ten times faster (a pattern that
+    starts with " *" is tried at every position of the text)."""
+    if "\u2014\u2014" in text:
+        text = _EM_DASH_RUN.sub("\u2014", text)
+    pieces = text.split("\u2014")
+    return " \u2014 ".join([pieces[0].rstrip(" "), *[p.strip(" ") for p in pieces[1:-1]], pieces[-1].lstrip(" ")])
+
+
 _SPACES = re.compile(r"[ ]{2,}")
 
 
 def tidy_line(line: str) -> str:
     """Collapse runs of spaces and trim: the form a line has inside a block."""
-    return _SPACES.sub(" ", line).strip()
+    return _SPACES.sub(" ", line).strip() if "  " in line else line.strip()
 
 
 _FOOTNOTE_MARK = re.compile(r"(?<=[^\W\d_]{2})([,.;:]?)(\d{1,3})\)(?=[^\W\d_\"'(])")

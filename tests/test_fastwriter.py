@@ -154,7 +154,9 @@ def scores(folder: Path) -> list:
 
 def test_term_positions_are_the_scan_without_offsets():
     rng = random.Random(3)
-    texts = [_text(rng, 300) for _ in range(30)] + [" ".join(ODD), "", "a.b.c. A.B. 1.2.3. U.S", "K 가 a가b 가a"]
+    texts = [_text(rng, 300) for _ in range(30)] + [" ".join(ODD), "", "a.b.c. A.B. 1.2.3. U.S", "K 가 a가b 가a",
+                                                     "U.S.\u3000A.B. it’s\x1cthe\tend\u2028of\u00a0x.y. US.A. "]
+    texts += [text.replace(" ", "") for text in texts[-3:]]     # _terms reads CJK-free text chunk by chunk
     for text in texts:
         positions, ntokens = analysis._term_positions(text)
         terms = [None] * ntokens
@@ -228,6 +230,16 @@ def test_long_texts_and_repeated_values(tmp_path):
     fields = [{"id": f"big#{i}", "doc_id": "big", "ordinal": i, "title": "One Title For All",
                "body": long_text if i == 0 else _text(rng, 50), "exact": long_text if i == 0 else _text(rng, 50)}
               for i in range(5)]
+    _index_with_whoosh(tmp_path / "whoosh", fields)
+    _index_with_builder(tmp_path / "fast", fields)
+    assert_same_as_whoosh(tmp_path / "fast", tmp_path / "whoosh")
+
+
+def test_id_values_and_numbers_given_as_text(tmp_path):
+    """ID fields take a str value whole, any str; a NUMERIC field given a str still goes through Whoosh."""
+    values = ["", " ", "Ünïcode/путь 日本.txt", "a b\tc", "x" * 300, "MiXeD", "mixed"]
+    fields = [{"id": v + f"#{i}", "doc_id": v, "path": v, "language": v[:2], "ordinal": str(i), "date": "20001009",
+               "body": f"text {i}"} for i, v in enumerate(values)]
     _index_with_whoosh(tmp_path / "whoosh", fields)
     _index_with_builder(tmp_path / "fast", fields)
     assert_same_as_whoosh(tmp_path / "fast", tmp_path / "whoosh")

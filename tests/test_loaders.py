@@ -381,6 +381,35 @@ def test_two_documents_learn_nothing(tmp_path):
     assert learn_boilerplate(docs) == frozenset()
 
 
+@pytest.mark.parametrize("fraction", [0.3, 0.5])
+def test_boilerplate_learned_in_processes_is_the_same(tmp_path, monkeypatch, fraction):
+    # Lines in 2/3, 1/3 and 1/5 of the files, spread unevenly over the processes' slices.
+    import indexer.loaders as loaders
+
+    monkeypatch.setattr(loaders, "PARALLEL_LEARN_FILES", 2)
+    docs = []
+    for i in range(30):
+        lines = [f"Body line {i} says something of its own."]
+        lines += ["Share — on *Social* media_now"] if i % 3 else []
+        lines += ["Sponsored: the harbor fund"] if i < 10 else []
+        lines += ["Weekly digest (5 items)"] if i % 5 == 0 else []
+        docs.append(write(tmp_path, f"d{i:02}.txt", "\n\n".join(lines) + "\n"))
+    serial = learn_boilerplate(docs, min_fraction=fraction)
+    assert serial == {0.3: {"share on social media now", "sponsored the harbor fund"},
+                      0.5: {"share on social media now"}}[fraction]
+    assert learn_boilerplate(docs, min_fraction=fraction, procs=3) == serial
+
+
+@pytest.mark.parametrize("line", ["Share — on *Social* media_now", "  a__b  --  c  ", "Ünïcode — ΣΑΣ ΑΣ!", "x\u3000y\u1680z",
+                                  "___", "12 / 13", "Tab\tand\u00a0space"])
+def test_boilerplate_keys_are_line_keys(tmp_path, line):
+    from indexer.chrome import line_key
+
+    docs = [write(tmp_path, f"d{i}.txt", f"{line}\n\nBody text {i}.\n") for i in range(3)]
+    key = line_key(normalize(line).strip())
+    assert learn_boilerplate(docs) == ({key} if any(c.isalpha() for c in key) else set())
+
+
 # ---------------------------------------------------------------- plain text: PDF-like reflow
 
 WRAPPED = """We congratulate the President on his election by
