@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Mapping
 
 from whoosh import query as Q
-from whoosh import collectors, scoring, sorting
+from whoosh import scoring
 
 from indexer import default_index_dir
 from indexer import schema as S
@@ -25,13 +25,13 @@ from indexer.analysis import EXACT
 from indexer.errors import DocsearchError, IndexNotFoundError, QueryError
 from indexer.writer import check_index_dir, check_version, read_marker
 
-from . import feedback
+from . import feedback, proximity
+from .evaluate import Evaluator, top
 from .match import MatchSpec
 from .aliases import load_aliases
 from .query import KEYWORD_QUERY_WORDS, IndexVocabulary, check_expansion, date_range, parse_query, refuse_too_deep
 from .results import ContextPassage, Hit, IndexStats, PassageContext, Results
 from .snippets import make_snippet
-from .stable import StableTopCollector
 from .stats import LiveStats
 from .spelling import suggest
 
@@ -85,10 +85,12 @@ class Searcher:
     Ranking is BM25 (Lucene's idf) over body, title and section, a word in the title
     weighing half a body word and in a section heading a quarter (the title is stored
     on every passage and is usually also the document's first line and first heading,
-    so a higher weight counts it three times), plus a bonus for passages where the
-    query's words stand close together. With operator="or", keywords (up to
-    KEYWORD_QUERY_WORDS) rank the passages matching more of them first; a longer,
-    natural-language question (feedback_min_words words or more) is re-ranked by pseudo-relevance feedback
+    so a higher weight counts it three times), plus, among the best 100 passages, a bonus
+    where the query's words stand close together in any order (search/proximity.py).
+    Queries are scored straight from the postings (search/evaluate.py), every match
+    counted. With operator="or", keywords (up to KEYWORD_QUERY_WORDS) rank the passages
+    matching more of them first; a longer, natural-language question (feedback_min_words
+    words or more) is re-ranked by pseudo-relevance feedback
     (search/feedback.py), which costs about one more pass over the expansion terms'
     postings; feedback_docs=0 turns it off.
     """
@@ -178,71 +180,71 @@ class Searcher:
         searcher = self._current()
         parsed = self._parse(query, operator)
         check_expansion(parsed.query, searcher.reader())
-        whoosh_query = self._with_proximity(parsed.query, parsed.words)
-        whoosh_query = self._with_feedback(searcher, whoosh_query, parsed, operator,
-                                           self._filter(date_from, date_to, filters))[0]
+        filter_query = self._filter(date_from, date_to, filters)
         try:
-            found, total = self._collect(searcher, whoosh_query, page * limit, per_doc,
-                                         self._filter(date_from, date_to, filters))
+            scores = self._first_pass(searcher, parsed, filter_query)
+            scores = self._feedback(searcher, scores, parsed, operator)[0]
+            found, total = self._top(searcher, scores, page * limit, per_doc)
         except DocsearchError:
             raise
         except (ValueError, TypeError, AttributeError) as e:
             raise QueryError(f"cannot run query {query!r}: {e}") from e
         start = (page - 1) * limit
-        hits = tuple(self._hit(rank, found.score(i), found[i].fields(), parsed.match)
-                     for rank, i in enumerate(range(start, min(found.scored_length(), page * limit)), start + 1))
+        hits = tuple(self._hit(rank, score, searcher.stored_fields(docnum), parsed.match)
+                     for rank, (docnum, score) in enumerate(found[start:], start + 1))
         suggestion = self._suggest(query, total, operator, (date_from, date_to, filters)) if total < 3 else None
         return Results(query, total, page, limit, hits, suggestion, parsed.notes)
 
-    @staticmethod
-    def _collect(searcher, query, limit: int, per_doc: int | None, filter_query):
-        """(top `limit` results, exact count of matches) in one pass.
+    def _evaluator(self, searcher) -> Evaluator:
+        """One per committed generation: it caches the segments' field lengths and term idfs."""
+        ev = getattr(self, "_ev", None)
+        if ev is None or ev.searcher is not searcher:
+            ev = self._ev = Evaluator(searcher, self._weighting)
+        return ev
 
-        Whoosh's default collector skips blocks and then re-runs the whole query
-        to count (twice the work); its periodic matcher.replace() drops documents
-        that cannot reach the top, so its own count is wrong unless replacing is
-        off; and CollapseCollector.count() miscounts rejected documents, so with
-        per_doc the count is what collapsing kept. Filters join the query as
-        zero-score clauses, because FilterCollector bypasses collapsing.
-        """
+    def _first_pass(self, searcher, parsed, filter_query) -> dict[int, float]:
+        """Every passage matching the query (and the filters) -> its BM25 score plus the
+        proximity bonus (search/proximity.py). Filters join the query as zero-score clauses."""
+        query = parsed.query
         if filter_query is not None:
-            # In the query, not a FilterCollector: that one bypasses collapsing.
             query = Q.And([query, Q.ConstantScoreQuery(filter_query, 0.0)])
-        top = c = StableTopCollector(limit)
-        collapse = None
-        if per_doc:
-            c = collapse = collectors.CollapseCollector(c, sorting.FieldFacet("doc_id"), limit=per_doc)
-        searcher.search_with_collector(query, c)
-        found = c.results()
-        total = sum(len(kept) for kept in collapse.lists.values()) if collapse else top.total
-        return found, total
+        ev = self._evaluator(searcher)
+        scores = ev.scores(query)
+        if len(parsed.words) <= 12:
+            proximity.rescore(ev, scores, parsed.words, slop=self.proximity_slop, boost=self.proximity_boost)
+        return scores
 
-    def _with_proximity(self, query, words: tuple[str, ...]):
-        """Rank passages where the query's words stand close together above scattered matches."""
-        if self.proximity_boost <= 0 or len(words) < 2 or len(words) > 12:
-            return query
-        near = Q.Phrase("body", list(words), slop=self.proximity_slop, boost=self.proximity_boost)
-        return Q.AndMaybe(query, near)
+    def _top(self, searcher, scores: dict[int, float], n: int, per_doc: int | None):
+        """(the best `n` (docnum, score), how many passages match): with per_doc, at most
+        that many passages per document, and the count is of those kept."""
+        ev = self._evaluator(searcher)
+        tie = lambda docnum: (ev.doc_key(docnum) or "", docnum)     # noqa: E731 - see evaluate.top
+        if not per_doc:
+            return top(scores, n, tie), len(scores)
+        kept, seen = [], {}
+        for docnum, score in top(scores, len(scores), tie):
+            key = ev.doc_key(docnum)
+            if key:
+                if seen.get(key, 0) >= per_doc:
+                    continue
+                seen[key] = seen.get(key, 0) + 1
+            kept.append((docnum, score))
+        return kept[:n], len(kept)
 
-    def _with_feedback(self, searcher, query, parsed, operator: str, filter_query=None):
-        """(query re-ranked by pseudo-relevance feedback, the Expansion or None); see search/feedback.py.
+    def _feedback(self, searcher, scores: dict[int, float], parsed, operator: str):
+        """(scores re-ranked by pseudo-relevance feedback, the Expansion or None); see search/feedback.py.
 
         Only for operator="or" queries of at least feedback_min_words words: the long,
         loosely worded questions it helps. A keyword query (all words required) or a
-        short one keeps its ranking and its single search. The returned query replays
-        the first pass's scores, so it must run on `searcher`.
+        short one keeps its ranking and its single pass.
         """
         fb = self.feedback
         if fb["docs"] < 1 or operator != "or" or len(parsed.words) < fb["min_words"]:
-            return query, None
-        if filter_query is not None:     # as in _collect: a zero-score clause, not a FilterCollector
-            query = Q.And([query, Q.ConstantScoreQuery(filter_query, 0.0)])
-        try:
-            first = feedback.FirstPass.run(searcher, query)
-        except (ValueError, TypeError, AttributeError):
-            return query, None           # the search itself raises it again, as a QueryError
+            return scores, None
+        first = feedback.FirstPass(scores)
         expansion = feedback.expand(searcher, first, docs=fb["docs"], terms=fb["terms"], weight=fb["weight"])
-        return expansion.query(first, len(parsed.words) + len(parsed.match.phrases), self.boosts), expansion
+        final = expansion.query(first, len(parsed.words) + len(parsed.match.phrases), self.boosts)
+        return self._evaluator(searcher).scores(final), expansion
 
     def _filter(self, date_from, date_to, filters):
         clauses = []
@@ -296,7 +298,10 @@ class Searcher:
         def count(corrected: str) -> int:
             parsed = self._parse(corrected, operator)
             check_expansion(parsed.query, searcher.reader())
-            return self._collect(searcher, parsed.query, 1, None, filter_query)[1]
+            query = parsed.query
+            if filter_query is not None:
+                query = Q.And([query, Q.ConstantScoreQuery(filter_query, 0.0)])
+            return len(self._evaluator(searcher).scores(query))
 
         return suggest(query, searcher.reader(), count, total, self._extra_fields)
 
@@ -306,8 +311,7 @@ class Searcher:
         """The parsed query as text, lenient readings included, and the feedback terms if any."""
         parsed = self._parse(query, operator)
         searcher = self._current()
-        expansion = self._with_feedback(searcher, self._with_proximity(parsed.query, parsed.words),
-                                        parsed, operator)[1]
+        expansion = self._feedback(searcher, self._first_pass(searcher, parsed, None), parsed, operator)[1]
         return parsed.explain() + (f"\n{expansion.describe()}" if expansion else "")
 
     def passage(self, passage_id: str, context: int = 1, query: str | None = None) -> PassageContext:

@@ -19,7 +19,7 @@ from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter
+from operator import methodcaller
 from typing import Sequence
 
 from indexer.analysis import _CJK_RUN, EXACT, STEMMED, Token
@@ -115,9 +115,7 @@ def find_matches(text: str, spec: MatchSpec, *, tokens: Sequence[Token] | None =
     """
     if spec.is_empty():
         return []
-    if tokens is None:
-        tokens = list(EXACT.tokens(text))
-    return _merge(_collect(tokens, spec)[1])
+    return _merge(_collect(*_token_table(text, tokens), spec)[1])
 
 
 def make_snippet(text: str, spec: MatchSpec, *, size: int = 240,
@@ -133,9 +131,7 @@ def make_snippet(text: str, spec: MatchSpec, *, size: int = 240,
     if spec.is_empty():
         occurrences, spans = [], []
     else:
-        if tokens is None:
-            tokens = list(EXACT.tokens(text))
-        occurrences, spans = _collect(tokens, spec)
+        occurrences, spans = _collect(*_token_table(text, tokens), spec)
     spans = _merge(spans)
 
     # Work on the text with each whitespace run as one space, matches moved along.
@@ -231,52 +227,124 @@ def _matcher(spec: MatchSpec) -> _Matcher:
         return _Matcher(spec)
 
 
-def _collect(tokens: Sequence[Token], spec: MatchSpec):
+def _token_table(text: str, tokens: Sequence[Token] | None):
+    """(terms, span): the EXACT terms of `text` in order (token i stands at position i) and
+    span(i) -> its (start, end) characters."""
+    if tokens is None:
+        fast = _fast_tokens(text)
+        if fast is not None:
+            return fast
+        tokens = list(EXACT.tokens(text))
+    terms = [t.text for t in tokens]
+    return terms, lambda i: (tokens[i].start, tokens[i].end)
+
+
+try:        # the tokenizer's own pieces, for a scan without a Token per word
+    from indexer.analysis import _ACRONYM_GROUP, _TOKEN, _WORD_GROUP, _WORD_TERMS, _cached_term, _word_term
+except ImportError:                 # indexer.analysis changed: EXACT.tokens serves alone
+    _TOKEN = None
+else:
+    _word_of = methodcaller("group", _WORD_GROUP)
+    _span_of = methodcaller("span")
+    # Without a letter-dot-letter-dot run the acronym branch of _TOKEN never matches, and its
+    # word branch alone (the same expression) scans in half the time.
+    _ACRONYM_HINT = re.compile(r"\.[^\W\d_]\.")     # (a literal first: a fast search)
+    _WORD = re.compile(_TOKEN.pattern.split("(?P<word>", 1)[1].rsplit(")", 1)[0])
+
+
+def _fast_tokens(text: str):
+    """What EXACT.tokens(text) gives, as (terms, span), without a generator step or a Token
+    per word: the regex scan and the word -> term cache lookups run in C. Text with CJK
+    (bigrams) returns None, for EXACT.tokens."""
+    if _TOKEN is None or not text.isascii() and _CJK_RUN.search(text) is not None:
+        return None
+    if _ACRONYM_HINT.search(text) is None:
+        matches = list(_WORD.finditer(text))
+        words = list(map(re.Match.group, matches))
+    else:
+        matches = list(_TOKEN.finditer(text))
+        words = list(map(_word_of, matches))
+    terms = list(map(_WORD_TERMS.get, words))
+    if None in terms or "" in terms:
+        for i in [i for i, t in enumerate(terms) if not t]:
+            word = words[i]
+            if word is None:
+                terms[i] = _word_term(matches[i].group(_ACRONYM_GROUP).replace(".", ""))
+            else:
+                terms[i] = _cached_term(word)
+        if "" in terms:             # words with no term take no position
+            keep = [i for i, t in enumerate(terms) if t]
+            matches = [matches[i] for i in keep]
+            terms = [terms[i] for i in keep]
+    return terms, lambda i: _span_of(matches[i])
+
+
+def _collect(terms: list[str], span, spec: MatchSpec):
     """(occurrences, spans): occurrences are (start, end, ids) per matched token or phrase
-    occurrence, sorted, for choosing the window; spans are the character spans to mark."""
+    occurrence, sorted, for choosing the window; spans are the character spans to mark.
+    terms, span: the passage's tokens (see _token_table)."""
     occurrences = []
     spans = []
     matcher = _matcher(spec)
     if spec.stemmed or spec.exact or spec.prefixes or spec.fuzzy:
-        cached = matcher.cache.get
         keys_of = matcher.keys
-        add_occurrence = occurrences.append
-        add_span = spans.append
-        for term, _, start, end in tokens:
-            found = cached(term)
-            if found is None:
-                found = keys_of(term)
-            if found:
-                ids, chars = found
-                if chars is not None:
-                    end = start + chars
-                add_occurrence((start, end, ids))
-                add_span((start, end))
-    token_terms = list(map(itemgetter(0), tokens)) if spec.phrases else []
+        for i in _candidates(terms, spec):
+            found = keys_of(terms[i])
+            if not found:
+                continue
+            ids, chars = found
+            start, end = span(i)
+            if chars is not None:
+                end = start + chars
+            occurrences.append((start, end, ids))
+            spans.append((start, end))
     for phrase, phrase_id in zip(spec.phrases, matcher.phrase_ids):
         if not phrase.terms:
             continue
         ids = (phrase_id,)
-        for path in _phrase_occurrences(tokens, token_terms, phrase):
-            occurrences.append((tokens[path[0]].start, tokens[path[-1]].end, ids))
-            run_start = tokens[path[0]]
-            prev = run_start
+        for path in _phrase_occurrences(terms, phrase):
+            occurrences.append((span(path[0])[0], span(path[-1])[1], ids))
+            run_start = prev = path[0]
             for i in path[1:]:
-                tok = tokens[i]
-                if tok.pos != prev.pos + 1:          # a sloppy gap: mark the words apart
-                    spans.append((run_start.start, prev.end))
-                    run_start = tok
-                prev = tok
-            spans.append((run_start.start, prev.end))
+                if i != prev + 1:                    # a sloppy gap: mark the words apart
+                    spans.append((span(run_start)[0], span(prev)[1]))
+                    run_start = i
+                prev = i
+            spans.append((span(run_start)[0], span(prev)[1]))
     if spec.phrases:
         occurrences.sort(key=lambda o: (o[0], o[1]))
     return occurrences, spans
 
 
-def _phrase_occurrences(tokens: Sequence[Token], token_terms: list[str], phrase: PhraseSpec):
+def _candidates(terms: list[str], spec: MatchSpec) -> list[int]:
+    """Indices of the tokens that may match spec's terms; every token when the spec has
+    prefixes or fuzzy terms. A word's stem comes from STEMMED's own cache, looked up for the
+    whole passage in one C-level pass, so only the few candidates reach _Matcher.keys."""
+    if spec.prefixes or spec.fuzzy or not _PREFILTER:
+        return range(len(terms))
+    found = []
+    if spec.stemmed:
+        stems = list(map(_STEMS.get, terms))
+        if None in stems:
+            for i in [i for i, st in enumerate(stems) if st is None]:
+                stems[i] = STEMMED._stem(terms[i])
+        stemmed = spec.stemmed
+        found = [i for i, st in enumerate(stems) if st in stemmed]
+    if spec.exact:
+        exact = spec.exact
+        found = sorted(set(found).union(i for i, t in enumerate(terms) if t in exact))
+    return found
+
+
+_PREFILTER = hasattr(STEMMED, "_cache") and hasattr(STEMMED, "_stem")
+_STEMS = STEMMED._cache if _PREFILTER else {}
+
+
+def _phrase_occurrences(token_terms: list[str], phrase: PhraseSpec):
     """Token indices of each place the phrase stands: its terms in order, each within
-    `slop` extra positions of the previous one. token_terms: the tokens' terms."""
-    terms, slop, n = phrase.terms, phrase.slop, len(tokens)
+    `slop` extra positions of the previous one. token_terms: the tokens' terms (token i
+    at position i)."""
+    terms, slop, n = phrase.terms, phrase.slop, len(token_terms)
     last = len(terms)
     failed: set[tuple[int, int]] = set()     # (token index, term index) that cannot continue
 
@@ -285,10 +353,10 @@ def _phrase_occurrences(tokens: Sequence[Token], token_terms: list[str], phrase:
             return [i]
         if (i, k) in failed:
             return None
-        limit = tokens[i].pos + 1 + slop
+        limit = i + 1 + slop
         want = terms[k]
         j = i + 1
-        while j < n and tokens[j].pos <= limit:
+        while j < n and j <= limit:
             if token_terms[j] == want:
                 rest = extend(j, k + 1)
                 if rest is not None:

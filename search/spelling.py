@@ -14,6 +14,7 @@ no more than one of sixteen.
 from __future__ import annotations
 
 from typing import Callable, Collection
+from weakref import WeakKeyDictionary
 
 from indexer.analysis import EXACT
 from indexer.errors import QueryError
@@ -75,9 +76,10 @@ def _closest(reader, term: str) -> str | None:
         return None
     allowed = 1 if len(term) <= 5 else 2
     candidates = []
-    # The automaton counts a swap as two edits, so ask for two and measure each candidate.
-    for candidate in reader.terms_within("exact", term, 2, prefix=1):
-        if candidate == term or not (candidate.isalpha() and candidate.islower()):
+    # Words within two plain edits (what Whoosh's automaton finds), measured with a swap of
+    # two letters counting as one.
+    for candidate in _near_words(reader, term):
+        if candidate == term or edit_distance(term, candidate, 2, swaps=False) > 2:
             continue
         distance = edit_distance(term, candidate, allowed)
         if distance > allowed:
@@ -91,6 +93,35 @@ def _closest(reader, term: str) -> str | None:
     # documents ("bibliograhic" for "bibliografic", when "bibliographic" is common).
     floor = -min(found for _, found, _ in candidates) / OUTSHONE
     return min(c for c in candidates if -c[1] >= floor)[2]
+
+
+_LEXICONS: "WeakKeyDictionary[object, dict[str, dict[int, list[str]]]]" = WeakKeyDictionary()
+
+
+def _near_words(reader, term: str) -> list[str]:
+    """The index's lower-case alphabetic "exact" words that may be within two edits of term:
+    its first letter, a length within two, a third of it in common. Whoosh's terms_within walks the term dictionary (merging segments) and
+    runs an automaton per call, tens of ms per rare word; the words of each first letter are
+    read once per reader and kept by length."""
+    by_letter = _LEXICONS.get(reader)
+    if by_letter is None:
+        by_letter = _LEXICONS[reader] = {}
+    by_length = by_letter.get(term[0])
+    if by_length is None:
+        by_length = by_letter[term[0]] = {}
+        words: set[bytes] = set()
+        for leaf, _ in reader.leaf_readers():       # each segment's own list: no merge
+            words.update(leaf.expand_prefix("exact", term[0]))
+        for word in sorted(b.decode("utf-8") for b in words):
+            if word.isalpha() and word.islower():
+                by_length.setdefault(len(word), []).append(word)
+    n = len(term)
+    # Two edits leave at least one of three pieces of the word intact (pigeonhole): a
+    # substring test in C drops most words before the edit distance in Python.
+    a, b = n // 3, 2 * n // 3
+    pieces = [term[:a] or term[:1], term[a:b], term[b:]]
+    return [w for k in range(n - 2, n + 3) for w in by_length.get(k, ())
+            if pieces[0] in w or pieces[1] in w or pieces[2] in w]
 
 
 def _like(typed: str, word: str) -> str:

@@ -67,7 +67,17 @@ class _TypedFirstMatcher(matching.UnionMatcher):
         return a.score() + alias if at else alias
 
     def _squash(self, score: float) -> float:
-        return self.floor * score / (score + self.floor) if score > 0 else 0.0
+        return squash(score, self.floor)
+
+
+def squash(score: float, floor: float) -> float:
+    """An alias-only score, kept in order and below `floor`."""
+    return floor * score / (score + floor) if score > 0 else 0.0
+
+
+def more_words_score(matched: int, bm25: float) -> float:
+    """Tier by words matched; BM25 orders each tier."""
+    return matched + bm25 / (bm25 + 1)
 
 
 def score_floor(q: wq.Query, searcher) -> float | None:
@@ -162,8 +172,7 @@ class _CountingUnionMatcher(matching.Matcher):
 
     def score(self):
         here = [c for c in self.children if c.is_active() and c.id() == self._id]
-        s = sum(c.score() for c in here)
-        return len(here) + s / (s + 1)
+        return more_words_score(len(here), sum(c.score() for c in here))
 
     def max_quality(self):
         return len(self.children) + 1.0

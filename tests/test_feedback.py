@@ -145,7 +145,8 @@ def test_feedback_follows_the_filters(tmp_path):
     with Searcher(idx) as s:
         searcher = s._current()
         parsed = s._parse(QUESTION, "or")
-        _, expansion = s._with_feedback(searcher, parsed.query, parsed, "or", s._filter("2000", None, None))
+        first = s._first_pass(searcher, parsed, s._filter("2000", None, None))
+        _, expansion = s._feedback(searcher, first, parsed, "or")
     terms = {t for t, _ in expansion.terms}
     assert stem("tundra") in terms and stem("floe") not in terms
 

@@ -202,7 +202,7 @@ def test_a_recursion_error_is_a_query_error(searcher, monkeypatch):
     """The last line behind the bounds: no query within them recurses deeply, but if Whoosh ever does."""
     def recurse(*args, **kwargs):
         raise RecursionError("maximum recursion depth exceeded")
-    monkeypatch.setattr(Searcher, "_collect", staticmethod(recurse))
+    monkeypatch.setattr(Searcher, "_first_pass", recurse)
     with pytest.raises(QueryError, match="query too deeply nested"):
         searcher.search("treaty")
 

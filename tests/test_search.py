@@ -161,8 +161,6 @@ def test_words_close_together_rank_above_scattered_words(tmp_path):
     assert ranked(idx, '"agreed framework"') == ["b_phrase.txt#0"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the proximity bonus is an ordered Phrase(words, slop=8), so "
-                   "words typed in the other order than the text ('framework agreed') get no bonus")
 def test_words_close_together_in_either_order_rank_above_scattered_words(tmp_path):
     test_words_close_together_rank_above_scattered_words(tmp_path)
     assert ranked(tmp_path / "idx", "framework agreed") == ["b_phrase.txt#0", "a_scattered.txt#0"]

@@ -322,3 +322,37 @@ def test_highlights_are_sorted_in_bounds_and_non_empty(text, spec, size):
         assert last <= s < e <= len(text)
         last = e
     assert "\x1b" not in snippet.to_ansi(color=False)
+
+
+ACRONYM_PIECES = PIECES + ["U.S.", "U.S.A.", "D.P.R.K.", "e.g.", "a.", "A.B", "DPRK's", "P'yŏngyang", "Kim's",
+                           "'s", "’", "2000년", "北朝鮮", "x.y.z", "Jo Myong-rok", "_", "é", "ŏ"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.one_of(st.lists(st.sampled_from(ACRONYM_PIECES), max_size=80).map("".join), st.text(max_size=200)))
+def test_snippets_see_the_same_tokens_as_the_analyzer(text):
+    """Snippets scan a passage their own, faster way (search/snippets.py _token_table): the
+    terms and character spans must stay those of indexer.analysis.EXACT, or highlights would
+    drift from what the index matched."""
+    from search.snippets import _token_table
+
+    terms, span = _token_table(text, None)
+    tokens = list(EXACT.tokens(text))
+    assert terms == [t.text for t in tokens]
+    assert [span(i) for i in range(len(terms))] == [(t.start, t.end) for t in tokens]
+    assert [t.pos for t in tokens] == list(range(len(tokens)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(ACRONYM_PIECES + ["does", "Doe", "doe's", "running", "runs"]),
+                     max_size=80).map("".join), spec=_spec_strategy())
+def test_the_stem_prefilter_marks_what_the_full_scan_marks(text, spec):
+    """Snippets look up only the tokens whose stem or term the spec holds; that must change nothing."""
+    import search.snippets as S
+
+    fast = find_matches(text, spec)
+    saved, S._PREFILTER = S._PREFILTER, False
+    try:
+        assert find_matches(text, spec) == fast
+    finally:
+        S._PREFILTER = saved
