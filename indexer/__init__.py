@@ -168,7 +168,7 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     if procs is None:
         procs = min(os.cpu_count() or 1, 4) if len(candidates) >= 100 else 1
     with IndexWriter(index_dir, rebuild=rebuild, procs=procs, memory_mb=memory_mb) as writer:
-        boilerplate = learn_boilerplate([c.path for c in candidates], procs=procs)
+        boilerplate = learn_boilerplate([c.path for c in candidates], procs=procs, close_fds=writer.lock_fds())
         roots = {str(c.root) for c in candidates}
         seen: set[str] = set()
         jobs: list[_Job] = []

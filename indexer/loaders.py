@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import re
 import stat
 import sys
+import time
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from indexer.document import Document, make_blocks
 from indexer.errors import InputError, UnsupportedFileError
@@ -183,7 +185,7 @@ def document_lines(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[str] 
 
 
 def learn_boilerplate(paths: Iterable[Path], *, min_docs: int = 3, min_fraction: float = 0.3,
-                      procs: int = 1) -> frozenset[str]:
+                      procs: int = 1, close_fds: Sequence[int] = ()) -> frozenset[str]:
     """Line keys (chrome.line_key) found in at least max(min_docs, min_fraction * N) of N documents.
 
     Lines a site repeats on every page (menus, notices, addresses) pass; prose does not,
@@ -193,7 +195,7 @@ def learn_boilerplate(paths: Iterable[Path], *, min_docs: int = 3, min_fraction:
     """
     paths = [Path(p) for p in paths]
     if procs > 1 and len(paths) >= PARALLEL_LEARN_FILES:
-        counts, n = _learn_in_parallel(paths, procs, min_fraction)
+        counts, n = _learn_in_parallel(paths, procs, min_fraction, close_fds)
     else:
         counts, n = _count_keys(paths)
     threshold = max(min_docs, math.ceil(min_fraction * n))
@@ -222,7 +224,8 @@ def _count_keys(paths: list[Path]) -> tuple[Counter, int]:
     return counts, n
 
 
-def _learn_in_parallel(paths: list[Path], procs: int, min_fraction: float) -> tuple[Counter, int]:
+def _learn_in_parallel(paths: list[Path], procs: int, min_fraction: float,
+                       close_fds: Sequence[int] = ()) -> tuple[Counter, int]:
     """_count_keys over `procs` slices of `paths` at once, returning only what can pass the threshold.
 
     A key in min_fraction of all N documents is in min_fraction of some slice's
@@ -237,7 +240,8 @@ def _learn_in_parallel(paths: list[Path], procs: int, min_fraction: float) -> tu
     try:
         for k in range(procs):
             here, there = ctx.Pipe()
-            worker = ctx.Process(target=_learn_worker, args=(there, paths[k::procs], min_fraction),
+            worker = ctx.Process(target=_learn_worker, args=(there, paths[k::procs], min_fraction,
+                                                             os.getpid(), list(close_fds)),
                                  daemon=True, name=f"docsearch-learn-{k}")
             worker.start()
             there.close()
@@ -271,7 +275,24 @@ def _receive(link):
     return value
 
 
-def _learn_worker(link, paths: list[Path], min_fraction: float) -> None:
+def _learn_worker(link, paths: list[Path], min_fraction: float, parent: int, close_fds: list[int]) -> None:
+    """A learning process: it closes the writer's inherited lock descriptors (a lock must go
+    with its writer) and exits as soon as its parent is gone (a killed writer leaves no
+    process behind)."""
+    import threading
+
+    for fd in close_fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
     try:
         counts, n = _count_keys(paths)
         link.send(("ok", (n, [key for key, count in counts.items() if count >= min_fraction * n])))

@@ -324,10 +324,7 @@ class IndexWriter:
         ctx = multiprocessing.get_context(START_METHOD)
         # A forked worker inherits the locks' descriptors and closes them, so that
         # the locks go with this process even if a worker outlives it briefly.
-        locks = []
-        if START_METHOD == "fork":
-            whoosh_lock = getattr(self._writer, "writelock", None)
-            locks = [fd for fd in (self._lock.fd, getattr(whoosh_lock, "fd", None)) if fd is not None]
+        locks = self.lock_fds()
         inbox = {}
         for k, chunk in enumerate(chunks):
             receiver, sender = ctx.Pipe(duplex=False)
@@ -369,6 +366,14 @@ class IndexWriter:
             process.join()
         self._workers = []
         self._segments += [segment for segments in written for segment in segments]
+
+    def lock_fds(self) -> list[int]:
+        """The lock descriptors a forked child inherits and must close, so that the locks
+        go with this process even if the child outlives it briefly."""
+        if START_METHOD != "fork":
+            return []
+        whoosh_lock = getattr(self._writer, "writelock", None)
+        return [fd for fd in (self._lock.fd, getattr(whoosh_lock, "fd", None)) if fd is not None]
 
     def _new_builder(self, memory_mb: int, tag: str):
         from . import fastwriter

@@ -228,6 +228,10 @@ class Evaluator:
                 return col[docnum - seg.offset]
         raise IndexError(docnum)
 
+    def tie(self, docnum: int) -> tuple:
+        """Order of equal scores that does not depend on the index's history (see top)."""
+        return self.doc_key(docnum) or "", docnum
+
     # -- evaluation --------------------------------------------------------------------
     def _scorer(self, field: str, text: str) -> _TermScorer:
         key = (field, text)

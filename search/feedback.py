@@ -26,7 +26,6 @@ Choices that differ from document-level RM3, because the index holds passages:
 from __future__ import annotations
 
 import bisect
-import heapq
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -47,8 +46,9 @@ class FirstPass(Q.Query):
     generation they came from, so it must run on the searcher that built it).
     """
 
-    def __init__(self, scores: dict[int, float]):
+    def __init__(self, scores: dict[int, float], tie=None):
         self.scores = scores                    # top-level docnum -> score
+        self.tie = tie                          # order of equal scores (search/evaluate.top)
         self._docnums = sorted(scores)
 
     @classmethod
@@ -58,8 +58,10 @@ class FirstPass(Q.Query):
         return cls({docnum: score for score, docnum in collector.items})
 
     def best(self, n: int) -> list[tuple[int, float]]:
-        """The `n` best (docnum, score), best first; ties by docnum as Whoosh orders them."""
-        return [(d, -neg) for neg, d in heapq.nsmallest(n, ((-s, d) for d, s in self.scores.items()))]
+        """The `n` best (docnum, score), best first; ties by `tie` (default: docnum)."""
+        from .evaluate import top
+
+        return top(self.scores, n, self.tie)
 
     # -- the Query protocol ----------------------------------------------------------------
     def __eq__(self, other):

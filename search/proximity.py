@@ -19,12 +19,13 @@ FIELD = "body"
 
 
 def rescore(ev: Evaluator, scores: dict[int, float], words: tuple[str, ...], *, slop: int,
-            boost: float, window: int = 100) -> None:
-    """Add the proximity bonus to `scores` (docnum -> score, changed in place)."""
+            boost: float, window: int = 100, tie=None) -> None:
+    """Add the proximity bonus to `scores` (docnum -> score, changed in place); `tie` orders
+    equal scores at the window's edge (evaluate.top)."""
     distinct = tuple(dict.fromkeys(words))
     if boost <= 0 or len(distinct) < 2 or not scores:
         return
-    docs = [d for d, _ in top(scores, window)]
+    docs = [d for d, _ in top(scores, window, tie)]
     found = []                      # per distinct word: docnum -> (body score, positions)
     for w in distinct:
         got = ev.term_positions(FIELD, w, docs)

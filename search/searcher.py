@@ -211,18 +211,18 @@ class Searcher:
         ev = self._evaluator(searcher)
         scores = ev.scores(query)
         if len(parsed.words) <= 12:
-            proximity.rescore(ev, scores, parsed.words, slop=self.proximity_slop, boost=self.proximity_boost)
+            proximity.rescore(ev, scores, parsed.words, slop=self.proximity_slop, boost=self.proximity_boost,
+                              tie=ev.tie)
         return scores
 
     def _top(self, searcher, scores: dict[int, float], n: int, per_doc: int | None):
         """(the best `n` (docnum, score), how many passages match): with per_doc, at most
         that many passages per document, and the count is of those kept."""
         ev = self._evaluator(searcher)
-        tie = lambda docnum: (ev.doc_key(docnum) or "", docnum)     # noqa: E731 - see evaluate.top
         if not per_doc:
-            return top(scores, n, tie), len(scores)
+            return top(scores, n, ev.tie), len(scores)
         kept, seen = [], {}
-        for docnum, score in top(scores, len(scores), tie):
+        for docnum, score in top(scores, len(scores), ev.tie):
             key = ev.doc_key(docnum)
             if key:
                 if seen.get(key, 0) >= per_doc:
@@ -241,7 +241,7 @@ class Searcher:
         fb = self.feedback
         if fb["docs"] < 1 or operator != "or" or len(parsed.words) < fb["min_words"]:
             return scores, None
-        first = feedback.FirstPass(scores)
+        first = feedback.FirstPass(scores, self._evaluator(searcher).tie)
         expansion = feedback.expand(searcher, first, docs=fb["docs"], terms=fb["terms"], weight=fb["weight"])
         final = expansion.query(first, len(parsed.words) + len(parsed.match.phrases), self.boosts)
         return self._evaluator(searcher).scores(final), expansion
