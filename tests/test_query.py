@@ -165,7 +165,8 @@ def test_extra_metadata_fields():
     ("the missile", word("missil"), "ignored stop words: the"),
     ("missile -the", word("missil"), "ignored stop words: the"),
     ("the who", wq.And([wq.Term("exact", "the"), wq.Term("exact", "who")]), "every word is a stop word"),
-    ("to be or not to be", wq.And([wq.Term("exact", t) for t in "to be or not".split()]),
+    ("to be or not to be", wq.And([wq.Term("exact", "to", boost=2.0), wq.Term("exact", "be", boost=2.0),
+                                   wq.Term("exact", "or"), wq.Term("exact", "not")]),
      "every word is a stop word"),
     ("the -missile", AndNot(wq.Term("exact", "the"), word("missil")), "every word is a stop word"),
 ])
@@ -395,7 +396,9 @@ def test_nesting_is_bounded(depth):
 
 def test_repeated_clauses_are_searched_once():
     got = parse_query('"bye bye" bye bye -x -x', operator="or")
-    assert got.query == AndNot(MoreWordsFirst([wq.Phrase("exact", ["bye", "bye"], slop=1), word("bye")]), word("x"))
+    # searched once, weighed twice (query-term frequency); a NOT needs no weight
+    assert got.query == AndNot(MoreWordsFirst([wq.Phrase("exact", ["bye", "bye"], slop=1),
+                                               word("bye").with_boost(2.0)]), word("x"))
     assert got.explain() == ('AND(OR(phrase "bye bye", word "bye"), NOT word "x")\n'
                              'note: searched repeated clauses once: word "bye", word "x"')
     assert parse_query("+treaty treaty", operator="or").query == word("treati")
