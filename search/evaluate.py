@@ -113,21 +113,24 @@ class _Postings:
                 m.next()
             yield ids, weights, (lambda: values)
 
+    def within(self, docnums: set[int] | None):
+        """(ids, weights, values()) per block, only the postings in `docnums` (None: all)."""
+        if docnums is None:
+            yield from self.blocks()
+            return
+        if not docnums:
+            return
+        for ids, weights, values in self.blocks(sorted(docnums)):
+            keep = [i for i, d in enumerate(ids) if d in docnums]
+            if keep:
+                yield ([ids[i] for i in keep], [weights[i] for i in keep],
+                       lambda values=values, keep=keep: [values()[i] for i in keep])
+
     def select(self, within) -> dict[int, tuple[float, bytes]]:
         """docnum -> (weight, raw value) for every posting, or those in `within`."""
         got: dict[int, tuple[float, bytes]] = {}
-        if within is None:
-            for ids, weights, values in self.blocks():
-                got.update(zip(ids, zip(weights, values())))
-            return got
-        if not within:
-            return got
-        wanted = sorted(within)
-        for ids, weights, values in self.blocks(wanted):
-            keep = [i for i, d in enumerate(ids) if d in within]
-            if keep:
-                vals = values()
-                got.update((ids[i], (weights[i], vals[i])) for i in keep)
+        for ids, weights, values in self.within(within):
+            got.update(zip(ids, zip(weights, values())))
         return got
 
     def positions(self, value) -> list[int]:
@@ -324,17 +327,8 @@ class Evaluator:
         lengths = seg.lengths(q.fieldname)
         postings = _Postings(seg, q.fieldname, btext)
         out: dict[int, float] = {}
-        if within is None:
-            for ids, weights, _ in postings.blocks():
-                out.update(scorer.scores(lengths, ids, weights))
-        else:
-            if not within:
-                return out
-            wanted = sorted(within)
-            for ids, weights, _ in postings.blocks(wanted):
-                keep = [i for i, d in enumerate(ids) if d in within]
-                if keep:
-                    out.update(scorer.scores(lengths, [ids[i] for i in keep], [weights[i] for i in keep]))
+        for ids, weights, _ in postings.within(within):
+            out.update(scorer.scores(lengths, ids, weights))
         return _boosted(out, q.boost)
 
     def _or(self, seg, subs, within) -> dict[int, float]:

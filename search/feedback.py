@@ -19,7 +19,7 @@ Choices that differ from document-level RM3, because the index holds passages:
 - the first pass is run once and its scores are kept (`FirstPass`), so the
   second search costs only the expansion terms' postings, not the query's again.
 
-    first = FirstPass.run(searcher, query)
+    first = FirstPass(scores)                        # every match of the query, scored once
     expansion = expand(searcher, first)
     final = expansion.query(first, query_words)      # run on the same searcher
 """
@@ -31,7 +31,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
-from whoosh import collectors, matching
+from whoosh import matching
 from whoosh import query as Q
 
 from indexer.analysis import STEMMED, Analyzer
@@ -50,12 +50,6 @@ class FirstPass(Q.Query):
         self.scores = scores                    # top-level docnum -> score
         self.tie = tie                          # order of equal scores (search/evaluate.top)
         self._docnums = sorted(scores)
-
-    @classmethod
-    def run(cls, searcher, query: Q.Query) -> "FirstPass":
-        collector = collectors.UnlimitedCollector()
-        searcher.search_with_collector(query, collector)
-        return cls({docnum: score for score, docnum in collector.items})
 
     def best(self, n: int) -> list[tuple[int, float]]:
         """The `n` best (docnum, score), best first; ties by `tie` (default: docnum)."""

@@ -386,6 +386,25 @@ def _run_files(index_dir: Path) -> set[str]:
     return {p.name for p in index_dir.iterdir()}
 
 
+def _rewrite(docs: Path) -> None:
+    for p in docs.iterdir():
+        write(p, f"Rewritten {p.stem} about a narwhal.\n\n" + p.read_text())
+
+
+def _plant(monkeypatch, doc_id: str, failure) -> None:
+    """Segmenting `doc_id` calls `failure` (in a forked worker, which inherits the patch)."""
+    import indexer.segment as seg
+
+    real = seg.segment
+
+    def planted(doc, **kw):
+        if doc.doc_id == doc_id:
+            failure()
+        return real(doc, **kw)
+
+    monkeypatch.setattr(seg, "segment", planted)
+
+
 def test_failing_worker_commits_nothing_and_leaves_no_files(tmp_path, monkeypatch):
     if W.START_METHOD != "fork":
         pytest.skip("the failure is planted in this process, which only forked workers inherit")
@@ -393,18 +412,12 @@ def test_failing_worker_commits_nothing_and_leaves_no_files(tmp_path, monkeypatc
     idx = tmp_path / "idx"
     build_index([docs], idx, procs=2)
     before, files = _results(idx), _run_files(idx)
-    for p in docs.iterdir():
-        write(p, f"Rewritten {p.stem} about a narwhal.\n\n" + p.read_text())
-    import indexer.segment as seg
+    _rewrite(docs)
 
-    real = seg.segment
+    def fail():
+        raise RuntimeError("planted failure")
 
-    def failing(doc, **kw):
-        if doc.doc_id == "f025.txt":
-            raise RuntimeError("planted failure")
-        return real(doc, **kw)
-
-    monkeypatch.setattr(seg, "segment", failing)
+    _plant(monkeypatch, "f025.txt", fail)
     started = time.monotonic()
     with pytest.raises(RuntimeError, match="planted failure"):
         build_index([docs], idx, procs=2)
@@ -416,16 +429,13 @@ def test_dead_worker_is_an_index_write_error(tmp_path, monkeypatch):
     if W.START_METHOD != "fork":
         pytest.skip("the failure is planted in this process, which only forked workers inherit")
     from indexer import IndexWriteError
-    import indexer.segment as seg
 
     docs = _write_corpus(tmp_path / "docs", 20)
     idx = tmp_path / "idx"
     build_index([docs], idx, procs=2)
     before = _results(idx)
-    for p in docs.iterdir():
-        write(p, f"Rewritten {p.stem} about a narwhal.\n\n" + p.read_text())
-    real = seg.segment
-    monkeypatch.setattr(seg, "segment", lambda doc, **kw: os._exit(3) if doc.doc_id == "f015.txt" else real(doc, **kw))
+    _rewrite(docs)
+    _plant(monkeypatch, "f015.txt", lambda: os._exit(3))
     with pytest.raises(IndexWriteError, match="worker stopped .exit code 3.; the previous index is unchanged"):
         build_index([docs], idx, procs=2)
     assert _results(idx) == before
@@ -450,8 +460,7 @@ def test_killed_run_leaves_the_previous_commit(tmp_path, at):
     idx = tmp_path / "idx"
     build_index([docs], idx, procs=2)
     before, files = _results(idx), _run_files(idx)
-    for p in docs.iterdir():
-        write(p, f"Rewritten {p.stem} about a narwhal.\n\n" + p.read_text())
+    _rewrite(docs)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run([sys.executable, "-c", KILLER, str(docs), str(idx), str(at)], env=env, timeout=120)
     assert done.returncode == -signal.SIGKILL
