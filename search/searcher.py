@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 import sys
+import time
 from pathlib import Path
 from typing import Mapping
 
@@ -123,13 +124,28 @@ class Searcher:
             self._build_default()
         marker = check_index_dir(self.index_dir, for_writing=False)
         check_version(self.index_dir, marker)
+        self._ix = None
         try:
-            self._ix = S.open_index(self.index_dir)
+            self._searcher = self._open_searcher()
         except Exception as e:      # Whoosh raises bare Exceptions for damaged files
             raise DocsearchError(f"Cannot open the index in {self.index_dir} ({e}); "
                                  f"rebuild it with 'docsearch index DOCS --index {self.index_dir} --rebuild'") from e
-        self._searcher = self._ix.searcher(weighting=self._weighting)
         self._extra_fields = self._meta_fields()
+
+    def _open_searcher(self, attempts: int = 20):
+        """A searcher on the latest commit. A writer committing meanwhile deletes the files of
+        the generation being opened (its TOC, its merged segments); like Lucene's
+        FindSegmentsFile, open the then-latest commit again instead of failing."""
+        for attempt in range(attempts):
+            try:
+                if self._ix is None:
+                    self._ix = S.open_index(self.index_dir)
+                return self._ix.searcher(weighting=self._weighting)
+            except FileNotFoundError:
+                self._ix = None
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
 
     def _build_default(self) -> None:
         from indexer import build_index
@@ -160,7 +176,7 @@ class Searcher:
             # A new searcher, not Whoosh's refresh(): refresh() reuses the reader of every
             # segment whose id is unchanged, with its old deletions, so passages deleted
             # by the commit would still be found beside their replacements.
-            old, self._searcher = self._searcher, self._ix.searcher(weighting=self._weighting)
+            old, self._searcher = self._searcher, self._open_searcher()
             old.close()
             self._extra_fields = self._meta_fields()
         return self._searcher
@@ -178,7 +194,7 @@ class Searcher:
         if operator not in _OPERATORS:
             raise ValueError(f"operator must be 'and' or 'or', not {operator!r}")
         searcher = self._current()
-        parsed = self._parse(query, operator)
+        parsed = self._parse(searcher, query, operator)
         check_expansion(parsed.query, searcher.reader())
         filter_query = self._filter(date_from, date_to, filters)
         try:
@@ -192,7 +208,8 @@ class Searcher:
         start = (page - 1) * limit
         hits = tuple(self._hit(rank, score, searcher.stored_fields(docnum), parsed.match)
                      for rank, (docnum, score) in enumerate(found[start:], start + 1))
-        suggestion = self._suggest(query, total, operator, (date_from, date_to, filters)) if total < 3 else None
+        suggestion = (self._suggest(searcher, query, total, operator, (date_from, date_to, filters))
+                      if total < 3 else None)
         return Results(query, total, page, limit, hits, suggestion, parsed.notes)
 
     def _evaluator(self, searcher) -> Evaluator:
@@ -281,22 +298,22 @@ class Searcher:
                    snippet=make_snippet(text, spec, size=self.snippet_size), url=f.get("url"), meta=meta)
 
     # -- did you mean --------------------------------------------------------
-    def _parse(self, query: str, operator: str = "and"):
-        searcher = self._current()
+    def _parse(self, searcher, query: str, operator: str = "and"):
+        """`query` parsed against `searcher`'s generation: one call of the public API uses one
+        searcher throughout, since a second _current() could reopen and close the first."""
         vocabulary = getattr(self, "_vocabulary", None)
         if vocabulary is None or vocabulary.searcher is not searcher:     # one per committed generation
             vocabulary = self._vocabulary = IndexVocabulary(searcher)
         return parse_query(query, operator=operator, boosts=self.boosts, extra_fields=self._extra_fields,
                            aliases=self.aliases, vocabulary=vocabulary)
 
-    def _suggest(self, query: str, total: int, operator: str, limits=(None, None, None)) -> str | None:
+    def _suggest(self, searcher, query: str, total: int, operator: str, limits=(None, None, None)) -> str | None:
         """The query with misspelt words corrected from the index's vocabulary (search/spelling.py),
         when that finds more passages under the same date and field limits; else None."""
-        searcher = self._current()
         filter_query = self._filter(*limits)
 
         def count(corrected: str) -> int:
-            parsed = self._parse(corrected, operator)
+            parsed = self._parse(searcher, corrected, operator)
             check_expansion(parsed.query, searcher.reader())
             query = parsed.query
             if filter_query is not None:
@@ -309,8 +326,8 @@ class Searcher:
     @refuse_too_deep
     def explain(self, query: str, operator: str = "and") -> str:
         """The parsed query as text, lenient readings included, and the feedback terms if any."""
-        parsed = self._parse(query, operator)
         searcher = self._current()
+        parsed = self._parse(searcher, query, operator)
         expansion = self._feedback(searcher, self._first_pass(searcher, parsed, None), parsed, operator)[1]
         return parsed.explain() + (f"\n{expansion.describe()}" if expansion else "")
 
@@ -321,8 +338,8 @@ class Searcher:
             raise QueryError(f"bad passage id {passage_id!r}: write DOC_ID#N as shown in search results")
         if context < 0:
             raise ValueError("context must be 0 or more")
-        spec = self._parse(query).match if query else MatchSpec()
         searcher = self._current()
+        spec = self._parse(searcher, query).match if query else MatchSpec()
         wanted = range(int(ordinal) - context, int(ordinal) + context + 1)
         rows = sorted((f for f in searcher.documents(doc_id=doc_id) if f["ordinal"] in wanted),
                       key=lambda f: f["ordinal"])

@@ -144,7 +144,7 @@ def test_feedback_follows_the_filters(tmp_path):
     })
     with Searcher(idx) as s:
         searcher = s._current()
-        parsed = s._parse(QUESTION, "or")
+        parsed = s._parse(searcher, QUESTION, "or")
         first = s._first_pass(searcher, parsed, s._filter("2000", None, None))
         _, expansion = s._feedback(searcher, first, parsed, "or")
     terms = {t for t, _ in expansion.terms}
