@@ -1,15 +1,13 @@
-"""Documents in, finished Whoosh segments out, without Whoosh's per-posting machinery.
+"""Documents in, finished segments out, without Whoosh's per-posting machinery.
 
 Whoosh's SegmentWriter sends every posting through a pickled external sort and,
 while writing postings, reads each document's field length back from disk. A
-SegmentBuilder inverts documents in memory instead (field -> term -> postings),
-packs a term's postings into Whoosh's 128-posting blocks as soon as a block
-fills (so buffered postings cost a few bytes each), and when its memory budget
-is reached, or at the end, writes one segment with Whoosh's own whoosh3 codec
-objects: term index, postings, stored fields, lengths and sortable columns. The
-files are those of Whoosh's format, read by unmodified Whoosh; the only
-difference from what Whoosh writes is inside a postings block, whose tuple is
-pickled with protocol 4 (see DATA_PROTOCOL) and compressed only when it pays.
+SegmentBuilder inverts documents in memory instead, into compact arrays per term
+(docnums, position counts, positions: a few bytes a posting), and when its memory
+budget is reached, or at the end, writes one segment: each term's arrays as the
+index codec lays them out (indexer/codec.py), and Whoosh's own whoosh3 objects for
+the term index, stored fields, lengths and sortable columns. The segment is read
+by unmodified Whoosh through that codec.
 
 The postings of our own text fields (schema.WhooshAnalyzer over an
 analysis.Analyzer, Positions format) come straight from the analyzer's token
@@ -22,143 +20,53 @@ Whoosh's own clean-up at the next commit.
 from __future__ import annotations
 
 import os
-import zlib
 from array import array
-from operator import sub
-from pickle import dumps
 from struct import Struct
 
 from whoosh import formats
 from whoosh.analysis import IDTokenizer
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3PerDocWriter, W3Segment
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, W3PerDocWriter
 from whoosh.fields import ID, UnknownFieldError
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from . import analysis
+from .codec import Codec, Segment, encode, is_positions
 from .schema import WhooshAnalyzer
 
-BLOCK = 128                       # postings per block, as W3Codec's blocklimit
-COMPRESSION = 3                   # zlib level, as W3Codec
-# Whoosh pickles a block with protocol 2, which has no opcode for bytes: each posting's value
-# becomes a _codecs.encode(str, "latin1") call, ten times slower to write and to read, twice
-# the size. Its reader unpickles whatever protocol it finds, so blocks here use protocol 4.
-DATA_PROTOCOL = 4
-MIN_COMPRESS = 256                # smaller pickled blocks are stored plainly: zlib would save little and cost much
-_pack_int = Struct("!i").pack
-_pack_uint = Struct("!I").pack
 _pack_ushort = Struct("!H").pack
 _TERMINFO = Struct("!BfIBBfIIqi")     # W3TermInfo: flags, weight, df, min/max length byte, max weight,
                                       # first/last id, postings offset and length
+_WIDE = 0xFFFF                        # positions and counts beyond this need 4-byte arrays
 
-# Bytes a buffered posting and a new term cost in memory, measured with tracemalloc.
-POSTING_BYTES = 26
-MULTI_VALUE_BYTES = 56
-TERM_BYTES = 190
-BLOCK_OVERHEAD = 120
+# Bytes the buffers grow by, measured with tracemalloc (arrays over-allocate by about an eighth):
+POSTING_BYTES = 8                     # a docnum (4) and a count (2) per posting
+POSITION_BYTES = 3                    # a position (2)
+TERM_BYTES = 420                      # a new term: its str, the dict slot, a list of three small arrays
 
-
-def _positions_value(poslist: list[int]) -> bytes:
-    """Whoosh's Positions encoding (formats.Positions.encode): the count, then the pickled position deltas."""
-    if len(poslist) == 1:
-        return _pack_uint(1) + dumps(poslist, 2)
-    deltas = [poslist[0]]
-    deltas += map(sub, poslist[1:], poslist)
-    return _pack_uint(len(deltas)) + dumps(deltas, 2)
+# How a field's postings are buffered and stored (see codec.encode).
+POSITIONS, IDS, ANY = "positions", "ids", "any"
 
 
-_ONE_POSITION = [_positions_value([pos]) for pos in range(4096)]   # the value of a term seen once, at pos
-_FLOATS = [float(i) for i in range(4097)]                           # a weight: the count of positions
-
-
-def _grow_tables(ntokens: int) -> None:
-    """Make the tables above cover every position and count of a text of `ntokens` tokens."""
-    _ONE_POSITION.extend(_positions_value([pos]) for pos in range(len(_ONE_POSITION), ntokens))
-    _FLOATS.extend(float(i) for i in range(len(_FLOATS), ntokens + 1))
+def _kind(fieldobj) -> str:
+    fmt = fieldobj.format
+    if is_positions(fmt):
+        return POSITIONS            # [docnums, counts, positions]
+    if type(fmt) is formats.Existence and fmt.field_boost == 1.0:
+        return IDS                  # docnums
+    return ANY                      # [docnums, weights, Whoosh-encoded values]
 
 
 class _Field:
     """One field's postings in the segment being built."""
 
-    __slots__ = ("name", "fieldobj", "terms", "spilled", "lengths", "fixedsize")
+    __slots__ = ("name", "fieldobj", "kind", "terms", "lengths")
 
     def __init__(self, name, fieldobj):
         self.name = name
         self.fieldobj = fieldobj
-        self.terms: dict = {}          # term -> flat [docnum, weight, value, docnum, ...] not yet in a block
-        self.spilled: dict = {}        # term -> _Blocks already encoded
+        self.kind = _kind(fieldobj)
+        self.terms: dict = {}          # term -> its buffers (see _kind)
         self.lengths = array("I") if fieldobj.scorable else None   # docnum -> field length
-        self.fixedsize = fieldobj.format.fixed_value_size()
-
-
-def _encode_block(flat: list, field: _Field) -> tuple:
-    """One block of (docnum, weight, value) triples, as W3PostingsWriter._write_block writes it.
-
-    Returns (info bytes, data bytes, postings, weight sum, min length, max length, max weight, first id, last id).
-    """
-    ids = flat[0::3]
-    weights = flat[1::3]
-    n = len(ids)
-    deltas = [ids[0]]
-    deltas += map(sub, ids[1:], ids)
-    maxweight = max(weights)
-    if maxweight == 1.0 and min(weights) == 1.0:
-        mini_weights = None
-        total = n
-    else:
-        packed = array("f", weights)
-        mini_weights = packed[0] if min(packed) == max(packed) else tuple(packed)
-        total = sum(packed)
-    fixedsize = field.fixedsize
-    if fixedsize is None or fixedsize < 0:
-        mini_values = tuple(filter(None, flat[2::3]))
-    elif fixedsize == 0:
-        mini_values = None
-    else:
-        mini_values = b"".join(flat[2::3])
-    if field.lengths is not None:
-        lengths = list(map(field.lengths.__getitem__, ids))
-        minlength, maxlength = min(lengths), max(lengths)
-    else:
-        minlength, maxlength = None, 0
-    data = dumps((tuple(deltas), mini_weights, mini_values), DATA_PROTOCOL)
-    comp = COMPRESSION if len(data) >= MIN_COMPRESS else 0
-    if comp:
-        # A 4 KB window: a block is a few KB, and zlib's default window costs more to set up than to use.
-        packer = zlib.compressobj(comp, zlib.DEFLATED, 12, 8)
-        data = packer.compress(data) + packer.flush()
-    info = dumps((n, ids[-1], maxweight, comp, length_to_byte(minlength), length_to_byte(maxlength)), 2)
-    return info, data, n, total, minlength, maxlength, maxweight, ids[0], ids[-1]
-
-
-class _Blocks:
-    """Encoded blocks of one term, with the statistics its TermInfo needs."""
-
-    __slots__ = ("blocks", "weight", "df", "minlength", "maxlength", "maxweight", "minid", "maxid")
-
-    def __init__(self):
-        self.blocks: list[tuple[bytes, bytes]] = []
-        self.weight = 0.0
-        self.df = 0
-        self.minlength = None
-        self.maxlength = 0
-        self.maxweight = 0
-        self.minid = None
-        self.maxid = 0
-
-    def add(self, flat: list, field: _Field) -> int:
-        """Encode `flat` as one more block; returns its size in bytes."""
-        info, data, n, total, minlength, maxlength, maxweight, first, last = _encode_block(flat, field)
-        self.blocks.append((info, data))
-        self.weight += total
-        self.df += n
-        if minlength is not None:
-            self.minlength = minlength if self.minlength is None else min(self.minlength, minlength)
-        self.maxlength = max(self.maxlength, maxlength)
-        self.maxweight = max(self.maxweight, maxweight)
-        if self.minid is None:
-            self.minid = first
-        self.maxid = last
-        return len(info) + len(data) + BLOCK_OVERHEAD
 
 
 def fast_analyzer(fieldobj) -> analysis.Analyzer | None:
@@ -188,8 +96,38 @@ def _plain_id(fieldobj) -> bool:
             and not fieldobj.separate_spelling())
 
 
+class _LengthBounds:
+    """The shortest and longest field length (0 excluded) among a term's documents, as
+    Whoosh's TermInfo keeps them: None and 0 for a field without lengths."""
+
+    _NUMPY_FROM = 64          # postings; fewer are cheaper one by one
+
+    def __init__(self, lengths: array | None):
+        self.lengths = lengths
+        self._np = None
+
+    def of(self, ids: array) -> tuple[int | None, int]:
+        lengths = self.lengths
+        if lengths is None:
+            return None, 0
+        n = len(lengths)
+        if len(ids) < self._NUMPY_FROM:
+            found = [lengths[d] for d in ids if d < n]
+        else:
+            if self._np is None:
+                import numpy as np
+                self._np = np, np.frombuffer(lengths, dtype=np.uint32)
+            np, table = self._np
+            docs = np.frombuffer(ids, dtype=np.uint32)
+            found = table[docs[docs < n]]
+            found = found[found > 0]
+            return (int(found.min()), int(found.max())) if len(found) else (None, 0)
+        found = [x for x in found if x]
+        return (min(found), max(found)) if found else (None, 0)
+
+
 class SegmentBuilder:
-    """Buffers documents in memory and writes them as Whoosh segments into `storage`.
+    """Buffers documents in memory and writes them as segments into `storage`.
 
     limit_bytes bounds the buffered postings: when they outgrow it, a segment is
     written and buffering starts afresh. segid_prefix names this builder's
@@ -200,10 +138,10 @@ class SegmentBuilder:
         self.storage = storage
         self.schema = schema
         self.indexname = indexname
-        self.codec = W3Codec()
+        self.codec = Codec()
         self.limit_bytes = limit_bytes
         self.segid_prefix = segid_prefix or new_prefix()
-        self.segments: list[W3Segment] = []
+        self.segments: list[Segment] = []
         self._serial = 0
         self._broken = False
         self._plans: dict[str, tuple] = {}
@@ -266,36 +204,69 @@ class SegmentBuilder:
         self._plans[name] = plan
         return plan
 
-    def _index(self, name, fieldobj, ana, value, docnum) -> int:
-        """Add one field value's postings; returns the field length (0 when not scorable)."""
+    def _index(self, name, fieldobj, ana, value, docnum) -> None:
+        """Add one field value's postings."""
         field = self._fields.get(name)
         if field is None:
             field = self._fields[name] = _Field(name, fieldobj)
         if ana is not None and type(value) is str:
             if len(value) > 256 or value is self._text:
-                return self._add_text(field, ana, value, docnum)
+                self._add_text(field, ana, value, docnum)
+                return
             length, postings = self._repeated(name, value, lambda: self._short_text(ana, value))
         elif type(value) is str and name in self._plain_ids:
-            length, postings = 1, ((value.encode("utf-8"), 1.0, b""),)     # the whole value, once
+            length, postings = 1, (value.encode("utf-8"),)      # the whole value, once
         else:
-            length, postings = self._repeated(name, value, lambda: self._whoosh_postings(fieldobj, value))
-        if not fieldobj.scorable:
-            length = 0
-        elif length:
+            length, postings = self._repeated(name, value, lambda: self._whoosh_postings(field, value))
+        if field.lengths is not None and length:
             self._set_length(field, docnum, length)
+        self._add_postings(field, docnum, postings)
+
+    def _add_postings(self, field: _Field, docnum: int, postings) -> None:
+        """Postings as the field's kind buffers them: (term, positions), term, or (term, weight, value)."""
         terms = field.terms
-        new = 0
-        for term, weight, vbytes in postings:
-            flat = terms.get(term)
-            if flat is None:
-                terms[term] = [docnum, weight, vbytes]
-                new += 1
-            else:
-                flat += (docnum, weight, vbytes)
-                if len(flat) >= 3 * BLOCK:
-                    self._spill(field, term, flat)
-        self.buffered_bytes += len(postings) * POSTING_BYTES + new * TERM_BYTES
-        return length
+        new = npositions = 0
+        if field.kind == POSITIONS:
+            for term, poslist in postings:
+                npositions += len(poslist)
+                if self._add_positions(terms, term, docnum, poslist):
+                    new += 1
+        elif field.kind == IDS:
+            for term in postings:
+                ids = terms.get(term)
+                if ids is None:
+                    terms[term] = array("I", (docnum,))
+                    new += 1
+                elif ids[-1] != docnum:
+                    ids.append(docnum)
+        else:
+            for term, weight, vbytes in postings:
+                buf = terms.get(term)
+                if buf is None:
+                    terms[term] = [array("I", (docnum,)), array("f", (weight,)), [vbytes]]
+                    new += 1
+                else:
+                    buf[0].append(docnum)
+                    buf[1].append(weight)
+                    buf[2].append(vbytes)
+        self.buffered_bytes += len(postings) * POSTING_BYTES + npositions * POSITION_BYTES + new * TERM_BYTES
+
+    @staticmethod
+    def _add_positions(terms: dict, term, docnum: int, poslist: list[int]) -> bool:
+        """One posting of a positions field, with 4-byte arrays where a value needs them; True for a new term."""
+        wide = len(poslist) > _WIDE or poslist[-1] > _WIDE
+        buf = terms.get(term)
+        if buf is None:
+            code = "I" if wide else "H"
+            terms[term] = [array("I", (docnum,)), array(code, (len(poslist),)), array(code, poslist)]
+            return True
+        if wide and buf[2].typecode == "H":
+            buf[1] = array("I", buf[1])
+            buf[2] = array("I", buf[2])
+        buf[0].append(docnum)
+        buf[1].append(len(poslist))
+        buf[2].extend(poslist)
+        return False
 
     @staticmethod
     def _set_length(field: _Field, docnum: int, length: int) -> None:
@@ -304,7 +275,7 @@ class SegmentBuilder:
             lengths.extend(array("I", [0]) * (docnum - len(lengths)))
         lengths.append(length)
 
-    def _add_text(self, field: _Field, ana: analysis.Analyzer, text: str, docnum: int) -> int:
+    def _add_text(self, field: _Field, ana: analysis.Analyzer, text: str, docnum: int) -> None:
         """The hot path: one passage's body or exact text, straight from the token scan into the postings."""
         positions, length = self._positions_of(text)
         if ana.stop or ana.stem:
@@ -312,35 +283,27 @@ class SegmentBuilder:
         if length and field.lengths is not None:
             self._set_length(field, docnum, length)
         terms = field.terms
-        get = terms.get
-        one = _ONE_POSITION              # as long as the text has tokens: no bounds to check
-        floats = _FLOATS
-        full = 3 * BLOCK
-        new = multi = 0
-        for term, poslist in positions.items():
-            if len(poslist) == 1:
-                posting = (docnum, 1.0, one[poslist[0]])
-            else:
-                posting = (docnum, floats[len(poslist)], _positions_value(poslist))
-                multi += 1
-            flat = get(term)
-            if flat is None:
-                terms[term] = [*posting]
-                new += 1
-            else:
-                flat += posting
-                if len(flat) >= full:
-                    self._spill(field, term, flat)
-        self.buffered_bytes += len(positions) * POSTING_BYTES + new * TERM_BYTES + multi * MULTI_VALUE_BYTES
-        return length if field.fieldobj.scorable else 0
+        if self._ntokens > _WIDE:                 # a text of over 65,535 words: some arrays widen
+            new = sum(self._add_positions(terms, term, docnum, poslist) for term, poslist in positions.items())
+        else:
+            get = terms.get
+            new = 0
+            for term, poslist in positions.items():
+                buf = get(term)
+                if buf is None:
+                    terms[term] = [array("I", (docnum,)), array("H", (len(poslist),)), array("H", poslist)]
+                    new += 1
+                else:
+                    buf[0].append(docnum)
+                    buf[1].append(len(poslist))
+                    buf[2].extend(poslist)
+        self.buffered_bytes += len(positions) * POSTING_BYTES + length * POSITION_BYTES + new * TERM_BYTES
 
     def _positions_of(self, text: str) -> tuple[dict[str, list[int]], int]:
         """Raw term -> positions for `text`; remembered, since body and exact analyse the same text in turn."""
         if text is not self._text:
             positions, ntokens = analysis._term_positions(text)
             self._text, self._positions, self._ntokens = text, positions, ntokens
-            if ntokens > len(_ONE_POSITION):
-                _grow_tables(ntokens)
         return self._positions, self._ntokens
 
     def _derive(self, ana: analysis.Analyzer, positions: dict) -> tuple[dict[str, list[int]], int]:
@@ -370,7 +333,7 @@ class SegmentBuilder:
         positions, length = self._positions_of(text)
         if ana.stop or ana.stem:
             positions, length = self._derive(ana, positions)
-        return length, [(term, float(len(poslist)), _positions_value(poslist)) for term, poslist in positions.items()]
+        return length, list(positions.items())
 
     def _repeated(self, name, value, compute):
         """Titles, sources and paths repeat on every passage of a document: analyse each once."""
@@ -386,34 +349,33 @@ class SegmentBuilder:
             cached = self._values[key] = (length, tuple(postings))
         return cached
 
-    def _whoosh_postings(self, fieldobj, value):
-        """Any other field: Whoosh's own field.index(), term bytes and all."""
+    @staticmethod
+    def _whoosh_postings(field: _Field, value):
+        """Any other field: Whoosh's own field.index(), term bytes and all, as the field's kind buffers them."""
+        fieldobj, kind = field.fieldobj, field.kind
         length = 0
         out = []
         for tbytes, freq, weight, vbytes in fieldobj.index(value):
             length += freq
-            out.append((tbytes, float(weight), vbytes))
-        return length, out
-
-    def _spill(self, field: _Field, term, flat: list) -> None:
-        blocks = field.spilled.get(term)
-        if blocks is None:
-            blocks = field.spilled[term] = _Blocks()
-        size = blocks.add(flat[:3 * BLOCK], field)
-        del flat[:3 * BLOCK]
-        self.buffered_bytes += size - BLOCK * POSTING_BYTES
+            if kind == POSITIONS:
+                out.append((tbytes, fieldobj.format.decode_positions(vbytes)))
+            elif kind == IDS:
+                out.append(tbytes)
+            else:
+                out.append((tbytes, float(weight), vbytes))
+        return (length if fieldobj.scorable else 0), out
 
     # -- segments -------------------------------------------------------------
     def _start(self) -> None:
         segid = f"{self.segid_prefix}{self._serial:04x}"
         self._serial += 1
-        self._segment = W3Segment(self.codec, self.indexname, segid=segid)
+        self._segment = Segment(self.codec, self.indexname, segid=segid)
         self._pdw = W3PerDocWriter(self.codec, self.storage, self._segment)
         self._fields = {}
         self._docnum = 0
         self.buffered_bytes = 0
 
-    def flush(self) -> W3Segment | None:
+    def flush(self) -> Segment | None:
         """Write the buffered documents as one segment (None when there are none)."""
         if self._broken:
             raise RuntimeError("this SegmentBuilder failed in the middle of a document; discard it")
@@ -434,7 +396,7 @@ class SegmentBuilder:
         self.buffered_bytes = 0
         return segment
 
-    def finish(self) -> list[W3Segment]:
+    def finish(self) -> list[Segment]:
         """Write what is buffered; returns every segment this builder wrote."""
         self.flush()
         return self.segments
@@ -448,35 +410,43 @@ class SegmentBuilder:
         prefix = _pack_ushort(fw._fieldid)
         postfile = fw._postfile
         add_term = fw._tindex.add
-        spilled = field.spilled
         offset = postfile.tell()
         pending: list[bytes] = []
         pending_bytes = 0
         textual = isinstance(next(iter(terms)), str)
         pack_terminfo = _TERMINFO.pack
+        kind = field.kind
+        boost = field.fieldobj.format.field_boost
+        bounds = _LengthBounds(field.lengths)
         for term in sorted(terms):
-            flat = terms[term]
-            blocks = spilled.pop(term, None) if spilled else None
-            if blocks is None:
-                # Most terms: one block, straight through.
-                info, data, n, total, minlength, maxlength, maxweight, first, last = _encode_block(flat, field)
-                chunk = b"".join((WHOOSH3_HEADER_MAGIC, _pack_int(-len(info) - len(data)), info, data))
+            buf = terms[term]
+            if kind == POSITIONS:
+                ids, counts, positions = buf
+                total = maxweight = None
+                weights = None
+                if boost != 1.0:
+                    weights = array("f", (c * boost for c in counts))
+                    total, maxweight = sum(weights), max(weights)
+                chunk = encode(ids, counts, positions, weights)
+                if total is None:
+                    total, maxweight = float(sum(counts)), float(max(counts))
+            elif kind == IDS:
+                ids = buf
+                chunk = encode(ids)
+                total, maxweight = float(len(ids)), 1.0
             else:
-                if flat:
-                    blocks.add(flat, field)
-                parts = [WHOOSH3_HEADER_MAGIC]
-                final = len(blocks.blocks) - 1
-                for i, (info, data) in enumerate(blocks.blocks):
-                    size = len(info) + len(data)
-                    parts += (_pack_int(-size if i == final else size), info, data)
-                chunk = b"".join(parts)
-                n, total, minlength, maxlength = blocks.df, blocks.weight, blocks.minlength, blocks.maxlength
-                maxweight, first, last = blocks.maxweight, blocks.minid, blocks.maxid
+                ids, weights, values = buf
+                if not any(values) and all(w == 1.0 for w in weights):
+                    chunk = encode(ids)
+                else:
+                    chunk = encode(ids, weights=weights, values=values)
+                total, maxweight = sum(weights), max(weights)
+            minlength, maxlength = bounds.of(ids)
             pending.append(chunk)
             pending_bytes += len(chunk)
             add_term(prefix + (term.encode("utf-8") if textual else term),
-                     pack_terminfo(0, total, n, 0 if minlength is None else length_to_byte(minlength),
-                                   length_to_byte(maxlength), maxweight, first, last, offset, len(chunk)))
+                     pack_terminfo(0, total, len(ids), 0 if minlength is None else length_to_byte(minlength),
+                                   length_to_byte(maxlength), maxweight, ids[0], ids[-1], offset, len(chunk)))
             offset += len(chunk)
             if pending_bytes > 1 << 20:
                 postfile.write(b"".join(pending))

@@ -16,8 +16,9 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 
 from .analysis import EXACT, STEMMED, Analyzer
+from .codec import Codec
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3         # 3: postings as arrays (indexer/codec.py); ordinal sortable
 INDEX_NAME = "MAIN"
 
 # Fields a query may name, mapped to the index fields they search.
@@ -67,7 +68,7 @@ def build_schema() -> Schema:
         id=ID(stored=True, unique=True),            # "DOC_ID#ordinal"
         doc_id=ID(stored=True, sortable=True),     # sortable: per-document collapsing
         path=ID(stored=True),
-        ordinal=NUMERIC(int, stored=True),
+        ordinal=NUMERIC(int, stored=True, sortable=True),   # sortable: documents' bounds for collapsing
         title=TEXT(analyzer=STEMMED_ANALYZER, stored=True, phrase=True),
         section=TEXT(analyzer=STEMMED_ANALYZER, stored=True, phrase=True),
         body=TEXT(analyzer=STEMMED_ANALYZER, stored=True, phrase=True, vector=False),
@@ -122,6 +123,6 @@ LockError = whoosh_index.LockError
 
 def open_writer(ix, *, limitmb: int = 64):
     """Whoosh's writer for one run: it holds Whoosh's lock, applies deletions to
-    the committed segments, merges small ones, and writes the TOC that makes the
-    run's new segments (fastwriter.SegmentBuilder) live."""
-    return ix.writer(limitmb=limitmb)
+    the committed segments, merges small ones (through the index's codec), and
+    writes the TOC that makes the run's new segments (fastwriter.SegmentBuilder) live."""
+    return ix.writer(limitmb=limitmb, codec=Codec())

@@ -1,489 +1,744 @@
-"""A Whoosh query tree -> the score of every passage it matches, read straight from the postings.
+"""A Whoosh query tree -> the score of every passage it matches, computed on whole posting lists.
 
-In: a query from search/query.py (or feedback.py), and an open Whoosh searcher. Out: a
-dict of top-level docnum -> score, the same scores Whoosh's matchers give (the same
-BM25 formula and float operations per term; sums may add in another order).
+In: a query from search/query.py (or feedback.py) and an open Whoosh searcher. Out:
+Scores, every matching top-level docnum with its score: the same BM25 formula and the
+same floating-point operations, in the same order, as Whoosh's matchers and as the
+term-at-a-time evaluator before this one, so rankings and scores do not depend on how
+the index is split into segments.
 
-Why not Whoosh's own matchers: they score one document at a time through a tree of
-matcher objects, a dozen Python calls per posting, and its phrase matcher builds span
-objects for every document that holds all the words. Here a term's postings are read a
-block at a time (ids and weights come out of one unpickle) and scored in one
-comprehension against a per-segment table of BM25 length norms; an And narrows its
-children to the documents its rarest child matched, so a common word costs a set
-lookup per posting; a phrase reads positions only for documents holding all its words
-and intersects position sets. Node types not handled here run through Whoosh's own
-matcher, so every query still works.
+Why not Whoosh's matchers: they score one document at a time through a tree of
+matcher objects, a dozen Python calls per posting, and a phrase builds span objects
+for every document holding all its words. Here a term's postings come out of the
+index codec (indexer/codec.py) as numpy arrays, one copy and no per-posting step; a
+term is scored in one vectorised expression against a table of BM25 length norms; an
+And narrows each child to the documents its rarer children matched; a phrase
+compares (document, position) keys of its words' positions, read only for the
+documents holding all of them. Node types not handled here run through Whoosh's own
+matcher, so every query still works; so do segments written by another codec.
 """
 from __future__ import annotations
 
-import heapq
 import math
-from bisect import bisect_left
-from itertools import accumulate
-from pickle import loads
-from typing import Iterable
+from struct import Struct
 
-from whoosh import matching
+import numpy as np
 from whoosh import query as Q
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.formats import Positions
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.scoring import bm25
 from whoosh.util.numeric import byte_to_length
 
+from indexer.codec import COUNTS, FLOAT, HEADER, Codec, Layout, is_positions
+
 from . import feedback
-from .tiers import MoreWordsFirst, TypedFirst, more_words_score, score_floor, squash
+from .stats import LiveStats
+from .tiers import LENGTH_SLACK, MoreWordsFirst, TypedFirst, score_floor
 from .whoosh_fixes import AndNot
 
-__all__ = ["Evaluator", "top"]
+__all__ = ["Evaluator", "Scores"]
 
-_INT_SIZE = 4           # Positions values start with the count as a packed uint
+_TERMINFO = Struct("!BfIBBfIIqi")       # W3TermInfo as written by our codec's writers (not inlined)
+_INLINED_FLAG = 0
+_USHORT = Struct("!H")
+_EMPTY_IDS = np.empty(0, np.int64)
+_EMPTY_SCORES = np.empty(0, np.float64)
+_POS_SHIFT = 32                         # (document rank << 32) | position: one sortable key
+_UINT = {1: "<u1", 2: "<u2", 4: "<u4"}
+
+
+class Scores:
+    """Matching top-level docnums (ascending, int64) and their scores (float64)."""
+
+    __slots__ = ("ids", "values")
+
+    def __init__(self, ids: np.ndarray, values: np.ndarray):
+        self.ids = ids
+        self.values = values
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __bool__(self) -> bool:
+        return len(self.ids) > 0
+
+    def __contains__(self, docnum: int) -> bool:
+        i = np.searchsorted(self.ids, docnum)
+        return bool(i < len(self.ids) and self.ids[i] == docnum)
+
+    def get(self, docnum: int, default=None):
+        i = int(np.searchsorted(self.ids, docnum))
+        return float(self.values[i]) if i < len(self.ids) and self.ids[i] == docnum else default
+
+    def as_dict(self) -> dict[int, float]:
+        return dict(zip(self.ids.tolist(), self.values.tolist()))
+
+    def add(self, docnums: list[int], bonus: list[float]) -> None:
+        """Raise the scores of `docnums` (which must match) by `bonus`."""
+        if docnums:
+            self.values = self.values.copy()
+            self.values[np.searchsorted(self.ids, docnums)] += bonus
+
+    def within(self, lo: int, hi: int) -> "Scores":
+        """The matches with lo <= docnum < hi."""
+        a, b = np.searchsorted(self.ids, [lo, hi])
+        return Scores(self.ids[a:b], self.values[a:b])
+
+    def best(self, n: int, tie) -> list[tuple[int, float]]:
+        """The `n` best (docnum, score), best first; equal scores by tie(docnum)."""
+        if n <= 0 or not len(self.ids):
+            return []
+        values = self.values
+        if len(values) <= n:
+            chosen = np.arange(len(values))
+        else:
+            cutoff = np.partition(values, len(values) - n)[len(values) - n]
+            chosen = np.flatnonzero(values >= cutoff)
+        ids = self.ids[chosen].tolist()
+        scores = values[chosen].tolist()
+        order = sorted(range(len(ids)), key=lambda i: (-scores[i], tie(ids[i])))
+        return [(ids[i], scores[i]) for i in order[:n]]
+
+
+_NONE = (_EMPTY_IDS, _EMPTY_SCORES)
 
 
 class _Segment:
-    """One segment's reader, docnum offset, deletions and cached length-norm tables."""
+    """One segment's reader, its docnum offset and its term index and postings file."""
 
     def __init__(self, searcher, offset: int):
         self.searcher = searcher
         self.reader = searcher.reader()
         self.offset = offset
         self.doccount = self.reader.doc_count_all()
-        self.deleted = frozenset(self.reader.deleted_docs_set) if self.reader.has_deletions() else frozenset()
-        self._lengths: dict[str, bytes] = {}
-        # Blocks decoded by the current query, so proximity re-reads no block it scored.
-        self.blocks: dict[tuple, tuple] = {}
+        terms = getattr(self.reader, "_terms", None)
+        self.native = (isinstance(self.reader.codec(), Codec) and terms is not None
+                       and hasattr(terms, "_tindex") and hasattr(terms, "_fieldmap"))
+        if self.native:
+            self._tindex = terms._tindex
+            self._fieldmap = terms._fieldmap
+            self._postfile = terms._postfile
 
-    def lengths(self, field: str) -> bytes:
-        """The field's length byte for every docnum (Whoosh stores lengths as one byte each)."""
-        found = self._lengths.get(field)
-        if found is None:
-            found = self._lengths[field] = self._read_lengths(field)
-        return found
-
-    def _read_lengths(self, field: str) -> bytes:
+    def part(self, field: str, btext: bytes) -> _Part | None:
+        """The term's postings in this segment as the codec laid them out; None when absent or
+        not laid out by the codec (inlined)."""
+        num = self._fieldmap.get(field)
+        if num is None:
+            return None
         try:
-            col = self.reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-            if col is None:
-                return bytes(self.doccount)
-            raw = col._dbfile.get(col._basepos, col._count)
-            return bytes(raw) + bytes(max(0, self.doccount - len(raw)))
-        except AttributeError:        # another codec: one call per document, once per segment
-            from whoosh.util.numeric import length_to_byte
-            return bytes(length_to_byte(self.reader.doc_field_length(d, field, 0) or 0)
-                         for d in range(self.doccount))
+            info = self._tindex[_USHORT.pack(num) + btext]
+        except KeyError:
+            return None
+        if info[0] != _INLINED_FLAG:
+            return None
+        fields = _TERMINFO.unpack_from(info)
+        df, offset, length = fields[2], fields[8], fields[9]
+        # Everything before the positions: at most the header and 12 bytes a posting.
+        head = self._postfile.get(offset, min(length, HEADER.size + 12 * df))
+        return _Part(Layout(head), self, offset)
+
+
+class _Part:
+    """One term's postings in one segment, as the codec laid them out: docnums, weights and
+    positions decoded on demand, and only for the postings asked for when they are few."""
+
+    __slots__ = ("layout", "segment", "base", "offset", "doccount", "n", "local", "counts", "_all", "_starts",
+                 "_positions")
+
+    def __init__(self, layout: Layout, segment: _Segment, base: int):
+        self.layout, self.segment, self.base = layout, segment, base
+        self.offset, self.doccount = segment.offset, segment.doccount
+        self.n = layout.n
+        gaps = np.frombuffer(layout.buf, _UINT[layout.id_width], layout.n, layout.ids_at)
+        self.local = np.cumsum(gaps, dtype=np.int64)                                # segment docnums
+        self.counts = None
+        if layout.count_width:
+            self.counts = np.frombuffer(layout.buf, _UINT[layout.count_width], layout.n, layout.counts_at)
+        self._all = self._starts = self._positions = None
+
+    def all(self) -> tuple[np.ndarray, np.ndarray]:
+        """(global docnums as int64, weights as float64) of every posting."""
+        if self._all is None:
+            ids = self.local + self.offset if self.offset else self.local
+            self._all = ids, self.weights_at(None)
+        return self._all
+
+    def select(self, wanted: np.ndarray) -> np.ndarray:
+        """Indices of the postings whose segment docnum is in `wanted` (ascending)."""
+        return _select(self.local, wanted)
+
+    def weights_at(self, local: np.ndarray | None) -> np.ndarray:
+        layout = self.layout
+        if layout.weight_kind == FLOAT:
+            w = np.frombuffer(layout.buf, "<f4", layout.n, layout.weights_at)
+        elif layout.weight_kind == COUNTS:
+            w = self.counts
+        else:
+            return np.ones(self.n if local is None else len(local), np.float64)
+        return (w if local is None else w[local]).astype(np.float64)
+
+    def positions(self, local: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(positions of the postings at indices `local` (ascending), in order; each one's count)."""
+        layout = self.layout
+        width = layout.position_width
+        if not width:
+            raise ValueError("this field has no positions")
+        if self._starts is None:
+            self._starts = np.zeros(layout.n + 1, np.int64)
+            np.cumsum(self.counts, out=self._starts[1:])
+        begin = self._starts[local]
+        n = self._starts[local + 1] - begin
+        dtype = _UINT[width]
+        at = self.base + layout.positions_at
+        if self._positions is None and len(local) * 16 < layout.n:
+            # A few postings of a long list (a common word in a rare phrase): read just theirs.
+            get = self.segment._postfile.get
+            raw = b"".join([get(at + b * width, c * width) for b, c in zip(begin.tolist(), n.tolist())])
+            return np.frombuffer(raw, dtype).astype(np.int64), n
+        if self._positions is None:
+            raw = self.segment._postfile.get(at, layout.npositions * width)
+            self._positions = np.frombuffer(raw, dtype, layout.npositions)
+        return self._positions[_ranges(begin, n)].astype(np.int64), n
+
+
+class _ListPart:
+    """The same for postings read through a Whoosh matcher (another codec's segment, inlined postings)."""
+
+    __slots__ = ("offset", "doccount", "n", "local", "_weights", "_positions", "_starts")
+
+    def __init__(self, m, offset: int, doccount: int, with_positions: bool):
+        ids, weights, plists = [], [], []
+        while m.is_active():
+            ids.append(m.id())
+            weights.append(m.weight())
+            if with_positions:
+                plists.append(m.value_as("positions"))
+            m.next()
+        self.offset, self.doccount, self.n = offset, doccount, len(ids)
+        self.local = np.array(ids, np.int64)
+        self._weights = np.array(weights, np.float64)
+        self._positions = np.array([p for plist in plists for p in plist], np.int64) if with_positions else None
+        self._starts = np.zeros(len(ids) + 1, np.int64)
+        np.cumsum([len(p) for p in plists], out=self._starts[1:len(plists) + 1])
+
+    def all(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.local.astype(np.int64) + self.offset, self._weights
+
+    def select(self, wanted: np.ndarray) -> np.ndarray:
+        return _select(self.local, wanted)
+
+    def weights_at(self, local: np.ndarray | None) -> np.ndarray:
+        return self._weights if local is None else self._weights[local]
+
+    def positions(self, local: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if self._positions is None:
+            raise ValueError("this field has no positions")
+        begin = self._starts[local]
+        n = self._starts[local + 1] - begin
+        return self._positions[_ranges(begin, n)], n
+
+
+def _ranges(begin: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """The indices begin[0] .. begin[0] + n[0] - 1, begin[1] .., concatenated."""
+    ends = np.cumsum(n)
+    return np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) + np.repeat(begin - (ends - n), n)
 
 
 class _Postings:
-    """One term's postings in one segment, read a block at a time."""
+    """One term's postings over the whole index (its parts, segment by segment, in docnum order)."""
 
-    def __init__(self, segment: _Segment, field: str, btext: bytes):
-        self.cache = segment.blocks
-        self.key = (field, btext)
-        m = segment.reader.postings(field, btext)
-        while isinstance(m, matching.FilterMatcher):     # deletions: applied by the caller
-            m = m.child
-        self.m = m
-        self.format = segment.reader.schema[field].format
+    __slots__ = ("parts", "df", "_all", "_firsts")
 
-    def blocks(self, wanted: list[int] | None = None):
-        """(ids, weights, values()) per block; with `wanted` (sorted docnums), only the
-        blocks whose id range holds one of them."""
-        m = self.m
-        if isinstance(m, W3LeafMatcher):
-            low = 0
-            while True:
-                high = m._maxid
-                if wanted is not None:
-                    i = bisect_left(wanted, low)
-                    hit = i < len(wanted) and wanted[i] <= high
-                if wanted is None or hit:
-                    key = (self.key, m._dataoffset)
-                    block = self.cache.get(key)
-                    if block is None:
-                        block = self.cache[key] = _block(m)
-                    yield block
-                if m._lastblock:
-                    return
-                low = high + 1
-                m._goto(m._nextoffset)
-        else:                           # inlined postings (a ListMatcher) or another codec
-            ids, weights, values = [], [], []
-            while m.is_active():
-                ids.append(m.id())
-                weights.append(m.weight())
-                values.append(m.value())
-                m.next()
-            yield ids, weights, (lambda: values)
+    def __init__(self, parts: list):
+        self.parts = parts
+        self.df = sum(p.n for p in parts)             # deleted passages included
+        firsts = [0]
+        for p in parts:
+            firsts.append(firsts[-1] + p.n)
+        self._firsts = firsts
+        self._all = None
 
-    def within(self, docnums: set[int] | None):
-        """(ids, weights, values()) per block, only the postings in `docnums` (None: all)."""
-        if docnums is None:
-            yield from self.blocks()
-            return
-        if not docnums:
-            return
-        for ids, weights, values in self.blocks(sorted(docnums)):
-            keep = [i for i, d in enumerate(ids) if d in docnums]
-            if keep:
-                yield ([ids[i] for i in keep], [weights[i] for i in keep],
-                       lambda values=values, keep=keep: [values()[i] for i in keep])
+    def all(self) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, weights) of every posting."""
+        if self._all is None:
+            got = [p.all() for p in self.parts]
+            self._all = got[0] if len(got) == 1 else (np.concatenate([ids for ids, _ in got]),
+                                                       np.concatenate([w for _, w in got]))
+        return self._all
 
-    def select(self, within) -> dict[int, tuple[float, bytes]]:
-        """docnum -> (weight, raw value) for every posting, or those in `within`."""
-        got: dict[int, tuple[float, bytes]] = {}
-        for ids, weights, values in self.within(within):
-            got.update(zip(ids, zip(weights, values())))
-        return got
+    def select(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(indices, docnums, weights) of the postings whose docnum is in `wanted` (ascending int64)."""
+        if self._all is not None and len(wanted) * 4 > self.df:
+            ids, weights = self._all
+            sel = _select(ids, wanted)
+            return sel, ids[sel], weights[sel]
+        sels, ids, weights = [], [], []
+        for part, first in zip(self.parts, self._firsts):
+            lo, hi = np.searchsorted(wanted, [part.offset, part.offset + part.doccount])
+            if lo == hi:
+                continue
+            local = part.select(wanted[lo:hi] - part.offset)
+            if len(local):
+                sels.append(local + first)
+                ids.append(part.local[local] + part.offset)
+                weights.append(part.weights_at(local))
+        if not sels:
+            return _EMPTY_IDS, _EMPTY_IDS, _EMPTY_SCORES
+        if len(sels) == 1:
+            return sels[0], ids[0], weights[0]
+        return np.concatenate(sels), np.concatenate(ids), np.concatenate(weights)
 
-    def positions(self, value) -> list[int]:
-        if type(self.format) is Positions:
-            return list(accumulate(loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")))
-        return self.format.decode_positions(value)
+    def positions(self, sel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(the positions of postings `sel` (ascending indices) in order, each one's count)."""
+        outs, counts = [], []
+        for part, first in zip(self.parts, self._firsts):
+            lo, hi = np.searchsorted(sel, [first, first + part.n])
+            if lo < hi:
+                positions, n = part.positions(sel[lo:hi] - first)
+                outs.append(positions)
+                counts.append(n)
+        if not outs:
+            return _EMPTY_IDS, _EMPTY_IDS
+        if len(outs) == 1:
+            return outs[0], counts[0]
+        return np.concatenate(outs), np.concatenate(counts)
 
 
-def _block(m: W3LeafMatcher):
-    """(ids, weights, values()) of the block the matcher stands on, as W3LeafMatcher's
-    _read_ids/_read_weights/_read_values decode them (ids with a C-level running sum)."""
-    if m._data is None:
-        m._read_data()
-    data = m._data
-    ids = data[0]
-    if not m._byteids:
-        ids = list(accumulate(ids))
-    m._read_weights()
-    fixed, count = m._fixedsize, m._blocklength
-
-    def values():
-        vs = data[2]
-        if fixed is None or fixed < 0:
-            return vs
-        if fixed == 0:
-            return (None,) * count
-        return tuple(vs[i:i + fixed] for i in range(0, len(vs), fixed))
-    return ids, m._weights, values
+def _select(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Indices into `ids` (ascending, unique) of its elements that are in `wanted` (ascending, unique)."""
+    if not len(ids) or not len(wanted):
+        return _EMPTY_IDS
+    if len(wanted) <= len(ids):
+        at = np.searchsorted(ids, wanted)
+        at[at == len(ids)] = 0
+        return at[ids[at] == wanted]
+    at = np.searchsorted(wanted, ids)
+    at[at == len(wanted)] = 0
+    return np.flatnonzero(wanted[at] == ids)
 
 
-class _TermScorer:
-    """BM25 of one term in one field, as search/searcher.py's _BM25Scorer computes it."""
-
-    def __init__(self, idf: float, avgfl: float, B: float, K1: float):
-        self.idf = idf
-        self.k1p1 = K1 + 1
-        norms = [K1 * ((1 - B) + B * byte_to_length(b) / avgfl) for b in range(256)]
-        self.norms = norms
-
-    def scores(self, lengths: bytes, ids, weights) -> Iterable[tuple[int, float]]:
-        idf, k, norms = self.idf, self.k1p1, self.norms
-        return ((d, idf * ((w * k) / (w + norms[lengths[d]]))) for d, w in zip(ids, weights))
+def _keep(ids: np.ndarray, scores: np.ndarray, sel: np.ndarray) -> tuple:
+    return ids[sel], scores[sel]
 
 
 class Evaluator:
     """Scores queries over one open Whoosh searcher (one committed generation).
 
-    `weighting` is search/searcher.py's _BM25: its B and K1, Lucene's idf.
+    `weighting` is search/searcher.py's _BM25: its B and K1; idf is Lucene's, over live passages.
     """
 
     def __init__(self, searcher, weighting):
         self.searcher = searcher
         self.weighting = weighting
+        self.schema = searcher.schema
         self.segments = [_Segment(s, offset) for s, offset in searcher.leaf_searchers()]
-        self._scorers: dict[tuple[str, str], _TermScorer] = {}
-        self._doc_keys: dict[int, list] = {}
+        self.doccount = searcher.doc_count_all()
+        self.stats = LiveStats.of(searcher)
+        self._lengths: dict[str, np.ndarray] = {}
+        self._norms: dict[str, np.ndarray] = {}
+        self._idf: dict[tuple[str, bytes], float] = {}
+        self._postings: dict[tuple[str, bytes], _Postings | None] = {}
+        self._deleted = None
+        self._groups = None
+        self._columns: dict[tuple[int, str], object] = {}
 
     # -- public ------------------------------------------------------------------------
-    def scores(self, query) -> dict[int, float]:
-        """Every matching docnum (top-level) -> its score."""
-        out: dict[int, float] = {}
-        for seg in self.segments:
-            seg.blocks = {}
-            found = self._eval(seg, query, None)
-            if seg.deleted:
-                found = {d: s for d, s in found.items() if d not in seg.deleted}
-            if seg.offset:
-                out.update((d + seg.offset, s) for d, s in found.items())
-            else:
-                out.update(found)
-        return out
+    def scores(self, query) -> Scores:
+        """Every matching live passage (top-level docnum) -> its score."""
+        self._postings = {}             # postings read by one query, shared by its nodes and proximity
+        ids, values = self._eval(query, None)
+        deleted = self.deleted()
+        if deleted is not None and len(ids):
+            live = ~deleted[ids]
+            ids, values = ids[live], values[live]
+        return Scores(ids, values)
 
-    def term_positions(self, field: str, term: str, docnums: Iterable[int]) -> dict[int, tuple[float, list[int]]]:
-        """docnum -> (score of `term` in `field`, its positions) for those of `docnums` that hold it."""
-        btext = self.searcher.schema[field].to_bytes(term)
-        out = {}
-        wanted = sorted(docnums)
-        for seg in self.segments:
-            local = [d - seg.offset for d in wanted if seg.offset <= d < seg.offset + seg.doccount]
-            if not local or (field, btext) not in seg.reader:
-                continue
-            scorer = self._scorer(field, term)
-            lengths = seg.lengths(field)
-            postings = _Postings(seg, field, btext)
-            got = postings.select(set(local))
-            docs = list(got)
-            scored = scorer.scores(lengths, docs, [got[d][0] for d in docs])
-            out.update((d + seg.offset, (s, postings.positions(got[d][1]))) for d, s in scored)
-        return out
+    def word_positions(self, field: str, term: str, docs: np.ndarray):
+        """(docnums, the term's BM25 in `field`, positions, count per docnum) for those of
+        `docs` (ascending) that hold it; None when the index lacks the term."""
+        postings = self._term_postings(field, term)
+        if postings is None:
+            return None
+        sel, ids, weights = postings.select(docs)
+        positions, counts = postings.positions(sel)
+        return ids, self._bm25(field, term, ids, weights), positions, counts
 
     def doc_key(self, docnum: int, field: str = "doc_id"):
-        """The stored sortable column value of `field` for a top-level docnum (for collapsing)."""
-        for seg in self.segments:
+        """The stored sortable column value of `field` for a top-level docnum (for ordering ties)."""
+        for i, seg in enumerate(self.segments):
             if seg.offset <= docnum < seg.offset + seg.doccount:
-                col = self._doc_keys.get(id(seg))
+                col = self._columns.get((i, field))
                 if col is None:
-                    col = self._doc_keys[id(seg)] = list(seg.reader.column_reader(field))
+                    col = self._columns[(i, field)] = seg.reader.column_reader(field)
                 return col[docnum - seg.offset]
         raise IndexError(docnum)
 
     def tie(self, docnum: int) -> tuple:
-        """Order of equal scores that does not depend on the index's history (see top)."""
+        """Order of equal scores that does not depend on the index's history: by document id, then
+        docnum (a document's passages stand together, in order, in one segment)."""
         return self.doc_key(docnum) or "", docnum
 
-    # -- evaluation --------------------------------------------------------------------
-    def _scorer(self, field: str, text: str) -> _TermScorer:
-        key = (field, text)
-        scorer = self._scorers.get(key)
-        if scorer is None:
-            w = self.weighting
-            probe = w.scorer(self.searcher, field, text)     # Lucene idf and avgfl, as Whoosh would
-            scorer = self._scorers[key] = _TermScorer(probe.idf, probe.avgfl, probe.B, probe.K1)
-        return scorer
+    def groups(self) -> np.ndarray:
+        """docnum -> the number of its document (passages of one document share it)."""
+        if self._groups is None:
+            starts = []
+            zero = self.schema["ordinal"].to_column_value(0)         # passage 0, as the column stores it
+            for seg in self.segments:
+                col = seg.reader.column_reader("ordinal", translate=False)
+                raw = col._dbfile.get(col._basepos, col._count * col._fixedlen)
+                ordinals = np.frombuffer(raw, ">" + col._typecode, col._count)
+                first = np.ones(seg.doccount, bool)         # passages past the column: default, not 0
+                first[:len(ordinals)] = ordinals == zero
+                starts.append(first)
+            flags = np.concatenate(starts) if starts else np.zeros(0, bool)
+            self._groups = np.cumsum(flags) - 1
+        return self._groups
 
-    def _eval(self, seg: _Segment, q, within: set[int] | None) -> dict[int, float]:
-        """Local docnum -> score of `q` in `seg`, only for docnums in `within` when given."""
+    def deleted(self) -> np.ndarray | None:
+        """A mask of deleted docnums, None without deletions."""
+        if self._deleted is None:
+            mask = None
+            for seg in self.segments:
+                if seg.reader.has_deletions():
+                    if mask is None:
+                        mask = np.zeros(self.doccount, bool)
+                    gone = np.fromiter(seg.reader.deleted_docs_set, np.int64)
+                    mask[gone + seg.offset] = True
+            self._deleted = mask if mask is not None else False
+        return self._deleted if self._deleted is not False else None
+
+    # -- postings and BM25 ------------------------------------------------------------------
+    def _term_postings(self, field: str, text) -> _Postings | None:
+        fieldobj = self.schema[field] if field in self.schema else None
+        if fieldobj is None:
+            return None
+        try:
+            btext = text if isinstance(text, bytes) else fieldobj.to_bytes(text)
+        except ValueError:
+            return None
+        key = (field, btext)
+        if key in self._postings:
+            return self._postings[key]
+        parts = []
+        for seg in self.segments:
+            part = seg.part(field, btext) if seg.native else None
+            if part is None and (field, btext) in seg.reader:
+                m = seg.reader._terms.matcher(field, btext, fieldobj.format)
+                part = _ListPart(m, seg.offset, seg.doccount, is_positions(fieldobj.format))
+            if part is not None:
+                parts.append(part)
+        found = self._postings[key] = _Postings(parts) if parts else None
+        return found
+
+    def _lengths_of(self, field: str) -> np.ndarray:
+        """The field's length byte for every top-level docnum (Whoosh keeps lengths as one byte)."""
+        found = self._lengths.get(field)
+        if found is None:
+            parts = []
+            for seg in self.segments:
+                raw = b""
+                try:
+                    col = seg.reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+                    if col is not None:
+                        raw = col._dbfile.get(col._basepos, col._count)
+                except AttributeError:          # another codec: one call per document
+                    from whoosh.util.numeric import length_to_byte
+                    raw = bytes(length_to_byte(seg.reader.doc_field_length(d, field, 0) or 0)
+                                for d in range(seg.doccount))
+                part = np.zeros(seg.doccount, np.uint8)
+                part[:len(raw)] = np.frombuffer(raw, np.uint8)[:seg.doccount]
+                parts.append(part)
+            found = self._lengths[field] = np.concatenate(parts) if parts else np.zeros(0, np.uint8)
+        return found
+
+    def _norms_of(self, field: str) -> np.ndarray:
+        """K1 * ((1 - B) + B * length / average length) for each length byte, as Whoosh's BM25F."""
+        found = self._norms.get(field)
+        if found is None:
+            w = self.weighting
+            B, K1 = w._field_B.get(field, w.B), w.K1
+            avgfl = self.stats.avg_field_length(field) or 1
+            found = self._norms[field] = np.array(
+                [K1 * ((1 - B) + B * byte_to_length(b) / avgfl) for b in range(256)], np.float64)
+        return found
+
+    def idf(self, field: str, text) -> float:
+        """Lucene's idf over live passages: log(1 + (N - n + 0.5) / (n + 0.5))."""
+        postings = self._term_postings(field, text)
+        key = (field, text)
+        found = self._idf.get(key)
+        if found is None:
+            n = 0
+            if postings is not None:
+                n = postings.df
+                deleted = self.deleted()
+                if deleted is not None:
+                    n -= int(np.count_nonzero(deleted[postings.all()[0]]))
+            total = self.stats.count
+            found = self._idf[key] = math.log(1 + (total - n + 0.5) / (n + 0.5))
+        return found
+
+    def _term_floor(self, field: str, text, boost: float) -> float | None:
+        """tiers.term_floor from this evaluator's statistics (Whoosh's max_field_length walks a
+        column per segment)."""
+        fieldobj = self.schema[field] if field in self.schema else None
+        if fieldobj is None:
+            return None
+        if self._term_postings(field, text) is None:
+            return math.inf
+        if not fieldobj.scorable:
+            return None
+        lengths = self._lengths_of(field)
+        longest = byte_to_length(int(lengths.max()) if len(lengths) else 0) * LENGTH_SLACK + 1
+        w = self.weighting
+        return bm25(self.idf(field, text), 1.0, longest, self.stats.avg_field_length(field) or 1,
+                    w._field_B.get(field, w.B), w.K1) * boost
+
+    def _bm25(self, field: str, text, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """idf * ((tf * (K1 + 1)) / (tf + norm(length))), per posting."""
+        norms = self._norms_of(field)[self._lengths_of(field)[ids]]
+        k1p1 = self.weighting.K1 + 1
+        return self.idf(field, text) * ((weights * k1p1) / (weights + norms))
+
+    # -- evaluation ----------------------------------------------------------------------
+    def _eval(self, q, within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, scores) of `q`, only for docnums in `within` (ascending) when given."""
         kind = type(q)
         if kind is Q.Term:
-            return self._term(seg, q, within)
+            return self._term(q.fieldname, q.text, q.boost, within)
         if kind is Q.Or or kind is Q.And:
             subs = q.subqueries
             if not subs:
-                return {}
+                return _NONE
             if len(subs) == 1:           # Whoosh ignores a one-child compound's boost
-                return self._eval(seg, subs[0], within)
-            found = self._or(seg, subs, within) if kind is Q.Or else self._and(seg, subs, within)
-            return _boosted(found, q.boost)
+                return self._eval(subs[0], within)
+            ids, scores = self._or(subs, within) if kind is Q.Or else self._and(subs, within)
+            return ids, _boosted(scores, q.boost)
         if kind is Q.AndMaybe:
-            required = self._eval(seg, q.a, within)
-            if not required:
-                return required
-            optional = self._eval(seg, q.b, set(required))
-            return {d: s + optional[d] if d in optional else s for d, s in required.items()}
+            ids, scores = self._eval(q.a, within)
+            if not len(ids):
+                return _NONE
+            opt_ids, opt_scores = self._eval(q.b, ids)
+            if len(opt_ids):
+                scores = scores.copy()
+                scores[np.searchsorted(ids, opt_ids)] += opt_scores
+            return ids, scores
         if kind is AndNot or kind is Q.AndNot:      # (upstream's matcher has a bug we need not copy)
-            kept = self._eval(seg, q.a, within)
-            if kept:
-                excluded = self._eval(seg, q.b, set(kept))
-                kept = {d: s for d, s in kept.items() if d not in excluded}
-            return kept
+            ids, scores = self._eval(q.a, within)
+            if len(ids):
+                gone = self._eval(q.b, ids)[0]
+                if len(gone):
+                    keep = np.ones(len(ids), bool)
+                    keep[np.searchsorted(ids, gone)] = False
+                    ids, scores = ids[keep], scores[keep]
+            return ids, scores
         if kind is Q.Phrase:
-            return self._phrase(seg, q, within)
+            return self._phrase(q, within)
         if kind is MoreWordsFirst:
-            parts = [self._eval(seg, sub, within) for sub in q.subqueries]
-            counts: dict[int, int] = {}
-            sums: dict[int, float] = {}
-            for part in parts:
-                for d, sc in part.items():
-                    counts[d] = counts.get(d, 0) + 1
-                    sums[d] = sums.get(d, 0.0) + sc
-            return {d: more_words_score(counts[d], sums[d]) for d in counts}
+            parts = [self._eval(sub, within) for sub in q.subqueries]
+            ids, sums, counts = self._sum(parts)
+            return ids, counts + sums / (sums + 1)          # tiers.more_words_score
         if kind is TypedFirst:
-            typed = self._eval(seg, q.a, within)
-            alias = self._eval(seg, q.b, within)
-            floor = score_floor(q.a, self.searcher)
+            typed_ids, typed = self._eval(q.a, within)
+            alias_ids, alias = self._eval(q.b, within)
+            floor = score_floor(q.a, self._term_floor)
             if floor is None or floor == math.inf:
-                floor = min(typed.values(), default=0.0)
-            out = {d: squash(sc, floor) for d, sc in alias.items()}
-            for d, sc in typed.items():
-                out[d] = sc + out.get(d, 0.0)
-            return out
+                floor = float(typed.min()) if len(typed) else 0.0
+            squashed = np.where(alias > 0, floor * alias / (alias + floor), 0.0)   # tiers.squash
+            ids, totals, _ = self._sum([(alias_ids, squashed), (typed_ids, typed)])
+            return ids, totals
         if kind is Q.ConstantScoreQuery:
-            return dict.fromkeys(self._eval(seg, q.child, within), q.score)
+            ids = self._eval(q.child, within)[0]
+            return ids, np.full(len(ids), q.score, np.float64)
         if kind is feedback.FirstPass:
-            lo, hi = seg.offset, seg.offset + seg.doccount
-            return {d - lo: s for d, s in q.scores.items() if lo <= d < hi and (within is None or d - lo in within)}
+            ids, scores = q.scores.ids, q.scores.values
+            if within is not None:
+                ids, scores = _keep(ids, scores, _select(ids, within))
+            return ids, scores
+        if kind is Q.Every and not q.fieldname:
+            ids = np.arange(self.doccount, dtype=np.int64)
+            if within is not None:
+                ids = np.intersect1d(ids, within, assume_unique=True)
+            return ids, np.full(len(ids), float(q.boost), np.float64)
+        if isinstance(q, Q.MultiTerm):
+            return self._multiterm(q, within)
         if q is Q.NullQuery or kind is type(Q.NullQuery):
-            return {}
-        return self._whoosh(seg, q, within)
+            return _NONE
+        return self._whoosh(q, within)
 
-    def _whoosh(self, seg: _Segment, q, within) -> dict[int, float]:
-        """Any other node, through Whoosh's matcher (deletions already applied there)."""
-        m = q.matcher(seg.searcher, self.searcher.context())
-        out = {}
-        while m.is_active():
-            d = m.id()
-            if within is None or d in within:
-                out[d] = m.score()
-            m.next()
-        return out
+    def _whoosh(self, q, within) -> tuple[np.ndarray, np.ndarray]:
+        """Any other node, through Whoosh's matcher, segment by segment."""
+        ids, scores = [], []
+        context = self.searcher.context()
+        for seg in self.segments:
+            m = q.matcher(seg.searcher, context)
+            while m.is_active():
+                ids.append(m.id() + seg.offset)
+                scores.append(m.score())
+                m.next()
+        ids = np.array(ids, np.int64)
+        scores = np.array(scores, np.float64)
+        if within is not None:
+            ids, scores = _keep(ids, scores, _select(ids, within))
+        return ids, scores
 
-    def _term(self, seg: _Segment, q, within) -> dict[int, float]:
-        field = seg.reader.schema[q.fieldname] if q.fieldname in seg.reader.schema else None
-        if field is None:
-            return {}
-        if not field.scorable:
-            return self._whoosh(seg, q, within)
-        try:
-            btext = field.to_bytes(q.text)
-        except ValueError:
-            return {}
-        if (q.fieldname, btext) not in seg.reader:
-            return {}
-        scorer = self._scorer(q.fieldname, q.text)
-        lengths = seg.lengths(q.fieldname)
-        postings = _Postings(seg, q.fieldname, btext)
-        out: dict[int, float] = {}
-        for ids, weights, _ in postings.within(within):
-            out.update(scorer.scores(lengths, ids, weights))
-        return _boosted(out, q.boost)
+    def _term(self, field: str, text, boost: float, within) -> tuple[np.ndarray, np.ndarray]:
+        postings = self._term_postings(field, text)
+        if postings is None:
+            return _NONE
+        if within is None:
+            ids, weights = postings.all()
+        else:
+            _, ids, weights = postings.select(within)
+        if not len(ids):
+            return _NONE
+        fieldobj = self.schema[field]
+        if fieldobj.scorable:
+            scores = self._bm25(field, text, ids, weights)
+        else:
+            scores = weights                 # Whoosh's WeightScorer
+        return ids, _boosted(scores, boost)
 
-    def _or(self, seg, subs, within) -> dict[int, float]:
-        total: dict[int, float] = {}
-        for sub in subs:
-            found = self._eval(seg, sub, within)
-            if not total:
-                total = dict(found)
-                continue
-            get = total.get
-            for d, s in found.items():
-                t = get(d)
-                total[d] = s if t is None else t + s
-        return total
+    def _multiterm(self, q, within) -> tuple[np.ndarray, np.ndarray]:
+        """A prefix, wildcard, fuzzy term or range: the OR of the index words it stands for (as
+        Whoosh's MultiTerm scores them), the words gathered from every segment."""
+        words = sorted({w for seg in self.segments for w in q._btexts(seg.reader) if w})
+        if not words:
+            return _NONE
+        if len(words) == 1:
+            return self._term(q.field(), words[0], 1.0, within)
+        parts = [self._term(q.field(), w, 1.0, within) for w in words]
+        ids, scores, _ = self._sum(parts)
+        return ids, _boosted(scores, q.boost)
 
-    def _and(self, seg, subs, within) -> dict[int, float]:
-        reader = seg.reader
+    def _or(self, subs, within) -> tuple[np.ndarray, np.ndarray]:
+        ids, scores, _ = self._sum([self._eval(sub, within) for sub in subs])
+        return ids, scores
+
+    def _sum(self, parts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(union of the parts' ids, their scores summed in the parts' order, how many parts hold each)."""
+        parts = [p for p in parts if len(p[0])]
+        if not parts:
+            return _EMPTY_IDS, _EMPTY_SCORES, _EMPTY_SCORES
+        if len(parts) == 1:
+            ids, scores = parts[0]
+            return ids, scores, np.ones(len(ids), np.float64)
+        total = sum(len(ids) for ids, _ in parts)
+        if total * 16 > self.doccount:          # dense: one slot per docnum
+            acc = np.zeros(self.doccount, np.float64)
+            hits = np.zeros(self.doccount, np.float64)
+            for ids, scores in parts:
+                acc[ids] += scores
+                hits[ids] += 1
+            ids = np.flatnonzero(hits)
+            return ids, acc[ids], hits[ids]
+        ids = np.unique(np.concatenate([ids for ids, _ in parts]))
+        acc = np.zeros(len(ids), np.float64)
+        hits = np.zeros(len(ids), np.float64)
+        for part_ids, scores in parts:
+            at = np.searchsorted(ids, part_ids)
+            acc[at] += scores
+            hits[at] += 1
+        return ids, acc, hits
+
+    def _and(self, subs, within) -> tuple[np.ndarray, np.ndarray]:
+        reader = self.searcher.reader()
         order = sorted(range(len(subs)), key=lambda i: _size(subs[i], reader))
-        found: list[dict[int, float] | None] = [None] * len(subs)
+        found: list = [None] * len(subs)
         for i in order:
-            part = found[i] = self._eval(seg, subs[i], within)
-            if not part:
-                return {}
-            within = set(part)
-        first, *rest = found
-        out = {}
-        for d in within:
-            s = first[d]
-            for part in rest:
-                s += part[d]
-            out[d] = s
-        return out
+            ids, scores = found[i] = self._eval(subs[i], within)
+            if not len(ids):
+                return _NONE
+            within = ids
+        total = None
+        for ids, scores in found:
+            part = scores if len(ids) == len(within) else scores[_select(ids, within)]
+            total = part if total is None else total + part
+        return within, total
 
-    def _phrase(self, seg: _Segment, q, within) -> dict[int, float]:
-        """Documents where the words stand in order, each within `slop` positions of the
-        previous one (Whoosh's SpanNear2 with mindist 1); score: the sum of the words'
-        scores, times the boost."""
-        if len(q.words) == 1 and q.slop >= 1:
-            return _boosted(self._term(seg, Q.Term(q.fieldname, q.words[0]), within), q.boost)
-        found = self._phrase_candidates(seg, q, within)
-        if found is None:
-            return {}
-        candidates, check = found
-        return candidates if check is None else {d: s for d, s in candidates.items() if check(d)}
-
-    def _phrase_candidates(self, seg: _Segment, q, within):
-        """(local docnum -> score if the phrase stands there, check(docnum) -> whether it
-        does, or None when all of them were checked) over the documents holding all its
-        words; None when none do."""
+    def _phrase(self, q, within) -> tuple[np.ndarray, np.ndarray]:
+        """Documents where the words stand in order, each within `slop` positions of the previous
+        one (Whoosh's SpanNear2 with mindist 1); score: the sum of the words' scores, times the boost."""
         words = q.words
+        if len(words) == 1 and q.slop >= 1:
+            return self._term(q.fieldname, words[0], q.boost, within)
         if len(words) < 2 or q.slop < 1:   # Whoosh: 1 <= distance <= slop, so slop 0 matches nothing
-            return None
-        if q.fieldname not in seg.reader.schema:
-            return None
-        field = seg.reader.schema[q.fieldname]
-        btexts = {}
+            return _NONE
+        distinct = list(dict.fromkeys(words))
+        postings = {}
+        for w in distinct:
+            p = self._term_postings(q.fieldname, w)
+            if p is None:
+                return _NONE
+            postings[w] = p
+        # The documents holding every word, rarest word first.
+        distinct.sort(key=lambda w: postings[w].df)
+        docs = within
+        for w in distinct:
+            docs = postings[w].all()[0] if docs is None else postings[w].select(docs)[1]
+            if not len(docs):
+                return _NONE
+        docs = self._where_phrase(q, postings, docs)
+        if not len(docs):
+            return _NONE
+        total = None
         for w in words:
-            try:
-                b = btexts[w] = field.to_bytes(w)
-            except ValueError:
-                return None
-            if (q.fieldname, b) not in seg.reader:
-                return None
-        # Each distinct word's (weight, raw positions) on the documents holding all of them,
-        # rarest word first so the others are read only for its documents.
-        order = sorted(btexts, key=lambda w: seg.reader.doc_frequency(q.fieldname, btexts[w]))
-        postings: dict[str, tuple[_Postings, dict[int, tuple[float, bytes]]]] = {}
-        slop = q.slop
-        exact = slop == 1
-        # An exact phrase starts at p when word i stands at p + i. Before reading a common
-        # word ("of", "the"), whose postings fill many blocks, the start positions are
-        # narrowed with the words read so far, so that word is read only where the rarer
-        # ones already stand together.
-        starts: dict[int, set[int]] | None = None
-        unapplied: list[str] = []
-        for w in order:
-            if exact and unapplied and _worth_narrowing(seg.reader.doc_frequency(q.fieldname, btexts[w]),
-                                                            len(within), len(unapplied)):
-                starts = _narrow(starts, within, words, unapplied, postings)
-                if not starts:
-                    return None
-                within, unapplied = starts.keys(), []
-            reader = _Postings(seg, q.fieldname, btexts[w])
-            got = reader.select(within)
-            if not got:
-                return None
-            postings[w] = (reader, got)
-            unapplied.append(w)
-            within = got.keys()
-        if exact:
-            starts = _narrow(starts, within, words, unapplied, postings)
-            if not starts:
-                return None
-            within = starts.keys()
-        docs = list(within)
-        lengths = seg.lengths(q.fieldname)
-        candidates = dict.fromkeys(docs, 0.0)
-        for i, w in enumerate(words):
-            got = postings[w][1]
-            scored = self._scorer(q.fieldname, w).scores(lengths, docs, [got[d][0] for d in docs])
-            if i == 0:
-                candidates.update(scored)
-            else:
-                for d, s in scored:
-                    candidates[d] += s
-        if q.boost != 1.0:
-            candidates = _boosted(candidates, q.boost)
-        if exact:
-            return candidates, None
-        return candidates, lambda d: _near(d, words, postings, slop)
+            part = self._bm25(q.fieldname, w, docs, postings[w].select(docs)[2])
+            total = part if total is None else total + part
+        return docs, _boosted(total, q.boost)
 
-def _narrow(starts, docs, words, new_words, postings) -> dict[int, set[int]]:
-    """docnum -> the phrase's possible start positions, from `starts` (None: no word applied
-    yet) and the positions of `new_words` (each read into `postings`), for `docs`."""
-    offsets = [(postings[w], [i for i, x in enumerate(words) if x == w]) for w in new_words]
-    out = {}
-    for d in docs:
-        s = None if starts is None else starts[d]
-        for (reader, got), at in offsets:
-            pos = reader.positions(got[d][1])
-            for i in at:
-                shifted = set(pos) if i == 0 else {p - i for p in pos}
-                s = shifted if s is None else s & shifted
-                if not s:
-                    break
-            if not s:
-                break
-        if s:
-            out[d] = s
-    return out
+    def _where_phrase(self, q, postings: dict, docs: np.ndarray) -> np.ndarray:
+        """Those of `docs` (all holding every word) where the phrase stands.
+
+        Each word's positions become keys (rank of the document << 32 | position). For an exact
+        phrase, the phrase starts at key k when word i has key k + i; rarer words go first, and
+        the documents still possible are narrowed before a common word's positions are read.
+        """
+        words, slop = q.words, q.slop
+        if slop == 1:
+            by_size = sorted(range(len(words)), key=lambda i: postings[words[i]].df)
+            starts = None
+            alive = docs
+            for i in by_size:
+                keys = self._keys(postings[words[i]], alive, docs, skip=i) - i
+                starts = keys if starts is None else _common(starts, keys)
+                if not len(starts):
+                    return _EMPTY_IDS
+                alive = docs[_distinct_sorted(starts >> _POS_SHIFT)]
+            return alive
+        # Sloppy: word i + 1 stands 1..slop positions after some reachable word i.
+        reach = self._keys(postings[words[0]], docs, docs)
+        for w in words[1:]:
+            keys = self._keys(postings[w], docs, docs)
+            at = np.searchsorted(reach, keys - slop)
+            ok = at < len(reach)
+            ok[ok] = reach[at[ok]] <= keys[ok] - 1
+            reach = keys[ok]
+            if not len(reach):
+                return _EMPTY_IDS
+        return docs[_distinct_sorted(reach >> _POS_SHIFT)]
+
+    @staticmethod
+    def _keys(postings: _Postings, wanted: np.ndarray, docs: np.ndarray, skip: int = 0) -> np.ndarray:
+        """(rank in `docs` << 32 | position), ascending, of the word's positions in the `wanted`
+        documents (a subset of `docs`); positions below `skip` left out."""
+        sel, ids, _ = postings.select(wanted)
+        positions, counts = postings.positions(sel)
+        keys = (np.repeat(np.searchsorted(docs, ids), counts) << _POS_SHIFT) | positions
+        return keys[positions >= skip] if skip else keys
 
 
-def _worth_narrowing(df: int, candidates: int, pending_words: int) -> bool:
-    """Whether checking positions now (about 1.5 us per candidate and word) saves reading
-    blocks of the next word's postings (about 40 us per block of 128)."""
-    blocks = min(df / 128, candidates)
-    return blocks * 25 > candidates * pending_words
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """np.unique for ascending input, without its sort."""
+    if len(values) < 2:
+        return values
+    first = np.empty(len(values), bool)
+    first[0] = True
+    np.not_equal(values[1:], values[:-1], out=first[1:])
+    return values[first]
 
 
-def _near(d: int, words, postings, slop: int) -> bool:
-    """Positions p0 < p1 < ... of the words in order with 1 <= p(i+1) - p(i) <= slop."""
-    reader, got = postings[words[0]]
-    reach = reader.positions(got[d][1])
-    for w in words[1:]:
-        reader, got = postings[w]
-        reach = [p for p in reader.positions(got[d][1]) if _after_within(reach, p, slop)]
-        if not reach:
-            return False
-    return True
-
-
-def _after_within(sorted_positions: list[int], p: int, slop: int) -> bool:
-    """Some position q in sorted_positions with 1 <= p - q <= slop."""
-    i = bisect_left(sorted_positions, p - slop)
-    return i < len(sorted_positions) and sorted_positions[i] <= p - 1
+def _common(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The values of `a` (ascending, unique) that are in `b` (ascending, unique)."""
+    return a[_select(a, b)]
 
 
 def _size(q, reader) -> int:
@@ -493,25 +748,5 @@ def _size(q, reader) -> int:
         return 1 << 62
 
 
-def _boosted(found: dict[int, float], boost: float) -> dict[int, float]:
-    if boost == 1.0:
-        return found
-    return {d: s * boost for d, s in found.items()}
-
-
-def top(scores: dict[int, float], n: int, tie=None) -> list[tuple[int, float]]:
-    """The `n` best (docnum, score), best first; equal scores by tie(docnum) (default: docnum).
-
-    The Searcher passes (doc_id, docnum) as the tie: internal docnums follow the index's
-    history (files indexed, segments merged), and an incremental index must order its equal
-    scores as a clean build of the same files does. A document's passages always sit
-    together, in order, in one segment, so docnum orders them within a document."""
-    if n <= 0 or not scores:
-        return []
-    key = (lambda kv: (-kv[1], kv[0])) if tie is None else (lambda kv: (-kv[1], tie(kv[0])))
-    if len(scores) <= n:
-        return sorted(scores.items(), key=key)
-    cutoff = scores[heapq.nlargest(n, scores, key=scores.__getitem__)[-1]]
-    best = [(d, s) for d, s in scores.items() if s >= cutoff]
-    best.sort(key=key)
-    return best[:n]
+def _boosted(scores: np.ndarray, boost: float) -> np.ndarray:
+    return scores if boost == 1.0 else scores * boost

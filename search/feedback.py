@@ -25,7 +25,6 @@ Choices that differ from document-level RM3, because the index holds passages:
 """
 from __future__ import annotations
 
-import bisect
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -46,16 +45,13 @@ class FirstPass(Q.Query):
     generation they came from, so it must run on the searcher that built it).
     """
 
-    def __init__(self, scores: dict[int, float], tie=None):
-        self.scores = scores                    # top-level docnum -> score
-        self.tie = tie                          # order of equal scores (search/evaluate.top)
-        self._docnums = sorted(scores)
+    def __init__(self, scores, tie=None):
+        self.scores = scores                    # evaluate.Scores: top-level docnums and scores
+        self.tie = tie                          # order of equal scores (Scores.best)
 
     def best(self, n: int) -> list[tuple[int, float]]:
         """The `n` best (docnum, score), best first; ties by `tie` (default: docnum)."""
-        from .evaluate import top
-
-        return top(self.scores, n, self.tie)
+        return self.scores.best(n, self.tie or (lambda d: d))
 
     # -- the Query protocol ----------------------------------------------------------------
     def __eq__(self, other):
@@ -76,12 +72,10 @@ class FirstPass(Q.Query):
     def matcher(self, searcher, context=None):
         parent = searcher.get_parent()
         offset = 0 if parent is searcher else parent._offset_for_subsearcher(searcher)
-        lo = bisect.bisect_left(self._docnums, offset)
-        hi = bisect.bisect_left(self._docnums, offset + searcher.doc_count_all())
-        if lo == hi:
+        found = self.scores.within(offset, offset + searcher.doc_count_all())
+        if not len(found):
             return matching.NullMatcher()
-        docnums = self._docnums[lo:hi]
-        return matching.ListMatcher([d - offset for d in docnums], weights=[self.scores[d] for d in docnums])
+        return matching.ListMatcher((found.ids - offset).tolist(), weights=found.values.tolist())
 
 
 @dataclass(frozen=True)

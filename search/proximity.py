@@ -13,54 +13,75 @@ below the window keeps its BM25 score, which is below the window's.
 """
 from __future__ import annotations
 
-from .evaluate import Evaluator, top
+import numpy as np
+
+from .evaluate import Evaluator, Scores
 
 FIELD = "body"
 
 
-def rescore(ev: Evaluator, scores: dict[int, float], words: tuple[str, ...], *, slop: int,
+def rescore(ev: Evaluator, scores: Scores, words: tuple[str, ...], *, slop: int,
             boost: float, window: int = 100, tie=None) -> None:
-    """Add the proximity bonus to `scores` (docnum -> score, changed in place); `tie` orders
-    equal scores at the window's edge (evaluate.top)."""
+    """Add the proximity bonus to `scores` (changed in place); `tie` orders equal scores at
+    the window's edge (Scores.best)."""
     distinct = tuple(dict.fromkeys(words))
     if boost <= 0 or len(distinct) < 2 or not scores:
         return
-    docs = [d for d, _ in top(scores, window, tie)]
-    found = []                      # per distinct word: docnum -> (body score, positions)
-    for w in distinct:
-        got = ev.term_positions(FIELD, w, docs)
-        if not got:
+    docs = np.array(sorted(d for d, _ in scores.best(window, tie or (lambda d: d))), np.int64)
+    keys, labels = [], []
+    holds = np.ones(len(docs), bool)
+    word_scores = {}
+    for label, w in enumerate(distinct):
+        got = ev.word_positions(FIELD, w, docs)
+        if got is None:
             return
-        found.append(got)
-    span = slop * (len(distinct) - 1)
-    for d in docs:
-        if not all(d in got for got in found):
-            continue
-        if _shortest_span([got[d][1] for got in found]) <= span:
-            by_word = {w: got[d][0] for w, got in zip(distinct, found)}
-            bonus = sum(by_word[w] for w in words)
-            scores[d] += bonus * boost if boost != 1.0 else bonus
-    return
+        ids, body_scores, positions, counts = got
+        ranks = np.searchsorted(docs, ids)
+        has = np.zeros(len(docs), bool)
+        has[ranks] = True
+        holds &= has
+        word_scores[w] = np.zeros(len(docs))
+        word_scores[w][ranks] = body_scores
+        keys.append((np.repeat(ranks, counts) << _SHIFT) | positions)
+        labels.append(np.full(len(positions), label, np.int8))
+    if not holds.any():
+        return
+    close = holds & (_shortest_spans(np.concatenate(keys), np.concatenate(labels), len(distinct), len(docs))
+                     <= slop * (len(distinct) - 1))
+    if not close.any():
+        return
+    bonus = np.zeros(len(docs))
+    for w in words:                         # a repeated word counts each time, as in the query
+        bonus += word_scores[w]
+    if boost != 1.0:
+        bonus = bonus * boost
+    scores.add(docs[close].tolist(), bonus[close].tolist())
 
 
-def _shortest_span(positions: list[list[int]]) -> int:
-    """The fewest positions from first to last of a stretch holding one of each list."""
-    merged = sorted((p, i) for i, plist in enumerate(positions) for p in plist)
-    need = len(positions)
-    counts = [0] * need
-    have = 0
-    best = None
-    lo = 0
-    for p, i in merged:
-        if counts[i] == 0:
-            have += 1
-        counts[i] += 1
-        while have == need:
-            q, j = merged[lo]
-            if best is None or p - q < best:
-                best = p - q
-            counts[j] -= 1
-            if counts[j] == 0:
-                have -= 1
-            lo += 1
-    return best if best is not None else 1 << 30
+_SHIFT = 32             # keys: (rank of the passage << 32) | position
+
+
+def _shortest_spans(keys: np.ndarray, labels: np.ndarray, nlabels: int, ndocs: int) -> np.ndarray:
+    """Per passage rank, the fewest positions from first to last of a stretch holding every
+    label (a huge number where some label is missing).
+
+    keys: (rank << 32) | position of each occurrence; labels: which word it is. A stretch
+    ending at an occurrence starts at the latest earlier occurrence of each label in
+    the same passage, the earliest of those; the shortest stretch ends somewhere.
+    """
+    order = np.argsort(keys, kind="stable")
+    keys, labels = keys[order], labels[order]
+    ranks = keys >> _SHIFT
+    start = None
+    for label in range(nlabels):
+        last = np.maximum.accumulate(np.where(labels == label, keys, -1))
+        last = np.where((last >= 0) & ((last >> _SHIFT) == ranks), last, _FAR)
+        start = last if start is None else np.minimum(start, last)
+    spans = keys - start
+    best = np.full(ndocs, _NONE_SPAN, np.int64)
+    np.minimum.at(best, ranks, np.where(start == _FAR, _NONE_SPAN, spans))
+    return best
+
+
+_FAR = np.iinfo(np.int64).min // 2          # "no such occurrence": makes any span huge
+_NONE_SPAN = 1 << 40

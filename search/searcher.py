@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Mapping
 
+import numpy as np
 from whoosh import query as Q
 from whoosh import scoring
 
@@ -27,7 +28,7 @@ from indexer.errors import DocsearchError, IndexNotFoundError, QueryError
 from indexer.writer import check_index_dir, check_version, read_marker
 
 from . import feedback, proximity
-from .evaluate import Evaluator, top
+from .evaluate import Evaluator, Scores
 from .match import MatchSpec
 from .aliases import load_aliases
 from .query import KEYWORD_QUERY_WORDS, IndexVocabulary, check_expansion, date_range, parse_query, refuse_too_deep
@@ -219,8 +220,8 @@ class Searcher:
             ev = self._ev = Evaluator(searcher, self._weighting)
         return ev
 
-    def _first_pass(self, searcher, parsed, filter_query) -> dict[int, float]:
-        """Every passage matching the query (and the filters) -> its BM25 score plus the
+    def _first_pass(self, searcher, parsed, filter_query) -> Scores:
+        """Every passage matching the query (and the filters), scored by BM25 plus the
         proximity bonus (search/proximity.py). Filters join the query as zero-score clauses."""
         query = parsed.query
         if filter_query is not None:
@@ -232,21 +233,29 @@ class Searcher:
                               tie=ev.tie)
         return scores
 
-    def _top(self, searcher, scores: dict[int, float], n: int, per_doc: int | None):
+    def _top(self, searcher, scores: Scores, n: int, per_doc: int | None):
         """(the best `n` (docnum, score), how many passages match): with per_doc, at most
         that many passages per document, and the count is of those kept."""
         ev = self._evaluator(searcher)
         if not per_doc:
-            return top(scores, n, ev.tie), len(scores)
-        kept, seen = [], {}
-        for docnum, score in top(scores, len(scores), ev.tie):
-            key = ev.doc_key(docnum)
-            if key:
-                if seen.get(key, 0) >= per_doc:
-                    continue
-                seen[key] = seen.get(key, 0) + 1
-            kept.append((docnum, score))
-        return kept[:n], len(kept)
+            return scores.best(n, ev.tie), len(scores)
+        groups = ev.groups()
+        _, sizes = np.unique(groups[scores.ids], return_counts=True)
+        total = int(np.minimum(sizes, per_doc).sum())
+        wanted = max(4 * n, 64)
+        while True:
+            best = scores.best(wanted, ev.tie)
+            kept, seen = [], {}
+            for docnum, score in best:
+                group = groups[docnum]
+                if seen.get(group, 0) < per_doc:
+                    seen[group] = seen.get(group, 0) + 1
+                    kept.append((docnum, score))
+                    if len(kept) == n:
+                        return kept, total
+            if len(best) < wanted:
+                return kept, total
+            wanted *= 4
 
     def _feedback(self, searcher, scores: dict[int, float], parsed, operator: str):
         """(scores re-ranked by pseudo-relevance feedback, the Expansion or None); see search/feedback.py.

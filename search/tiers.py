@@ -14,12 +14,13 @@ typed matcher is walked once for its lowest real score.
 from __future__ import annotations
 
 import math
+from functools import partial
 
 from whoosh import matching
 from whoosh import query as wq
 from whoosh.scoring import WeightLengthScorer
 
-_LENGTH_SLACK = 1.25     # field lengths are stored as one byte, rounded: bound them from above
+LENGTH_SLACK = 1.25     # field lengths are stored as one byte, rounded: bound them from above
 
 
 class TypedFirst(wq.BinaryQuery):
@@ -35,7 +36,7 @@ class TypedFirst(wq.BinaryQuery):
             return typed
         if context is not None and context.weighting is None:
             return matching.UnionMatcher(typed, alias)      # boolean context: scores unused
-        floor = score_floor(self.a, searcher)
+        floor = score_floor(self.a, partial(term_floor, searcher))
         if floor is None or floor == math.inf:
             floor = _lowest_score(typed.copy())
         return _TypedFirstMatcher(typed, alias, floor)
@@ -80,24 +81,26 @@ def more_words_score(matched: int, bm25: float) -> float:
     return matched + bm25 / (bm25 + 1)
 
 
-def score_floor(q: wq.Query, searcher) -> float | None:
+def score_floor(q: wq.Query, term_floor) -> float | None:
     """A lower bound on q's score for any passage it matches: inf if it can match none,
-    None if unknown."""
+    None if unknown. term_floor(fieldname, text, boost) bounds one term (see term_floor)."""
     if isinstance(q, wq.Term):
-        return _term_floor(searcher, q.fieldname, q.text, q.boost)
+        return term_floor(q.fieldname, q.text, q.boost)
     if isinstance(q, wq.Phrase):
-        floors = [_term_floor(searcher, q.fieldname, w, 1.0) for w in q.words]
+        floors = [term_floor(q.fieldname, w, 1.0) for w in q.words]
         return None if None in floors else sum(floors) * q.boost
     if isinstance(q, wq.Or):
-        floors = [score_floor(s, searcher) for s in q.subqueries]
+        floors = [score_floor(s, term_floor) for s in q.subqueries]
         return None if None in floors else min(floors, default=math.inf) * q.boost
     if isinstance(q, wq.And):
-        floors = [score_floor(s, searcher) for s in q.subqueries]
+        floors = [score_floor(s, term_floor) for s in q.subqueries]
         return None if None in floors else sum(floors) * q.boost
     return None
 
 
-def _term_floor(searcher, fieldname: str, text, boost: float) -> float | None:
+def term_floor(searcher, fieldname: str, text, boost: float) -> float | None:
+    """A term's BM25 at tf = 1 in the longest field of the index (LENGTH_SLACK above it), boosted:
+    inf if the index lacks the term, None for a field BM25 does not score."""
     parent = searcher.get_parent()
     field = parent.schema[fieldname] if fieldname in parent.schema else None
     if field is None:
@@ -111,7 +114,7 @@ def _term_floor(searcher, fieldname: str, text, boost: float) -> float | None:
     scorer = parent.weighting.scorer(parent, fieldname, btext)
     if not isinstance(scorer, WeightLengthScorer):
         return None
-    longest = parent.reader().max_field_length(fieldname) * _LENGTH_SLACK + 1
+    longest = parent.reader().max_field_length(fieldname) * LENGTH_SLACK + 1
     return scorer._score(1.0, longest) * boost
 
 

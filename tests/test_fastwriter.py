@@ -1,7 +1,8 @@
-"""The fast segment writer: the index it builds is the one Whoosh's own writer builds.
+"""The fast segment writer: the index it builds reads, through Whoosh, as the one Whoosh's own writer builds.
 
 Equal terms, postings (positions), term statistics, field lengths, stored fields
-and sortable columns, hence equal search results and BM25 scores; segments split
+and sortable columns, hence equal search results and BM25 scores (how postings lie
+on disk is the codec's: indexer/codec.py, tests/test_codec.py); segments split
 by the memory budget; deletions and re-adds across runs; parallel workers; and
 an interrupted or killed run that leaves the previous commit as it was.
 """
@@ -109,7 +110,7 @@ def _postings(reader, field: str, term: bytes) -> list:
     return out
 
 
-def snapshot(folder: Path, blocks: bool = True) -> dict:
+def snapshot(folder: Path) -> dict:
     """Everything a searcher can read from an index, through unmodified Whoosh."""
     ix = whoosh_index.open_dir(str(folder), indexname=S.INDEX_NAME)
     with ix.reader() as r:
@@ -122,9 +123,6 @@ def snapshot(folder: Path, blocks: bool = True) -> dict:
                 stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
                          info.max_weight(), info.min_id(), info.max_id())
                 terms[term] = (stats, _postings(r, field, term))
-                if blocks and r.is_atomic():
-                    m = r.postings(field, term)
-                    terms[term] += ((m.block_max_weight(), m.block_min_length(), m.block_max_length()),)
             lengths = [r.doc_field_length(d, field) for d in range(r.doc_count_all())]
             out["fields"][field] = (r.field_length(field), lengths, terms)
     return out
@@ -191,10 +189,10 @@ def totals(snap: dict) -> dict:
     return {field: total for field, (total, *_) in snap["fields"].items()}
 
 
-def assert_same_as_whoosh(fast: Path, whoosh: Path, blocks: bool = True) -> None:
+def assert_same_as_whoosh(fast: Path, whoosh: Path) -> None:
     """The builder's index equals Whoosh's writer's, but for field totals summed from the
     one-byte document lengths (see test_builder_writes_what_whoosh_writes)."""
-    a, b = snapshot(fast, blocks), snapshot(whoosh, blocks)
+    a, b = snapshot(fast), snapshot(whoosh)
     for field, (total, lengths, _) in a["fields"].items():
         assert total == sum(n or 0 for n in lengths), field
     for snap in (a, b):
@@ -248,7 +246,7 @@ def test_id_values_and_numbers_given_as_text(tmp_path):
 def test_memory_budget_splits_segments_with_the_same_results(corpus, whoosh_built, whoosh_merged, tmp_path):
     builder = _index_with_builder(tmp_path / "fast", corpus, limit_bytes=200_000)
     assert len(builder.segments) >= 3
-    assert_same_as_whoosh(tmp_path / "fast", whoosh_built, blocks=False)
+    assert_same_as_whoosh(tmp_path / "fast", whoosh_built)
     for e, g in zip(scores(whoosh_merged), scores(tmp_path / "fast")):
         assert [d for d, _ in g] == [d for d, _ in e]
         assert [s for _, s in g] == pytest.approx([s for _, s in e])
@@ -332,7 +330,7 @@ def test_parallel_workers_equal_one_process(tmp_path):
     assert all(one[q] for q in one if q not in ("passages", "stats")), "every query finds something"
     assert one == _results(tmp_path / "two")
     # Workers take consecutive runs of files, so even the document numbers agree.
-    assert snapshot(tmp_path / "one", blocks=False) == snapshot(tmp_path / "two", blocks=False)
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
 
 
 def test_spawned_workers_build_the_same_index(tmp_path, monkeypatch):
@@ -372,7 +370,7 @@ def test_deletions_and_re_adds_across_runs(tmp_path, procs):
 
 
 def test_memory_budget_in_build_index(tmp_path):
-    docs = _write_corpus(tmp_path / "docs", 80)
+    docs = _write_corpus(tmp_path / "docs", 300)        # about 2 MB of buffered postings
     build_index([docs], tmp_path / "big", procs=2, memory_mb=256)
     build_index([docs], tmp_path / "small", procs=2, memory_mb=1)
     toc = lambda d: whoosh_index.open_dir(str(d), indexname=S.INDEX_NAME)._read_toc()
