@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import os
 from array import array
+from functools import lru_cache
+from itertools import chain
 from struct import Struct
 
 from whoosh import formats
@@ -29,7 +31,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, W3PerDocWriter
 from whoosh.fields import ID, UnknownFieldError
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from . import analysis
+from . import analysis, inversion
 from .codec import Codec, Segment, encode, is_positions
 from .schema import WhooshAnalyzer
 
@@ -42,6 +44,8 @@ _WIDE = 0xFFFF                        # positions and counts beyond this need 4-
 POSTING_BYTES = 8                     # a docnum (4) and a count (2) per posting
 POSITION_BYTES = 3                    # a position (2)
 TERM_BYTES = 420                      # a new term: its str, the dict slot, a list of three small arrays
+
+BUCKET_BYTES = 64                     # numpy's working arrays per token while a bucket of terms is inverted
 
 # How a field's postings are buffered and stored (see codec.encode).
 POSITIONS, IDS, ANY = "positions", "ids", "any"
@@ -129,9 +133,10 @@ class _LengthBounds:
 class SegmentBuilder:
     """Buffers documents in memory and writes them as segments into `storage`.
 
-    limit_bytes bounds the buffered postings: when they outgrow it, a segment is
-    written and buffering starts afresh. segid_prefix names this builder's
-    segment files (MAIN_<prefix>0000.seg, ...) so a cancelled run can find them.
+    limit_bytes bounds the buffers and the working memory of writing them out: when
+    they would outgrow it, a segment is written and buffering starts afresh.
+    segid_prefix names this builder's segment files (MAIN_<prefix>0000.seg, ...) so a
+    cancelled run can find them.
     """
 
     def __init__(self, storage, schema, indexname: str, *, limit_bytes: int, segid_prefix: str | None = None):
@@ -147,14 +152,17 @@ class SegmentBuilder:
         self._plans: dict[str, tuple] = {}
         self._plain_ids: set[str] = set()                      # fields whose term is the whole value
         self._values: dict[tuple[str, object], tuple] = {}   # repeated (field, value) -> (length, postings)
-        self._text = None                                      # the text whose positions are below
-        self._positions: dict[str, list[int]] = {}
-        self._ntokens = 0
-        self._termmaps: dict[int, dict] = {}                   # analyzer -> raw term -> its term, False for a stop word
         self._segment = None
         self._pdw = None
-        self._fields: dict[str, _Field] = {}
+        self._start_buffers()
+
+    def _start_buffers(self) -> None:
+        self._fields: dict[str, _Field] = {}                   # fields indexed term by term
+        self._texts: dict[str, inversion.TextField] = {}       # our analyzer's fields: token runs
+        self._tokens = inversion.Tokens()
+        self._text_tokens: dict[str, int] = {}                 # tokens per text field, for flush memory
         self._docnum = 0
+        self._resident = 0
         self.buffered_bytes = 0
 
     # -- documents ------------------------------------------------------------
@@ -189,6 +197,8 @@ class SegmentBuilder:
             raise
         pdw.finish_doc()
         self._docnum += 1
+        self.buffered_bytes = (self._resident
+                               + inversion.FLUSH_BYTES * max(self._text_tokens.values(), default=0))
         if self.buffered_bytes > self.limit_bytes:
             self.flush()
 
@@ -206,15 +216,18 @@ class SegmentBuilder:
 
     def _index(self, name, fieldobj, ana, value, docnum) -> None:
         """Add one field value's postings."""
+        if ana is not None and type(value) is str:
+            text = self._texts.get(name)
+            if text is None:
+                text = self._texts[name] = inversion.TextField(name, ana)
+            start, length, added = self._tokens.add(value)
+            self._resident += added + text.add(docnum, start, length)
+            self._text_tokens[name] = self._text_tokens.get(name, 0) + length
+            return
         field = self._fields.get(name)
         if field is None:
             field = self._fields[name] = _Field(name, fieldobj)
-        if ana is not None and type(value) is str:
-            if len(value) > 256 or value is self._text:
-                self._add_text(field, ana, value, docnum)
-                return
-            length, postings = self._repeated(name, value, lambda: self._short_text(ana, value))
-        elif type(value) is str and name in self._plain_ids:
+        if type(value) is str and name in self._plain_ids:
             length, postings = 1, (value.encode("utf-8"),)      # the whole value, once
         else:
             length, postings = self._repeated(name, value, lambda: self._whoosh_postings(field, value))
@@ -249,7 +262,7 @@ class SegmentBuilder:
                     buf[0].append(docnum)
                     buf[1].append(weight)
                     buf[2].append(vbytes)
-        self.buffered_bytes += len(postings) * POSTING_BYTES + npositions * POSITION_BYTES + new * TERM_BYTES
+        self._resident += len(postings) * POSTING_BYTES + npositions * POSITION_BYTES + new * TERM_BYTES
 
     @staticmethod
     def _add_positions(terms: dict, term, docnum: int, poslist: list[int]) -> bool:
@@ -274,66 +287,6 @@ class SegmentBuilder:
         if len(lengths) < docnum:
             lengths.extend(array("I", [0]) * (docnum - len(lengths)))
         lengths.append(length)
-
-    def _add_text(self, field: _Field, ana: analysis.Analyzer, text: str, docnum: int) -> None:
-        """The hot path: one passage's body or exact text, straight from the token scan into the postings."""
-        positions, length = self._positions_of(text)
-        if ana.stop or ana.stem:
-            positions, length = self._derive(ana, positions)
-        if length and field.lengths is not None:
-            self._set_length(field, docnum, length)
-        terms = field.terms
-        if self._ntokens > _WIDE:                 # a text of over 65,535 words: some arrays widen
-            new = sum(self._add_positions(terms, term, docnum, poslist) for term, poslist in positions.items())
-        else:
-            get = terms.get
-            new = 0
-            for term, poslist in positions.items():
-                buf = get(term)
-                if buf is None:
-                    terms[term] = [array("I", (docnum,)), array("H", (len(poslist),)), array("H", poslist)]
-                    new += 1
-                else:
-                    buf[0].append(docnum)
-                    buf[1].append(len(poslist))
-                    buf[2].extend(poslist)
-        self.buffered_bytes += len(positions) * POSTING_BYTES + length * POSITION_BYTES + new * TERM_BYTES
-
-    def _positions_of(self, text: str) -> tuple[dict[str, list[int]], int]:
-        """Raw term -> positions for `text`; remembered, since body and exact analyse the same text in turn."""
-        if text is not self._text:
-            positions, ntokens = analysis._term_positions(text)
-            self._text, self._positions, self._ntokens = text, positions, ntokens
-        return self._positions, self._ntokens
-
-    def _derive(self, ana: analysis.Analyzer, positions: dict) -> tuple[dict[str, list[int]], int]:
-        """Raw terms' positions -> this analyzer's: stop words dropped, words with one stem merged."""
-        termmap = self._termmaps.get(id(ana))
-        if termmap is None or len(termmap) > 200_000:
-            termmap = self._termmaps[id(ana)] = {}
-        known = termmap.get
-        out: dict[str, list[int]] = {}
-        setdefault = out.setdefault
-        length = 0
-        for term, poslist in positions.items():
-            final = known(term)
-            if final is None:
-                final = termmap[term] = (False if ana.stop and term in ana.stop_words
-                                         else ana._stem(term) if ana.stem else term)
-            if final is False:
-                continue
-            length += len(poslist)
-            prev = setdefault(final, poslist)
-            if prev is not poslist:
-                out[final] = sorted(prev + poslist)
-        return out, length
-
-    def _short_text(self, ana: analysis.Analyzer, text: str):
-        """(field length, postings) of a title, section or other short text."""
-        positions, length = self._positions_of(text)
-        if ana.stop or ana.stem:
-            positions, length = self._derive(ana, positions)
-        return length, list(positions.items())
 
     def _repeated(self, name, value, compute):
         """Titles, sources and paths repeat on every passage of a document: analyse each once."""
@@ -371,9 +324,7 @@ class SegmentBuilder:
         self._serial += 1
         self._segment = Segment(self.codec, self.indexname, segid=segid)
         self._pdw = W3PerDocWriter(self.codec, self.storage, self._segment)
-        self._fields = {}
-        self._docnum = 0
-        self.buffered_bytes = 0
+        self._start_buffers()
 
     def flush(self) -> Segment | None:
         """Write the buffered documents as one segment (None when there are none)."""
@@ -383,100 +334,130 @@ class SegmentBuilder:
             return None
         segment, pdw = self._segment, self._pdw
         self._pdw = None
-        self._write_lengths(pdw)
-        pdw.close()
+        lengths = {name: field.lengths for name, field in self._fields.items() if field.lengths is not None}
         fw = W3FieldWriter(self.codec, self.storage, segment)
-        for name in sorted(self._fields):
-            self._write_field(fw, self._fields[name])
+        for name in sorted({*self._fields, *self._texts}):
+            if name in self._texts:
+                inverted = inversion.Inverted(self._texts.pop(name), self._tokens, bucket=self._bucket())
+                if self.schema[name].scorable:
+                    lengths[name] = inverted.lengths()
+                self._write_terms(fw, name, inverted.rows())
+                del inverted
+            else:
+                self._write_terms(fw, name, _field_rows(self._fields[name]))
         fw.close()
-        self._fields = {}
+        self._write_lengths(pdw, lengths)
+        pdw.close()
         segment.set_doc_count(self._docnum)
         segment.create_compound_file(self.storage)
         self.segments.append(segment)
-        self.buffered_bytes = 0
+        self._start_buffers()
         return segment
+
+    def _bucket(self) -> int:
+        """Tokens to invert at a time: their working arrays (about BUCKET_BYTES a token) take an
+        eighth of the budget."""
+        return max(1 << 16, self.limit_bytes // (8 * BUCKET_BYTES))
 
     def finish(self) -> list[Segment]:
         """Write what is buffered; returns every segment this builder wrote."""
         self.flush()
         return self.segments
 
-    def _write_field(self, fw: W3FieldWriter, field: _Field) -> None:
-        """One field's terms, in order: postings into the .pst file, TermInfos into the term index."""
-        terms = field.terms
-        if not terms:
+    def _write_terms(self, fw: W3FieldWriter, name: str, rows) -> None:
+        """One field's terms, in order: postings into the .pst file, TermInfos into the term index.
+        rows: (term, chunk, df, total weight, max weight, min length, max length, first, last)."""
+        first_row = next(rows, None)
+        if first_row is None:
             return
-        fw.start_field(field.name, field.fieldobj)
+        fw.start_field(name, self.schema[name])
         prefix = _pack_ushort(fw._fieldid)
         postfile = fw._postfile
         add_term = fw._tindex.add
         offset = postfile.tell()
         pending: list[bytes] = []
         pending_bytes = 0
-        textual = isinstance(next(iter(terms)), str)
         pack_terminfo = _TERMINFO.pack
-        kind = field.kind
-        boost = field.fieldobj.format.field_boost
-        bounds = _LengthBounds(field.lengths)
-        for term in sorted(terms):
-            buf = terms[term]
-            if kind == POSITIONS:
-                ids, counts, positions = buf
-                total = maxweight = None
-                weights = None
-                if boost != 1.0:
-                    weights = array("f", (c * boost for c in counts))
-                    total, maxweight = sum(weights), max(weights)
-                chunk = encode(ids, counts, positions, weights)
-                if total is None:
-                    total, maxweight = float(sum(counts)), float(max(counts))
-            elif kind == IDS:
-                ids = buf
-                chunk = encode(ids)
-                total, maxweight = float(len(ids)), 1.0
-            else:
-                ids, weights, values = buf
-                if not any(values) and all(w == 1.0 for w in weights):
-                    chunk = encode(ids)
-                else:
-                    chunk = encode(ids, weights=weights, values=values)
-                total, maxweight = sum(weights), max(weights)
-            minlength, maxlength = bounds.of(ids)
+        for term, chunk, df, total, maxweight, minlength, maxlength, first, last in chain((first_row,), rows):
             pending.append(chunk)
             pending_bytes += len(chunk)
-            add_term(prefix + (term.encode("utf-8") if textual else term),
-                     pack_terminfo(0, total, len(ids), 0 if minlength is None else length_to_byte(minlength),
-                                   length_to_byte(maxlength), maxweight, ids[0], ids[-1], offset, len(chunk)))
+            add_term(prefix + (term.encode("utf-8") if type(term) is str else term),
+                     pack_terminfo(0, total, df, 0 if minlength is None else length_to_byte(minlength),
+                                   length_to_byte(maxlength), maxweight, first, last, offset, len(chunk)))
             offset += len(chunk)
             if pending_bytes > 1 << 20:
                 postfile.write(b"".join(pending))
                 pending, pending_bytes = [], 0
         postfile.write(b"".join(pending))
         fw.finish_field()
-        terms.clear()
 
-    def _write_lengths(self, pdw: W3PerDocWriter) -> None:
-        """Every scorable field's length column and total, as W3PerDocWriter.add_field would have added them."""
-        for name, field in self._fields.items():
-            if field.lengths is None or not field.lengths:
+    def _write_lengths(self, pdw: W3PerDocWriter, lengths: dict) -> None:
+        """Every scorable field's length column and total, as W3PerDocWriter.add_field would have added them.
+        lengths: field -> docnum -> length, an array or a dict of the docnums that have one."""
+        for name, found in lengths.items():
+            if isinstance(found, dict):
+                column = bytearray(max(found, default=-1) + 1)
+                for docnum, length in found.items():
+                    column[docnum] = _length_byte(length)
+                column = bytes(column)
+            else:
+                column = bytes(map(_length_byte, found))
+            column = column.rstrip(b"\0")
+            if not column:
                 continue
-            column = bytes(map(length_to_byte, field.lengths)).rstrip(b"\0")
             # The total as Whoosh's merges compute it, from the one-byte lengths: a merged
             # segment then has the average field length a fresh build has, and BM25 gives
             # an incrementally built index the scores of a clean build.
             pdw._fieldlengths[name] += sum(map(byte_to_length, column))
-            if column:
-                lenfield = f"_{name}_len"
-                pdw._create_column(lenfield, LENGTHS_COLUMN)
-                writer = pdw._colwriters[lenfield]
-                writer._dbfile.write(column)
-                writer._count = len(column)
+            lenfield = f"_{name}_len"
+            pdw._create_column(lenfield, LENGTHS_COLUMN)
+            writer = pdw._colwriters[lenfield]
+            writer._dbfile.write(column)
+            writer._count = len(column)
 
     def discard(self) -> None:
         """Remove every file this builder wrote (a cancelled run)."""
         self._pdw = None
         self.segments = []
         discard_files(self.storage, self.indexname, self.segid_prefix)
+
+
+
+def _field_rows(field: _Field):
+    """A term-by-term field's terms as _write_terms rows, encoded here."""
+    kind = field.kind
+    boost = field.fieldobj.format.field_boost
+    bounds = _LengthBounds(field.lengths)
+    terms = field.terms
+    for term in sorted(terms):
+        buf = terms[term]
+        if kind == POSITIONS:
+            ids, counts, positions = buf
+            weights = None
+            if boost != 1.0:
+                weights = array("f", (c * boost for c in counts))
+                total, maxweight = sum(weights), max(weights)
+            else:
+                total, maxweight = float(sum(counts)), float(max(counts))
+            chunk = encode(ids, counts, positions, weights)
+        elif kind == IDS:
+            ids = buf
+            chunk = encode(ids)
+            total, maxweight = float(len(ids)), 1.0
+        else:
+            ids, weights, values = buf
+            if not any(values) and all(w == 1.0 for w in weights):
+                chunk = encode(ids)
+            else:
+                chunk = encode(ids, weights=weights, values=values)
+            total, maxweight = sum(weights), max(weights)
+        minlength, maxlength = bounds.of(ids)
+        yield term, chunk, len(ids), total, maxweight, minlength, maxlength, ids[0], ids[-1]
+
+
+@lru_cache(maxsize=1 << 16)
+def _length_byte(length: int) -> int:
+    return length_to_byte(length)
 
 
 def new_prefix() -> str:
