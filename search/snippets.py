@@ -19,10 +19,9 @@ from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import methodcaller
 from typing import Sequence
 
-from indexer.analysis import _CJK_RUN, EXACT, STEMMED, Token
+from indexer.analysis import _CJK_RUN, EXACT, STEMMED, Token, _spaced_scan
 
 from .match import MatchSpec, PhraseSpec
 
@@ -231,52 +230,19 @@ def _token_table(text: str, tokens: Sequence[Token] | None):
     """(terms, span): the EXACT terms of `text` in order (token i stands at position i) and
     span(i) -> its (start, end) characters."""
     if tokens is None:
-        fast = _fast_tokens(text)
-        if fast is not None:
-            return fast
+        if text.isprintable() and "  " not in text:     # its only whitespace: single spaces
+            return _spaced_table(text)
         tokens = list(EXACT.tokens(text))
     terms = [t.text for t in tokens]
     return terms, lambda i: (tokens[i].start, tokens[i].end)
 
 
-try:        # the tokenizer's own pieces, for a scan without a Token per word
-    from indexer.analysis import _ACRONYM_GROUP, _TOKEN, _WORD_GROUP, _WORD_TERMS, _cached_term, _word_term
-except ImportError:                 # indexer.analysis changed: EXACT.tokens serves alone
-    _TOKEN = None
-else:
-    _word_of = methodcaller("group", _WORD_GROUP)
-    _span_of = methodcaller("span")
-    # Without a letter-dot-letter-dot run the acronym branch of _TOKEN never matches, and its
-    # word branch alone (the same expression) scans in half the time.
-    _ACRONYM_HINT = re.compile(r"\.[^\W\d_]\.")     # (a literal first: a fast search)
-    _WORD = re.compile(_TOKEN.pattern.split("(?P<word>", 1)[1].rsplit(")", 1)[0])
-
-
-def _fast_tokens(text: str):
-    """What EXACT.tokens(text) gives, as (terms, span), without a generator step or a Token
-    per word: the regex scan and the word -> term cache lookups run in C. Text with CJK
-    (bigrams) returns None, for EXACT.tokens."""
-    if _TOKEN is None or not text.isascii() and _CJK_RUN.search(text) is not None:
-        return None
-    if _ACRONYM_HINT.search(text) is None:
-        matches = list(_WORD.finditer(text))
-        words = list(map(re.Match.group, matches))
-    else:
-        matches = list(_TOKEN.finditer(text))
-        words = list(map(_word_of, matches))
-    terms = list(map(_WORD_TERMS.get, words))
-    if None in terms or "" in terms:
-        for i in [i for i, t in enumerate(terms) if not t]:
-            word = words[i]
-            if word is None:
-                terms[i] = _word_term(matches[i].group(_ACRONYM_GROUP).replace(".", ""))
-            else:
-                terms[i] = _cached_term(word)
-        if "" in terms:             # words with no term take no position
-            keep = [i for i, t in enumerate(terms) if t]
-            matches = [matches[i] for i in keep]
-            terms = [terms[i] for i in keep]
-    return terms, lambda i: _span_of(matches[i])
+def _spaced_table(text: str):
+    """_token_table(text, None) for text whose only whitespace is single spaces: without CJK
+    (bigrams), the chunk-by-chunk scan of indexer.analysis, no Token per word."""
+    if text.isascii() or _CJK_RUN.search(text) is None:
+        return _spaced_scan(text)
+    return _token_table(text, list(EXACT.tokens(text)))
 
 
 def _collect(terms: list[str], span, spec: MatchSpec):

@@ -1,4 +1,5 @@
 """Snippets: what is marked, which window is shown, and how it is rendered."""
+import re
 from pathlib import Path
 
 import pytest
@@ -356,3 +357,41 @@ def test_the_stem_prefilter_marks_what_the_full_scan_marks(text, spec):
         assert find_matches(text, spec) == fast
     finally:
         S._PREFILTER = saved
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.one_of(st.lists(st.sampled_from(ACRONYM_PIECES), max_size=80).map("".join), st.text(max_size=200)))
+def test_the_spaced_scan_is_the_analyzer_on_single_spaced_text(text):
+    """The fast scan (indexer.analysis._spaced_scan: chunk by chunk, offsets on demand) must give
+    EXACT's terms and spans on the single-spaced, CJK-free text snippets work on."""
+    from indexer.analysis import _CJK_RUN, _spaced_scan
+
+    text = re.sub(r"\s+", " ", _CJK_RUN.sub("x", text))
+    terms, span = _spaced_scan(text)
+    tokens = list(EXACT.tokens(text))
+    assert terms == [t.text for t in tokens]
+    assert [span(i) for i in range(len(terms))] == [(t.start, t.end) for t in tokens]
+
+
+def _refuse_exact_tokens(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the slow path (EXACT.tokens) was taken")
+    monkeypatch.setattr(EXACT, "tokens", refuse)
+
+
+@pytest.mark.parametrize("text", [
+    MISSILE, HOSTILE + " " + ALBRIGHT, " leading and trailing spaces ",
+    "The U.S.-DPRK talks (1994–2000) agreed: “no hostile intention”; P’yŏngyang’s reply, e.g. N.K.’s.",
+])
+def test_snippets_take_the_fast_scan_for_text_without_cjk(text, monkeypatch):
+    """The fast path must be live, not silently replaced by EXACT.tokens: it once was, when
+    indexer.analysis renamed what it imported."""
+    from search.snippets import _token_table
+
+    spec = MatchSpec(stemmed=words("missile agree"), phrases=(phrase("no hostile"),))
+    tokens = [(t.text, t.start, t.end) for t in EXACT.tokens(text)]
+    spans = find_matches(text, spec, tokens=list(EXACT.tokens(text)))
+    _refuse_exact_tokens(monkeypatch)
+    terms, span = _token_table(text, None)
+    assert [(t, *span(i)) for i, t in enumerate(terms)] == tokens
+    assert find_matches(text, spec) == spans
