@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import html
 import re
-from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
@@ -123,24 +122,23 @@ def make_snippet(text: str, spec: MatchSpec, *, size: int = 240,
 
     The window holds the most distinct matched terms/phrases, then the most matches, then
     the tightest, then the earliest; the whole text when it fits; the start of the text when
-    nothing matches. `tokens`: EXACT.tokens(text) as a list, if the caller already has them.
+    nothing matches. `tokens`: EXACT.tokens(text) as a list, if the caller already has them
+    (unused when the text has whitespace to collapse: the collapsed text is scanned instead).
     """
     if size < 3:
         raise ValueError(f"size must be at least 3 characters, got {size}")
+    # Work on the text with each whitespace run as one space. No token spans whitespace, so its
+    # tokens are the same, at offsets that need no mapping back.
+    if not (text.isprintable() and "  " not in text):
+        collapsed = _SPACES.sub(" ", text)
+        if collapsed != text:
+            text, tokens = collapsed, None      # (tokens given were those of the text before)
     if spec.is_empty():
         occurrences, spans = [], []
     else:
-        occurrences, spans = _collect(*_token_table(text, tokens), spec)
+        occurrences, spans = _collect(*(_spaced_table(text) if tokens is None else _token_table(text, tokens)),
+                                      spec)
     spans = _merge(spans)
-
-    # Work on the text with each whitespace run as one space, matches moved along.
-    if not (text.isprintable() and "  " not in text):
-        collapser = _Collapser(text)
-        if collapser.starts:
-            to_collapsed = collapser.offset
-            text = collapser.text
-            occurrences = [(to_collapsed(s), to_collapsed(e), keys) for s, e, keys in occurrences]
-            spans = [(to_collapsed(s), to_collapsed(e)) for s, e in spans]
 
     hi = len(text.rstrip())
     lo = len(text) - len(text.lstrip()) if hi else 0
@@ -493,30 +491,3 @@ def _snap_end(text: str, e: int, limit: int) -> int:
     while e > limit and text[e - 1] in _TAIL_SKIP:
         e -= 1
     return e
-
-
-class _Collapser:
-    """A text with each whitespace run (as _SPACES finds them) replaced by one space, and
-    the map from offsets in the original text to offsets in that one."""
-
-    def __init__(self, text: str):
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        self.removed: list[int] = [0]     # characters removed by the runs before run i
-        pieces = []
-        last = 0
-        for run in _SPACES.finditer(text):
-            s, e = run.span()
-            pieces.append(text[last:s])
-            last = e
-            self.starts.append(s)
-            self.ends.append(e)
-            self.removed.append(self.removed[-1] + e - s - 1)
-        pieces.append(text[last:])
-        self.text = " ".join(pieces)
-
-    def offset(self, x: int) -> int:
-        i = bisect_right(self.ends, x)          # runs ending at or before x
-        if i < len(self.starts) and self.starts[i] < x:
-            return self.starts[i] - self.removed[i] + 1     # inside a run: after its space
-        return x - self.removed[i]

@@ -395,3 +395,16 @@ def test_snippets_take_the_fast_scan_for_text_without_cjk(text, monkeypatch):
     terms, span = _token_table(text, None)
     assert [(t, *span(i)) for i, t in enumerate(terms)] == tokens
     assert find_matches(text, spec) == spans
+
+
+def test_snippets_of_text_with_line_breaks_take_the_fast_scan(monkeypatch):
+    """make_snippet collapses whitespace first, so a passage with line breaks and runs of
+    spaces is scanned the fast way too, with the same result."""
+    text = ("Opening words here.\n\n" * 6 + "The DPRK side informed the U.S.  that it will not\nlaunch any "
+            "long-range\tmissile while the talks are going on;\r\nno   hostile\n\nintention.  " * 3)
+    spec = MatchSpec(stemmed=words("missile talk"), phrases=(phrase("no hostile intention"),))
+    expected = make_snippet(text, spec, size=120, tokens=list(EXACT.tokens(text)))
+    _refuse_exact_tokens(monkeypatch)
+    snippet = make_snippet(text, spec, size=120)
+    assert snippet == expected
+    assert marked(snippet) == ["missile", "talks", "no hostile intention"]
