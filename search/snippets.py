@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Sequence
 
 from indexer.analysis import _CJK_RUN, EXACT, STEMMED, Token, _spaced_scan
@@ -129,10 +129,8 @@ def make_snippet(text: str, spec: MatchSpec, *, size: int = 240,
         raise ValueError(f"size must be at least 3 characters, got {size}")
     # Work on the text with each whitespace run as one space. No token spans whitespace, so its
     # tokens are the same, at offsets that need no mapping back.
-    if not (text.isprintable() and "  " not in text):
-        collapsed = _SPACES.sub(" ", text)
-        if collapsed != text:
-            text, tokens = collapsed, None      # (tokens given were those of the text before)
+    if not _single_spaced(text):
+        text, tokens = _SPACES.sub(" ", text), None     # (tokens given were those of the text before)
     if spec.is_empty():
         occurrences, spans = [], []
     else:
@@ -218,21 +216,40 @@ def _cached_matcher(spec: MatchSpec) -> _Matcher:
 
 def _matcher(spec: MatchSpec) -> _Matcher:
     """One matcher per spec, so the term cache serves every hit of a query."""
+    global _last_matcher
+    last = _last_matcher
+    if last[0] is spec:             # a query's hits share its spec: no hashing it for each
+        return last[1]
     try:
-        return _cached_matcher(spec)
+        matcher = _cached_matcher(spec)
     except TypeError:               # a spec built with lists: fine, just not cacheable
         return _Matcher(spec)
+    _last_matcher = (spec, matcher)
+    return matcher
+
+
+_last_matcher: tuple = (None, None)
 
 
 def _token_table(text: str, tokens: Sequence[Token] | None):
     """(terms, span): the EXACT terms of `text` in order (token i stands at position i) and
     span(i) -> its (start, end) characters."""
     if tokens is None:
-        if text.isprintable() and "  " not in text:     # its only whitespace: single spaces
+        if _single_spaced(text):
             return _spaced_table(text)
         tokens = list(EXACT.tokens(text))
     terms = [t.text for t in tokens]
     return terms, lambda i: (tokens[i].start, tokens[i].end)
+
+
+def _single_spaced(text: str) -> bool:
+    """Whether text's only whitespace is single spaces: nothing for _SPACES to collapse.
+    For ASCII, a few substring searches cost less than isprintable (every whitespace
+    character but the space is unprintable) or the regex."""
+    if text.isascii():
+        return not ("  " in text or "\n" in text or "\t" in text or "\r" in text or "\x0b" in text
+                    or "\x0c" in text or "\x1c" in text or "\x1d" in text or "\x1e" in text or "\x1f" in text)
+    return "  " not in text and (text.isprintable() or _SPACES.search(text) is None)
 
 
 def _spaced_table(text: str):
@@ -266,24 +283,46 @@ def _collect(terms: list[str], span, spec: MatchSpec):
         if not phrase.terms:
             continue
         ids = (phrase_id,)
+        if not phrase.slop:                 # its words adjacent: where the first stands, the rest follow
+            first_term, rest = phrase.terms[0], list(phrase.terms[1:])
+            length = len(rest)
+            i = -1
+            for _ in range(terms.count(first_term)):
+                i = terms.index(first_term, i + 1)
+                if terms[i + 1:i + 1 + length] == rest:
+                    start = span(i)[0]
+                    end = span(i + length)[1]
+                    occurrences.append((start, end, ids))
+                    spans.append((start, end))
+            continue
         for path in _phrase_occurrences(terms, phrase):
-            occurrences.append((span(path[0])[0], span(path[-1])[1], ids))
-            run_start = prev = path[0]
+            first, last = path[0], path[-1]
+            start = span(first)[0]
+            end = span(last)[1]
+            occurrences.append((start, end, ids))
+            if last - first == len(path) - 1:       # adjacent words: one span
+                spans.append((start, end))
+                continue
+            run_start = prev = first
             for i in path[1:]:
                 if i != prev + 1:                    # a sloppy gap: mark the words apart
                     spans.append((span(run_start)[0], span(prev)[1]))
                     run_start = i
                 prev = i
-            spans.append((span(run_start)[0], span(prev)[1]))
+            spans.append((span(run_start)[0], end))
     if spec.phrases:
-        occurrences.sort(key=lambda o: (o[0], o[1]))
+        occurrences.sort(key=_START_END)
     return occurrences, spans
 
 
+_START_END = itemgetter(0, 1)
+
+
 def _candidates(terms: list[str], spec: MatchSpec) -> list[int]:
-    """Indices of the tokens that may match spec's terms; every token when the spec has
-    prefixes or fuzzy terms. A word's stem comes from STEMMED's own cache, looked up for the
-    whole passage in one C-level pass, so only the few candidates reach _Matcher.keys."""
+    """Indices of the tokens that may match spec's terms, in order; every token when the spec
+    has prefixes or fuzzy terms. A word's stem comes from STEMMED's own cache, looked up for
+    the whole passage in one C-level pass, and the indices of the few stems and terms the
+    spec holds are found by list.index, so only those tokens reach _Matcher.keys."""
     if spec.prefixes or spec.fuzzy or not _PREFILTER:
         return range(len(terms))
     found = []
@@ -292,16 +331,31 @@ def _candidates(terms: list[str], spec: MatchSpec) -> list[int]:
         if None in stems:
             for i in [i for i, st in enumerate(stems) if st is None]:
                 stems[i] = STEMMED._stem(terms[i])
-        stemmed = spec.stemmed
-        found = [i for i, st in enumerate(stems) if st in stemmed]
+        found = _indices(stems, spec.stemmed)
     if spec.exact:
-        exact = spec.exact
-        found = sorted(set(found).union(i for i, t in enumerate(terms) if t in exact))
+        exact = _indices(terms, spec.exact)
+        found = sorted(set(found).union(exact)) if found else exact
     return found
 
 
-_PREFILTER = hasattr(STEMMED, "_cache") and hasattr(STEMMED, "_stem")
-_STEMS = STEMMED._cache if _PREFILTER else {}
+def _indices(items: list[str], wanted: frozenset[str]) -> list[int]:
+    """Sorted indices of the items that are in `wanted`: a pass of list.count per wanted
+    string costs less than a set lookup per item, for the few strings a query holds."""
+    if len(wanted) > 3:
+        wanted = wanted.intersection(items)
+    found = []
+    for item in wanted:
+        i = -1
+        for _ in range(items.count(item)):
+            i = items.index(item, i + 1)
+            found.append(i)
+    if len(wanted) > 1:
+        found.sort()
+    return found
+
+
+_PREFILTER = True         # (tests turn it off to compare with every token through _Matcher.keys)
+_STEMS = STEMMED._cache
 
 
 def _phrase_occurrences(token_terms: list[str], phrase: PhraseSpec):
@@ -396,44 +450,51 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 # --- the window ----------------------------------------------------------------------------
 
+_START, _END, _KEYS = itemgetter(0), itemgetter(1), itemgetter(2)
+
+
 def _best_window(occurrences, budget: int) -> tuple[int, int]:
     """(start, end) of the run of occurrences fitting in `budget` characters with the most
     distinct keys, then the most occurrences, then the smallest extent, then the earliest."""
+    starts = list(map(_START, occurrences))
+    ends = list(map(_END, occurrences))
+    first_start = starts[0]
+    last_end = max(ends)
+    if last_end - first_start <= budget:        # all of them fit: the first window holds them all
+        return first_start, last_end
     n = len(occurrences)
+    # With one set of keys for all (one word or one phrase), every window holds the same
+    # number of distinct keys: count occurrences only.
+    keys_of = None if len(set(map(_KEYS, occurrences))) == 1 else list(map(_KEYS, occurrences))
     counts: dict = {}
     distinct = 0
-    ends: deque[int] = deque()      # indices of the window, by decreasing end
     best = None
-    best_region = (occurrences[0][0], min(occurrences[0][1], occurrences[0][0] + budget))
+    best_region = (first_start, min(ends[0], first_start + budget))
     j = 0
     for i in range(n):
-        start = occurrences[i][0]
+        start = starts[i]
         if j < i:
             j = i
-        while j < n and occurrences[j][1] - start <= budget:
-            for key in occurrences[j][2]:
-                c = counts.get(key, 0)
-                if not c:
-                    distinct += 1
-                counts[key] = c + 1
-            end_j = occurrences[j][1]
-            while ends and occurrences[ends[-1]][1] <= end_j:
-                ends.pop()
-            ends.append(j)
+        while j < n and ends[j] - start <= budget:
+            if keys_of is not None:
+                for key in keys_of[j]:
+                    c = counts.get(key, 0)
+                    if not c:
+                        distinct += 1
+                    counts[key] = c + 1
             j += 1
         if j == i:                  # this occurrence alone is longer than the budget
             continue
-        while ends[0] < i:
-            ends.popleft()
-        extent_end = occurrences[ends[0]][1]
+        extent_end = max(ends[i:j])
         score = (distinct, j - i, start - extent_end, -start)
         if best is None or score > best:
             best, best_region = score, (start, extent_end)
-        for key in occurrences[i][2]:
-            c = counts[key] - 1
-            counts[key] = c
-            if not c:
-                distinct -= 1
+        if keys_of is not None:
+            for key in keys_of[i]:
+                c = counts[key] - 1
+                counts[key] = c
+                if not c:
+                    distinct -= 1
     return best_region
 
 

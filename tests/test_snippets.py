@@ -408,3 +408,63 @@ def test_snippets_of_text_with_line_breaks_take_the_fast_scan(monkeypatch):
     snippet = make_snippet(text, spec, size=120)
     assert snippet == expected
     assert marked(snippet) == ["missile", "talks", "no hostile intention"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from("ab. \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2028\u3000\x00é"), max_size=12))
+def test_single_spaced_is_no_whitespace_to_collapse(text):
+    from search.snippets import _SPACES, _single_spaced
+
+    assert _single_spaced(text) == (_SPACES.search(text) is None)
+
+
+PHRASE_WORDS = ["a", "b", "c", "U.S.", "–", "x-a", "a's"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.sampled_from(PHRASE_WORDS), max_size=40),
+       terms=st.lists(st.sampled_from(["a", "b", "c", "x", "US"]), min_size=1, max_size=3))
+def test_adjacent_phrases_are_found_where_the_general_search_finds_them(words, terms):
+    """Phrases without slop are found by list.index and a slice compare; sloppy ones by
+    _phrase_occurrences. With slop 0 both must find the same places."""
+    from search.snippets import _collect, _phrase_occurrences, _spaced_table
+
+    text = " ".join(words)
+    token_terms, span = _spaced_table(text)
+    phrase_spec = PhraseSpec(tuple(terms), 0)
+    occurrences, spans = _collect(token_terms, span, MatchSpec(phrases=(phrase_spec,)))
+    paths = list(_phrase_occurrences(token_terms, phrase_spec))
+    expected = [(span(path[0])[0], span(path[-1])[1]) for path in paths]
+    assert [(s, e) for s, e, _ in occurrences] == expected
+    assert spans == expected
+
+
+def _window_by_brute_force(occurrences, budget):
+    """Every run of consecutive occurrences that fits, scored as _best_window documents it."""
+    best, region = None, (occurrences[0][0], min(occurrences[0][1], occurrences[0][0] + budget))
+    for i, (start, _, _) in enumerate(occurrences):
+        run = []
+        for occ in occurrences[i:]:
+            if occ[1] - start > budget:
+                break
+            run.append(occ)
+        if not run:
+            continue
+        extent_end = max(e for _, e, _ in run)
+        score = (len({k for _, _, keys in run for k in keys}), len(run), start - extent_end, -start)
+        if best is None or score > best:
+            best, region = score, (start, extent_end)
+    return region
+
+
+@settings(max_examples=500, deadline=None)
+@given(occurrences=st.lists(st.tuples(st.integers(0, 300), st.integers(1, 40),
+                                      st.lists(st.integers(0, 3), min_size=1, max_size=2).map(tuple)),
+                            min_size=1, max_size=12),
+       budget=st.integers(5, 120))
+def test_best_window_is_the_best_run(occurrences, budget):
+    from search.snippets import _best_window
+
+    occurrences = sorted((s, s + n, keys) for s, n, keys in occurrences)
+    occurrences.sort(key=lambda o: (o[0], o[1]))
+    assert _best_window(occurrences, budget) == _window_by_brute_force(occurrences, budget)
