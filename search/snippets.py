@@ -17,6 +17,7 @@ import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from operator import itemgetter
 from typing import Sequence
 
@@ -149,9 +150,20 @@ def make_snippet(text: str, spec: MatchSpec, *, size: int = 240,
     prefix = ELLIPSIS if begin > lo else ""
     suffix = ELLIPSIS if end < hi else ""
     shift = len(prefix) - begin
-    highlights = tuple((max(s, begin) + shift, min(e, end) + shift)
-                       for s, e in spans if s < end and e > begin and s < e)
-    return Snippet(prefix + text[begin:end] + suffix, highlights)
+    highlights = tuple([((s if s > begin else begin) + shift, (e if e < end else end) + shift)
+                        for s, e in spans if s < end and e > begin and s < e])
+    return _snippet(prefix + text[begin:end] + suffix, highlights)
+
+
+def _snippet(text: str, highlights: tuple[tuple[int, int], ...]) -> Snippet:
+    """A Snippet without Snippet's checks: make_snippet's highlights are sorted, merged, cut to
+    the excerpt and shifted with it (the property tests hold it to that)."""
+    snippet = object.__new__(Snippet)
+    object.__setattr__(snippet, "text", text)
+    object.__setattr__(snippet, "highlights", highlights)
+    return snippet
+
+
 
 
 # --- matching ------------------------------------------------------------------------------
@@ -463,15 +475,22 @@ def _best_window(occurrences, budget: int) -> tuple[int, int]:
     if last_end - first_start <= budget:        # all of them fit: the first window holds them all
         return first_start, last_end
     n = len(occurrences)
-    # With one set of keys for all (one word or one phrase), every window holds the same
-    # number of distinct keys: count occurrences only.
-    keys_of = None if len(set(map(_KEYS, occurrences))) == 1 else list(map(_KEYS, occurrences))
+    keys_of = list(map(_KEYS, occurrences))
+    if len(set(keys_of)) == 1:
+        # One set of keys for all (one word, one phrase): every window holds the same number
+        # of distinct keys, so count occurrences only.
+        keys_of = None
+        all_keys = 0
+    else:
+        all_keys = len(set(chain.from_iterable(keys_of)))
     counts: dict = {}
     distinct = 0
     best = None
     best_region = (first_start, min(ends[0], first_start + budget))
     j = 0
     for i in range(n):
+        if best is not None and best[1] > n - i and best[0] == all_keys:
+            break                   # no later window holds as many keys and occurrences
         start = starts[i]
         if j < i:
             j = i
@@ -509,9 +528,7 @@ def _place(text: str, region: tuple[int, int], lo: int, hi: int, size: int) -> t
         begin = max(lo, hi - (size - 1))
     if begin > lo:
         # Start with the sentence the region starts in when the window can still hold it all.
-        sentence = None
-        for sentence in _SENTENCE_END.finditer(text, max(0, max(lo, rs - extra) - 1), rs):
-            pass
+        sentence = _last_sentence_end(text, max(0, max(lo, rs - extra) - 1), rs)
         if sentence is not None and sentence.end() <= rs:
             begin = sentence.end()
         else:
@@ -523,16 +540,34 @@ def _place(text: str, region: tuple[int, int], lo: int, hi: int, size: int) -> t
     return begin, _snap_end(text, end, max(re_, begin + 1))
 
 
+def _last_sentence_end(text: str, pos: int, endpos: int) -> re.Match | None:
+    """The last of _SENTENCE_END.finditer(text, pos, endpos), found from the end: matches
+    cannot overlap (inside one there is no ".", "!" or "?"), so it is the match at the last
+    of those characters where one matches."""
+    find = text.rfind
+    at = endpos
+    while True:
+        at = max(find(".", pos, at), find("!", pos, at), find("?", pos, at))
+        if at < 0:
+            return None
+        sentence = _SENTENCE_END.match(text, at, endpos)
+        if sentence is not None:
+            return sentence
+
+
 def _is_word(c: str) -> bool:
     """Part of a word for cutting purposes: "Myong-rok" and "DPRK's" are not cut inside."""
-    return c.isalnum() or c in "_'’-"
+    return c.isalnum() or c in _WORD_PUNCT
+
+
+_WORD_PUNCT = "_'’-"
 
 
 def _snap_begin(text: str, b: int, limit: int) -> int:
     """Move a cut at b forward past a partial word and leading punctuation, not past limit."""
     orig = b
     if _is_word(text[b - 1]) and _is_word(text[b]):
-        while b < limit and _is_word(text[b]):
+        while b < limit and ((c := text[b]).isalnum() or c in _WORD_PUNCT):     # (_is_word, inlined)
             b += 1
         if b - orig > _SNAP_LIMIT:
             return orig
@@ -545,7 +580,7 @@ def _snap_end(text: str, e: int, limit: int) -> int:
     """Move a cut at e back before a partial word and trailing punctuation, not before limit."""
     orig = e
     if _is_word(text[e]) and _is_word(text[e - 1]):
-        while e > limit and _is_word(text[e - 1]):
+        while e > limit and ((c := text[e - 1]).isalnum() or c in _WORD_PUNCT):  # (_is_word, inlined)
             e -= 1
         if orig - e > _SNAP_LIMIT:
             return orig

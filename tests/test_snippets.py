@@ -468,3 +468,17 @@ def test_best_window_is_the_best_run(occurrences, budget):
     occurrences = sorted((s, s + n, keys) for s, n, keys in occurrences)
     occurrences.sort(key=lambda o: (o[0], o[1]))
     assert _best_window(occurrences, budget) == _window_by_brute_force(occurrences, budget)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.lists(st.sampled_from(["a", "B", "1", ".", "!", "?", " ", "  ", "\n", "”", "’", ")", "]", "“", "(",
+                                      "_", "é", "É", "Mr.", "U.S. ", "e.g. The"]), max_size=40).map("".join),
+       data=st.data())
+def test_last_sentence_end_is_the_last_regex_match(text, data):
+    from search.snippets import _SENTENCE_END, _last_sentence_end
+
+    endpos = data.draw(st.integers(0, len(text)))
+    pos = data.draw(st.integers(0, endpos))
+    matches = list(_SENTENCE_END.finditer(text, pos, endpos))
+    found = _last_sentence_end(text, pos, endpos)
+    assert (found.span() if found else None) == (matches[-1].span() if matches else None)
