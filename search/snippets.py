@@ -17,11 +17,12 @@ import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
-from operator import itemgetter
+from itertools import chain, compress, count, repeat
+from operator import contains, itemgetter, not_
 from typing import Sequence
 
-from indexer.analysis import _CJK_RUN, EXACT, STEMMED, Token, _spaced_scan
+from indexer.analysis import (_CHUNK_SPANS, _CHUNK_TERMS, _CJK_RUN, EXACT, STEMMED, Token, _Memo,
+                              _spaced_scan)
 
 from .match import MatchSpec, PhraseSpec
 
@@ -114,7 +115,7 @@ def find_matches(text: str, spec: MatchSpec, *, tokens: Sequence[Token] | None =
     """
     if spec.is_empty():
         return []
-    return _merge(_collect(*_token_table(text, tokens), spec)[1])
+    return _merge(_occurrences(text, spec, tokens, spaced=tokens is None and _single_spaced(text))[1])
 
 
 def make_snippet(text: str, spec: MatchSpec, *, size: int = 240,
@@ -135,8 +136,7 @@ def make_snippet(text: str, spec: MatchSpec, *, size: int = 240,
     if spec.is_empty():
         occurrences, spans = [], []
     else:
-        occurrences, spans = _collect(*(_spaced_table(text) if tokens is None else _token_table(text, tokens)),
-                                      spec)
+        occurrences, spans = _occurrences(text, spec, tokens, spaced=tokens is None)
     spans = _merge(spans)
 
     hi = len(text.rstrip())
@@ -164,8 +164,6 @@ def _snippet(text: str, highlights: tuple[tuple[int, int], ...]) -> Snippet:
     return snippet
 
 
-
-
 # --- matching ------------------------------------------------------------------------------
 
 class _Matcher:
@@ -179,6 +177,8 @@ class _Matcher:
         self.spec = spec
         self.ids: dict[tuple, int] = {}
         self.phrase_ids = tuple(self._id(("phrase", p.terms, p.slop)) for p in spec.phrases)
+        # What _collect_chunks can find: words and phrases without slop.
+        self.by_chunks = not spec.prefixes and not spec.fuzzy and not any(p.slop for p in spec.phrases)
         self.cache: dict[str, tuple] = {}
 
     def _id(self, part: tuple) -> int:
@@ -270,6 +270,105 @@ def _spaced_table(text: str):
     if text.isascii() or _CJK_RUN.search(text) is None:
         return _spaced_scan(text)
     return _token_table(text, list(EXACT.tokens(text)))
+
+
+def _occurrences(text: str, spec: MatchSpec, tokens: Sequence[Token] | None, *, spaced: bool):
+    """_collect's (occurrences, spans) for `text`; spaced: its only whitespace is single spaces."""
+    matcher = _matcher(spec)
+    if spaced and matcher.by_chunks and _PREFILTER:
+        if text.isascii() or _CJK_RUN.search(text) is None:
+            return _collect_chunks(text, spec, matcher)
+    return _collect(*(_spaced_table(text) if spaced else _token_table(text, tokens)), spec)
+
+
+def _collect_chunks(text: str, spec: MatchSpec, matcher: "_Matcher"):
+    """_collect for CJK-free text whose only whitespace is single spaces, and a spec without
+    prefixes, fuzzy terms or sloppy phrases, worked on text.split(" ") without a token list.
+
+    A chunk's terms (and stems) come from a memo, the chunks holding a query's word are found
+    in one C-level pass, and offsets are added up only to the chunks that matched (chunk c
+    starts one character after chunk c - 1 ends).
+    """
+    chunks = text.split(" ")
+    occurrences = []
+    spans = []
+    chunk_terms = list(map(_CHUNK_TERMS.__getitem__, chunks)) if spec.exact or spec.phrases else None
+    stemmed, exact = spec.stemmed, spec.exact
+    if stemmed or exact:
+        chunk_stems = list(map(_CHUNK_STEMS.__getitem__, chunks)) if stemmed else None
+        where = _chunks_holding(chunk_stems, stemmed) if stemmed else []
+        if exact:
+            where = sorted(set(where).union(_chunks_holding(chunk_terms, exact)))
+        known = matcher.cache.get
+        at = at_start = 0                   # a chunk and where it starts
+        for c in where:
+            chunk = chunks[c]
+            terms = chunk_terms[c] if chunk_terms is not None else _CHUNK_TERMS[chunk]
+            for k, term in enumerate(terms):
+                if not (stemmed and chunk_stems[c][k] in stemmed or exact and term in exact):
+                    continue
+                found = known(term) or matcher.keys(term)
+                if not found:
+                    continue
+                ids, chars = found
+                if c > at:
+                    at_start += len(" ".join(chunks[at:c])) + 1
+                    at = c
+                start, end = _CHUNK_SPANS[chunk][k]
+                start += at_start
+                end = start + chars if chars is not None else at_start + end
+                occurrences.append((start, end, ids))
+                spans.append((start, end))
+    for phrase, phrase_id in zip(spec.phrases, matcher.phrase_ids):
+        if not phrase.terms:
+            continue
+        ids = (phrase_id,)
+        first, rest = phrase.terms[0], phrase.terms[1:]
+        at = at_start = 0
+        for c in _chunks_holding(chunk_terms, (first,)):
+            for k, term in enumerate(chunk_terms[c]):
+                if term != first:
+                    continue
+                last = _followed_by(chunk_terms, c, k, rest)
+                if last is None:
+                    continue
+                if c > at:
+                    at_start += len(" ".join(chunks[at:c])) + 1
+                    at = c
+                last_c, last_k = last
+                last_start = at_start + len(" ".join(chunks[c:last_c])) + 1 if last_c > c else at_start
+                start = at_start + _CHUNK_SPANS[chunks[c]][k][0]
+                end = last_start + _CHUNK_SPANS[chunks[last_c]][last_k][1]
+                occurrences.append((start, end, ids))
+                spans.append((start, end))
+    if spec.phrases:
+        occurrences.sort(key=_START_END)
+    return occurrences, spans
+
+
+def _chunks_holding(per_chunk: list[tuple[str, ...]], wanted) -> list[int]:
+    """Indices of the chunks whose terms (or stems) include one of `wanted`, in order."""
+    if len(wanted) == 1:
+        for one in wanted:
+            return list(compress(count(), map(contains, per_chunk, repeat(one))))
+    return list(compress(count(), map(not_, map(frozenset(wanted).isdisjoint, per_chunk))))
+
+
+def _followed_by(chunk_terms: list[tuple[str, ...]], c: int, k: int, wanted: tuple[str, ...]):
+    """(chunk, index) of the last of the terms after term k of chunk c when they are `wanted`,
+    else None: the next terms of a phrase, across chunks and chunks without a term."""
+    here = chunk_terms[c]
+    for want in wanted:
+        k += 1
+        while k >= len(here):
+            c += 1
+            if c == len(chunk_terms):
+                return None
+            here = chunk_terms[c]
+            k = 0
+        if here[k] != want:
+            return None
+    return c, k
 
 
 def _collect(terms: list[str], span, spec: MatchSpec):
@@ -368,6 +467,8 @@ def _indices(items: list[str], wanted: frozenset[str]) -> list[int]:
 
 _PREFILTER = True         # (tests turn it off to compare with every token through _Matcher.keys)
 _STEMS = STEMMED._cache
+# Chunk -> the STEMMED stems of its terms (_CHUNK_TERMS), for finding a query's stemmed words.
+_CHUNK_STEMS = _Memo(lambda chunk: tuple(map(STEMMED._stem, _CHUNK_TERMS[chunk])), 100_000)
 
 
 def _phrase_occurrences(token_terms: list[str], phrase: PhraseSpec):

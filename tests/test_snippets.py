@@ -3,7 +3,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from indexer.analysis import EXACT, STEMMED
@@ -482,3 +482,56 @@ def test_last_sentence_end_is_the_last_regex_match(text, data):
     matches = list(_SENTENCE_END.finditer(text, pos, endpos))
     found = _last_sentence_end(text, pos, endpos)
     assert (found.span() if found else None) == (matches[-1].span() if matches else None)
+
+
+# --- the chunk search: reading a passage chunk by chunk ------------------------------------
+
+ANCHOR_PIECES = ["missile", "missiles", "Missile", "MISSILE", "refugee", "refugees", "refuge", "human", "Human",
+                 "rights", "right", "righted", "hope", "hoping", "dying", "die", "vying", "possibility", "possible",
+                 "nation's", "nations", "Nations'", "don't", "dont", "U.S.", "US", "us", "U.S.A.", "e.g.", "UN",
+                 "un", "the", "of", "and", "no", "hostile", "intention", "Jo", "Myong-rok", "rok", "2000", "x_y",
+                 "-", "--", "(", ")", ",", ".", ";", "'", "'s", "s'", " ", " ", " ", " "]
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.lists(st.sampled_from(ANCHOR_PIECES), max_size=60).map(" ".join)
+       | st.lists(st.sampled_from(ANCHOR_PIECES), max_size=60).map("".join),
+       stemmed=st.frozensets(st.sampled_from(["missil", "refuge", "human", "right", "hope", "die", "vie", "possibl",
+                                              "nation", "US", "UN", "2000", "dont"]), max_size=3),
+       exact=st.frozensets(st.sampled_from(["us", "US", "UN", "un", "the", "rok", "x_y", "dont"]), max_size=2),
+       phrases=st.lists(st.lists(st.sampled_from(["human", "rights", "missiles", "no", "hostile", "jo", "myong",
+                                                  "rok", "nation", "us", "US", "the", "of", "dont", "refugees"]),
+                                 min_size=1, max_size=3).map(tuple), max_size=2))
+@example(text="human - - rights, no -- - hostile - nation's rok", stemmed=frozenset({"right"}), exact=frozenset(),
+         phrases=[("human", "rights"), ("no", "hostile"), ("nation", "rok")])
+@example(text="- human rights -", stemmed=frozenset(), exact=frozenset({"rok"}), phrases=[("human", "rights")])
+def test_the_chunk_search_finds_what_every_token_finds(text, stemmed, exact, phrases):
+    """_collect_chunks against every token of EXACT.tokens through _Matcher.keys, on single-spaced text."""
+    import search.snippets as S
+
+    text = re.sub(r"\s+", " ", text)
+    spec = MatchSpec(stemmed=stemmed, exact=exact, phrases=tuple(PhraseSpec(p) for p in phrases))
+    matcher = S._matcher(spec)
+    saved, S._PREFILTER = S._PREFILTER, False       # _collect: every token through _Matcher.keys
+    try:
+        expected = S._collect(*S._token_table(text, list(EXACT.tokens(text))), spec)
+        assert S._collect_chunks(text, spec, matcher) == expected
+    finally:
+        S._PREFILTER = saved
+
+
+def test_snippets_of_text_without_cjk_read_only_the_chunks_that_may_match(monkeypatch):
+    """The chunk search must be live for passages without CJK: it may not fall back to the
+    token-by-token scan."""
+    import search.snippets as S
+
+    spec = MatchSpec(stemmed=words("missile talks"), phrases=(phrase("no hostile intention"),))
+    text = MISSILE + " " + HOSTILE
+    latin = text.replace("relations", "relaciónes")
+    expected = [make_snippet(t, spec, size=100) for t in (text, latin)]
+
+    def refuse(*args):
+        raise AssertionError("a slower search was taken")
+    monkeypatch.setattr(S, "_collect", refuse)
+    assert [make_snippet(t, spec, size=100) for t in (text, latin)] == expected
+    assert marked(expected[0]) == ["missile", "talks", "missile"]
