@@ -179,6 +179,13 @@ class _Matcher:
         self.phrase_ids = tuple(self._id(("phrase", p.terms, p.slop)) for p in spec.phrases)
         # What _collect_chunks can find: words and phrases without slop.
         self.by_chunks = not spec.prefixes and not spec.fuzzy and not any(p.slop for p in spec.phrases)
+        # What _collect_anchored searches for: a needle per stemmed and exact term, and each
+        # phrase's longest word (its index and needle).
+        self.term_needles = tuple({_stem_needle(s) for s in spec.stemmed} | {t.lower() for t in spec.exact})
+        self.anchors = tuple(None if not p.terms else
+                             (a, p.terms[a].lower()) for p in spec.phrases
+                             for a in [max(range(len(p.terms)), key=lambda i: len(p.terms[i]))])
+        self.needles = self.term_needles + tuple(anchor[1] for anchor in self.anchors if anchor)
         self.cache: dict[str, tuple] = {}
 
     def _id(self, part: tuple) -> int:
@@ -276,9 +283,140 @@ def _occurrences(text: str, spec: MatchSpec, tokens: Sequence[Token] | None, *, 
     """_collect's (occurrences, spans) for `text`; spaced: its only whitespace is single spaces."""
     matcher = _matcher(spec)
     if spaced and matcher.by_chunks and _PREFILTER:
-        if text.isascii() or _CJK_RUN.search(text) is None:
+        if text.isascii():
+            found = _collect_anchored(text, spec, matcher)
+            return found if found is not None else _collect_chunks(text, spec, matcher)
+        if _CJK_RUN.search(text) is None:
             return _collect_chunks(text, spec, matcher)
     return _collect(*(_spaced_table(text) if spaced else _token_table(text, tokens)), spec)
+
+
+def _collect_anchored(text: str, spec: MatchSpec, matcher: "_Matcher"):
+    """_collect for ASCII text whose only whitespace is single spaces (and a spec _collect_chunks
+    takes), from a search for a piece of each word instead of a look at every chunk; None when
+    a piece is too frequent in the text to be worth it.
+
+    In ASCII text a token's term, lower-cased, is the token lower-cased, unless the token has
+    an apostrophe (possessive, "don't") or is a dotted acronym ("U.S."); and a stem without
+    its last character (two for "-ie": dying -> die) begins the word it was made from
+    (_stem_needle). So a word of the query can only stand in a chunk where its needle occurs
+    or in one with an apostrophe or an acronym: only those chunks are read, and a phrase is
+    checked around its longest word.
+    """
+    low = text.lower()
+    for needle in matcher.needles:
+        if low.count(needle) > _ANCHOR_LIMIT:
+            return None
+    marked = []                             # an apostrophe or an acronym in the chunks there
+    at = text.find("'")
+    while at >= 0:
+        marked.append(at)
+        at = text.find("'", at + 1)
+    if "." in text:
+        marked.extend(m.start() for m in _ACRONYM_HINT.finditer(text))
+    occurrences = []
+    spans = []
+    stemmed, exact = spec.stemmed, spec.exact
+    if stemmed or exact:
+        known = matcher.cache.get
+        for chunk_start in _chunk_starts(text, low, matcher.term_needles, marked):
+            chunk_end = text.find(" ", chunk_start)
+            if chunk_end < 0:
+                chunk_end = len(text)
+            chunk = text[chunk_start:chunk_end]
+            stems = _CHUNK_STEMS[chunk] if stemmed else None
+            for k, term in enumerate(_CHUNK_TERMS[chunk]):
+                if not (stemmed and stems[k] in stemmed or exact and term in exact):
+                    continue
+                found = known(term) or matcher.keys(term)
+                if not found:
+                    continue
+                ids, chars = found
+                start, end = _CHUNK_SPANS[chunk][k]
+                start += chunk_start
+                end = start + chars if chars is not None else chunk_start + end
+                occurrences.append((start, end, ids))
+                spans.append((start, end))
+    for phrase, phrase_id, anchor in zip(spec.phrases, matcher.phrase_ids, matcher.anchors):
+        if anchor is None:
+            continue
+        a, needle = anchor
+        terms = phrase.terms
+        ids = (phrase_id,)
+        for chunk_start in _chunk_starts(text, low, (needle,), marked):
+            chunk_end = text.find(" ", chunk_start)
+            if chunk_end < 0:
+                chunk_end = len(text)
+            chunk_terms = _CHUNK_TERMS[text[chunk_start:chunk_end]]
+            for k, term in enumerate(chunk_terms):
+                if term != terms[a]:
+                    continue
+                found = _phrase_around(text, chunk_start, chunk_end, chunk_terms, k, terms, a)
+                if found is not None:
+                    occurrences.append((*found, ids))
+                    spans.append(found)
+    if spec.phrases:
+        occurrences.sort(key=_START_END)
+    return occurrences, spans
+
+
+def _chunk_starts(text: str, low: str, needles, marked: list[int]) -> list[int]:
+    """Where the chunks holding a needle (in `low`, text lower-cased) or a marked position start, in order."""
+    places = list(marked)
+    for needle in needles:
+        at = low.find(needle)
+        while at >= 0:
+            places.append(at)
+            at = low.find(needle, at + 1)
+    return sorted({text.rfind(" ", 0, at) + 1 for at in places})
+
+
+def _stem_needle(stem: str) -> str:
+    """What any word with this STEMMED stem begins with, lower-cased: the stem without its last
+    character. Snowball's English steps remove suffixes, and where they write one ("-ational"
+    -> "-ate", y -> i, "hoping" -> "hope") the stem keeps the word up to its last character,
+    but for C+"ying" -> C+"ie" (dying -> die); terms that are not stemmed are their own stem.
+    tests/test_snippets.py checks it on the stemmer."""
+    return (stem[:-2] if stem.endswith("ie") else stem[:-1]).lower()
+
+
+_ANCHOR_LIMIT = 8       # more places than this for a needle: read every chunk instead
+_ACRONYM_HINT = re.compile(r"\.[^\W\d_]\.")       # in every dotted acronym token: "U.S." holds ".S."
+
+
+def _phrase_around(text: str, start: int, end: int, here: tuple[str, ...], k: int, terms: tuple[str, ...],
+                   a: int):
+    """(start, end) characters of `terms` when its word a is term k of the chunk text[start:end]
+    (whose terms are `here`), else None. The other words are read from the chunks before and
+    after, skipping chunks without a term."""
+    chunk_start, chunk_end, at, words = start, end, k, here
+    for want in terms[a + 1:]:
+        at += 1
+        while at >= len(words):
+            if chunk_end >= len(text):
+                return None
+            chunk_start = chunk_end + 1
+            chunk_end = text.find(" ", chunk_start)
+            if chunk_end < 0:
+                chunk_end = len(text)
+            words = _CHUNK_TERMS[text[chunk_start:chunk_end]]
+            at = 0
+        if words[at] != want:
+            return None
+    last = chunk_start + _CHUNK_SPANS[text[chunk_start:chunk_end]][at][1]
+    chunk_start, chunk_end, at, words = start, end, k, here
+    for want in terms[a - 1::-1] if a else ():
+        at -= 1
+        while at < 0:
+            if chunk_start == 0:
+                return None
+            chunk_end = chunk_start - 1
+            chunk_start = text.rfind(" ", 0, chunk_end) + 1
+            words = _CHUNK_TERMS[text[chunk_start:chunk_end]]
+            at = len(words) - 1
+        if words[at] != want:
+            return None
+    return chunk_start + _CHUNK_SPANS[text[chunk_start:chunk_end]][at][0], last
 
 
 def _collect_chunks(text: str, spec: MatchSpec, matcher: "_Matcher"):

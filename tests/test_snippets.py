@@ -484,7 +484,37 @@ def test_last_sentence_end_is_the_last_regex_match(text, data):
     assert (found.span() if found else None) == (matches[-1].span() if matches else None)
 
 
-# --- the chunk search: reading a passage chunk by chunk ------------------------------------
+# --- the anchored search: reading only the chunks where a query's word can stand -------------
+
+STEM_BASES = ["", "a", "d", "l", "t", "v", "cr", "fl", "sk", "ski", "sky", "run", "hop", "agre", "nation", "possib",
+              "communic", "commun", "organ", "gener", "past", "univers", "emerg", "later", "arsen", "ear", "on", "sing",
+              "gent", "id", "ug", "proc", "exc", "succ", "inn", "out", "cann", "herr", "even", "geolog", "relat",
+              "effect", "happ", "rational", "condition", "sensit", "digit", "hope", "bl", "iz", "at", "fil", "refug",
+              "missil", "agenc", "abl", "notab", "capab", "respons", "mobil", "new", "how", "atl", "bi", "and"]
+STEM_SUFFIXES = ["", "s", "es", "ies", "ied", "sses", "ss", "us", "ed", "edly", "ing", "ingly", "eed", "eedly", "y",
+                 "ly", "ying", "tional", "ational", "enci", "ency", "anci", "ancy", "abli", "ably", "entli", "ently",
+                 "izer", "ization", "ation", "ator", "alism", "aliti", "ality", "alli", "ally", "fulness", "ousli",
+                 "ously", "ousness", "iveness", "iviti", "ivity", "biliti", "bility", "bli", "bly", "ogi", "ogy",
+                 "ogist", "fulli", "fully", "lessli", "lessly", "li", "alize", "icate", "iciti", "icity", "ical",
+                 "ful", "ness", "ative", "al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment",
+                 "ent", "ism", "ate", "iti", "ity", "ous", "ive", "ize", "ion", "sion", "tion", "e", "l", "ll", "le",
+                 "bb", "dd", "tt", "at", "iz", "ie"]
+
+
+def test_a_stem_needle_begins_every_word_with_that_stem():
+    """_collect_anchored finds stemmed words by their stem's needle (search/snippets.py
+    _stem_needle): it must begin every word the stemmer maps to that stem, or a highlight
+    would be lost. Checked on Snowball's suffixes and exceptions, combined, and the seeds."""
+    from search.snippets import _stem_needle
+
+    words = {b + s1 + s2 for b in STEM_BASES for s1 in STEM_SUFFIXES for s2 in ("", "s", "ing", "ed", "ly")}
+    words |= {"dying", "lying", "tying", "vying", "skies", "skis", "idly", "gently", "ugly", "early", "only",
+              "singly", "news", "howe", "atlas", "cosmos", "bias", "andes", "US", "UN", "2000", "1990s", "x_y"}
+    words |= set(EXACT.terms(" ".join(p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt"))))
+    wrong = [(term, STEMMED._stem(term)) for word in words for term in EXACT.terms(word)
+             if not term.lower().startswith(_stem_needle(STEMMED._stem(term)))]
+    assert wrong == []
+
 
 ANCHOR_PIECES = ["missile", "missiles", "Missile", "MISSILE", "refugee", "refugees", "refuge", "human", "Human",
                  "rights", "right", "righted", "hope", "hoping", "dying", "die", "vying", "possibility", "possible",
@@ -505,24 +535,40 @@ ANCHOR_PIECES = ["missile", "missiles", "Missile", "MISSILE", "refugee", "refuge
 @example(text="human - - rights, no -- - hostile - nation's rok", stemmed=frozenset({"right"}), exact=frozenset(),
          phrases=[("human", "rights"), ("no", "hostile"), ("nation", "rok")])
 @example(text="- human rights -", stemmed=frozenset(), exact=frozenset({"rok"}), phrases=[("human", "rights")])
-def test_the_chunk_search_finds_what_every_token_finds(text, stemmed, exact, phrases):
-    """_collect_chunks against every token of EXACT.tokens through _Matcher.keys, on single-spaced text."""
+def test_the_anchored_and_chunk_searches_find_what_every_token_finds(text, stemmed, exact, phrases):
+    """Both fast searches (_collect_anchored for ASCII text, _collect_chunks) against every token
+    of EXACT.tokens through _Matcher.keys, on single-spaced text."""
     import search.snippets as S
 
     text = re.sub(r"\s+", " ", text)
     spec = MatchSpec(stemmed=stemmed, exact=exact, phrases=tuple(PhraseSpec(p) for p in phrases))
     matcher = S._matcher(spec)
-    saved, S._PREFILTER = S._PREFILTER, False       # _collect: every token through _Matcher.keys
+    saved = S._PREFILTER, S._ANCHOR_LIMIT
+    S._PREFILTER = False                        # _collect: every token through _Matcher.keys
+    S._ANCHOR_LIMIT = len(text) + 1             # _collect_anchored: never too many places to look at
     try:
         expected = S._collect(*S._token_table(text, list(EXACT.tokens(text))), spec)
+        assert S._collect_anchored(text, spec, matcher) == expected
         assert S._collect_chunks(text, spec, matcher) == expected
     finally:
-        S._PREFILTER = saved
+        S._PREFILTER, S._ANCHOR_LIMIT = saved
 
 
-def test_snippets_of_text_without_cjk_read_only_the_chunks_that_may_match(monkeypatch):
-    """The chunk search must be live for passages without CJK: it may not fall back to the
-    token-by-token scan."""
+@pytest.mark.parametrize("text,spec,expected", [
+    ("They don't agree.", MatchSpec(exact=frozenset({"dont"})), ["don't"]),
+    ("At one o'clock.", MatchSpec(stemmed=frozenset({"oclock"})), ["o'clock"]),
+    ("The U.S. said so.", MatchSpec(exact=frozenset({"US"})), ["U.S."]),
+    ("The U.S. said so.", MatchSpec(phrases=(PhraseSpec(("the", "US", "said")),)), ["The U.S. said"]),
+    ("Talks, e.g. on missiles.", MatchSpec(phrases=(PhraseSpec(("eg", "on")),)), ["e.g. on"]),
+])
+def test_words_written_with_an_apostrophe_or_dots_are_found(text, spec, expected):
+    """Their lower-cased text does not hold their term, so the anchored search reads their chunks too."""
+    assert [text[s:e] for s, e in find_matches(text, spec)] == expected
+
+
+def test_snippets_of_ascii_text_read_only_the_chunks_that_may_match(monkeypatch):
+    """The anchored search must be live for ASCII passages, and the chunk search for others
+    without CJK: neither may fall back to the token-by-token scan."""
     import search.snippets as S
 
     spec = MatchSpec(stemmed=words("missile talks"), phrases=(phrase("no hostile intention"),))
@@ -533,5 +579,10 @@ def test_snippets_of_text_without_cjk_read_only_the_chunks_that_may_match(monkey
     def refuse(*args):
         raise AssertionError("a slower search was taken")
     monkeypatch.setattr(S, "_collect", refuse)
-    assert [make_snippet(t, spec, size=100) for t in (text, latin)] == expected
+    monkeypatch.setattr(S, "_collect_chunks", refuse)
+    assert make_snippet(text, spec, size=100) == expected[0]
+    monkeypatch.undo()
+    monkeypatch.setattr(S, "_collect", refuse)
+    monkeypatch.setattr(S, "_collect_anchored", refuse)
+    assert make_snippet(latin, spec, size=100) == expected[1]
     assert marked(expected[0]) == ["missile", "talks", "missile"]
