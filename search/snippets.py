@@ -10,6 +10,11 @@ whole phrase stands (one span when its words are adjacent). Tokens
 come from indexer.analysis, so a highlight lands on the characters that produced the
 matching index term (for Hangul and other CJK text: the matched characters, not the
 whole eojeol).
+
+How a passage is read, fastest first (each is tested against reading every token): an
+ASCII passage only in the chunks where a piece of a query's word occurs
+(_collect_anchored); other text without CJK chunk by chunk (_collect_chunks); CJK text,
+and queries with prefixes, fuzzy terms or sloppy phrases, token by token (_collect).
 """
 from __future__ import annotations
 
