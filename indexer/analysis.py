@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from itertools import chain
-from typing import Iterator, NamedTuple
+from bisect import bisect_right
+from itertools import accumulate, chain
+from typing import Callable, Iterator, NamedTuple
 
 # English stop words for the stemmed field: Lucene's default set plus the
 # question and auxiliary words that natural-language queries carry.
@@ -125,6 +126,45 @@ _TOKEN_TERMS = _Memo(_token_term, 200_000)
 # Whitespace-free chunk of CJK-free text ("nations,") -> its terms: one lookup instead of the regex.
 _CHUNK_TERMS = _Memo(lambda chunk: tuple(filter(None, map(_TOKEN_TERMS.__getitem__, _TOKEN.findall(chunk)))),
                      100_000)
+
+
+def _chunk_spans(chunk: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) within `chunk` of each token that _CHUNK_TERMS[chunk] holds the term of."""
+    return tuple(m.span() for m in _TOKEN.finditer(chunk) if _TOKEN_TERMS[m.group()])
+
+
+# Chunk -> its terms' offsets within it: looked up only for the few terms a snippet marks.
+_CHUNK_SPANS = _Memo(_chunk_spans, 100_000)
+
+
+def _spaced_scan(text: str) -> tuple[list[str], Callable[[int], tuple[int, int]]]:
+    """_scan(text) as (terms, span): the terms in order, and span(i) -> (start, end) of term i.
+
+    For CJK-free text whose only whitespace is single spaces (what a snippet works on): its
+    chunks are text.split(" ") and a chunk starts one character after the previous one
+    ends, so the terms come from _CHUNK_TERMS without a regex over the text, and offsets
+    are worked out only for the terms asked about.
+    """
+    chunks = text.split(" ")
+    chunk_terms = list(map(_CHUNK_TERMS.__getitem__, chunks))
+    terms = list(chain.from_iterable(chunk_terms))
+    table: list = []
+
+    def span(i: int) -> tuple[int, int]:
+        if not table:
+            # Terms up to the end of each chunk; characters up to the end of each chunk, spaces left out.
+            table[:] = (list(accumulate(map(len, chunk_terms))), list(accumulate(map(len, chunks))))
+        term_ends, char_ends = table
+        c = bisect_right(term_ends, i)
+        if c:
+            i -= term_ends[c - 1]
+            offset = char_ends[c - 1] + c
+        else:
+            offset = 0
+        start, end = _CHUNK_SPANS[chunks[c]][i]
+        return offset + start, offset + end
+
+    return terms, span
 
 
 def _scan(text: str) -> Iterator[tuple[str, int, int]]:

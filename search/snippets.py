@@ -10,19 +10,24 @@ whole phrase stands (one span when its words are adjacent). Tokens
 come from indexer.analysis, so a highlight lands on the characters that produced the
 matching index term (for Hangul and other CJK text: the matched characters, not the
 whole eojeol).
+
+How a passage is read, fastest first (each is tested against reading every token): an
+ASCII passage only in the chunks where a piece of a query's word occurs
+(_collect_anchored); other text without CJK chunk by chunk (_collect_chunks); CJK text,
+and queries with prefixes, fuzzy terms or sloppy phrases, token by token (_collect).
 """
 from __future__ import annotations
 
 import html
 import re
-from bisect import bisect_right
-from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import methodcaller
+from itertools import chain, compress, count, repeat
+from operator import contains, itemgetter, not_
 from typing import Sequence
 
-from indexer.analysis import _CJK_RUN, EXACT, STEMMED, Token
+from indexer.analysis import (_CHUNK_SPANS, _CHUNK_TERMS, _CJK_RUN, EXACT, STEMMED, Token, _Memo,
+                              _spaced_scan)
 
 from .match import MatchSpec, PhraseSpec
 
@@ -115,7 +120,7 @@ def find_matches(text: str, spec: MatchSpec, *, tokens: Sequence[Token] | None =
     """
     if spec.is_empty():
         return []
-    return _merge(_collect(*_token_table(text, tokens), spec)[1])
+    return _merge(_occurrences(text, spec, tokens, spaced=tokens is None and _single_spaced(text))[1])
 
 
 def make_snippet(text: str, spec: MatchSpec, *, size: int = 240,
@@ -124,24 +129,20 @@ def make_snippet(text: str, spec: MatchSpec, *, size: int = 240,
 
     The window holds the most distinct matched terms/phrases, then the most matches, then
     the tightest, then the earliest; the whole text when it fits; the start of the text when
-    nothing matches. `tokens`: EXACT.tokens(text) as a list, if the caller already has them.
+    nothing matches. `tokens`: EXACT.tokens(text) as a list, if the caller already has them
+    (unused when the text has whitespace to collapse: the collapsed text is scanned instead).
     """
     if size < 3:
         raise ValueError(f"size must be at least 3 characters, got {size}")
+    # Work on the text with each whitespace run as one space. No token spans whitespace, so its
+    # tokens are the same, at offsets that need no mapping back.
+    if not _single_spaced(text):
+        text, tokens = _SPACES.sub(" ", text), None     # (tokens given were those of the text before)
     if spec.is_empty():
         occurrences, spans = [], []
     else:
-        occurrences, spans = _collect(*_token_table(text, tokens), spec)
+        occurrences, spans = _occurrences(text, spec, tokens, spaced=tokens is None)
     spans = _merge(spans)
-
-    # Work on the text with each whitespace run as one space, matches moved along.
-    if not (text.isprintable() and "  " not in text):
-        collapser = _Collapser(text)
-        if collapser.starts:
-            to_collapsed = collapser.offset
-            text = collapser.text
-            occurrences = [(to_collapsed(s), to_collapsed(e), keys) for s, e, keys in occurrences]
-            spans = [(to_collapsed(s), to_collapsed(e)) for s, e in spans]
 
     hi = len(text.rstrip())
     lo = len(text) - len(text.lstrip()) if hi else 0
@@ -154,9 +155,18 @@ def make_snippet(text: str, spec: MatchSpec, *, size: int = 240,
     prefix = ELLIPSIS if begin > lo else ""
     suffix = ELLIPSIS if end < hi else ""
     shift = len(prefix) - begin
-    highlights = tuple((max(s, begin) + shift, min(e, end) + shift)
-                       for s, e in spans if s < end and e > begin and s < e)
-    return Snippet(prefix + text[begin:end] + suffix, highlights)
+    highlights = tuple([((s if s > begin else begin) + shift, (e if e < end else end) + shift)
+                        for s, e in spans if s < end and e > begin and s < e])
+    return _snippet(prefix + text[begin:end] + suffix, highlights)
+
+
+def _snippet(text: str, highlights: tuple[tuple[int, int], ...]) -> Snippet:
+    """A Snippet without Snippet's checks: make_snippet's highlights are sorted, merged, cut to
+    the excerpt and shifted with it (the property tests hold it to that)."""
+    snippet = object.__new__(Snippet)
+    object.__setattr__(snippet, "text", text)
+    object.__setattr__(snippet, "highlights", highlights)
+    return snippet
 
 
 # --- matching ------------------------------------------------------------------------------
@@ -172,6 +182,15 @@ class _Matcher:
         self.spec = spec
         self.ids: dict[tuple, int] = {}
         self.phrase_ids = tuple(self._id(("phrase", p.terms, p.slop)) for p in spec.phrases)
+        # What _collect_chunks can find: words and phrases without slop.
+        self.by_chunks = not spec.prefixes and not spec.fuzzy and not any(p.slop for p in spec.phrases)
+        # What _collect_anchored searches for: a needle per stemmed and exact term, and each
+        # phrase's longest word (its index and needle).
+        self.term_needles = tuple({_stem_needle(s) for s in spec.stemmed} | {t.lower() for t in spec.exact})
+        self.anchors = tuple(None if not p.terms else
+                             (a, p.terms[a].lower()) for p in spec.phrases
+                             for a in [max(range(len(p.terms)), key=lambda i: len(p.terms[i]))])
+        self.needles = self.term_needles + tuple(anchor[1] for anchor in self.anchors if anchor)
         self.cache: dict[str, tuple] = {}
 
     def _id(self, part: tuple) -> int:
@@ -221,62 +240,278 @@ def _cached_matcher(spec: MatchSpec) -> _Matcher:
 
 def _matcher(spec: MatchSpec) -> _Matcher:
     """One matcher per spec, so the term cache serves every hit of a query."""
+    global _last_matcher
+    last = _last_matcher
+    if last[0] is spec:             # a query's hits share its spec: no hashing it for each
+        return last[1]
     try:
-        return _cached_matcher(spec)
+        matcher = _cached_matcher(spec)
     except TypeError:               # a spec built with lists: fine, just not cacheable
         return _Matcher(spec)
+    _last_matcher = (spec, matcher)
+    return matcher
+
+
+_last_matcher: tuple = (None, None)
 
 
 def _token_table(text: str, tokens: Sequence[Token] | None):
     """(terms, span): the EXACT terms of `text` in order (token i stands at position i) and
     span(i) -> its (start, end) characters."""
     if tokens is None:
-        fast = _fast_tokens(text)
-        if fast is not None:
-            return fast
+        if _single_spaced(text):
+            return _spaced_table(text)
         tokens = list(EXACT.tokens(text))
     terms = [t.text for t in tokens]
     return terms, lambda i: (tokens[i].start, tokens[i].end)
 
 
-try:        # the tokenizer's own pieces, for a scan without a Token per word
-    from indexer.analysis import _ACRONYM_GROUP, _TOKEN, _WORD_GROUP, _WORD_TERMS, _cached_term, _word_term
-except ImportError:                 # indexer.analysis changed: EXACT.tokens serves alone
-    _TOKEN = None
-else:
-    _word_of = methodcaller("group", _WORD_GROUP)
-    _span_of = methodcaller("span")
-    # Without a letter-dot-letter-dot run the acronym branch of _TOKEN never matches, and its
-    # word branch alone (the same expression) scans in half the time.
-    _ACRONYM_HINT = re.compile(r"\.[^\W\d_]\.")     # (a literal first: a fast search)
-    _WORD = re.compile(_TOKEN.pattern.split("(?P<word>", 1)[1].rsplit(")", 1)[0])
+def _single_spaced(text: str) -> bool:
+    """Whether text's only whitespace is single spaces: nothing for _SPACES to collapse.
+    For ASCII, a few substring searches cost less than isprintable (every whitespace
+    character but the space is unprintable) or the regex."""
+    if text.isascii():
+        return not ("  " in text or "\n" in text or "\t" in text or "\r" in text or "\x0b" in text
+                    or "\x0c" in text or "\x1c" in text or "\x1d" in text or "\x1e" in text or "\x1f" in text)
+    return "  " not in text and (text.isprintable() or _SPACES.search(text) is None)
 
 
-def _fast_tokens(text: str):
-    """What EXACT.tokens(text) gives, as (terms, span), without a generator step or a Token
-    per word: the regex scan and the word -> term cache lookups run in C. Text with CJK
-    (bigrams) returns None, for EXACT.tokens."""
-    if _TOKEN is None or not text.isascii() and _CJK_RUN.search(text) is not None:
-        return None
-    if _ACRONYM_HINT.search(text) is None:
-        matches = list(_WORD.finditer(text))
-        words = list(map(re.Match.group, matches))
-    else:
-        matches = list(_TOKEN.finditer(text))
-        words = list(map(_word_of, matches))
-    terms = list(map(_WORD_TERMS.get, words))
-    if None in terms or "" in terms:
-        for i in [i for i, t in enumerate(terms) if not t]:
-            word = words[i]
-            if word is None:
-                terms[i] = _word_term(matches[i].group(_ACRONYM_GROUP).replace(".", ""))
-            else:
-                terms[i] = _cached_term(word)
-        if "" in terms:             # words with no term take no position
-            keep = [i for i, t in enumerate(terms) if t]
-            matches = [matches[i] for i in keep]
-            terms = [terms[i] for i in keep]
-    return terms, lambda i: _span_of(matches[i])
+def _spaced_table(text: str):
+    """_token_table(text, None) for text whose only whitespace is single spaces: without CJK
+    (bigrams), the chunk-by-chunk scan of indexer.analysis, no Token per word."""
+    if text.isascii() or _CJK_RUN.search(text) is None:
+        return _spaced_scan(text)
+    return _token_table(text, list(EXACT.tokens(text)))
+
+
+def _occurrences(text: str, spec: MatchSpec, tokens: Sequence[Token] | None, *, spaced: bool):
+    """_collect's (occurrences, spans) for `text`; spaced: its only whitespace is single spaces."""
+    matcher = _matcher(spec)
+    if spaced and matcher.by_chunks and _PREFILTER:
+        if text.isascii():
+            found = _collect_anchored(text, spec, matcher)
+            return found if found is not None else _collect_chunks(text, spec, matcher)
+        if _CJK_RUN.search(text) is None:
+            return _collect_chunks(text, spec, matcher)
+    return _collect(*(_spaced_table(text) if spaced else _token_table(text, tokens)), spec)
+
+
+def _collect_anchored(text: str, spec: MatchSpec, matcher: "_Matcher"):
+    """_collect for ASCII text whose only whitespace is single spaces (and a spec _collect_chunks
+    takes), from a search for a piece of each word instead of a look at every chunk; None when
+    a piece is too frequent in the text to be worth it.
+
+    In ASCII text a token's term, lower-cased, is the token lower-cased, unless the token has
+    an apostrophe (possessive, "don't") or is a dotted acronym ("U.S."); and a stem without
+    its last character (two for "-ie": dying -> die) begins the word it was made from
+    (_stem_needle). So a word of the query can only stand in a chunk where its needle occurs
+    or in one with an apostrophe or an acronym: only those chunks are read, and a phrase is
+    checked around its longest word.
+    """
+    low = text.lower()
+    for needle in matcher.needles:
+        if low.count(needle) > _ANCHOR_LIMIT:
+            return None
+    marked = []                             # an apostrophe or an acronym in the chunks there
+    at = text.find("'")
+    while at >= 0:
+        marked.append(at)
+        at = text.find("'", at + 1)
+    if "." in text:
+        marked.extend(m.start() for m in _ACRONYM_HINT.finditer(text))
+    occurrences = []
+    spans = []
+    stemmed, exact = spec.stemmed, spec.exact
+    if stemmed or exact:
+        known = matcher.cache.get
+        for chunk_start in _chunk_starts(text, low, matcher.term_needles, marked):
+            chunk_end = text.find(" ", chunk_start)
+            if chunk_end < 0:
+                chunk_end = len(text)
+            chunk = text[chunk_start:chunk_end]
+            stems = _CHUNK_STEMS[chunk] if stemmed else None
+            for k, term in enumerate(_CHUNK_TERMS[chunk]):
+                if not (stemmed and stems[k] in stemmed or exact and term in exact):
+                    continue
+                found = known(term) or matcher.keys(term)
+                if not found:
+                    continue
+                ids, chars = found
+                start, end = _CHUNK_SPANS[chunk][k]
+                start += chunk_start
+                end = start + chars if chars is not None else chunk_start + end
+                occurrences.append((start, end, ids))
+                spans.append((start, end))
+    for phrase, phrase_id, anchor in zip(spec.phrases, matcher.phrase_ids, matcher.anchors):
+        if anchor is None:
+            continue
+        a, needle = anchor
+        terms = phrase.terms
+        ids = (phrase_id,)
+        for chunk_start in _chunk_starts(text, low, (needle,), marked):
+            chunk_end = text.find(" ", chunk_start)
+            if chunk_end < 0:
+                chunk_end = len(text)
+            chunk_terms = _CHUNK_TERMS[text[chunk_start:chunk_end]]
+            for k, term in enumerate(chunk_terms):
+                if term != terms[a]:
+                    continue
+                found = _phrase_around(text, chunk_start, chunk_end, chunk_terms, k, terms, a)
+                if found is not None:
+                    occurrences.append((*found, ids))
+                    spans.append(found)
+    if spec.phrases:
+        occurrences.sort(key=_START_END)
+    return occurrences, spans
+
+
+def _chunk_starts(text: str, low: str, needles, marked: list[int]) -> list[int]:
+    """Where the chunks holding a needle (in `low`, text lower-cased) or a marked position start, in order."""
+    places = list(marked)
+    for needle in needles:
+        at = low.find(needle)
+        while at >= 0:
+            places.append(at)
+            at = low.find(needle, at + 1)
+    return sorted({text.rfind(" ", 0, at) + 1 for at in places})
+
+
+def _stem_needle(stem: str) -> str:
+    """What any word with this STEMMED stem begins with, lower-cased: the stem without its last
+    character. Snowball's English steps remove suffixes, and where they write one ("-ational"
+    -> "-ate", y -> i, "hoping" -> "hope") the stem keeps the word up to its last character,
+    but for C+"ying" -> C+"ie" (dying -> die); terms that are not stemmed are their own stem.
+    tests/test_snippets.py checks it on the stemmer."""
+    return (stem[:-2] if stem.endswith("ie") else stem[:-1]).lower()
+
+
+_ANCHOR_LIMIT = 8       # more places than this for a needle: read every chunk instead
+_ACRONYM_HINT = re.compile(r"\.[^\W\d_]\.")       # in every dotted acronym token: "U.S." holds ".S."
+
+
+def _phrase_around(text: str, start: int, end: int, here: tuple[str, ...], k: int, terms: tuple[str, ...],
+                   a: int):
+    """(start, end) characters of `terms` when its word a is term k of the chunk text[start:end]
+    (whose terms are `here`), else None. The other words are read from the chunks before and
+    after, skipping chunks without a term."""
+    chunk_start, chunk_end, at, words = start, end, k, here
+    for want in terms[a + 1:]:
+        at += 1
+        while at >= len(words):
+            if chunk_end >= len(text):
+                return None
+            chunk_start = chunk_end + 1
+            chunk_end = text.find(" ", chunk_start)
+            if chunk_end < 0:
+                chunk_end = len(text)
+            words = _CHUNK_TERMS[text[chunk_start:chunk_end]]
+            at = 0
+        if words[at] != want:
+            return None
+    last = chunk_start + _CHUNK_SPANS[text[chunk_start:chunk_end]][at][1]
+    chunk_start, chunk_end, at, words = start, end, k, here
+    for want in terms[a - 1::-1] if a else ():
+        at -= 1
+        while at < 0:
+            if chunk_start == 0:
+                return None
+            chunk_end = chunk_start - 1
+            chunk_start = text.rfind(" ", 0, chunk_end) + 1
+            words = _CHUNK_TERMS[text[chunk_start:chunk_end]]
+            at = len(words) - 1
+        if words[at] != want:
+            return None
+    return chunk_start + _CHUNK_SPANS[text[chunk_start:chunk_end]][at][0], last
+
+
+def _collect_chunks(text: str, spec: MatchSpec, matcher: "_Matcher"):
+    """_collect for CJK-free text whose only whitespace is single spaces, and a spec without
+    prefixes, fuzzy terms or sloppy phrases, worked on text.split(" ") without a token list.
+
+    A chunk's terms (and stems) come from a memo, the chunks holding a query's word are found
+    in one C-level pass, and offsets are added up only to the chunks that matched (chunk c
+    starts one character after chunk c - 1 ends).
+    """
+    chunks = text.split(" ")
+    occurrences = []
+    spans = []
+    chunk_terms = list(map(_CHUNK_TERMS.__getitem__, chunks)) if spec.exact or spec.phrases else None
+    stemmed, exact = spec.stemmed, spec.exact
+    if stemmed or exact:
+        chunk_stems = list(map(_CHUNK_STEMS.__getitem__, chunks)) if stemmed else None
+        where = _chunks_holding(chunk_stems, stemmed) if stemmed else []
+        if exact:
+            where = sorted(set(where).union(_chunks_holding(chunk_terms, exact)))
+        known = matcher.cache.get
+        at = at_start = 0                   # a chunk and where it starts
+        for c in where:
+            chunk = chunks[c]
+            terms = chunk_terms[c] if chunk_terms is not None else _CHUNK_TERMS[chunk]
+            for k, term in enumerate(terms):
+                if not (stemmed and chunk_stems[c][k] in stemmed or exact and term in exact):
+                    continue
+                found = known(term) or matcher.keys(term)
+                if not found:
+                    continue
+                ids, chars = found
+                if c > at:
+                    at_start += len(" ".join(chunks[at:c])) + 1
+                    at = c
+                start, end = _CHUNK_SPANS[chunk][k]
+                start += at_start
+                end = start + chars if chars is not None else at_start + end
+                occurrences.append((start, end, ids))
+                spans.append((start, end))
+    for phrase, phrase_id in zip(spec.phrases, matcher.phrase_ids):
+        if not phrase.terms:
+            continue
+        ids = (phrase_id,)
+        first, rest = phrase.terms[0], phrase.terms[1:]
+        at = at_start = 0
+        for c in _chunks_holding(chunk_terms, (first,)):
+            for k, term in enumerate(chunk_terms[c]):
+                if term != first:
+                    continue
+                last = _followed_by(chunk_terms, c, k, rest)
+                if last is None:
+                    continue
+                if c > at:
+                    at_start += len(" ".join(chunks[at:c])) + 1
+                    at = c
+                last_c, last_k = last
+                last_start = at_start + len(" ".join(chunks[c:last_c])) + 1 if last_c > c else at_start
+                start = at_start + _CHUNK_SPANS[chunks[c]][k][0]
+                end = last_start + _CHUNK_SPANS[chunks[last_c]][last_k][1]
+                occurrences.append((start, end, ids))
+                spans.append((start, end))
+    if spec.phrases:
+        occurrences.sort(key=_START_END)
+    return occurrences, spans
+
+
+def _chunks_holding(per_chunk: list[tuple[str, ...]], wanted) -> list[int]:
+    """Indices of the chunks whose terms (or stems) include one of `wanted`, in order."""
+    if len(wanted) == 1:
+        for one in wanted:
+            return list(compress(count(), map(contains, per_chunk, repeat(one))))
+    return list(compress(count(), map(not_, map(frozenset(wanted).isdisjoint, per_chunk))))
+
+
+def _followed_by(chunk_terms: list[tuple[str, ...]], c: int, k: int, wanted: tuple[str, ...]):
+    """(chunk, index) of the last of the terms after term k of chunk c when they are `wanted`,
+    else None: the next terms of a phrase, across chunks and chunks without a term."""
+    here = chunk_terms[c]
+    for want in wanted:
+        k += 1
+        while k >= len(here):
+            c += 1
+            if c == len(chunk_terms):
+                return None
+            here = chunk_terms[c]
+            k = 0
+        if here[k] != want:
+            return None
+    return c, k
 
 
 def _collect(terms: list[str], span, spec: MatchSpec):
@@ -302,24 +537,46 @@ def _collect(terms: list[str], span, spec: MatchSpec):
         if not phrase.terms:
             continue
         ids = (phrase_id,)
+        if not phrase.slop:                 # its words adjacent: where the first stands, the rest follow
+            first_term, rest = phrase.terms[0], list(phrase.terms[1:])
+            length = len(rest)
+            i = -1
+            for _ in range(terms.count(first_term)):
+                i = terms.index(first_term, i + 1)
+                if terms[i + 1:i + 1 + length] == rest:
+                    start = span(i)[0]
+                    end = span(i + length)[1]
+                    occurrences.append((start, end, ids))
+                    spans.append((start, end))
+            continue
         for path in _phrase_occurrences(terms, phrase):
-            occurrences.append((span(path[0])[0], span(path[-1])[1], ids))
-            run_start = prev = path[0]
+            first, last = path[0], path[-1]
+            start = span(first)[0]
+            end = span(last)[1]
+            occurrences.append((start, end, ids))
+            if last - first == len(path) - 1:       # adjacent words: one span
+                spans.append((start, end))
+                continue
+            run_start = prev = first
             for i in path[1:]:
                 if i != prev + 1:                    # a sloppy gap: mark the words apart
                     spans.append((span(run_start)[0], span(prev)[1]))
                     run_start = i
                 prev = i
-            spans.append((span(run_start)[0], span(prev)[1]))
+            spans.append((span(run_start)[0], end))
     if spec.phrases:
-        occurrences.sort(key=lambda o: (o[0], o[1]))
+        occurrences.sort(key=_START_END)
     return occurrences, spans
 
 
+_START_END = itemgetter(0, 1)
+
+
 def _candidates(terms: list[str], spec: MatchSpec) -> list[int]:
-    """Indices of the tokens that may match spec's terms; every token when the spec has
-    prefixes or fuzzy terms. A word's stem comes from STEMMED's own cache, looked up for the
-    whole passage in one C-level pass, so only the few candidates reach _Matcher.keys."""
+    """Indices of the tokens that may match spec's terms, in order; every token when the spec
+    has prefixes or fuzzy terms. A word's stem comes from STEMMED's own cache, looked up for
+    the whole passage in one C-level pass, and the indices of the few stems and terms the
+    spec holds are found by list.index, so only those tokens reach _Matcher.keys."""
     if spec.prefixes or spec.fuzzy or not _PREFILTER:
         return range(len(terms))
     found = []
@@ -328,16 +585,33 @@ def _candidates(terms: list[str], spec: MatchSpec) -> list[int]:
         if None in stems:
             for i in [i for i, st in enumerate(stems) if st is None]:
                 stems[i] = STEMMED._stem(terms[i])
-        stemmed = spec.stemmed
-        found = [i for i, st in enumerate(stems) if st in stemmed]
+        found = _indices(stems, spec.stemmed)
     if spec.exact:
-        exact = spec.exact
-        found = sorted(set(found).union(i for i, t in enumerate(terms) if t in exact))
+        exact = _indices(terms, spec.exact)
+        found = sorted(set(found).union(exact)) if found else exact
     return found
 
 
-_PREFILTER = hasattr(STEMMED, "_cache") and hasattr(STEMMED, "_stem")
-_STEMS = STEMMED._cache if _PREFILTER else {}
+def _indices(items: list[str], wanted: frozenset[str]) -> list[int]:
+    """Sorted indices of the items that are in `wanted`: a pass of list.count per wanted
+    string costs less than a set lookup per item, for the few strings a query holds."""
+    if len(wanted) > 3:
+        wanted = wanted.intersection(items)
+    found = []
+    for item in wanted:
+        i = -1
+        for _ in range(items.count(item)):
+            i = items.index(item, i + 1)
+            found.append(i)
+    if len(wanted) > 1:
+        found.sort()
+    return found
+
+
+_PREFILTER = True         # (tests turn it off to compare with every token through _Matcher.keys)
+_STEMS = STEMMED._cache
+# Chunk -> the STEMMED stems of its terms (_CHUNK_TERMS), for finding a query's stemmed words.
+_CHUNK_STEMS = _Memo(lambda chunk: tuple(map(STEMMED._stem, _CHUNK_TERMS[chunk])), 100_000)
 
 
 def _phrase_occurrences(token_terms: list[str], phrase: PhraseSpec):
@@ -432,44 +706,58 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 # --- the window ----------------------------------------------------------------------------
 
+_START, _END, _KEYS = itemgetter(0), itemgetter(1), itemgetter(2)
+
+
 def _best_window(occurrences, budget: int) -> tuple[int, int]:
     """(start, end) of the run of occurrences fitting in `budget` characters with the most
     distinct keys, then the most occurrences, then the smallest extent, then the earliest."""
+    starts = list(map(_START, occurrences))
+    ends = list(map(_END, occurrences))
+    first_start = starts[0]
+    last_end = max(ends)
+    if last_end - first_start <= budget:        # all of them fit: the first window holds them all
+        return first_start, last_end
     n = len(occurrences)
+    keys_of = list(map(_KEYS, occurrences))
+    if len(set(keys_of)) == 1:
+        # One set of keys for all (one word, one phrase): every window holds the same number
+        # of distinct keys, so count occurrences only.
+        keys_of = None
+        all_keys = 0
+    else:
+        all_keys = len(set(chain.from_iterable(keys_of)))
     counts: dict = {}
     distinct = 0
-    ends: deque[int] = deque()      # indices of the window, by decreasing end
     best = None
-    best_region = (occurrences[0][0], min(occurrences[0][1], occurrences[0][0] + budget))
+    best_region = (first_start, min(ends[0], first_start + budget))
     j = 0
     for i in range(n):
-        start = occurrences[i][0]
+        if best is not None and best[1] > n - i and best[0] == all_keys:
+            break                   # no later window holds as many keys and occurrences
+        start = starts[i]
         if j < i:
             j = i
-        while j < n and occurrences[j][1] - start <= budget:
-            for key in occurrences[j][2]:
-                c = counts.get(key, 0)
-                if not c:
-                    distinct += 1
-                counts[key] = c + 1
-            end_j = occurrences[j][1]
-            while ends and occurrences[ends[-1]][1] <= end_j:
-                ends.pop()
-            ends.append(j)
+        while j < n and ends[j] - start <= budget:
+            if keys_of is not None:
+                for key in keys_of[j]:
+                    c = counts.get(key, 0)
+                    if not c:
+                        distinct += 1
+                    counts[key] = c + 1
             j += 1
         if j == i:                  # this occurrence alone is longer than the budget
             continue
-        while ends[0] < i:
-            ends.popleft()
-        extent_end = occurrences[ends[0]][1]
+        extent_end = max(ends[i:j])
         score = (distinct, j - i, start - extent_end, -start)
         if best is None or score > best:
             best, best_region = score, (start, extent_end)
-        for key in occurrences[i][2]:
-            c = counts[key] - 1
-            counts[key] = c
-            if not c:
-                distinct -= 1
+        if keys_of is not None:
+            for key in keys_of[i]:
+                c = counts[key] - 1
+                counts[key] = c
+                if not c:
+                    distinct -= 1
     return best_region
 
 
@@ -484,9 +772,7 @@ def _place(text: str, region: tuple[int, int], lo: int, hi: int, size: int) -> t
         begin = max(lo, hi - (size - 1))
     if begin > lo:
         # Start with the sentence the region starts in when the window can still hold it all.
-        sentence = None
-        for sentence in _SENTENCE_END.finditer(text, max(0, max(lo, rs - extra) - 1), rs):
-            pass
+        sentence = _last_sentence_end(text, max(0, max(lo, rs - extra) - 1), rs)
         if sentence is not None and sentence.end() <= rs:
             begin = sentence.end()
         else:
@@ -498,16 +784,34 @@ def _place(text: str, region: tuple[int, int], lo: int, hi: int, size: int) -> t
     return begin, _snap_end(text, end, max(re_, begin + 1))
 
 
+def _last_sentence_end(text: str, pos: int, endpos: int) -> re.Match | None:
+    """The last of _SENTENCE_END.finditer(text, pos, endpos), found from the end: matches
+    cannot overlap (inside one there is no ".", "!" or "?"), so it is the match at the last
+    of those characters where one matches."""
+    find = text.rfind
+    at = endpos
+    while True:
+        at = max(find(".", pos, at), find("!", pos, at), find("?", pos, at))
+        if at < 0:
+            return None
+        sentence = _SENTENCE_END.match(text, at, endpos)
+        if sentence is not None:
+            return sentence
+
+
 def _is_word(c: str) -> bool:
     """Part of a word for cutting purposes: "Myong-rok" and "DPRK's" are not cut inside."""
-    return c.isalnum() or c in "_'’-"
+    return c.isalnum() or c in _WORD_PUNCT
+
+
+_WORD_PUNCT = "_'’-"
 
 
 def _snap_begin(text: str, b: int, limit: int) -> int:
     """Move a cut at b forward past a partial word and leading punctuation, not past limit."""
     orig = b
     if _is_word(text[b - 1]) and _is_word(text[b]):
-        while b < limit and _is_word(text[b]):
+        while b < limit and ((c := text[b]).isalnum() or c in _WORD_PUNCT):     # (_is_word, inlined)
             b += 1
         if b - orig > _SNAP_LIMIT:
             return orig
@@ -520,37 +824,10 @@ def _snap_end(text: str, e: int, limit: int) -> int:
     """Move a cut at e back before a partial word and trailing punctuation, not before limit."""
     orig = e
     if _is_word(text[e]) and _is_word(text[e - 1]):
-        while e > limit and _is_word(text[e - 1]):
+        while e > limit and ((c := text[e - 1]).isalnum() or c in _WORD_PUNCT):  # (_is_word, inlined)
             e -= 1
         if orig - e > _SNAP_LIMIT:
             return orig
     while e > limit and text[e - 1] in _TAIL_SKIP:
         e -= 1
     return e
-
-
-class _Collapser:
-    """A text with each whitespace run (as _SPACES finds them) replaced by one space, and
-    the map from offsets in the original text to offsets in that one."""
-
-    def __init__(self, text: str):
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        self.removed: list[int] = [0]     # characters removed by the runs before run i
-        pieces = []
-        last = 0
-        for run in _SPACES.finditer(text):
-            s, e = run.span()
-            pieces.append(text[last:s])
-            last = e
-            self.starts.append(s)
-            self.ends.append(e)
-            self.removed.append(self.removed[-1] + e - s - 1)
-        pieces.append(text[last:])
-        self.text = " ".join(pieces)
-
-    def offset(self, x: int) -> int:
-        i = bisect_right(self.ends, x)          # runs ending at or before x
-        if i < len(self.starts) and self.starts[i] < x:
-            return self.starts[i] - self.removed[i] + 1     # inside a run: after its space
-        return x - self.removed[i]

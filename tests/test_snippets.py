@@ -1,8 +1,9 @@
 """Snippets: what is marked, which window is shown, and how it is rendered."""
+import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from indexer.analysis import EXACT, STEMMED
@@ -356,3 +357,232 @@ def test_the_stem_prefilter_marks_what_the_full_scan_marks(text, spec):
         assert find_matches(text, spec) == fast
     finally:
         S._PREFILTER = saved
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.one_of(st.lists(st.sampled_from(ACRONYM_PIECES), max_size=80).map("".join), st.text(max_size=200)))
+def test_the_spaced_scan_is_the_analyzer_on_single_spaced_text(text):
+    """The fast scan (indexer.analysis._spaced_scan: chunk by chunk, offsets on demand) must give
+    EXACT's terms and spans on the single-spaced, CJK-free text snippets work on."""
+    from indexer.analysis import _CJK_RUN, _spaced_scan
+
+    text = re.sub(r"\s+", " ", _CJK_RUN.sub("x", text))
+    terms, span = _spaced_scan(text)
+    tokens = list(EXACT.tokens(text))
+    assert terms == [t.text for t in tokens]
+    assert [span(i) for i in range(len(terms))] == [(t.start, t.end) for t in tokens]
+
+
+def _refuse_exact_tokens(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the slow path (EXACT.tokens) was taken")
+    monkeypatch.setattr(EXACT, "tokens", refuse)
+
+
+@pytest.mark.parametrize("text", [
+    MISSILE, HOSTILE + " " + ALBRIGHT, " leading and trailing spaces ",
+    "The U.S.-DPRK talks (1994–2000) agreed: “no hostile intention”; P’yŏngyang’s reply, e.g. N.K.’s.",
+])
+def test_snippets_take_the_fast_scan_for_text_without_cjk(text, monkeypatch):
+    """The fast path must be live, not silently replaced by EXACT.tokens: it once was, when
+    indexer.analysis renamed what it imported."""
+    from search.snippets import _token_table
+
+    spec = MatchSpec(stemmed=words("missile agree"), phrases=(phrase("no hostile"),))
+    tokens = [(t.text, t.start, t.end) for t in EXACT.tokens(text)]
+    spans = find_matches(text, spec, tokens=list(EXACT.tokens(text)))
+    _refuse_exact_tokens(monkeypatch)
+    terms, span = _token_table(text, None)
+    assert [(t, *span(i)) for i, t in enumerate(terms)] == tokens
+    assert find_matches(text, spec) == spans
+
+
+def test_snippets_of_text_with_line_breaks_take_the_fast_scan(monkeypatch):
+    """make_snippet collapses whitespace first, so a passage with line breaks and runs of
+    spaces is scanned the fast way too, with the same result."""
+    text = ("Opening words here.\n\n" * 6 + "The DPRK side informed the U.S.  that it will not\nlaunch any "
+            "long-range\tmissile while the talks are going on;\r\nno   hostile\n\nintention.  " * 3)
+    spec = MatchSpec(stemmed=words("missile talk"), phrases=(phrase("no hostile intention"),))
+    expected = make_snippet(text, spec, size=120, tokens=list(EXACT.tokens(text)))
+    _refuse_exact_tokens(monkeypatch)
+    snippet = make_snippet(text, spec, size=120)
+    assert snippet == expected
+    assert marked(snippet) == ["missile", "talks", "no hostile intention"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from("ab. \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2028\u3000\x00é"), max_size=12))
+def test_single_spaced_is_no_whitespace_to_collapse(text):
+    from search.snippets import _SPACES, _single_spaced
+
+    assert _single_spaced(text) == (_SPACES.search(text) is None)
+
+
+PHRASE_WORDS = ["a", "b", "c", "U.S.", "–", "x-a", "a's"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.sampled_from(PHRASE_WORDS), max_size=40),
+       terms=st.lists(st.sampled_from(["a", "b", "c", "x", "US"]), min_size=1, max_size=3))
+def test_adjacent_phrases_are_found_where_the_general_search_finds_them(words, terms):
+    """Phrases without slop are found by list.index and a slice compare; sloppy ones by
+    _phrase_occurrences. With slop 0 both must find the same places."""
+    from search.snippets import _collect, _phrase_occurrences, _spaced_table
+
+    text = " ".join(words)
+    token_terms, span = _spaced_table(text)
+    phrase_spec = PhraseSpec(tuple(terms), 0)
+    occurrences, spans = _collect(token_terms, span, MatchSpec(phrases=(phrase_spec,)))
+    paths = list(_phrase_occurrences(token_terms, phrase_spec))
+    expected = [(span(path[0])[0], span(path[-1])[1]) for path in paths]
+    assert [(s, e) for s, e, _ in occurrences] == expected
+    assert spans == expected
+
+
+def _window_by_brute_force(occurrences, budget):
+    """Every run of consecutive occurrences that fits, scored as _best_window documents it."""
+    best, region = None, (occurrences[0][0], min(occurrences[0][1], occurrences[0][0] + budget))
+    for i, (start, _, _) in enumerate(occurrences):
+        run = []
+        for occ in occurrences[i:]:
+            if occ[1] - start > budget:
+                break
+            run.append(occ)
+        if not run:
+            continue
+        extent_end = max(e for _, e, _ in run)
+        score = (len({k for _, _, keys in run for k in keys}), len(run), start - extent_end, -start)
+        if best is None or score > best:
+            best, region = score, (start, extent_end)
+    return region
+
+
+@settings(max_examples=500, deadline=None)
+@given(occurrences=st.lists(st.tuples(st.integers(0, 300), st.integers(1, 40),
+                                      st.lists(st.integers(0, 3), min_size=1, max_size=2).map(tuple)),
+                            min_size=1, max_size=12),
+       budget=st.integers(5, 120))
+def test_best_window_is_the_best_run(occurrences, budget):
+    from search.snippets import _best_window
+
+    occurrences = sorted((s, s + n, keys) for s, n, keys in occurrences)
+    occurrences.sort(key=lambda o: (o[0], o[1]))
+    assert _best_window(occurrences, budget) == _window_by_brute_force(occurrences, budget)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.lists(st.sampled_from(["a", "B", "1", ".", "!", "?", " ", "  ", "\n", "”", "’", ")", "]", "“", "(",
+                                      "_", "é", "É", "Mr.", "U.S. ", "e.g. The"]), max_size=40).map("".join),
+       data=st.data())
+def test_last_sentence_end_is_the_last_regex_match(text, data):
+    from search.snippets import _SENTENCE_END, _last_sentence_end
+
+    endpos = data.draw(st.integers(0, len(text)))
+    pos = data.draw(st.integers(0, endpos))
+    matches = list(_SENTENCE_END.finditer(text, pos, endpos))
+    found = _last_sentence_end(text, pos, endpos)
+    assert (found.span() if found else None) == (matches[-1].span() if matches else None)
+
+
+# --- the anchored search: reading only the chunks where a query's word can stand -------------
+
+STEM_BASES = ["", "a", "d", "l", "t", "v", "cr", "fl", "sk", "ski", "sky", "run", "hop", "agre", "nation", "possib",
+              "communic", "commun", "organ", "gener", "past", "univers", "emerg", "later", "arsen", "ear", "on", "sing",
+              "gent", "id", "ug", "proc", "exc", "succ", "inn", "out", "cann", "herr", "even", "geolog", "relat",
+              "effect", "happ", "rational", "condition", "sensit", "digit", "hope", "bl", "iz", "at", "fil", "refug",
+              "missil", "agenc", "abl", "notab", "capab", "respons", "mobil", "new", "how", "atl", "bi", "and"]
+STEM_SUFFIXES = ["", "s", "es", "ies", "ied", "sses", "ss", "us", "ed", "edly", "ing", "ingly", "eed", "eedly", "y",
+                 "ly", "ying", "tional", "ational", "enci", "ency", "anci", "ancy", "abli", "ably", "entli", "ently",
+                 "izer", "ization", "ation", "ator", "alism", "aliti", "ality", "alli", "ally", "fulness", "ousli",
+                 "ously", "ousness", "iveness", "iviti", "ivity", "biliti", "bility", "bli", "bly", "ogi", "ogy",
+                 "ogist", "fulli", "fully", "lessli", "lessly", "li", "alize", "icate", "iciti", "icity", "ical",
+                 "ful", "ness", "ative", "al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment",
+                 "ent", "ism", "ate", "iti", "ity", "ous", "ive", "ize", "ion", "sion", "tion", "e", "l", "ll", "le",
+                 "bb", "dd", "tt", "at", "iz", "ie"]
+
+
+def test_a_stem_needle_begins_every_word_with_that_stem():
+    """_collect_anchored finds stemmed words by their stem's needle (search/snippets.py
+    _stem_needle): it must begin every word the stemmer maps to that stem, or a highlight
+    would be lost. Checked on Snowball's suffixes and exceptions, combined, and the seeds."""
+    from search.snippets import _stem_needle
+
+    words = {b + s1 + s2 for b in STEM_BASES for s1 in STEM_SUFFIXES for s2 in ("", "s", "ing", "ed", "ly")}
+    words |= {"dying", "lying", "tying", "vying", "skies", "skis", "idly", "gently", "ugly", "early", "only",
+              "singly", "news", "howe", "atlas", "cosmos", "bias", "andes", "US", "UN", "2000", "1990s", "x_y"}
+    words |= set(EXACT.terms(" ".join(p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt"))))
+    wrong = [(term, STEMMED._stem(term)) for word in words for term in EXACT.terms(word)
+             if not term.lower().startswith(_stem_needle(STEMMED._stem(term)))]
+    assert wrong == []
+
+
+ANCHOR_PIECES = ["missile", "missiles", "Missile", "MISSILE", "refugee", "refugees", "refuge", "human", "Human",
+                 "rights", "right", "righted", "hope", "hoping", "dying", "die", "vying", "possibility", "possible",
+                 "nation's", "nations", "Nations'", "don't", "dont", "U.S.", "US", "us", "U.S.A.", "e.g.", "UN",
+                 "un", "the", "of", "and", "no", "hostile", "intention", "Jo", "Myong-rok", "rok", "2000", "x_y",
+                 "-", "--", "(", ")", ",", ".", ";", "'", "'s", "s'", " ", " ", " ", " "]
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.lists(st.sampled_from(ANCHOR_PIECES), max_size=60).map(" ".join)
+       | st.lists(st.sampled_from(ANCHOR_PIECES), max_size=60).map("".join),
+       stemmed=st.frozensets(st.sampled_from(["missil", "refuge", "human", "right", "hope", "die", "vie", "possibl",
+                                              "nation", "US", "UN", "2000", "dont"]), max_size=3),
+       exact=st.frozensets(st.sampled_from(["us", "US", "UN", "un", "the", "rok", "x_y", "dont"]), max_size=2),
+       phrases=st.lists(st.lists(st.sampled_from(["human", "rights", "missiles", "no", "hostile", "jo", "myong",
+                                                  "rok", "nation", "us", "US", "the", "of", "dont", "refugees"]),
+                                 min_size=1, max_size=3).map(tuple), max_size=2))
+@example(text="human - - rights, no -- - hostile - nation's rok", stemmed=frozenset({"right"}), exact=frozenset(),
+         phrases=[("human", "rights"), ("no", "hostile"), ("nation", "rok")])
+@example(text="- human rights -", stemmed=frozenset(), exact=frozenset({"rok"}), phrases=[("human", "rights")])
+def test_the_anchored_and_chunk_searches_find_what_every_token_finds(text, stemmed, exact, phrases):
+    """Both fast searches (_collect_anchored for ASCII text, _collect_chunks) against every token
+    of EXACT.tokens through _Matcher.keys, on single-spaced text."""
+    import search.snippets as S
+
+    text = re.sub(r"\s+", " ", text)
+    spec = MatchSpec(stemmed=stemmed, exact=exact, phrases=tuple(PhraseSpec(p) for p in phrases))
+    matcher = S._matcher(spec)
+    saved = S._PREFILTER, S._ANCHOR_LIMIT
+    S._PREFILTER = False                        # _collect: every token through _Matcher.keys
+    S._ANCHOR_LIMIT = len(text) + 1             # _collect_anchored: never too many places to look at
+    try:
+        expected = S._collect(*S._token_table(text, list(EXACT.tokens(text))), spec)
+        assert S._collect_anchored(text, spec, matcher) == expected
+        assert S._collect_chunks(text, spec, matcher) == expected
+    finally:
+        S._PREFILTER, S._ANCHOR_LIMIT = saved
+
+
+@pytest.mark.parametrize("text,spec,expected", [
+    ("They don't agree.", MatchSpec(exact=frozenset({"dont"})), ["don't"]),
+    ("At one o'clock.", MatchSpec(stemmed=frozenset({"oclock"})), ["o'clock"]),
+    ("The U.S. said so.", MatchSpec(exact=frozenset({"US"})), ["U.S."]),
+    ("The U.S. said so.", MatchSpec(phrases=(PhraseSpec(("the", "US", "said")),)), ["The U.S. said"]),
+    ("Talks, e.g. on missiles.", MatchSpec(phrases=(PhraseSpec(("eg", "on")),)), ["e.g. on"]),
+])
+def test_words_written_with_an_apostrophe_or_dots_are_found(text, spec, expected):
+    """Their lower-cased text does not hold their term, so the anchored search reads their chunks too."""
+    assert [text[s:e] for s, e in find_matches(text, spec)] == expected
+
+
+def test_snippets_of_ascii_text_read_only_the_chunks_that_may_match(monkeypatch):
+    """The anchored search must be live for ASCII passages, and the chunk search for others
+    without CJK: neither may fall back to the token-by-token scan."""
+    import search.snippets as S
+
+    spec = MatchSpec(stemmed=words("missile talks"), phrases=(phrase("no hostile intention"),))
+    text = MISSILE + " " + HOSTILE
+    latin = text.replace("relations", "relaciónes")
+    expected = [make_snippet(t, spec, size=100) for t in (text, latin)]
+
+    def refuse(*args):
+        raise AssertionError("a slower search was taken")
+    monkeypatch.setattr(S, "_collect", refuse)
+    monkeypatch.setattr(S, "_collect_chunks", refuse)
+    assert make_snippet(text, spec, size=100) == expected[0]
+    monkeypatch.undo()
+    monkeypatch.setattr(S, "_collect", refuse)
+    monkeypatch.setattr(S, "_collect_anchored", refuse)
+    assert make_snippet(latin, spec, size=100) == expected[1]
+    assert marked(expected[0]) == ["missile", "talks", "missile"]
