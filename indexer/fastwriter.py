@@ -27,12 +27,12 @@ from struct import Struct
 
 from whoosh import formats
 from whoosh.analysis import IDTokenizer
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, W3PerDocWriter
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocWriter
 from whoosh.fields import ID, UnknownFieldError
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from . import analysis, inversion
-from .codec import Codec, Segment, encode, is_positions
+from .codec import Codec, FieldWriter, Segment, encode, is_positions
 from .schema import WhooshAnalyzer
 
 _pack_ushort = Struct("!H").pack
@@ -335,7 +335,7 @@ class SegmentBuilder:
         segment, pdw = self._segment, self._pdw
         self._pdw = None
         lengths = {name: field.lengths for name, field in self._fields.items() if field.lengths is not None}
-        fw = W3FieldWriter(self.codec, self.storage, segment)
+        fw = self.codec.field_writer(self.storage, segment)
         for name in sorted({*self._fields, *self._texts}):
             if name in self._texts:
                 inverted = inversion.Inverted(self._texts.pop(name), self._tokens, bucket=self._bucket())
@@ -364,7 +364,7 @@ class SegmentBuilder:
         self.flush()
         return self.segments
 
-    def _write_terms(self, fw: W3FieldWriter, name: str, rows) -> None:
+    def _write_terms(self, fw: FieldWriter, name: str, rows) -> None:
         """One field's terms, in order: postings into the .pst file, TermInfos into the term index.
         rows: (term, chunk, df, total weight, max weight, min length, max length, first, last)."""
         first_row = next(rows, None)
@@ -373,7 +373,7 @@ class SegmentBuilder:
         fw.start_field(name, self.schema[name])
         prefix = _pack_ushort(fw._fieldid)
         postfile = fw._postfile
-        add_term = fw._tindex.add
+        add_term = fw.add_term
         offset = postfile.tell()
         pending: list[bytes] = []
         pending_bytes = 0
@@ -383,7 +383,8 @@ class SegmentBuilder:
             pending_bytes += len(chunk)
             add_term(prefix + (term.encode("utf-8") if type(term) is str else term),
                      pack_terminfo(0, total, df, 0 if minlength is None else length_to_byte(minlength),
-                                   length_to_byte(maxlength), maxweight, first, last, offset, len(chunk)))
+                                   length_to_byte(maxlength), maxweight, first, last, offset, len(chunk)),
+                     offset, len(chunk))
             offset += len(chunk)
             if pending_bytes > 1 << 20:
                 postfile.write(b"".join(pending))

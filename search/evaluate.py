@@ -19,7 +19,6 @@ matcher, so every query still works; so do segments written by another codec.
 from __future__ import annotations
 
 import math
-from struct import Struct
 
 import numpy as np
 from whoosh import query as Q
@@ -27,7 +26,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import bm25
 from whoosh.util.numeric import byte_to_length
 
-from indexer.codec import COUNTS, FLOAT, HEADER, Codec, Layout, is_positions
+from indexer.codec import COUNTS, FLOAT, Codec, Layout, TermsReader, is_positions
 
 from . import feedback
 from .stats import LiveStats
@@ -36,9 +35,6 @@ from .whoosh_fixes import AndNot
 
 __all__ = ["Evaluator", "Scores"]
 
-_TERMINFO = Struct("!BfIBBfIIqi")       # W3TermInfo as written by our codec's writers (not inlined)
-_INLINED_FLAG = 0
-_USHORT = Struct("!H")
 _EMPTY_IDS = np.empty(0, np.int64)
 _EMPTY_SCORES = np.empty(0, np.float64)
 _POS_SHIFT = 32                         # (document rank << 32) | position: one sortable key
@@ -102,7 +98,7 @@ _NONE = (_EMPTY_IDS, _EMPTY_SCORES)
 
 
 class _Segment:
-    """One segment's reader, its docnum offset and its term index and postings file."""
+    """One segment's reader, its docnum offset and its postings file."""
 
     def __init__(self, searcher, offset: int):
         self.searcher = searcher
@@ -110,30 +106,23 @@ class _Segment:
         self.offset = offset
         self.doccount = self.reader.doc_count_all()
         terms = getattr(self.reader, "_terms", None)
-        self.native = (isinstance(self.reader.codec(), Codec) and terms is not None
-                       and hasattr(terms, "_tindex") and hasattr(terms, "_fieldmap"))
+        self.native = isinstance(self.reader.codec(), Codec) and isinstance(terms, TermsReader)
         if self.native:
-            self._tindex = terms._tindex
-            self._fieldmap = terms._fieldmap
+            self._terms = terms
             self._postfile = terms._postfile
 
     def part(self, field: str, btext: bytes) -> _Part | None:
         """The term's postings in this segment as the codec laid them out; None when absent or
         not laid out by the codec (inlined)."""
-        num = self._fieldmap.get(field)
-        if num is None:
+        extent = self._terms.postings_extent(field, btext)
+        if extent is None:
             return None
-        try:
-            info = self._tindex[_USHORT.pack(num) + btext]
-        except KeyError:
-            return None
-        if info[0] != _INLINED_FLAG:
-            return None
-        fields = _TERMINFO.unpack_from(info)
-        df, offset, length = fields[2], fields[8], fields[9]
-        # Everything before the positions: at most the header and 12 bytes a posting.
-        head = self._postfile.get(offset, min(length, HEADER.size + 12 * df))
-        return _Part(Layout(head), self, offset)
+        offset, length = extent
+        head = self._postfile.get(offset, min(length, 4096))
+        layout = Layout(head)
+        if layout.positions_at > len(head):      # read up to the positions, which are read on demand
+            layout = Layout(self._postfile.get(offset, min(length, layout.positions_at)))
+        return _Part(layout, self, offset)
 
 
 class _Part:
@@ -148,7 +137,7 @@ class _Part:
         self.offset, self.doccount = segment.offset, segment.doccount
         self.n = layout.n
         gaps = np.frombuffer(layout.buf, _UINT[layout.id_width], layout.n, layout.ids_at)
-        self.local = np.cumsum(gaps, dtype=np.int64)                                # segment docnums
+        self.local = gaps.cumsum(dtype=np.int64)                                    # segment docnums
         self.counts = None
         if layout.count_width:
             self.counts = np.frombuffer(layout.buf, _UINT[layout.count_width], layout.n, layout.counts_at)
@@ -419,10 +408,13 @@ class Evaluator:
             return self._postings[key]
         parts = []
         for seg in self.segments:
-            part = seg.part(field, btext) if seg.native else None
-            if part is None and (field, btext) in seg.reader:
+            if seg.native:
+                part = seg.part(field, btext)
+            elif (field, btext) in seg.reader:
                 m = seg.reader._terms.matcher(field, btext, fieldobj.format)
                 part = _ListPart(m, seg.offset, seg.doccount, is_positions(fieldobj.format))
+            else:
+                part = None
             if part is not None:
                 parts.append(part)
         found = self._postings[key] = _Postings(parts) if parts else None

@@ -212,3 +212,29 @@ def test_evaluator_reads_segments_of_either_codec(tmp_path):
             got = [(h.id, h.score, h.snippet.text) for h in a.search(q, limit=30)]
             want = [(h.id, h.score, h.snippet.text) for h in b.search(q, limit=30)]
             assert got and got == want, q
+
+
+@pytest.mark.parametrize("weak_hash", [False, True])
+def test_term_directory_finds_every_term_and_only_those(tmp_path, monkeypatch, weak_hash):
+    """The directory gives each term the extent Whoosh's term index has, absent terms none,
+    also when many keys share a hash (a hash of 3 values here)."""
+    import indexer.codec as codec
+
+    if weak_hash:
+        monkeypatch.setattr(codec, "zlib", type("Weak", (), {"crc32": staticmethod(lambda key: len(key) % 3)}))
+    _index_with_builder(tmp_path / "idx", _whoosh_documents(_documents(30)))
+    ix = S.open_index(tmp_path / "idx")
+    with ix.reader() as r:
+        for sub, _ in r.leaf_readers():
+            terms = sub._terms
+            assert terms.directory is not None
+            checked = 0
+            for (field, btext), info in terms.items():
+                offset, length = info.extent()
+                length = length[0] if isinstance(length, tuple) else length
+                assert terms.postings_extent(field, btext) == (offset, length)
+                assert terms.postings_extent(field, btext + b"\x00") is None
+                checked += 1
+            assert checked > 300
+            assert terms.postings_extent("body", b"zebracornx") is None
+            assert terms.postings_extent("nofield", b"the") is None
