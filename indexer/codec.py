@@ -12,13 +12,16 @@ through PostingsWriter, so every Whoosh query, and Whoosh's merges, still work.
 
 One term's postings, at its TermInfo's extent in the segment's .pst file:
 
-    header     <4sIIBBBBB3x  MAGIC, n postings, p positions, weight kind, count width,
-                             position width, values kind, id width (20 bytes)
+    header     <4sIIBBBBBB2x  MAGIC, n postings, p positions, weight kind, count width,
+                              position width, values kind, id width, skip shift (20 bytes)
     ids        n uint8|uint16|uint32 (id width 1|2|4): the docnums' gaps, the first one
                from 0 (a common word's gaps fit in a byte)
     counts     n uint8|uint16|uint32, when count width is 1|2|4: positions per posting, or
                the weight when it is a whole number (weight kind COUNTS)
     weights    n float32, weight kind FLOAT only
+    skips      when skip shift s > 0, for each block of 2**s postings: the docnum of its first
+               posting (uint32), then, with positions, the positions before it (uint32), so
+               a reader finds a few documents in a long list by decoding only their blocks
     positions  p uint16|uint32, when position width is 2|4: each posting's, in order
     values     values kind BYTES only: n + 1 uint32 offsets, then the bytes (formats
                other than Positions and Existence keep Whoosh's encoded values)
@@ -54,7 +57,9 @@ from whoosh.filedb.structfile import BufferFile
 from whoosh.matching import LeafMatcher, NullMatcher, ReadTooFar
 
 MAGIC = b"DSP1"
-HEADER = struct.Struct("<4sIIBBBBB3x")
+HEADER = struct.Struct("<4sIIBBBBBB2x")
+SKIP_SHIFT = 7              # blocks of 128 postings
+SKIP_FROM = 512             # postings: shorter lists have no skips
 ONES, COUNTS, FLOAT = 0, 1, 2          # weight kinds: all 1.0; the counts; float32 weights
 NO_VALUES, BYTES = 0, 1                # values kinds
 
@@ -98,6 +103,24 @@ def _gaps(ids: array) -> array:
     return out
 
 
+def skips(ids, counts, with_positions: bool) -> tuple[int, bytes]:
+    """(skip shift, the skips section) for a term's docnums and counts (see the layout)."""
+    n = len(ids)
+    if n < SKIP_FROM:
+        return 0, b""
+    block = 1 << SKIP_SHIFT
+    firsts = array("I", ids[::block])
+    parts = [_le(firsts)]
+    if with_positions:
+        before = array("I", [0])
+        total = 0
+        for start in range(0, n - block, block):
+            total += sum(counts[start:start + block])
+            before.append(total)
+        parts.append(_le(before))
+    return SKIP_SHIFT, b"".join(parts)
+
+
 def encode(ids: array, counts: array | None = None, positions: array | None = None,
            weights: array | None = None, values: list[bytes] | None = None) -> bytes:
     """One term's postings in the layout above.
@@ -112,13 +135,15 @@ def encode(ids: array, counts: array | None = None, positions: array | None = No
     gaps = _gaps(ids)
     if counts is not None:
         counts = narrow(counts)
+    shift, skip = skips(ids, counts, positions is not None)
     parts = [HEADER.pack(MAGIC, n, len(positions) if positions is not None else 0, kind, _width(counts),
-                         _width(positions), BYTES if values is not None else NO_VALUES, gaps.itemsize),
+                         _width(positions), BYTES if values is not None else NO_VALUES, gaps.itemsize, shift),
              _le(gaps)]
     if counts is not None:
         parts.append(_le(counts))
     if weights is not None:
         parts.append(_le(weights))
+    parts.append(skip)
     if positions is not None:
         parts.append(_le(positions))
     if values is not None:
@@ -135,17 +160,19 @@ def encode(ids: array, counts: array | None = None, positions: array | None = No
 class Layout:
     """Where each section of one term's postings lies in `buf` (the bytes `encode` made)."""
 
-    __slots__ = ("buf", "n", "npositions", "weight_kind", "count_width", "position_width",
-                 "values_kind", "id_width", "ids_at", "counts_at", "weights_at", "positions_at", "values_at")
+    __slots__ = ("buf", "n", "npositions", "weight_kind", "count_width", "position_width", "values_kind",
+                 "id_width", "skip_shift", "blocks", "ids_at", "counts_at", "weights_at", "skips_at",
+                 "skip_positions_at", "positions_at", "values_at")
 
     def __init__(self, buf: bytes):
         if len(buf) < HEADER.size or buf[:4] != MAGIC:
             raise ValueError(f"not docsearch postings (magic {bytes(buf[:4])!r})")
-        magic, n, p, wkind, cwidth, pwidth, vkind, iwidth = HEADER.unpack_from(buf)
+        magic, n, p, wkind, cwidth, pwidth, vkind, iwidth, shift = HEADER.unpack_from(buf)
         self.buf = buf
         self.n, self.npositions = n, p
         self.weight_kind, self.count_width, self.position_width, self.values_kind = wkind, cwidth, pwidth, vkind
-        self.id_width = iwidth
+        self.id_width, self.skip_shift = iwidth, shift
+        self.blocks = -(-n >> shift) if shift else 0
         at = self.ids_at = HEADER.size
         at += -(-iwidth * n // 4) * 4
         self.counts_at = at
@@ -153,6 +180,11 @@ class Layout:
         self.weights_at = at
         if wkind == FLOAT:
             at += 4 * n
+        self.skips_at = at
+        at += 4 * self.blocks
+        self.skip_positions_at = at
+        if pwidth:
+            at += 4 * self.blocks
         self.positions_at = at
         at += -(-pwidth * p // 4) * 4
         self.values_at = at

@@ -197,7 +197,7 @@ class SegmentBuilder:
             raise
         pdw.finish_doc()
         self._docnum += 1
-        self.buffered_bytes = (self._resident
+        self.buffered_bytes = (self._resident + self.limit_bytes // 8        # a bucket's working memory at flush
                                + inversion.FLUSH_BYTES * max(self._text_tokens.values(), default=0))
         if self.buffered_bytes > self.limit_bytes:
             self.flush()
@@ -356,7 +356,7 @@ class SegmentBuilder:
 
     def _bucket(self) -> int:
         """Tokens to invert at a time: their working arrays (about BUCKET_BYTES a token) take an
-        eighth of the budget."""
+        eighth of the budget (see add_document)."""
         return max(1 << 16, self.limit_bytes // (8 * BUCKET_BYTES))
 
     def finish(self) -> list[Segment]:

@@ -16,12 +16,12 @@ from array import array
 import numpy as np
 
 from . import analysis
-from .codec import COUNTS, HEADER, MAGIC, NO_VALUES
+from .codec import COUNTS, HEADER, MAGIC, NO_VALUES, SKIP_FROM, SKIP_SHIFT
 
 TOKEN_BYTES = 4.5           # a token in the shared array (arrays over-allocate by about an eighth)
 ENTRY_BYTES = 14            # a (document, run) entry of a field
 TERM_BYTES = 120            # a new raw term: its str and the dict and list slots
-FLUSH_BYTES = 24            # a token of the field being inverted: its term, its raw term and index while they are read
+FLUSH_BYTES = 4             # a token of the field being inverted: its term (the rest is a bucket's)
 _SHORT = 256                # texts up to this long are remembered: titles repeat on every passage
 
 
@@ -107,6 +107,16 @@ def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return out
 
 
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """np.unique for ascending input, without its sort."""
+    if len(values) < 2:
+        return values
+    first = np.empty(len(values), bool)
+    first[0] = True
+    np.not_equal(values[1:], values[:-1], out=first[1:])
+    return values[first]
+
+
 def _widths(maxima: np.ndarray, smallest: int = 1) -> np.ndarray:
     """The bytes an unsigned value up to each maximum needs: 1, 2 or 4 (at least `smallest`)."""
     out = np.where(maxima < 1 << 8, 1, np.where(maxima < 1 << 16, 2, 4))
@@ -129,23 +139,37 @@ class Inverted:
         runs = np.frombuffer(field.lengths, np.uint32).astype(np.int64)
         self.ends = np.cumsum(runs)
         self.starts = self.ends - runs
-        raw = np.frombuffer(tokens.tokens, np.uint32)[_ranges(np.frombuffer(field.starts, np.uint32), runs)]
+        self.bucket = bucket
+        shared = np.frombuffer(tokens.tokens, np.uint32)
+        run_starts = np.frombuffer(field.starts, np.uint32)
+        # The field's runs, read a bucket of runs at a time: working memory stays a bucket's.
+        pieces = np.searchsorted(self.ends, np.arange(0, int(self.ends[-1]) if len(runs) else 0, bucket))
+        pieces = [*_distinct_sorted(pieces).tolist(), len(runs)]
+        spans = [(a, b) for a, b in zip(pieces, pieces[1:]) if a < b]
+
+        def raw(a: int, b: int) -> np.ndarray:
+            return shared[_ranges(run_starts[a:b], runs[a:b])]
+
+        present = np.zeros(len(tokens.terms), bool)
+        for a, b in spans:
+            present[raw(a, b)] = True
         # Raw terms -> the field's terms, numbered in sorted order; -1 for stop words.
         names = tokens.field_terms(field.analyzer)
-        present = np.flatnonzero(np.bincount(raw, minlength=len(tokens.terms)))
-        kept = [(names[i], i) for i in present.tolist() if names[i] is not None]
+        kept = [(names[i], i) for i in np.flatnonzero(present).tolist() if names[i] is not None]
         self.terms = sorted({name for name, _ in kept})
         rank = {name: r for r, name in enumerate(self.terms)}
         table = np.full(len(tokens.terms), -1, np.int32)
         if kept:
             table[[i for _, i in kept]] = [rank[name] for name, _ in kept]
-        self.term = table[raw]                     # per token of the field's runs, in order
-        del raw, table
-        counted = np.zeros(len(self.term) + 1, np.int32)
-        np.cumsum(self.term >= 0, dtype=np.int32, out=counted[1:])
-        self.doc_lengths = (counted[self.ends] - counted[self.starts]).astype(np.int64)
-        del counted
-        self.bucket = bucket
+        self.term = np.empty(int(self.ends[-1]) if len(runs) else 0, np.int32)    # per token, in order
+        self.doc_lengths = np.zeros(len(runs), np.int64)
+        for a, b in spans:
+            lo, hi = int(self.starts[a]), int(self.ends[b - 1])
+            piece = self.term[lo:hi]
+            np.take(table, raw(a, b), out=piece)
+            counted = np.zeros(hi - lo + 1, np.int64)
+            np.cumsum(piece >= 0, out=counted[1:])
+            self.doc_lengths[a:b] = counted[self.ends[a:b] - lo] - counted[self.starts[a:b] - lo]
 
     def lengths(self) -> dict[int, int]:
         """docnum -> field length, for the documents whose length is not 0."""
@@ -194,17 +218,29 @@ class Inverted:
         pos_w = _widths(np.maximum.reduceat(pos, tok_at), smallest=2)
         gap_bytes, count_bytes, pos_bytes = _as(gaps, id_w), _as(p_count, count_w), _as(pos, pos_w)
         del gaps, pos
+        # Skips (codec layout): for each block of a long list, its first docnum and the positions before it.
+        df = t_end - t_at
+        blocks = np.where(df >= SKIP_FROM, -(-df >> SKIP_SHIFT), 0)
+        block_at = np.concatenate(([0], np.cumsum(blocks)))
+        within = np.arange(len(p_doc)) - np.repeat(t_at, df)
+        heads = ((within & ((1 << SKIP_SHIFT) - 1)) == 0) & np.repeat(df >= SKIP_FROM, df)
+        before = np.cumsum(p_count) - p_count
+        before -= np.repeat(before[t_at], df)
+        skip_docs = p_doc[heads].astype("<u4").tobytes()
+        skip_before = before[heads].astype("<u4").tobytes()
+        del within, heads, before
         pack = HEADER.pack
         terms = self.terms
-        for r, a, b, ta, tb, iw, cw, pw, total, top, shortest, longest, first, last in zip(
+        for r, a, b, ta, tb, iw, cw, pw, ka, kb, total, top, shortest, longest, first, last in zip(
                 p_term[t_at].tolist(), t_at.tolist(), t_end.tolist(), tok_at.tolist(), tok_end.tolist(),
-                id_w.tolist(), count_w.tolist(), pos_w.tolist(),
+                id_w.tolist(), count_w.tolist(), pos_w.tolist(), block_at[:-1].tolist(), block_at[1:].tolist(),
                 np.add.reduceat(p_count, t_at).tolist(), np.maximum.reduceat(p_count, t_at).tolist(),
                 np.minimum.reduceat(p_length, t_at).tolist(), np.maximum.reduceat(p_length, t_at).tolist(),
                 p_doc[t_at].tolist(), p_doc[t_end - 1].tolist()):
             g = gap_bytes[iw][a * iw:b * iw]
             c = count_bytes[cw][a * cw:b * cw]
             p = pos_bytes[pw][ta * pw:tb * pw]
-            chunk = b"".join((pack(MAGIC, b - a, tb - ta, COUNTS, cw, pw, NO_VALUES, iw),
-                              g, bytes(-len(g) % 4), c, bytes(-len(c) % 4), p, bytes(-len(p) % 4)))
+            chunk = b"".join((pack(MAGIC, b - a, tb - ta, COUNTS, cw, pw, NO_VALUES, iw, SKIP_SHIFT if kb > ka else 0),
+                              g, bytes(-len(g) % 4), c, bytes(-len(c) % 4),
+                              skip_docs[4 * ka:4 * kb], skip_before[4 * ka:4 * kb], p, bytes(-len(p) % 4)))
             yield terms[r], chunk, b - a, float(total), float(top), shortest, longest, first, last

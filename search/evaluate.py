@@ -88,10 +88,22 @@ class Scores:
         else:
             cutoff = np.partition(values, len(values) - n)[len(values) - n]
             chosen = np.flatnonzero(values >= cutoff)
-        ids = self.ids[chosen].tolist()
-        scores = values[chosen].tolist()
-        order = sorted(range(len(ids)), key=lambda i: (-scores[i], tie(ids[i])))
-        return [(ids[i], scores[i]) for i in order[:n]]
+        ids, scores = self.ids[chosen], values[chosen]
+        order = np.lexsort((ids, -scores))             # best first, equal scores by docnum
+        ids, scores = ids[order].tolist(), scores[order].tolist()
+        # Runs of equal scores that reach into the first n are ordered by tie() (a document id
+        # lookup each), the rest need none.
+        out, i = [], 0
+        while i < len(ids) and len(out) < n:
+            j = i + 1
+            while j < len(ids) and scores[j] == scores[i]:
+                j += 1
+            run = list(zip(ids[i:j], scores[i:j]))
+            if j - i > 1:
+                run.sort(key=lambda hit: tie(hit[0]))
+            out += run
+            i = j
+        return out[:n]
 
 
 _NONE = (_EMPTY_IDS, _EMPTY_SCORES)
@@ -127,21 +139,34 @@ class _Segment:
 
 class _Part:
     """One term's postings in one segment, as the codec laid them out: docnums, weights and
-    positions decoded on demand, and only for the postings asked for when they are few."""
+    positions decoded on demand, and, in a long list with skips, only the blocks that hold the
+    documents asked for when they are few (a common word in a rare phrase)."""
 
-    __slots__ = ("layout", "segment", "base", "offset", "doccount", "n", "local", "counts", "_all", "_starts",
-                 "_positions")
+    __slots__ = ("layout", "segment", "base", "offset", "doccount", "n", "counts", "_gaps", "_local", "_all",
+                 "_starts", "_positions", "_skip_docs", "_skip_before")
 
     def __init__(self, layout: Layout, segment: _Segment, base: int):
         self.layout, self.segment, self.base = layout, segment, base
         self.offset, self.doccount = segment.offset, segment.doccount
         self.n = layout.n
-        gaps = np.frombuffer(layout.buf, _UINT[layout.id_width], layout.n, layout.ids_at)
-        self.local = gaps.cumsum(dtype=np.int64)                                    # segment docnums
+        self._gaps = np.frombuffer(layout.buf, _UINT[layout.id_width], layout.n, layout.ids_at)
         self.counts = None
         if layout.count_width:
             self.counts = np.frombuffer(layout.buf, _UINT[layout.count_width], layout.n, layout.counts_at)
-        self._all = self._starts = self._positions = None
+        self._local = self._all = self._starts = self._positions = None
+        self._skip_docs = self._skip_before = None
+        if layout.blocks:
+            self._skip_docs = np.frombuffer(layout.buf, "<u4", layout.blocks, layout.skips_at).astype(np.int64)
+            if layout.position_width:
+                self._skip_before = np.frombuffer(layout.buf, "<u4", layout.blocks,
+                                                  layout.skip_positions_at).astype(np.int64)
+
+    @property
+    def local(self) -> np.ndarray:
+        """Every posting's segment docnum."""
+        if self._local is None:
+            self._local = self._gaps.cumsum(dtype=np.int64)
+        return self._local
 
     def all(self) -> tuple[np.ndarray, np.ndarray]:
         """(global docnums as int64, weights as float64) of every posting."""
@@ -150,9 +175,32 @@ class _Part:
             self._all = ids, self.weights_at(None)
         return self._all
 
-    def select(self, wanted: np.ndarray) -> np.ndarray:
-        """Indices of the postings whose segment docnum is in `wanted` (ascending)."""
-        return _select(self.local, wanted)
+    def _few(self, wanted: int) -> bool:
+        """Whether decoding the blocks of `wanted` postings beats decoding the whole list."""
+        return self._skip_docs is not None and wanted * 4 < self.layout.blocks
+
+    def _blocks(self, blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(posting indices, block starts within them) of whole blocks (ascending, distinct)."""
+        shift = self.layout.skip_shift
+        starts = blocks << shift
+        lengths = np.minimum(1 << shift, self.n - starts)
+        return _ranges(starts, lengths), np.cumsum(lengths) - lengths
+
+    def select(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(indices, segment docnums) of the postings whose segment docnum is in `wanted` (ascending)."""
+        if self._local is None and self._few(len(wanted)):
+            blocks = np.searchsorted(self._skip_docs, wanted, side="right") - 1
+            blocks = _distinct_sorted(blocks[blocks >= 0])
+            index, heads = self._blocks(blocks)
+            gaps = self._gaps[index].astype(np.int64)
+            gaps[heads] = 0
+            summed = gaps.cumsum()
+            ids = summed + np.repeat(self._skip_docs[blocks] - summed[heads], np.diff(np.append(heads, len(index))))
+            found = _select(ids, wanted)
+            return index[found], ids[found]
+        local = self.local
+        sel = _select(local, wanted)
+        return sel, local[sel]
 
     def weights_at(self, local: np.ndarray | None) -> np.ndarray:
         layout = self.layout
@@ -170,15 +218,27 @@ class _Part:
         width = layout.position_width
         if not width:
             raise ValueError("this field has no positions")
-        if self._starts is None:
-            self._starts = np.zeros(layout.n + 1, np.int64)
-            np.cumsum(self.counts, out=self._starts[1:])
-        begin = self._starts[local]
-        n = self._starts[local + 1] - begin
+        if self._starts is None and self._skip_before is not None and self._few(len(local)):
+            # Where each chosen posting's positions start: the positions before its block, plus the
+            # counts before it in the block.
+            blocks = _distinct_sorted(local >> layout.skip_shift)
+            index, heads = self._blocks(blocks)
+            counts = self.counts[index].astype(np.int64)
+            before = counts.cumsum() - counts
+            before -= np.repeat(before[heads] - self._skip_before[blocks], np.diff(np.append(heads, len(index))))
+            begin = before[np.searchsorted(index, local)]
+            n = self.counts[local].astype(np.int64)
+        else:
+            if self._starts is None:
+                self._starts = np.zeros(layout.n + 1, np.int64)
+                np.cumsum(self.counts, out=self._starts[1:])
+            begin = self._starts[local]
+            n = self._starts[local + 1] - begin
         dtype = _UINT[width]
         at = self.base + layout.positions_at
-        if self._positions is None and len(local) * 16 < layout.n:
-            # A few postings of a long list (a common word in a rare phrase): read just theirs.
+        if self._positions is None and len(local) * 2048 < layout.npositions * width:
+            # A few postings of a long list (a common word in a rare phrase): read just theirs, when
+            # that costs less than copying all (a read costs about what copying 2 KB does).
             get = self.segment._postfile.get
             raw = b"".join([get(at + b * width, c * width) for b, c in zip(begin.tolist(), n.tolist())])
             return np.frombuffer(raw, dtype).astype(np.int64), n
@@ -211,8 +271,9 @@ class _ListPart:
     def all(self) -> tuple[np.ndarray, np.ndarray]:
         return self.local.astype(np.int64) + self.offset, self._weights
 
-    def select(self, wanted: np.ndarray) -> np.ndarray:
-        return _select(self.local, wanted)
+    def select(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        sel = _select(self.local, wanted)
+        return sel, self.local[sel]
 
     def weights_at(self, local: np.ndarray | None) -> np.ndarray:
         return self._weights if local is None else self._weights[local]
@@ -264,10 +325,10 @@ class _Postings:
             lo, hi = np.searchsorted(wanted, [part.offset, part.offset + part.doccount])
             if lo == hi:
                 continue
-            local = part.select(wanted[lo:hi] - part.offset)
+            local, found = part.select(wanted[lo:hi] - part.offset)
             if len(local):
                 sels.append(local + first)
-                ids.append(part.local[local] + part.offset)
+                ids.append(found + part.offset)
                 weights.append(part.weights_at(local))
         if not sels:
             return _EMPTY_IDS, _EMPTY_IDS, _EMPTY_SCORES
@@ -622,7 +683,9 @@ class Evaluator:
                 hits[ids] += 1
             ids = np.flatnonzero(hits)
             return ids, acc[ids], hits[ids]
-        ids = np.unique(np.concatenate([ids for ids, _ in parts]))
+        ids = np.concatenate([ids for ids, _ in parts])
+        ids.sort()
+        ids = _distinct_sorted(ids)
         acc = np.zeros(len(ids), np.float64)
         hits = np.zeros(len(ids), np.float64)
         for part_ids, scores in parts:
@@ -631,9 +694,26 @@ class Evaluator:
             hits[at] += 1
         return ids, acc, hits
 
+    def _size(self, q) -> int:
+        """About how many passages `q` matches, to evaluate an And's rarest child first: from the
+        postings (read anyway, and kept for the query) where it can, else Whoosh's estimate."""
+        kind = type(q)
+        if kind is Q.Term:
+            postings = self._term_postings(q.fieldname, q.text)
+            return postings.df if postings is not None else 0
+        if kind is Q.Or:
+            return sum(self._size(sub) for sub in q.subqueries)
+        if kind is Q.And:
+            return min((self._size(sub) for sub in q.subqueries), default=0)
+        if kind is Q.Phrase:
+            return min((self._size(Q.Term(q.fieldname, w)) for w in q.words), default=0)
+        try:
+            return q.estimate_size(self.searcher.reader())
+        except Exception:               # a query Whoosh cannot size: evaluate it last
+            return 1 << 62
+
     def _and(self, subs, within) -> tuple[np.ndarray, np.ndarray]:
-        reader = self.searcher.reader()
-        order = sorted(range(len(subs)), key=lambda i: _size(subs[i], reader))
+        order = sorted(range(len(subs)), key=lambda i: self._size(subs[i]))
         found: list = [None] * len(subs)
         for i in order:
             ids, scores = found[i] = self._eval(subs[i], within)
@@ -661,61 +741,73 @@ class Evaluator:
             if p is None:
                 return _NONE
             postings[w] = p
-        # The documents holding every word, rarest word first.
+        # The documents holding every word, rarest word first; each word's postings there.
         distinct.sort(key=lambda w: postings[w].df)
         docs = within
+        chosen = {}
         for w in distinct:
-            docs = postings[w].all()[0] if docs is None else postings[w].select(docs)[1]
+            if docs is None:
+                docs, weights = postings[w].all()
+                chosen[w] = (np.arange(len(docs)), docs, weights)
+            else:
+                chosen[w] = postings[w].select(docs)
+                docs = chosen[w][1]
             if not len(docs):
                 return _NONE
-        docs = self._where_phrase(q, postings, docs)
-        if not len(docs):
+        for w, (sel, ids, weights) in chosen.items():     # line each word's postings up with docs
+            if len(ids) != len(docs):
+                at = np.searchsorted(ids, docs)
+                chosen[w] = sel[at], docs, weights[at]
+        ranks = self._where_phrase(q, {w: postings[w] for w in distinct}, {w: c[0] for w, c in chosen.items()},
+                                   len(docs))
+        if not len(ranks):
             return _NONE
+        docs = docs[ranks]
         total = None
         for w in words:
-            part = self._bm25(q.fieldname, w, docs, postings[w].select(docs)[2])
+            part = self._bm25(q.fieldname, w, docs, chosen[w][2][ranks])
             total = part if total is None else total + part
         return docs, _boosted(total, q.boost)
 
-    def _where_phrase(self, q, postings: dict, docs: np.ndarray) -> np.ndarray:
-        """Those of `docs` (all holding every word) where the phrase stands.
+    @staticmethod
+    def _where_phrase(q, postings: dict, chosen: dict, ndocs: int) -> np.ndarray:
+        """The ranks of the documents (of `ndocs`, all holding every word) where the phrase stands.
+        chosen: each word's posting indices, one per document in rank order.
 
-        Each word's positions become keys (rank of the document << 32 | position). For an exact
-        phrase, the phrase starts at key k when word i has key k + i; rarer words go first, and
-        the documents still possible are narrowed before a common word's positions are read.
+        Each word's positions become keys (rank << 32 | position). For an exact phrase, the
+        phrase starts at key k when word i has key k + i; rarer words go first, and the
+        documents still possible are narrowed before a common word's positions are read.
         """
         words, slop = q.words, q.slop
+
+        def keys(word: str, ranks: np.ndarray, skip: int = 0) -> np.ndarray:
+            positions, counts = postings[word].positions(chosen[word][ranks])
+            found = (np.repeat(ranks, counts) << _POS_SHIFT) | positions
+            return found[positions >= skip] if skip else found
+
+        every = np.arange(ndocs, dtype=np.int64)
         if slop == 1:
             by_size = sorted(range(len(words)), key=lambda i: postings[words[i]].df)
             starts = None
-            alive = docs
+            alive = every
             for i in by_size:
-                keys = self._keys(postings[words[i]], alive, docs, skip=i) - i
-                starts = keys if starts is None else _common(starts, keys)
+                found = keys(words[i], alive, skip=i) - i
+                starts = found if starts is None else _common(starts, found)
                 if not len(starts):
                     return _EMPTY_IDS
-                alive = docs[_distinct_sorted(starts >> _POS_SHIFT)]
+                alive = _distinct_sorted(starts >> _POS_SHIFT)
             return alive
         # Sloppy: word i + 1 stands 1..slop positions after some reachable word i.
-        reach = self._keys(postings[words[0]], docs, docs)
+        reach = keys(words[0], every)
         for w in words[1:]:
-            keys = self._keys(postings[w], docs, docs)
-            at = np.searchsorted(reach, keys - slop)
+            found = keys(w, every)
+            at = np.searchsorted(reach, found - slop)
             ok = at < len(reach)
-            ok[ok] = reach[at[ok]] <= keys[ok] - 1
-            reach = keys[ok]
+            ok[ok] = reach[at[ok]] <= found[ok] - 1
+            reach = found[ok]
             if not len(reach):
                 return _EMPTY_IDS
-        return docs[_distinct_sorted(reach >> _POS_SHIFT)]
-
-    @staticmethod
-    def _keys(postings: _Postings, wanted: np.ndarray, docs: np.ndarray, skip: int = 0) -> np.ndarray:
-        """(rank in `docs` << 32 | position), ascending, of the word's positions in the `wanted`
-        documents (a subset of `docs`); positions below `skip` left out."""
-        sel, ids, _ = postings.select(wanted)
-        positions, counts = postings.positions(sel)
-        keys = (np.repeat(np.searchsorted(docs, ids), counts) << _POS_SHIFT) | positions
-        return keys[positions >= skip] if skip else keys
+        return _distinct_sorted(reach >> _POS_SHIFT)
 
 
 def _distinct_sorted(values: np.ndarray) -> np.ndarray:
@@ -731,13 +823,6 @@ def _distinct_sorted(values: np.ndarray) -> np.ndarray:
 def _common(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The values of `a` (ascending, unique) that are in `b` (ascending, unique)."""
     return a[_select(a, b)]
-
-
-def _size(q, reader) -> int:
-    try:
-        return q.estimate_size(reader)
-    except Exception:               # a query Whoosh cannot size: evaluate it last
-        return 1 << 62
 
 
 def _boosted(scores: np.ndarray, boost: float) -> np.ndarray:

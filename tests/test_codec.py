@@ -24,6 +24,7 @@ from indexer.writer import FORMAT, MARKER
 from search import Searcher
 from search.evaluate import Evaluator
 
+from conftest import write
 from test_fastwriter import _documents, _index_with_builder, _whoosh_documents
 
 
@@ -238,3 +239,54 @@ def test_term_directory_finds_every_term_and_only_those(tmp_path, monkeypatch, w
             assert checked > 300
             assert terms.postings_extent("body", b"zebracornx") is None
             assert terms.postings_extent("nofield", b"the") is None
+
+
+def test_long_lists_have_skips_to_each_block():
+    ids = array("I", range(3, 3 + 3 * 1000, 3))
+    counts = array("H", [1 + i % 3 for i in range(1000)])
+    positions = array("H", [p for c in counts for p in range(c)])
+    layout = Layout(encode(ids, counts, positions))
+    assert layout.skip_shift == 7 and layout.blocks == 8
+    firsts = array("I")
+    firsts.frombytes(layout.buf[layout.skips_at:layout.skips_at + 4 * 8])
+    before = array("I")
+    before.frombytes(layout.buf[layout.skip_positions_at:layout.skip_positions_at + 4 * 8])
+    assert list(firsts) == list(ids[::128])
+    assert list(before) == [sum(counts[:i]) for i in range(0, 1000, 128)]
+    assert list(layout.ids()) == list(ids) and list(layout.positions()) == list(positions)
+    assert Layout(encode(ids[:511], counts[:511], array("H", positions[:sum(counts[:511])]))).blocks == 0
+
+
+def test_phrases_in_long_lists_match_whooshs_own_phrase_search(tmp_path, monkeypatch):
+    """Common words in 3,000 passages (lists with skips), rare ones in a few: the evaluator's
+    documents, found by decoding only some blocks, are those Whoosh's own phrase matcher
+    finds reading every posting through the codec."""
+    rng = random.Random(11)
+    common = "the of and to in".split()
+    rare = "walrus pelican heron".split()
+    folder = tmp_path / "docs"
+    for i in range(3000):
+        words = [rng.choice(common) for _ in range(rng.randint(20, 60))]
+        if i % 211 == 0:
+            words.insert(rng.randrange(len(words)), f"{rng.choice(rare)} {rng.choice(common)}")
+        write(folder / f"d{i:04}.txt", " ".join(words) + ".")
+    from indexer import build_index
+    from search import evaluate
+
+    build_index([folder], tmp_path / "idx", procs=1)
+    decoded = []
+    blocks = evaluate._Part._blocks
+    monkeypatch.setattr(evaluate._Part, "_blocks", lambda part, b: decoded.append(len(b)) or blocks(part, b))
+    ix = S.open_index(tmp_path / "idx")
+    phrases = [[r, c] for r in rare for c in common] + [[c, r] for r in rare for c in common] + [["of", "the"]]
+    with Searcher(tmp_path / "idx") as s, ix.searcher() as ws:
+        parts = [m for sub, _ in ws.leaf_searchers() for m in [sub.reader().postings("exact", b"the")]]
+        assert all(isinstance(m, PostingsMatcher) and m._layout.blocks for m in parts)
+        found_some = 0
+        for words in phrases:
+            expected = {h["id"] for h in ws.search(Q.Phrase("exact", words), limit=None)}
+            got = {h.id for h in s.search('"' + " ".join(words) + '"', limit=5000)}
+            assert got == expected, words
+            found_some += bool(got)
+        assert found_some >= 10
+        assert decoded and max(decoded) < 24             # some lists were read a few blocks at a time

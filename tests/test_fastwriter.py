@@ -240,6 +240,30 @@ def test_inverting_a_bucket_of_terms_at_a_time_changes_nothing(corpus):
             assert list(Inverted(field, tokens, bucket=bucket).rows()) == whole
 
 
+def test_inverted_postings_are_laid_out_as_the_codec_encodes_them():
+    """The vectorised layout (gap widths, counts, skips of long lists, padding) is byte for byte
+    what codec.encode makes of the same postings."""
+    from array import array
+
+    from indexer.codec import Layout, encode
+    from indexer.inversion import Inverted, TextField, Tokens
+
+    rng = random.Random(9)
+    tokens = Tokens()
+    field = TextField("exact", analysis.EXACT)
+    for docnum in range(900):
+        text = " ".join(rng.choice(WORDS[:12] + ODD) for _ in range(rng.choice([3, 30, 200])))
+        field.add(docnum * 3, *tokens.add(text)[:2])
+    long_lists = 0
+    for term, chunk, df, *_ in Inverted(field, tokens).rows():
+        layout = Layout(chunk)
+        counts = layout.counts()
+        positions = array("H" if layout.position_width == 2 else "I", layout.positions())
+        assert encode(array("I", layout.ids()), counts, positions) == chunk, term
+        long_lists += layout.blocks > 0
+    assert long_lists >= 5
+
+
 def test_long_texts_and_repeated_values(tmp_path):
     """Positions and counts beyond the builder's precomputed tables; one title on many passages."""
     rng = random.Random(5)
