@@ -107,6 +107,7 @@ from indexer.schema import META_PREFIX
 from .aliases import Alias, AliasTable
 from .tiers import MoreWordsFirst, TypedFirst
 from .match import MatchSpec, PhraseSpec
+from .termcount import TermCounter
 from .whoosh_fixes import AndNot
 
 __all__ = ["ParsedQuery", "parse_query", "check_expansion", "refuse_too_deep", "date_range", "QueryError",
@@ -176,7 +177,7 @@ class IndexVocabulary:
 
     def __init__(self, searcher):
         self.searcher = searcher
-        self._reader = searcher.reader()
+        self._counter = TermCounter(searcher.reader(), "exact")
         self._freq: dict[str, int] = {}
         self._phrases: dict[tuple[str, ...], bool] = {}
 
@@ -185,7 +186,7 @@ class IndexVocabulary:
         if found is None:
             if len(self._freq) >= self.CACHE:
                 self._freq.clear()
-            found = self._freq[term] = self._reader.doc_frequency("exact", term)
+            found = self._freq[term] = self._counter.doc_frequency(term)
         return found
 
     def has_phrase(self, terms: Sequence[str]) -> bool:
