@@ -180,6 +180,7 @@ class IndexVocabulary:
         self._counter = TermCounter(searcher.reader(), "exact")
         self._freq: dict[str, int] = {}
         self._phrases: dict[tuple[str, ...], bool] = {}
+        self.memo = _Memo(self.CACHE)     # what the parser derives from these answers, per word
 
     def frequency(self, term: str) -> int:
         found = self._freq.get(term)
@@ -197,6 +198,19 @@ class IndexVocabulary:
                 self._phrases.clear()
             found = self._phrases[key] = wq.Phrase("exact", list(key)).matcher(self.searcher).is_active()
         return found
+
+
+class _Memo(dict):
+    """A dict that starts over beyond `limit` entries."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+
+    def __setitem__(self, key, value):
+        if len(self) >= self.limit:
+            self.clear()
+        super().__setitem__(key, value)
 
 
 def parse_query(text: str, *, operator: str = "and", boosts: Mapping[str, float] | None = None,
@@ -766,6 +780,30 @@ def _joinable(term: str) -> bool:
     return len(term) >= 2 and _ascii_word(term) and not STEMMED.is_stop(term)
 
 
+def _split_pairs(vocabulary: Vocabulary, word: str) -> tuple[tuple[str, str], ...]:
+    """Where lower-case ASCII `word` (4 letters or more) may be two words written joined: each
+    (a, b) with word == a + b, neither a stop word, each more frequent in the index than word.
+    Remembered in the vocabulary's `memo` when it has one (IndexVocabulary: per generation)."""
+    memo = getattr(vocabulary, "memo", None)
+    key = ("split", word)
+    if memo is not None:
+        found = memo.get(key)
+        if found is not None:
+            return found
+    frequency, is_stop = vocabulary.frequency, STEMMED.is_stop
+    count = frequency(word)
+    pairs = []
+    for k in range(2, len(word) - 1):
+        a, b = word[:k], word[k:]
+        # Parts of a lower-case ASCII word, two letters or more: _joinable unless a stop word.
+        if not (is_stop(a) or is_stop(b)) and frequency(a) > count and frequency(b) > count:
+            pairs.append((a, b))
+    found = tuple(pairs)
+    if memo is not None:
+        memo[key] = found
+    return found
+
+
 def _hyphens(text: str) -> tuple[bool, ...]:
     """For each pair of adjacent EXACT tokens of `text`, whether a hyphen alone joins them."""
     tokens = list(EXACT.tokens(text))
@@ -1243,19 +1281,17 @@ class _Compiler:
 
     def splits(self, word: str) -> list[tuple[str, str]]:
         """(a, b) with word == a + b where "a b" stands in the index and each part is more
-        frequent than `word` (which is often not in the index at all): "jongil" -> jong il."""
-        if not (_ascii_word(word) and len(word) >= 4):
+        frequent than `word` (which is often not in the index at all): "jongil" -> jong il.
+        At most MAX_SPLIT_CHECKS phrase look-ups per query, in query order."""
+        if self.split_checks >= MAX_SPLIT_CHECKS or not (_ascii_word(word) and len(word) >= 4):
             return []
-        vocabulary = self.vocabulary
-        count = vocabulary.frequency(word)
         found = []
-        for k in range(2, len(word) - 1):
-            a, b = word[:k], word[k:]
-            if (_joinable(a) and _joinable(b) and vocabulary.frequency(a) > count
-                    and vocabulary.frequency(b) > count and self.split_checks < MAX_SPLIT_CHECKS):
-                self.split_checks += 1
-                if vocabulary.has_phrase((a, b)):
-                    found.append((a, b))
+        for pair in _split_pairs(self.vocabulary, word):
+            if self.split_checks >= MAX_SPLIT_CHECKS:
+                break
+            self.split_checks += 1
+            if self.vocabulary.has_phrase(pair):
+                found.append(pair)
         return found
 
     def variant_part(self, terms: tuple[str, ...], slop: int, positive: bool) -> _Part:
