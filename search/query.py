@@ -369,6 +369,8 @@ def _leaves(q: wq.Query) -> Iterator[wq.Query]:
 
 def _clean(text: str) -> str:
     """Control characters and lone surrogates -> spaces; invisible format characters removed."""
+    if text.isascii() and text.isprintable():
+        return text                  # no control, format or surrogate character; NFC already
     out = []
     for ch in text:
         cat = unicodedata.category(ch)
@@ -421,6 +423,12 @@ _BUILTIN_FIELDS = {f.name: f for f in [
 
 
 def _fields(extra: Collection[str]) -> dict[str, _Field]:
+    """Field names as typed (lower-cased) -> _Field; the dict is shared: read it only."""
+    return _fields_of(tuple(extra))
+
+
+@functools.lru_cache(maxsize=64)
+def _fields_of(extra: tuple[str, ...]) -> dict[str, _Field]:
     fields = {name.lower(): _Field(name, META_PREFIX + name, "exact") for name in extra}
     fields.update(_BUILTIN_FIELDS)
     return fields
@@ -766,8 +774,34 @@ def _plain_terms(node) -> tuple[str, ...] | None:
     """The EXACT terms of a plain default-field word (no field, suffix, modifier or =), else None."""
     if (isinstance(node, _Leaf) and node.field is None and not node.literal and node.tok.kind == "word"
             and not node.tok.suffix):
-        return tuple(EXACT.terms(node.tok.text)) or None
+        return _exact_terms(node.tok.text) or None
     return None
+
+
+class _Analysed(dict):
+    """Query text -> its terms under one analyzer, as a tuple: a query's words are analysed
+    several times (stop-word test, alias runs, the word itself), and recur across queries."""
+
+    LIMIT = 20_000          # entries; starts over beyond this
+    LONGEST = 200           # longer text (a pasted paragraph) is analysed each time
+
+    def __init__(self, analyzer):
+        super().__init__()
+        self.analyzer = analyzer
+
+    def __call__(self, text: str) -> tuple[str, ...]:
+        found = self.get(text)
+        if found is None:
+            found = tuple(self.analyzer.terms(text))
+            if len(text) <= self.LONGEST:
+                if len(self) >= self.LIMIT:
+                    self.clear()
+                self[text] = found
+        return found
+
+
+_exact_terms = _Analysed(EXACT)
+_stemmed_terms = _Analysed(STEMMED)
 
 
 def _ascii_word(term: str) -> bool:
@@ -805,7 +839,10 @@ def _split_pairs(vocabulary: Vocabulary, word: str) -> tuple[tuple[str, str], ..
 
 
 def _hyphens(text: str) -> tuple[bool, ...]:
-    """For each pair of adjacent EXACT tokens of `text`, whether a hyphen alone joins them."""
+    """For each pair of adjacent EXACT tokens of `text`, whether a hyphen alone joins them
+    (() when text has no hyphen: no pair is)."""
+    if "-" not in text and "‐" not in text and "‑" not in text:
+        return ()
     tokens = list(EXACT.tokens(text))
     return tuple(text[a.end:b.start] in ("-", "‐", "‑") for a, b in zip(tokens, tokens[1:]))
 
@@ -817,8 +854,7 @@ def _contains(terms: tuple[str, ...], part: tuple[str, ...]) -> bool:
 
 
 def _is_stop_word(text: str) -> bool:
-    exact = EXACT.terms(text)
-    return len(exact) == 1 and not STEMMED.terms(text)
+    return len(_exact_terms(text)) == 1 and not _stemmed_terms(text)
 
 
 def _all_stop_words(tree) -> bool:
@@ -837,7 +873,7 @@ def _all_stop_words(tree) -> bool:
             tok = node.tok
             if node.field is None and tok.kind == "word" and not tok.suffix and _is_stop_word(tok.text):
                 stops = True
-            elif node.field is not None or tok.kind != "word" or tok.suffix or EXACT.terms(tok.text):
+            elif node.field is not None or tok.kind != "word" or tok.suffix or _exact_terms(tok.text):
                 others = True
     return stops and not others
 
@@ -878,6 +914,22 @@ def _combine(required: list[_Part], optional: list[_Part], excluded: list[_Part]
     negative = _Part(_or(excluded), _describe("OR", [p.desc for p in excluded]))
     whole = _Part(AndNot(q, negative.query), _describe("AND", descs))
     return replace(whole, excluded=negative) if isinstance(q, wq.Every) else whole
+
+
+class _Key:
+    """A query as a dict key, hashed once: Whoosh hashes a compound query's whole tree
+    at every look-up."""
+
+    __slots__ = ("query", "hash")
+
+    def __init__(self, query: wq.Query):
+        self.query, self.hash = query, hash(query)
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other) -> bool:
+        return self.query == other.query
 
 
 _BOOSTABLE = (wq.Term, wq.Phrase, wq.Or, wq.And)
@@ -1033,21 +1085,26 @@ class _Compiler:
         topic three times weighs it three times (searched once, boosted ×3). Dropping
         the weight cost CISI 0.06 nDCG@10.
         """
-        seen = {p.query for p in taken}
-        out: list[_Part] = []
-        counts: dict[wq.Query, int] = {}
+        if not parts:
+            return []
+        if len(parts) == 1 and not taken:
+            return [parts[0]]                 # nothing to repeat: weighted once is as typed
+        seen = {_Key(p.query) for p in taken}
+        out: list[tuple[_Part, _Key]] = []
+        counts: dict[_Key, int] = {}
         for p in parts:
-            if p.query in seen:
+            key = _Key(p.query)
+            if key in seen:
                 self.repeated.append(p.desc)
-                if p.query in counts:
-                    counts[p.query] += 1
+                if key in counts:
+                    counts[key] += 1
             else:
-                seen.add(p.query)
-                counts[p.query] = 1
-                out.append(p)
+                seen.add(key)
+                counts[key] = 1
+                out.append((p, key))
         if scored:
-            out = [_weighted(p, counts[p.query]) for p in out]
-        return out
+            return [_weighted(p, counts[key]) for p, key in out]
+        return [p for p, _ in out]
 
     def leaf(self, node: _Leaf, positive: bool) -> _Part | None:
         tok, fld = node.tok, node.field
@@ -1072,7 +1129,7 @@ class _Compiler:
 
     def word(self, node: _Leaf, positive: bool) -> _Part | None:
         tok, fld = node.tok, node.field
-        exact = EXACT.terms(tok.text)
+        exact = list(_exact_terms(tok.text))
         if not exact:
             return None                                   # punctuation: a separator, not a word
         label = ("=" if node.literal else "") + (f"{fld.name}:word" if fld else "word")
@@ -1083,7 +1140,7 @@ class _Compiler:
                 self.phrases.append(PhraseSpec(tuple(exact)))
             typed = _Part(wq.Phrase("exact", exact), f"{label} {_show(tok.text, 'phrase ' + ' '.join(exact))}")
             return self.expand(typed, self.alternatives(node, exact, 0, positive))
-        stemmed = STEMMED.terms(tok.text)
+        stemmed = _stemmed_terms(tok.text)
         if not stemmed:
             if not self.stop_words_only:
                 self.stops.append(tok.text)
@@ -1124,7 +1181,7 @@ class _Compiler:
         prefix = "=" if node.literal else ""
         if fld is not None:
             return self.field_terms(tok.text, fld, f"{prefix}{fld.name}:phrase", tok.number)
-        terms = EXACT.terms(tok.text)
+        terms = list(_exact_terms(tok.text))
         if not terms:
             self.empty_phrases.append(tok.col)
             return None
