@@ -99,6 +99,8 @@ from itertools import islice
 from typing import Collection, Iterator, Mapping, Protocol, Sequence
 
 from whoosh import query as wq
+from whoosh import scoring
+from whoosh.searching import Searcher as WhooshSearcher
 
 from indexer.analysis import EXACT, STEMMED
 from indexer.errors import QueryError
@@ -177,7 +179,9 @@ class IndexVocabulary:
 
     def __init__(self, searcher):
         self.searcher = searcher
-        self._counter = TermCounter(searcher.reader(), "exact")
+        self._reader = searcher.reader()
+        self._counter = TermCounter(self._reader, "exact")
+        self._unscored = None
         self._freq: dict[str, int] = {}
         self._phrases: dict[tuple[str, ...], bool] = {}
         self.memo = _Memo(self.CACHE)     # what the parser derives from these answers, per word
@@ -196,8 +200,25 @@ class IndexVocabulary:
         if found is None:
             if len(self._phrases) >= self.CACHE:
                 self._phrases.clear()
-            found = self._phrases[key] = wq.Phrase("exact", list(key)).matcher(self.searcher).is_active()
+            found = self._phrases[key] = wq.Phrase("exact", list(key)).matcher(self._phrase_searcher()).is_active()
         return found
+
+    def _phrase_searcher(self):
+        """A Whoosh searcher over the same reader whose matchers carry no BM25 scorer: whether a
+        phrase stands in the index needs no score, and each scorer reads its term's statistics
+        (per segment, the deleted passages' postings too)."""
+        if self._unscored is None:
+            self._unscored = WhooshSearcher(self._reader, weighting=_Unscored(), closereader=False)
+        return self._unscored
+
+
+class _Unscored(scoring.WeightingModel):
+    """Matchers for existence tests: one shared constant scorer instead of a model per term."""
+
+    _SCORER = scoring.WeightScorer(1.0)
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        return self._SCORER
 
 
 class _Memo(dict):

@@ -13,6 +13,7 @@ no more than one of sixteen.
 """
 from __future__ import annotations
 
+import functools
 from typing import Callable, Collection
 from weakref import WeakKeyDictionary
 
@@ -32,8 +33,14 @@ MAX_LOOKUPS = 16    # rare words looked up per query: each walks the vocabulary 
 
 
 def suggest(query: str, reader, count: Callable[[str], int], total: int,
-            extra_fields: Collection[str] = ()) -> str | None:
-    """The corrected query when it finds more than `total` passages (count(corrected) says), else None."""
+            extra_fields: Collection[str] = (), frequency: Callable[[str], int] | None = None) -> str | None:
+    """The corrected query when it finds more than `total` passages (count(corrected) says), else None.
+
+    frequency(term): the passages whose "exact" field holds term, as reader.doc_frequency
+    counts them; pass a cached one (the parser's IndexVocabulary.frequency) to share look-ups.
+    """
+    if frequency is None:
+        frequency = functools.partial(reader.doc_frequency, "exact")
     try:
         text, spans = word_spans(query, extra_fields)
     except QueryError:
@@ -47,11 +54,11 @@ def suggest(query: str, reader, count: Callable[[str], int], total: int,
             if len(term) < MIN_LENGTH or not term.isalpha() or not term.islower():
                 continue
             if term not in looked_up:
-                rare = reader.doc_frequency("exact", term) <= RARE
+                rare = frequency(term) <= RARE
                 if rare and walks >= MAX_LOOKUPS:
                     continue                    # bounded work: later rare words stay as typed
                 walks += rare
-                looked_up[term] = _closest(reader, term) if rare else None
+                looked_up[term] = _closest(reader, term, frequency) if rare else None
             better = looked_up[term]
             if better is None:
                 continue
@@ -67,12 +74,12 @@ def suggest(query: str, reader, count: Callable[[str], int], total: int,
         return None
 
 
-def _closest(reader, term: str) -> str | None:
+def _closest(reader, term: str, frequency: Callable[[str], int]) -> str | None:
     """The best replacement for `term`: fewest edits (a swap of two letters is one), then the
     most passages; words of up to 5 letters allow one edit, longer ones two. None when `term`
     is common enough to be meant, or nothing close is much more common."""
-    frequency = reader.doc_frequency("exact", term)
-    if frequency > RARE:
+    term_count = frequency(term)
+    if term_count > RARE:
         return None
     allowed = 1 if len(term) <= 5 else 2
     candidates = []
@@ -84,8 +91,8 @@ def _closest(reader, term: str) -> str | None:
         distance = edit_distance(term, candidate, allowed)
         if distance > allowed:
             continue
-        found = reader.doc_frequency("exact", candidate)
-        if found >= max(1, frequency * RARE_FACTOR):
+        found = frequency(candidate)
+        if found >= max(1, term_count * RARE_FACTOR):
             candidates.append((distance, -found, candidate))
     if not candidates:
         return None
