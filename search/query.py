@@ -138,6 +138,8 @@ _OPERATORS = frozenset({"AND", "OR", "NOT"})
 _URL_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "file", "mailto", "urn", "doi",
                           "isbn", "issn", "arxiv", "tel", "news"})
 _IDENT = re.compile(r"[^\W\d]\w*")
+_WORD_RUN = re.compile(r'[^\s()"“”„\\:]+')      # characters a word takes as they are (\s is str.isspace)
+_PHRASE_RUN = re.compile(r'[^"“”„\\]*')
 _SLOP = re.compile(r"~(\d{1,9})(?![^\s()])")       # "a b"~N, then a space, parenthesis or the end
 _DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _DATE_FORMS = ("write date:YYYY, date:YYYY-MM, date:YYYY-MM-DD, date:>=YYYY (also >, <, <=) "
@@ -513,9 +515,14 @@ class _Lexer:
 
     def _phrase(self, i: int) -> int:
         text, j, chars = self.text, i + 1, []
-        while j < len(text) and text[j] not in _QUOTES:
-            if text[j] == "\\" and j + 1 < len(text) and (text[j + 1] in _QUOTES or text[j + 1] == "\\"):
-                j += 1
+        while True:
+            run = _PHRASE_RUN.match(text, j)          # up to a quote or a backslash
+            chars.append(run.group())
+            j = run.end()
+            if j >= len(text) or text[j] in _QUOTES:
+                break
+            if j + 1 < len(text) and (text[j + 1] in _QUOTES or text[j + 1] == "\\"):
+                j += 1                                 # \" and \\ stand for the character
             chars.append(text[j])
             j += 1
         close = j
@@ -545,9 +552,15 @@ class _Lexer:
 
     def _word(self, i: int, after: str | None) -> tuple[int, str | None]:
         text, j = self.text, i
-        chars: list[str] = []
-        escaped: list[bool] = []
+        chars: list[str] = []             # runs of characters (a ':' alone), joined at the end
+        escaped: list[bool] = []          # per character
         while j < len(text):
+            run = _WORD_RUN.match(text, j)
+            if run is not None:               # ordinary characters, in one step
+                chars.append(run.group())
+                escaped += [False] * (run.end() - j)
+                j = run.end()
+                continue
             ch = text[j]
             if ch.isspace() or ch in "()" or ch in _QUOTES:
                 break

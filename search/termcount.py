@@ -15,7 +15,13 @@ third of that. Any other codec, hash function or file access goes through Whoosh
 from __future__ import annotations
 
 import struct
-from hashlib import md5
+
+try:                                  # CPython's own md5: half the cost of OpenSSL's for a short key
+    from _md5 import md5
+except ImportError:                   # pragma: no cover - builds without it
+    from functools import partial
+    from hashlib import md5 as _openssl_md5
+    md5 = partial(_openssl_md5, usedforsecurity=False)
 
 from whoosh.codec.whoosh3 import W3TermsReader
 from whoosh.fields import FieldType
@@ -49,7 +55,7 @@ class TermCounter:
         for buf, directory, prefix in tables:
             if prefix is not last_prefix:              # segments usually share the field number
                 last_prefix, key = prefix, prefix + text
-                keyhash, n = int.from_bytes(md5(key, usedforsecurity=False).digest()[-4:], "big"), len(key)
+                keyhash, n = int.from_bytes(md5(key).digest()[-4:], "big"), len(key)
             # As whoosh.filedb.filetables.HashReader.ranges_for_key: open addressing, linear probes.
             start, slots = directory[keyhash & 255]
             if not slots:
