@@ -196,6 +196,10 @@ class IndexVocabulary:
             found = self._freq[term] = self._counter.doc_frequency(term)
         return found
 
+    def known(self, term: str) -> int | None:
+        """frequency(term) when it was already looked up, else None (no look-up)."""
+        return self._freq.get(term)
+
     def has_phrase(self, terms: Sequence[str]) -> bool:
         key = tuple(terms)
         found = self._phrases.get(key)
@@ -859,12 +863,20 @@ def _split_pairs(vocabulary: Vocabulary, word: str) -> tuple[tuple[str, str], ..
         if found is not None:
             return found
     frequency, is_stop = vocabulary.frequency, STEMMED.is_stop
+    known = getattr(vocabulary, "known", lambda term: None)
     count = frequency(word)
     pairs = []
     for k in range(2, len(word) - 1):
         a, b = word[:k], word[k:]
         # Parts of a lower-case ASCII word, two letters or more: _joinable unless a stop word.
-        if not (is_stop(a) or is_stop(b)) and frequency(a) > count and frequency(b) > count:
+        if is_stop(a) or is_stop(b):
+            continue
+        # Both must be more frequent than word. Ask first about the part already looked up, else
+        # the shorter one: "ing", "co" recur across words and are mostly cached; "peacekee" is not.
+        first, second = (a, b) if len(a) <= len(b) else (b, a)
+        if known(first) is None and known(second) is not None:
+            first, second = second, first
+        if frequency(first) > count and frequency(second) > count:
             pairs.append((a, b))
     found = tuple(pairs)
     if memo is not None:
