@@ -109,7 +109,7 @@ from indexer.schema import META_PREFIX
 from .aliases import Alias, AliasTable
 from .tiers import MoreWordsFirst, TypedFirst
 from .match import MatchSpec, PhraseSpec
-from .termcount import TermCounter
+from .termtable import TermTable
 from .whoosh_fixes import AndNot
 
 __all__ = ["ParsedQuery", "parse_query", "check_expansion", "refuse_too_deep", "date_range", "QueryError",
@@ -179,10 +179,11 @@ class IndexVocabulary:
 
     CACHE = 100_000          # entries; the cache starts over beyond this
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, *, reader=None):
+        """searcher: an open Whoosh searcher; or None and the `reader` of one generation."""
         self.searcher = searcher
-        self._reader = searcher.reader()
-        self._counter = TermCounter(self._reader, "exact")
+        self._reader = searcher.reader() if reader is None else reader
+        self.terms = TermTable(self._reader, "exact")
         self._unscored = None
         self._freq: dict[str, int] = {}
         self._phrases: dict[tuple[str, ...], bool] = {}
@@ -193,7 +194,7 @@ class IndexVocabulary:
         if found is None:
             if len(self._freq) >= self.CACHE:
                 self._freq.clear()
-            found = self._freq[term] = self._counter.doc_frequency(term)
+            found = self._freq[term] = self.terms.doc_frequency(term)
         return found
 
     def known(self, term: str) -> int | None:

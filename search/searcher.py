@@ -325,7 +325,7 @@ class Searcher:
             return len(self._evaluator(searcher).scores(query))
 
         return suggest(query, searcher.reader(), count, total, self._extra_fields,
-                       frequency=self._vocabulary_of(searcher).frequency)
+                       vocabulary=self._vocabulary_of(searcher))
 
     # -- other views ---------------------------------------------------------
     @refuse_too_deep
