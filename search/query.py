@@ -1368,7 +1368,10 @@ class _Compiler:
             if joined:
                 found.append(terms[:k] + (joined,) + terms[k + 2:])
         for k, term in enumerate(terms if split else ()):
-            found += [terms[:k] + pair + terms[k + 1:] for pair in self.splits(term)]
+            # Beyond MAX_VARIANTS a split is cut off: it still spends its phrase check from the
+            # query's budget, as before, but its phrase is not looked up.
+            found += [terms[:k] + pair + terms[k + 1:]
+                      for pair in self.splits(term, look=len(found) < MAX_VARIANTS)]
         return found[:MAX_VARIANTS]
 
     def joined(self, a: str, b: str, *, hyphen: bool) -> str | None:
@@ -1383,10 +1386,11 @@ class _Compiler:
             return word
         return None
 
-    def splits(self, word: str) -> list[tuple[str, str]]:
+    def splits(self, word: str, *, look: bool = True) -> list[tuple[str, str]]:
         """(a, b) with word == a + b where "a b" stands in the index and each part is more
         frequent than `word` (which is often not in the index at all): "jongil" -> jong il.
-        At most MAX_SPLIT_CHECKS phrase look-ups per query, in query order."""
+        At most MAX_SPLIT_CHECKS phrase checks per query, in query order; with look=False
+        they are counted but not made (their answers could not be used), and nothing found."""
         if self.split_checks >= MAX_SPLIT_CHECKS or not (_ascii_word(word) and len(word) >= 4):
             return []
         found = []
@@ -1394,7 +1398,7 @@ class _Compiler:
             if self.split_checks >= MAX_SPLIT_CHECKS:
                 break
             self.split_checks += 1
-            if self.vocabulary.has_phrase(pair):
+            if look and self.vocabulary.has_phrase(pair):
                 found.append(pair)
         return found
 
