@@ -164,7 +164,13 @@ class ParsedQuery:
 
 
 class Vocabulary(Protocol):
-    """What the parser may ask an open index about its words (for spelling variants)."""
+    """What the parser may ask an open index about its words (for spelling variants).
+
+    Optional, used when present (IndexVocabulary has both): `known(term)`, frequency(term)
+    if already looked up else None, so the parser can ask first what costs nothing; and
+    `memo`, a dict in which the parser keeps what it derives from the answers (a word's
+    split candidates) for as long as the answers hold.
+    """
 
     def frequency(self, term: str) -> int:
         """Passages whose text holds the EXACT term."""
