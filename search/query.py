@@ -276,13 +276,14 @@ def parse_query(text: str, *, operator: str = "and", boosts: Mapping[str, float]
     if not text.strip():
         raise QueryError("empty query: type one or more words to search for")
 
-    fields = _fields(extra_fields)
-    tokens, notes = _Lexer(text, fields).run()
-    if tokens and all(t.kind in ("op", "(", ")") for t in tokens):
-        raise QueryError(f"empty query: {_clip(text)!r} has only operators and parentheses; "
-                         "type words to search for (lower-case and, or, not are words)")
-    tokens = _balance(tokens, text, notes)
-    tree = _Parser(tokens, text).parse()
+    tree, notes = _plain_tree(text), []
+    if tree is None:
+        tokens, notes = _Lexer(text, _fields(extra_fields)).run()
+        if tokens and all(t.kind in ("op", "(", ")") for t in tokens):
+            raise QueryError(f"empty query: {_clip(text)!r} has only operators and parentheses; "
+                             "type words to search for (lower-case and, or, not are words)")
+        tokens = _balance(tokens, text, notes)
+        tree = _Parser(tokens, text).parse()
     compiler = _Compiler(text, mode, weights, _all_stop_words(tree), aliases or None, vocabulary, alias_boost)
     part = compiler.compile(tree, positive=True)
     notes.extend(compiler.notes())
@@ -644,6 +645,38 @@ class _Lexer:
             raise _error("'*' inside a word", f"'*' only ends a word (prefix search); write "
                          f"{word[:stars[0]]}\\{word[stars[0]:]} to search the text", self.text, i + 1 + stars[0])
         return tok
+
+
+# A plain word (no operator, field, modifier, suffix, escape or parenthesis) or a closed
+# straight-quoted phrase without escapes or slop, each followed by a space or the end.
+_PLAIN_TOKEN = re.compile(r'\s*(?:"([^"“”„\\]*)"|([^\s()"“”„\\:*~]+))(?=\s|\Z)')
+
+
+def _plain_tree(text: str):
+    """The tree of a query that is only plain words and phrases, as _Lexer and _Parser build it
+    (most queries are: keywords, a quoted phrase, a question), without their character and
+    grammar steps; None for anything else, which the lexer and parser read."""
+    leaves = []
+    pos, end = 0, len(text)
+    while pos < end:
+        m = _PLAIN_TOKEN.match(text, pos)
+        if m is None:
+            if text[pos:].isspace():
+                break
+            return None
+        word = m.group(2)
+        if word is None:
+            start = m.start(1) - 1                    # the opening quote
+            tok = _Tok("phrase", start + 1, m.group(1), number=0, end=m.end(1))
+        elif word[0] in "+-=" or word in _OPERATORS:
+            return None                               # maybe a modifier or an operator
+        else:
+            tok = _Tok("word", m.start(2) + 1, word, base=word, end=m.end(2))
+        leaves.append(_Leaf(tok, None))
+        pos = m.end()
+    if not leaves:
+        return None
+    return leaves[0] if len(leaves) == 1 else _Group("space", tuple(leaves))
 
 
 def _balance(tokens: list[_Tok], text: str, notes: list[str]) -> list[_Tok]:
