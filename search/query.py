@@ -213,7 +213,11 @@ class IndexVocabulary:
         if found is None:
             if len(self._phrases) >= self.CACHE:
                 self._phrases.clear()
-            found = self._phrases[key] = wq.Phrase("exact", list(key)).matcher(self._phrase_searcher()).is_active()
+            # Whoosh's phrase matcher, segment by segment: the first segment that has the
+            # phrase answers, without the merged matcher's steps across segments.
+            phrase = wq.Phrase("exact", list(key))
+            found = self._phrases[key] = any(phrase.matcher(leaf).is_active()
+                                             for leaf, _ in self._phrase_searcher().leaf_searchers())
         return found
 
     def _phrase_searcher(self):
