@@ -8,12 +8,12 @@ what each segment's `expand_prefix(field, prefix)` yields, segment after segment
 Why: the query parser asks the index about a dozen words per query (is "jongil" a
 word? is "de" more frequent than "designed"?), most of them not in the index at all.
 Through Whoosh each question passes a MultiReader, a SegmentReader, the codec's terms
-reader and its hash file per segment, about 50 µs on four segments. On Whoosh's own
-codec (W3 term tables: an on-disk hash file keyed by field number + term, memory
-mapped) the same probe, done here per segment with one md5 per key, costs about a
-third of that. Listing the words of a letter for did-you-mean walks the segment's sorted
-records directly instead of through four generators per word. Any other codec, hash
-function or file access goes through Whoosh.
+reader and its hash file per segment, about 40-50 µs on the UN index's four segments.
+On Whoosh's own codec (W3 term tables: an on-disk hash file keyed by field number +
+term, memory mapped) the same probe, done here with one md5 per key and no layers,
+costs about 7 µs. Listing the words of a letter for did-you-mean walks each segment's
+sorted records directly instead of through four generators per word (3x faster). Any
+other codec, hash function or file access goes through Whoosh.
 """
 from __future__ import annotations
 
