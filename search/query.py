@@ -99,6 +99,8 @@ from itertools import islice
 from typing import Collection, Iterator, Mapping, Protocol, Sequence
 
 from whoosh import query as wq
+from whoosh import scoring
+from whoosh.searching import Searcher as WhooshSearcher
 
 from indexer.analysis import EXACT, STEMMED
 from indexer.errors import QueryError
@@ -107,6 +109,7 @@ from indexer.schema import META_PREFIX
 from .aliases import Alias, AliasTable
 from .tiers import MoreWordsFirst, TypedFirst
 from .match import MatchSpec, PhraseSpec
+from .termtable import TermTable
 from .whoosh_fixes import AndNot
 
 __all__ = ["ParsedQuery", "parse_query", "check_expansion", "refuse_too_deep", "date_range", "QueryError",
@@ -135,6 +138,8 @@ _OPERATORS = frozenset({"AND", "OR", "NOT"})
 _URL_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "file", "mailto", "urn", "doi",
                           "isbn", "issn", "arxiv", "tel", "news"})
 _IDENT = re.compile(r"[^\W\d]\w*")
+_WORD_RUN = re.compile(r'[^\s()"“”„\\:]+')      # characters a word takes as they are (\s is str.isspace)
+_PHRASE_RUN = re.compile(r'[^"“”„\\]*')
 _SLOP = re.compile(r"~(\d{1,9})(?![^\s()])")       # "a b"~N, then a space, parenthesis or the end
 _DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _DATE_FORMS = ("write date:YYYY, date:YYYY-MM, date:YYYY-MM-DD, date:>=YYYY (also >, <, <=) "
@@ -159,7 +164,13 @@ class ParsedQuery:
 
 
 class Vocabulary(Protocol):
-    """What the parser may ask an open index about its words (for spelling variants)."""
+    """What the parser may ask an open index about its words (for spelling variants).
+
+    Optional, used when present (IndexVocabulary has both): `known(term)`, frequency(term)
+    if already looked up else None, so the parser can ask first what costs nothing; and
+    `memo`, a dict in which the parser keeps what it derives from the answers (a word's
+    split candidates) for as long as the answers hold.
+    """
 
     def frequency(self, term: str) -> int:
         """Passages whose text holds the EXACT term."""
@@ -174,19 +185,27 @@ class IndexVocabulary:
 
     CACHE = 100_000          # entries; the cache starts over beyond this
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, *, reader=None):
+        """searcher: an open Whoosh searcher; or None and the `reader` of one generation."""
         self.searcher = searcher
-        self._reader = searcher.reader()
+        self._reader = searcher.reader() if reader is None else reader
+        self.terms = TermTable(self._reader, "exact")
+        self._unscored = None
         self._freq: dict[str, int] = {}
         self._phrases: dict[tuple[str, ...], bool] = {}
+        self.memo = _Memo(self.CACHE)     # what the parser derives from these answers, per word
 
     def frequency(self, term: str) -> int:
         found = self._freq.get(term)
         if found is None:
             if len(self._freq) >= self.CACHE:
                 self._freq.clear()
-            found = self._freq[term] = self._reader.doc_frequency("exact", term)
+            found = self._freq[term] = self.terms.doc_frequency(term)
         return found
+
+    def known(self, term: str) -> int | None:
+        """frequency(term) when it was already looked up, else None (no look-up)."""
+        return self._freq.get(term)
 
     def has_phrase(self, terms: Sequence[str]) -> bool:
         key = tuple(terms)
@@ -194,8 +213,42 @@ class IndexVocabulary:
         if found is None:
             if len(self._phrases) >= self.CACHE:
                 self._phrases.clear()
-            found = self._phrases[key] = wq.Phrase("exact", list(key)).matcher(self.searcher).is_active()
+            # Whoosh's phrase matcher, segment by segment: the first segment that has the
+            # phrase answers, without the merged matcher's steps across segments.
+            phrase = wq.Phrase("exact", list(key))
+            found = self._phrases[key] = any(phrase.matcher(leaf).is_active()
+                                             for leaf, _ in self._phrase_searcher().leaf_searchers())
         return found
+
+    def _phrase_searcher(self):
+        """A Whoosh searcher over the same reader whose matchers carry no BM25 scorer: whether a
+        phrase stands in the index needs no score, and each scorer reads its term's statistics
+        (per segment, the deleted passages' postings too)."""
+        if self._unscored is None:
+            self._unscored = WhooshSearcher(self._reader, weighting=_Unscored(), closereader=False)
+        return self._unscored
+
+
+class _Unscored(scoring.WeightingModel):
+    """Matchers for existence tests: one shared constant scorer instead of a model per term."""
+
+    _SCORER = scoring.WeightScorer(1.0)
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        return self._SCORER
+
+
+class _Memo(dict):
+    """A dict that starts over beyond `limit` entries."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+
+    def __setitem__(self, key, value):
+        if len(self) >= self.limit:
+            self.clear()
+        super().__setitem__(key, value)
 
 
 def parse_query(text: str, *, operator: str = "and", boosts: Mapping[str, float] | None = None,
@@ -227,13 +280,14 @@ def parse_query(text: str, *, operator: str = "and", boosts: Mapping[str, float]
     if not text.strip():
         raise QueryError("empty query: type one or more words to search for")
 
-    fields = _fields(extra_fields)
-    tokens, notes = _Lexer(text, fields).run()
-    if tokens and all(t.kind in ("op", "(", ")") for t in tokens):
-        raise QueryError(f"empty query: {_clip(text)!r} has only operators and parentheses; "
-                         "type words to search for (lower-case and, or, not are words)")
-    tokens = _balance(tokens, text, notes)
-    tree = _Parser(tokens, text).parse()
+    tree, notes = _plain_tree(text), []
+    if tree is None:
+        tokens, notes = _Lexer(text, _fields(extra_fields)).run()
+        if tokens and all(t.kind in ("op", "(", ")") for t in tokens):
+            raise QueryError(f"empty query: {_clip(text)!r} has only operators and parentheses; "
+                             "type words to search for (lower-case and, or, not are words)")
+        tokens = _balance(tokens, text, notes)
+        tree = _Parser(tokens, text).parse()
     compiler = _Compiler(text, mode, weights, _all_stop_words(tree), aliases or None, vocabulary, alias_boost)
     part = compiler.compile(tree, positive=True)
     notes.extend(compiler.notes())
@@ -354,6 +408,8 @@ def _leaves(q: wq.Query) -> Iterator[wq.Query]:
 
 def _clean(text: str) -> str:
     """Control characters and lone surrogates -> spaces; invisible format characters removed."""
+    if text.isascii() and text.isprintable():
+        return text                  # no control, format or surrogate character; NFC already
     out = []
     for ch in text:
         cat = unicodedata.category(ch)
@@ -406,6 +462,12 @@ _BUILTIN_FIELDS = {f.name: f for f in [
 
 
 def _fields(extra: Collection[str]) -> dict[str, _Field]:
+    """Field names as typed (lower-cased) -> _Field; the dict is shared: read it only."""
+    return _fields_of(tuple(extra))
+
+
+@functools.lru_cache(maxsize=64)
+def _fields_of(extra: tuple[str, ...]) -> dict[str, _Field]:
     fields = {name.lower(): _Field(name, META_PREFIX + name, "exact") for name in extra}
     fields.update(_BUILTIN_FIELDS)
     return fields
@@ -469,9 +531,14 @@ class _Lexer:
 
     def _phrase(self, i: int) -> int:
         text, j, chars = self.text, i + 1, []
-        while j < len(text) and text[j] not in _QUOTES:
-            if text[j] == "\\" and j + 1 < len(text) and (text[j + 1] in _QUOTES or text[j + 1] == "\\"):
-                j += 1
+        while True:
+            run = _PHRASE_RUN.match(text, j)          # up to a quote or a backslash
+            chars.append(run.group())
+            j = run.end()
+            if j >= len(text) or text[j] in _QUOTES:
+                break
+            if j + 1 < len(text) and (text[j + 1] in _QUOTES or text[j + 1] == "\\"):
+                j += 1                                 # \" and \\ stand for the character
             chars.append(text[j])
             j += 1
         close = j
@@ -501,9 +568,15 @@ class _Lexer:
 
     def _word(self, i: int, after: str | None) -> tuple[int, str | None]:
         text, j = self.text, i
-        chars: list[str] = []
-        escaped: list[bool] = []
+        chars: list[str] = []             # runs of characters (a ':' alone), joined at the end
+        escaped: list[bool] = []          # per character
         while j < len(text):
+            run = _WORD_RUN.match(text, j)
+            if run is not None:               # ordinary characters, in one step
+                chars.append(run.group())
+                escaped += [False] * (run.end() - j)
+                j = run.end()
+                continue
             ch = text[j]
             if ch.isspace() or ch in "()" or ch in _QUOTES:
                 break
@@ -576,6 +649,38 @@ class _Lexer:
             raise _error("'*' inside a word", f"'*' only ends a word (prefix search); write "
                          f"{word[:stars[0]]}\\{word[stars[0]:]} to search the text", self.text, i + 1 + stars[0])
         return tok
+
+
+# A plain word (no operator, field, modifier, suffix, escape or parenthesis) or a closed
+# straight-quoted phrase without escapes or slop, each followed by a space or the end.
+_PLAIN_TOKEN = re.compile(r'\s*(?:"([^"“”„\\]*)"|([^\s()"“”„\\:*~]+))(?=\s|\Z)')
+
+
+def _plain_tree(text: str):
+    """The tree of a query that is only plain words and phrases, as _Lexer and _Parser build it
+    (most queries are: keywords, a quoted phrase, a question), without their character and
+    grammar steps; None for anything else, which the lexer and parser read."""
+    leaves = []
+    pos, end = 0, len(text)
+    while pos < end:
+        m = _PLAIN_TOKEN.match(text, pos)
+        if m is None:
+            if text[pos:].isspace():
+                break
+            return None
+        word = m.group(2)
+        if word is None:
+            start = m.start(1) - 1                    # the opening quote
+            tok = _Tok("phrase", start + 1, m.group(1), number=0, end=m.end(1))
+        elif word[0] in "+-=" or word in _OPERATORS:
+            return None                               # maybe a modifier or an operator
+        else:
+            tok = _Tok("word", m.start(2) + 1, word, base=word, end=m.end(2))
+        leaves.append(_Leaf(tok, None))
+        pos = m.end()
+    if not leaves:
+        return None
+    return leaves[0] if len(leaves) == 1 else _Group("space", tuple(leaves))
 
 
 def _balance(tokens: list[_Tok], text: str, notes: list[str]) -> list[_Tok]:
@@ -751,8 +856,34 @@ def _plain_terms(node) -> tuple[str, ...] | None:
     """The EXACT terms of a plain default-field word (no field, suffix, modifier or =), else None."""
     if (isinstance(node, _Leaf) and node.field is None and not node.literal and node.tok.kind == "word"
             and not node.tok.suffix):
-        return tuple(EXACT.terms(node.tok.text)) or None
+        return _exact_terms(node.tok.text) or None
     return None
+
+
+class _Analysed(dict):
+    """Query text -> its terms under one analyzer, as a tuple: a query's words are analysed
+    several times (stop-word test, alias runs, the word itself), and recur across queries."""
+
+    LIMIT = 20_000          # entries; starts over beyond this
+    LONGEST = 200           # longer text (a pasted paragraph) is analysed each time
+
+    def __init__(self, analyzer):
+        super().__init__()
+        self.analyzer = analyzer
+
+    def __call__(self, text: str) -> tuple[str, ...]:
+        found = self.get(text)
+        if found is None:
+            found = tuple(self.analyzer.terms(text))
+            if len(text) <= self.LONGEST:
+                if len(self) >= self.LIMIT:
+                    self.clear()
+                self[text] = found
+        return found
+
+
+_exact_terms = _Analysed(EXACT)
+_stemmed_terms = _Analysed(STEMMED)
 
 
 def _ascii_word(term: str) -> bool:
@@ -765,8 +896,43 @@ def _joinable(term: str) -> bool:
     return len(term) >= 2 and _ascii_word(term) and not STEMMED.is_stop(term)
 
 
+def _split_pairs(vocabulary: Vocabulary, word: str) -> tuple[tuple[str, str], ...]:
+    """Where lower-case ASCII `word` (4 letters or more) may be two words written joined: each
+    (a, b) with word == a + b, neither a stop word, each more frequent in the index than word.
+    Remembered in the vocabulary's `memo` when it has one (IndexVocabulary: per generation)."""
+    memo = getattr(vocabulary, "memo", None)
+    key = ("split", word)
+    if memo is not None:
+        found = memo.get(key)
+        if found is not None:
+            return found
+    frequency, is_stop = vocabulary.frequency, STEMMED.is_stop
+    known = getattr(vocabulary, "known", lambda term: None)
+    count = frequency(word)
+    pairs = []
+    for k in range(2, len(word) - 1):
+        a, b = word[:k], word[k:]
+        # Parts of a lower-case ASCII word, two letters or more: _joinable unless a stop word.
+        if is_stop(a) or is_stop(b):
+            continue
+        # Both must be more frequent than word. Ask first about the part already looked up, else
+        # the shorter one: "ing", "co" recur across words and are mostly cached; "peacekee" is not.
+        first, second = (a, b) if len(a) <= len(b) else (b, a)
+        if known(first) is None and known(second) is not None:
+            first, second = second, first
+        if frequency(first) > count and frequency(second) > count:
+            pairs.append((a, b))
+    found = tuple(pairs)
+    if memo is not None:
+        memo[key] = found
+    return found
+
+
 def _hyphens(text: str) -> tuple[bool, ...]:
-    """For each pair of adjacent EXACT tokens of `text`, whether a hyphen alone joins them."""
+    """For each pair of adjacent EXACT tokens of `text`, whether a hyphen alone joins them
+    (() when text has no hyphen: no pair is)."""
+    if "-" not in text and "‐" not in text and "‑" not in text:
+        return ()
     tokens = list(EXACT.tokens(text))
     return tuple(text[a.end:b.start] in ("-", "‐", "‑") for a, b in zip(tokens, tokens[1:]))
 
@@ -778,8 +944,7 @@ def _contains(terms: tuple[str, ...], part: tuple[str, ...]) -> bool:
 
 
 def _is_stop_word(text: str) -> bool:
-    exact = EXACT.terms(text)
-    return len(exact) == 1 and not STEMMED.terms(text)
+    return len(_exact_terms(text)) == 1 and not _stemmed_terms(text)
 
 
 def _all_stop_words(tree) -> bool:
@@ -798,7 +963,7 @@ def _all_stop_words(tree) -> bool:
             tok = node.tok
             if node.field is None and tok.kind == "word" and not tok.suffix and _is_stop_word(tok.text):
                 stops = True
-            elif node.field is not None or tok.kind != "word" or tok.suffix or EXACT.terms(tok.text):
+            elif node.field is not None or tok.kind != "word" or tok.suffix or _exact_terms(tok.text):
                 others = True
     return stops and not others
 
@@ -839,6 +1004,22 @@ def _combine(required: list[_Part], optional: list[_Part], excluded: list[_Part]
     negative = _Part(_or(excluded), _describe("OR", [p.desc for p in excluded]))
     whole = _Part(AndNot(q, negative.query), _describe("AND", descs))
     return replace(whole, excluded=negative) if isinstance(q, wq.Every) else whole
+
+
+class _Key:
+    """A query as a dict key, hashed once: Whoosh hashes a compound query's whole tree
+    at every look-up."""
+
+    __slots__ = ("query", "hash")
+
+    def __init__(self, query: wq.Query):
+        self.query, self.hash = query, hash(query)
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other) -> bool:
+        return self.query == other.query
 
 
 _BOOSTABLE = (wq.Term, wq.Phrase, wq.Or, wq.And)
@@ -994,21 +1175,26 @@ class _Compiler:
         topic three times weighs it three times (searched once, boosted ×3). Dropping
         the weight cost CISI 0.06 nDCG@10.
         """
-        seen = {p.query for p in taken}
-        out: list[_Part] = []
-        counts: dict[wq.Query, int] = {}
+        if not parts:
+            return []
+        if len(parts) == 1 and not taken:
+            return [parts[0]]                 # nothing to repeat: weighted once is as typed
+        seen = {_Key(p.query) for p in taken}
+        out: list[tuple[_Part, _Key]] = []
+        counts: dict[_Key, int] = {}
         for p in parts:
-            if p.query in seen:
+            key = _Key(p.query)
+            if key in seen:
                 self.repeated.append(p.desc)
-                if p.query in counts:
-                    counts[p.query] += 1
+                if key in counts:
+                    counts[key] += 1
             else:
-                seen.add(p.query)
-                counts[p.query] = 1
-                out.append(p)
+                seen.add(key)
+                counts[key] = 1
+                out.append((p, key))
         if scored:
-            out = [_weighted(p, counts[p.query]) for p in out]
-        return out
+            return [_weighted(p, counts[key]) for p, key in out]
+        return [p for p, _ in out]
 
     def leaf(self, node: _Leaf, positive: bool) -> _Part | None:
         tok, fld = node.tok, node.field
@@ -1033,7 +1219,7 @@ class _Compiler:
 
     def word(self, node: _Leaf, positive: bool) -> _Part | None:
         tok, fld = node.tok, node.field
-        exact = EXACT.terms(tok.text)
+        exact = list(_exact_terms(tok.text))
         if not exact:
             return None                                   # punctuation: a separator, not a word
         label = ("=" if node.literal else "") + (f"{fld.name}:word" if fld else "word")
@@ -1044,7 +1230,7 @@ class _Compiler:
                 self.phrases.append(PhraseSpec(tuple(exact)))
             typed = _Part(wq.Phrase("exact", exact), f"{label} {_show(tok.text, 'phrase ' + ' '.join(exact))}")
             return self.expand(typed, self.alternatives(node, exact, 0, positive))
-        stemmed = STEMMED.terms(tok.text)
+        stemmed = _stemmed_terms(tok.text)
         if not stemmed:
             if not self.stop_words_only:
                 self.stops.append(tok.text)
@@ -1085,7 +1271,7 @@ class _Compiler:
         prefix = "=" if node.literal else ""
         if fld is not None:
             return self.field_terms(tok.text, fld, f"{prefix}{fld.name}:phrase", tok.number)
-        terms = EXACT.terms(tok.text)
+        terms = list(_exact_terms(tok.text))
         if not terms:
             self.empty_phrases.append(tok.col)
             return None
@@ -1225,7 +1411,10 @@ class _Compiler:
             if joined:
                 found.append(terms[:k] + (joined,) + terms[k + 2:])
         for k, term in enumerate(terms if split else ()):
-            found += [terms[:k] + pair + terms[k + 1:] for pair in self.splits(term)]
+            # Beyond MAX_VARIANTS a split is cut off: it still spends its phrase check from the
+            # query's budget, as before, but its phrase is not looked up.
+            found += [terms[:k] + pair + terms[k + 1:]
+                      for pair in self.splits(term, look=len(found) < MAX_VARIANTS)]
         return found[:MAX_VARIANTS]
 
     def joined(self, a: str, b: str, *, hyphen: bool) -> str | None:
@@ -1240,21 +1429,20 @@ class _Compiler:
             return word
         return None
 
-    def splits(self, word: str) -> list[tuple[str, str]]:
+    def splits(self, word: str, *, look: bool = True) -> list[tuple[str, str]]:
         """(a, b) with word == a + b where "a b" stands in the index and each part is more
-        frequent than `word` (which is often not in the index at all): "jongil" -> jong il."""
-        if not (_ascii_word(word) and len(word) >= 4):
+        frequent than `word` (which is often not in the index at all): "jongil" -> jong il.
+        At most MAX_SPLIT_CHECKS phrase checks per query, in query order; with look=False
+        they are counted but not made (their answers could not be used), and nothing found."""
+        if self.split_checks >= MAX_SPLIT_CHECKS or not (_ascii_word(word) and len(word) >= 4):
             return []
-        vocabulary = self.vocabulary
-        count = vocabulary.frequency(word)
         found = []
-        for k in range(2, len(word) - 1):
-            a, b = word[:k], word[k:]
-            if (_joinable(a) and _joinable(b) and vocabulary.frequency(a) > count
-                    and vocabulary.frequency(b) > count and self.split_checks < MAX_SPLIT_CHECKS):
-                self.split_checks += 1
-                if vocabulary.has_phrase((a, b)):
-                    found.append((a, b))
+        for pair in _split_pairs(self.vocabulary, word):
+            if self.split_checks >= MAX_SPLIT_CHECKS:
+                break
+            self.split_checks += 1
+            if look and self.vocabulary.has_phrase(pair):
+                found.append(pair)
         return found
 
     def variant_part(self, terms: tuple[str, ...], slop: int, positive: bool) -> _Part:

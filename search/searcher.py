@@ -307,14 +307,18 @@ class Searcher:
                    snippet=make_snippet(text, spec, size=self.snippet_size), url=f.get("url"), meta=meta)
 
     # -- did you mean --------------------------------------------------------
+    def _vocabulary_of(self, searcher) -> IndexVocabulary:
+        """One per committed generation: its look-ups are cached for the generation's life."""
+        vocabulary = getattr(self, "_vocabulary", None)
+        if vocabulary is None or vocabulary.searcher is not searcher:
+            vocabulary = self._vocabulary = IndexVocabulary(searcher)
+        return vocabulary
+
     def _parse(self, searcher, query: str, operator: str = "and"):
         """`query` parsed against `searcher`'s generation: one call of the public API uses one
         searcher throughout, since a second _current() could reopen and close the first."""
-        vocabulary = getattr(self, "_vocabulary", None)
-        if vocabulary is None or vocabulary.searcher is not searcher:     # one per committed generation
-            vocabulary = self._vocabulary = IndexVocabulary(searcher)
         return parse_query(query, operator=operator, boosts=self.boosts, extra_fields=self._extra_fields,
-                           aliases=self.aliases, vocabulary=vocabulary)
+                           aliases=self.aliases, vocabulary=self._vocabulary_of(searcher))
 
     def _suggest(self, searcher, query: str, total: int, operator: str, limits=(None, None, None)) -> str | None:
         """The query with misspelt words corrected from the index's vocabulary (search/spelling.py),
@@ -329,7 +333,8 @@ class Searcher:
                 query = Q.And([query, Q.ConstantScoreQuery(filter_query, 0.0)])
             return len(self._evaluator(searcher).scores(query))
 
-        return suggest(query, searcher.reader(), count, total, self._extra_fields)
+        return suggest(query, searcher.reader(), count, total, self._extra_fields,
+                       vocabulary=self._vocabulary_of(searcher))
 
     # -- other views ---------------------------------------------------------
     @refuse_too_deep

@@ -19,7 +19,8 @@ from weakref import WeakKeyDictionary
 from indexer.analysis import EXACT
 from indexer.errors import QueryError
 
-from .query import word_spans
+from .query import IndexVocabulary, word_spans
+from .termtable import TermTable
 from .snippets import edit_distance
 
 __all__ = ["suggest", "RARE"]
@@ -32,8 +33,15 @@ MAX_LOOKUPS = 16    # rare words looked up per query: each walks the vocabulary 
 
 
 def suggest(query: str, reader, count: Callable[[str], int], total: int,
-            extra_fields: Collection[str] = ()) -> str | None:
-    """The corrected query when it finds more than `total` passages (count(corrected) says), else None."""
+            extra_fields: Collection[str] = (), vocabulary: IndexVocabulary | None = None) -> str | None:
+    """The corrected query when it finds more than `total` passages (count(corrected) says), else None.
+
+    vocabulary: the parser's IndexVocabulary of `reader`'s generation, whose cached term
+    frequencies and term table are shared (None: ask the reader).
+    """
+    if vocabulary is None:
+        vocabulary = IndexVocabulary(None, reader=reader)
+    frequency = vocabulary.frequency
     try:
         text, spans = word_spans(query, extra_fields)
     except QueryError:
@@ -47,11 +55,11 @@ def suggest(query: str, reader, count: Callable[[str], int], total: int,
             if len(term) < MIN_LENGTH or not term.isalpha() or not term.islower():
                 continue
             if term not in looked_up:
-                rare = reader.doc_frequency("exact", term) <= RARE
+                rare = frequency(term) <= RARE
                 if rare and walks >= MAX_LOOKUPS:
                     continue                    # bounded work: later rare words stay as typed
                 walks += rare
-                looked_up[term] = _closest(reader, term) if rare else None
+                looked_up[term] = _closest(reader, term, vocabulary) if rare else None
             better = looked_up[term]
             if better is None:
                 continue
@@ -67,25 +75,26 @@ def suggest(query: str, reader, count: Callable[[str], int], total: int,
         return None
 
 
-def _closest(reader, term: str) -> str | None:
+def _closest(reader, term: str, vocabulary: IndexVocabulary) -> str | None:
     """The best replacement for `term`: fewest edits (a swap of two letters is one), then the
     most passages; words of up to 5 letters allow one edit, longer ones two. None when `term`
     is common enough to be meant, or nothing close is much more common."""
-    frequency = reader.doc_frequency("exact", term)
-    if frequency > RARE:
+    frequency = vocabulary.frequency
+    term_count = frequency(term)
+    if term_count > RARE:
         return None
     allowed = 1 if len(term) <= 5 else 2
     candidates = []
     # Words within two plain edits (what Whoosh's automaton finds), measured with a swap of
     # two letters counting as one.
-    for candidate in _near_words(reader, term):
+    for candidate in _near_words(reader, term, vocabulary.terms):
         if candidate == term or edit_distance(term, candidate, 2, swaps=False) > 2:
             continue
         distance = edit_distance(term, candidate, allowed)
         if distance > allowed:
             continue
-        found = reader.doc_frequency("exact", candidate)
-        if found >= max(1, frequency * RARE_FACTOR):
+        found = frequency(candidate)
+        if found >= max(1, term_count * RARE_FACTOR):
             candidates.append((distance, -found, candidate))
     if not candidates:
         return None
@@ -98,7 +107,7 @@ def _closest(reader, term: str) -> str | None:
 _LEXICONS: "WeakKeyDictionary[object, dict[str, dict[int, list[str]]]]" = WeakKeyDictionary()
 
 
-def _near_words(reader, term: str) -> list[str]:
+def _near_words(reader, term: str, table: TermTable) -> list[str]:
     """The index's lower-case alphabetic "exact" words that may be within two edits of term:
     its first letter, a length within two, a third of it in common. Whoosh's terms_within walks the term dictionary (merging segments) and
     runs an automaton per call, tens of ms per rare word; the words of each first letter are
@@ -109,9 +118,7 @@ def _near_words(reader, term: str) -> list[str]:
     by_length = by_letter.get(term[0])
     if by_length is None:
         by_length = by_letter[term[0]] = {}
-        words: set[bytes] = set()
-        for leaf, _ in reader.leaf_readers():       # each segment's own list: no merge
-            words.update(leaf.expand_prefix("exact", term[0]))
+        words = set(table.segment_terms(term[0]))  # each segment's own list: no merge
         for word in sorted(b.decode("utf-8") for b in words):
             if word.isalpha() and word.islower():
                 by_length.setdefault(len(word), []).append(word)
