@@ -113,7 +113,7 @@ def _tables(reader, field: str) -> list[tuple] | None:
         terms = getattr(leaf, "_terms", None)
         index = getattr(terms, "_tindex", None)
         buf = getattr(getattr(index, "dbfile", None), "_buf", None)
-        if (type(terms) is not W3TermsReader or not isinstance(index, OrderedHashReader)
+        if (not isinstance(terms, W3TermsReader) or not isinstance(index, OrderedHashReader)
                 or index.hashfn is not md5_hash or not isinstance(buf, memoryview)):
             return None
         number = terms._fieldmap.get(field, 65535)     # 65535: not in this segment, as Whoosh keys it

@@ -35,6 +35,7 @@ def test_doc_frequency_and_prefixes_equal_whoosh(reader_index):
         reader = s._current().reader()
         assert len(list(reader.leaf_readers())) > 1 and reader.has_deletions()
         table = TermTable(reader, "exact")
+        assert table._tables is not None                    # the index codec's segments: the direct probe
         terms = [t.decode() for t in reader.lexicon("exact")]
         absent = ["", "zz", "kimjong", "jongi", "missile", "x" * 300, "Kim", "북", "pyŏngyang"]
         for term in terms + absent + [t[:-1] for t in terms] + [t + "s" for t in terms]:
