@@ -391,15 +391,27 @@ class Evaluator:
         self._columns: dict[tuple[int, str], object] = {}
 
     # -- public ------------------------------------------------------------------------
+    def new_query(self) -> None:
+        """Forget the postings the last query read (they serve all the nodes, phrase checks,
+        proximity and feedback of one query)."""
+        self._postings = {}
+
     def scores(self, query) -> Scores:
         """Every matching live passage (top-level docnum) -> its score."""
-        self._postings = {}             # postings read by one query, shared by its nodes and proximity
         ids, values = self._eval(query, None)
         deleted = self.deleted()
         if deleted is not None and len(ids):
             live = ~deleted[ids]
             ids, values = ids[live], values[live]
         return Scores(ids, values)
+
+    def count(self, query) -> int:
+        """How many live passages match `query` (no ranking; postings read stay for the next query)."""
+        ids = self._eval(query, None)[0]
+        deleted = self.deleted()
+        if deleted is not None and len(ids):
+            return int(np.count_nonzero(~deleted[ids]))
+        return len(ids)
 
     def word_positions(self, field: str, term: str, docs: np.ndarray):
         """(docnums, the term's BM25 in `field`, positions, count per docnum) for those of

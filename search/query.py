@@ -185,9 +185,12 @@ class IndexVocabulary:
 
     CACHE = 100_000          # entries; the cache starts over beyond this
 
-    def __init__(self, searcher, *, reader=None):
-        """searcher: an open Whoosh searcher; or None and the `reader` of one generation."""
+    def __init__(self, searcher, *, reader=None, phrase_count=None):
+        """searcher: an open Whoosh searcher; or None and the `reader` of one generation.
+        phrase_count(terms): how many passages hold the phrase in "exact" (the Searcher passes
+        its evaluator's); without it, Whoosh's phrase matcher answers."""
         self.searcher = searcher
+        self._phrase_count = phrase_count
         self._reader = searcher.reader() if reader is None else reader
         self.terms = TermTable(self._reader, "exact")
         self._unscored = None
@@ -213,11 +216,14 @@ class IndexVocabulary:
         if found is None:
             if len(self._phrases) >= self.CACHE:
                 self._phrases.clear()
-            # Whoosh's phrase matcher, segment by segment: the first segment that has the
-            # phrase answers, without the merged matcher's steps across segments.
-            phrase = wq.Phrase("exact", list(key))
-            found = self._phrases[key] = any(phrase.matcher(leaf).is_active()
-                                             for leaf, _ in self._phrase_searcher().leaf_searchers())
+            if self._phrase_count is not None:
+                found = self._phrases[key] = self._phrase_count(key) > 0
+            else:
+                # Whoosh's phrase matcher, segment by segment: the first segment that has the
+                # phrase answers, without the merged matcher's steps across segments.
+                phrase = wq.Phrase("exact", list(key))
+                found = self._phrases[key] = any(phrase.matcher(leaf).is_active()
+                                                 for leaf, _ in self._phrase_searcher().leaf_searchers())
         return found
 
     def _phrase_searcher(self):

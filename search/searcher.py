@@ -195,6 +195,7 @@ class Searcher:
         if operator not in _OPERATORS:
             raise ValueError(f"operator must be 'and' or 'or', not {operator!r}")
         searcher = self._current()
+        self._evaluator(searcher).new_query()
         parsed = self._parse(searcher, query, operator)
         check_expansion(parsed.query, searcher.reader())
         filter_query = self._filter(date_from, date_to, filters)
@@ -311,7 +312,9 @@ class Searcher:
         """One per committed generation: its look-ups are cached for the generation's life."""
         vocabulary = getattr(self, "_vocabulary", None)
         if vocabulary is None or vocabulary.searcher is not searcher:
-            vocabulary = self._vocabulary = IndexVocabulary(searcher)
+            ev = self._evaluator(searcher)
+            vocabulary = self._vocabulary = IndexVocabulary(
+                searcher, phrase_count=lambda terms: ev.count(Q.Phrase("exact", list(terms))))
         return vocabulary
 
     def _parse(self, searcher, query: str, operator: str = "and"):
@@ -331,7 +334,7 @@ class Searcher:
             query = parsed.query
             if filter_query is not None:
                 query = Q.And([query, Q.ConstantScoreQuery(filter_query, 0.0)])
-            return len(self._evaluator(searcher).scores(query))
+            return self._evaluator(searcher).count(query)
 
         return suggest(query, searcher.reader(), count, total, self._extra_fields,
                        vocabulary=self._vocabulary_of(searcher))
@@ -341,6 +344,7 @@ class Searcher:
     def explain(self, query: str, operator: str = "and") -> str:
         """The parsed query as text, lenient readings included, and the feedback terms if any."""
         searcher = self._current()
+        self._evaluator(searcher).new_query()
         parsed = self._parse(searcher, query, operator)
         expansion = self._feedback(searcher, self._first_pass(searcher, parsed, None), parsed, operator)[1]
         return parsed.explain() + (f"\n{expansion.describe()}" if expansion else "")

@@ -114,8 +114,20 @@ def term_floor(searcher, fieldname: str, text, boost: float) -> float | None:
     scorer = parent.weighting.scorer(parent, fieldname, btext)
     if not isinstance(scorer, WeightLengthScorer):
         return None
-    longest = parent.reader().max_field_length(fieldname) * LENGTH_SLACK + 1
+    longest = _longest(parent.reader(), fieldname) * LENGTH_SLACK + 1
     return scorer._score(1.0, longest) * boost
+
+
+def _longest(reader, fieldname: str) -> int:
+    """The longest field in the index. (Whoosh's max_field_length fails when a segment has no
+    length column for the field: none of its passages has a title, say.)"""
+    longest = 0
+    for leaf, _ in reader.leaf_readers():
+        try:
+            longest = max(longest, leaf.max_field_length(fieldname))
+        except TypeError:
+            pass
+    return longest
 
 
 def _lowest_score(m) -> float:

@@ -592,3 +592,24 @@ def test_default_searcher_builds_into_an_existing_empty_folder(capsys, monkeypat
     with Searcher() as s:
         assert s.stats().documents == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_aliases_rank_on_an_index_where_a_segment_has_no_titles(tmp_path):
+    """The typed-first floor needs the longest title of the index; a segment whose passages
+    have no title has no title lengths at all (Whoosh's max_field_length raised on it)."""
+    from whoosh import query as wq
+
+    from search.tiers import TypedFirst
+
+    docs = tmp_path / "docs"
+    write(docs / "a.md", "# The DPRK report\n\nThe DPRK and North Korea met the envoy.\n")
+    build_index([docs], tmp_path / "idx")
+    write(docs / "b.txt", "north korea talks went on; the DPRK delegation left.\n")
+    build_index([docs], tmp_path / "idx")
+    with Searcher(tmp_path / "idx") as s:
+        searcher = s._current()
+        assert len(searcher.leaf_searchers()) == 2
+        hits = s.search("DPRK")
+        assert [Path(h.path).name for h in hits] == ["a.md", "b.txt"]
+        q = TypedFirst(wq.Term("title", "dprk"), wq.Term("body", "korea"))
+        assert {searcher.stored_fields(h.docnum)["path"] for h in searcher.search(q)} == {"a.md", "b.txt"}
