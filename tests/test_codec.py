@@ -290,3 +290,25 @@ def test_phrases_in_long_lists_match_whooshs_own_phrase_search(tmp_path, monkeyp
             found_some += bool(got)
         assert found_some >= 10
         assert decoded and max(decoded) < 24             # some lists were read a few blocks at a time
+
+
+def test_term_index_writer_writes_whooshs_file_byte_for_byte(tmp_path):
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
+
+    from indexer.codec import TermIndexWriter
+
+    rng = random.Random(5)
+    keys = sorted({bytes(rng.choice(b"abcdefgh\xc3\xa9") for _ in range(rng.randint(1, 12))) for _ in range(5000)})
+    storage = FileStorage(str(tmp_path))
+    files = {}
+    for name, cls in (("whoosh", OrderedHashWriter), ("ours", TermIndexWriter)):
+        w = cls(storage.create_file(name))
+        w.extras["fieldmap"] = {"body": 0}
+        for i, key in enumerate(keys):
+            w.add(key, i.to_bytes(4, "big") * (i % 3))
+        w.close()
+        files[name] = (tmp_path / name).read_bytes()
+    assert len(keys) > 2000 and files["ours"] == files["whoosh"]
+    r = OrderedHashReader(storage.open_file("ours"), len(files["ours"]))
+    assert r[keys[77]] == (77).to_bytes(4, "big") * (77 % 3) and list(r.keys_from(keys[-3])) == keys[-3:]
