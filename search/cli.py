@@ -99,8 +99,13 @@ def cli():
               help="A .tsv or .csv manifest: one row per document keyed by its path; extra columns become fields.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=20_000_000, show_default=True,
               help="Skip files larger than this.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="Processes that read and index files [default: the cores, up to 4, for 100+ files].")
+@click.option("--memory-mb", type=click.IntRange(min=1), default=256, show_default=True,
+              help="Memory for buffered postings, all processes together; beyond it a segment is "
+                   "written early (more, smaller segments: slower searches).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings; only the summary.")
-def index(paths, index_dir, rebuild, metadata, max_bytes, quiet):
+def index(paths, index_dir, rebuild, metadata, max_bytes, jobs, memory_mb, quiet):
     """Index documents (.txt, .md, .html) under PATHS; no PATHS: the bundled seeds.
 
     Re-running is incremental: changed files are re-indexed, deleted ones removed.
@@ -130,7 +135,8 @@ def index(paths, index_dir, rebuild, metadata, max_bytes, quiet):
 
     try:
         summary = build_index(list(paths) or None, index_dir, rebuild=rebuild, metadata=metadata,
-                              max_bytes=max_bytes, progress=progress if show_bar else None, warn=warn)
+                              max_bytes=max_bytes, procs=jobs, memory_mb=memory_mb,
+                              progress=progress if show_bar else None, warn=warn)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

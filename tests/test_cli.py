@@ -494,6 +494,29 @@ def test_index_without_paths_indexes_the_seeds(tmp_path):
     assert hit_lines(ok(run("search", "missile", "--index", tmp_path / "idx")))
 
 
+def test_index_jobs_and_memory_budget(tmp_path):
+    """--jobs and --memory-mb reach the indexer: a small budget writes more segments, with the
+    same results; no memory or no job is a usage error."""
+    from whoosh import index as whoosh_index
+
+    from indexer import schema as S
+
+    words = "walrus pelican heron colony survey shore northern count".split()
+    docs = make_docs(tmp_path, {f"f{i:03}.txt": " ".join(words[(i + k) % 8] + str(k % 50) for k in range(400))
+                                for i in range(300)})
+    for name, budget in (("one", "256"), ("small", "1")):
+        result = run("index", docs, "--index", tmp_path / name, "--jobs", "1", "--memory-mb", budget, "-q")
+        assert re.fullmatch(SUMMARY.format(n=300, m=r"\d+", rest="0 skipped"), ok(result))
+    segments = {name: len(whoosh_index.open_dir(str(tmp_path / name), indexname=S.INDEX_NAME)._read_toc().segments)
+                for name in ("one", "small")}
+    assert segments["small"] > segments["one"] == 1
+    assert ok(run("search", "walrus3 heron4", "--index", tmp_path / "small", "-n", "50")) == \
+        ok(run("search", "walrus3 heron4", "--index", tmp_path / "one", "-n", "50"))
+    for bad in (["--memory-mb", "0"], ["--jobs", "0"]):
+        result = run("index", docs, "--index", tmp_path / "bad", *bad)
+        assert result.exit_code == 2 and "Invalid value" in result.stderr
+
+
 def test_index_then_search_tmp_files(tmp_path):
     idx = indexed(tmp_path, {"notes/walrus.md": "# Walrus survey\n\nThe walrus colony on the northern shore "
                                                 "was counted during the survey of 1998.\n"})
