@@ -16,6 +16,7 @@ from array import array
 import numpy as np
 
 from . import analysis
+from .arrays import distinct_sorted, ranges
 from .codec import COUNTS, HEADER, MAGIC, NO_VALUES, SKIP_FROM, SKIP_SHIFT
 
 TOKEN_BYTES = 4.5           # a token in the shared array (arrays over-allocate by about an eighth)
@@ -96,27 +97,6 @@ class TextField:
         return ENTRY_BYTES
 
 
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """starts[0] .. starts[0] + lengths[0] - 1, starts[1] .., concatenated (int32: a segment's
-    tokens stay far below 2**31, the memory budget sees to it)."""
-    ends = np.cumsum(lengths, dtype=np.int64)
-    total = int(ends[-1]) if len(ends) else 0
-    shift = (starts.astype(np.int64) - (ends - lengths)).astype(np.int32)
-    out = np.arange(total, dtype=np.int32)
-    out += np.repeat(shift, lengths)
-    return out
-
-
-def _distinct_sorted(values: np.ndarray) -> np.ndarray:
-    """np.unique for ascending input, without its sort."""
-    if len(values) < 2:
-        return values
-    first = np.empty(len(values), bool)
-    first[0] = True
-    np.not_equal(values[1:], values[:-1], out=first[1:])
-    return values[first]
-
-
 def _widths(maxima: np.ndarray, smallest: int = 1) -> np.ndarray:
     """The bytes an unsigned value up to each maximum needs: 1, 2 or 4 (at least `smallest`)."""
     out = np.where(maxima < 1 << 8, 1, np.where(maxima < 1 << 16, 2, 4))
@@ -144,11 +124,11 @@ class Inverted:
         run_starts = np.frombuffer(field.starts, np.uint32)
         # The field's runs, read a bucket of runs at a time: working memory stays a bucket's.
         pieces = np.searchsorted(self.ends, np.arange(0, int(self.ends[-1]) if len(runs) else 0, bucket))
-        pieces = [*_distinct_sorted(pieces).tolist(), len(runs)]
+        pieces = [*distinct_sorted(pieces).tolist(), len(runs)]
         spans = [(a, b) for a, b in zip(pieces, pieces[1:]) if a < b]
 
         def raw(a: int, b: int) -> np.ndarray:
-            return shared[_ranges(run_starts[a:b], runs[a:b])]
+            return shared[ranges(run_starts[a:b], runs[a:b], np.int32)]
 
         present = np.zeros(len(tokens.terms), bool)
         for a, b in spans:

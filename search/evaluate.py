@@ -26,6 +26,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import bm25
 from whoosh.util.numeric import byte_to_length
 
+from indexer.arrays import distinct_sorted, ranges
 from indexer.codec import COUNTS, FLOAT, Codec, Layout, TermsReader, is_positions
 
 from . import feedback
@@ -55,17 +56,6 @@ class Scores:
 
     def __bool__(self) -> bool:
         return len(self.ids) > 0
-
-    def __contains__(self, docnum: int) -> bool:
-        i = np.searchsorted(self.ids, docnum)
-        return bool(i < len(self.ids) and self.ids[i] == docnum)
-
-    def get(self, docnum: int, default=None):
-        i = int(np.searchsorted(self.ids, docnum))
-        return float(self.values[i]) if i < len(self.ids) and self.ids[i] == docnum else default
-
-    def as_dict(self) -> dict[int, float]:
-        return dict(zip(self.ids.tolist(), self.values.tolist()))
 
     def add(self, docnums: list[int], bonus: list[float]) -> None:
         """Raise the scores of `docnums` (which must match) by `bonus`."""
@@ -184,13 +174,13 @@ class _Part:
         shift = self.layout.skip_shift
         starts = blocks << shift
         lengths = np.minimum(1 << shift, self.n - starts)
-        return _ranges(starts, lengths), np.cumsum(lengths) - lengths
+        return ranges(starts, lengths), np.cumsum(lengths) - lengths
 
     def select(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(indices, segment docnums) of the postings whose segment docnum is in `wanted` (ascending)."""
         if self._local is None and self._few(len(wanted)):
             blocks = np.searchsorted(self._skip_docs, wanted, side="right") - 1
-            blocks = _distinct_sorted(blocks[blocks >= 0])
+            blocks = distinct_sorted(blocks[blocks >= 0])
             index, heads = self._blocks(blocks)
             gaps = self._gaps[index].astype(np.int64)
             gaps[heads] = 0
@@ -221,7 +211,7 @@ class _Part:
         if self._starts is None and self._skip_before is not None and self._few(len(local)):
             # Where each chosen posting's positions start: the positions before its block, plus the
             # counts before it in the block.
-            blocks = _distinct_sorted(local >> layout.skip_shift)
+            blocks = distinct_sorted(local >> layout.skip_shift)
             index, heads = self._blocks(blocks)
             counts = self.counts[index].astype(np.int64)
             before = counts.cumsum() - counts
@@ -245,7 +235,7 @@ class _Part:
         if self._positions is None:
             raw = self.segment._postfile.get(at, layout.npositions * width)
             self._positions = np.frombuffer(raw, dtype, layout.npositions)
-        return self._positions[_ranges(begin, n)].astype(np.int64), n
+        return self._positions[ranges(begin, n)].astype(np.int64), n
 
 
 class _ListPart:
@@ -283,13 +273,7 @@ class _ListPart:
             raise ValueError("this field has no positions")
         begin = self._starts[local]
         n = self._starts[local + 1] - begin
-        return self._positions[_ranges(begin, n)], n
-
-
-def _ranges(begin: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """The indices begin[0] .. begin[0] + n[0] - 1, begin[1] .., concatenated."""
-    ends = np.cumsum(n)
-    return np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) + np.repeat(begin - (ends - n), n)
+        return self._positions[ranges(begin, n)], n
 
 
 class _Postings:
@@ -697,7 +681,7 @@ class Evaluator:
             return ids, acc[ids], hits[ids]
         ids = np.concatenate([ids for ids, _ in parts])
         ids.sort()
-        ids = _distinct_sorted(ids)
+        ids = distinct_sorted(ids)
         acc = np.zeros(len(ids), np.float64)
         hits = np.zeros(len(ids), np.float64)
         for part_ids, scores in parts:
@@ -807,7 +791,7 @@ class Evaluator:
                 starts = found if starts is None else _common(starts, found)
                 if not len(starts):
                     return _EMPTY_IDS
-                alive = _distinct_sorted(starts >> _POS_SHIFT)
+                alive = distinct_sorted(starts >> _POS_SHIFT)
             return alive
         # Sloppy: word i + 1 stands 1..slop positions after some reachable word i.
         reach = keys(words[0], every)
@@ -819,17 +803,7 @@ class Evaluator:
             reach = found[ok]
             if not len(reach):
                 return _EMPTY_IDS
-        return _distinct_sorted(reach >> _POS_SHIFT)
-
-
-def _distinct_sorted(values: np.ndarray) -> np.ndarray:
-    """np.unique for ascending input, without its sort."""
-    if len(values) < 2:
-        return values
-    first = np.empty(len(values), bool)
-    first[0] = True
-    np.not_equal(values[1:], values[:-1], out=first[1:])
-    return values[first]
+        return distinct_sorted(reach >> _POS_SHIFT)
 
 
 def _common(a: np.ndarray, b: np.ndarray) -> np.ndarray:
