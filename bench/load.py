@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from typing import Sequence
 
+from bench.project import user_env
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -86,7 +88,7 @@ def library_load(index_dir: Path, queries: Sequence[str], searches: int = 10_000
 
 def cli_load(index_dir: Path, queries: Sequence[str], searches: int = 500, *, window: int = 50) -> dict:
     """`searches` sequential CLI searches; compares the children's peak RSS, first vs last `window`."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    env = user_env(PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
     fds_before = open_fds()
     started = time.perf_counter()
     peaks, seconds, failures = [], [], []

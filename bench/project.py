@@ -9,12 +9,22 @@ a hit's `doc_id` (the path relative to the indexed root) maps back by file name.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Iterable
 
 from bench.corpora import Doc
 from bench.peers import Hit, Peer
+
+
+def user_env(**extra: str) -> dict:
+    """The environment for timing `docsearch` commands: this one, but Python keeps compiled
+    bytecode, as on a user's machine (pip compiles an installed package; an editable checkout
+    is compiled on first import unless PYTHONDONTWRITEBYTECODE, set in some sandboxes, says not to)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(extra)
+    return env
 
 
 def project_missing() -> str | None:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from bench import engines
 from bench.corpora import DEFAULT_CORPORA, UN_TXT, dir_size, passages, sample_phrases, un_files
+from bench.project import user_env
 from bench.report import table
 
 KEYWORDS = (
@@ -152,8 +153,8 @@ def _docsearch_command() -> tuple[list[str], dict, str]:
     """The installed `docsearch` script, else what it runs (`search.cli:main`) from this checkout."""
     exe = shutil.which("docsearch") or shutil.which("docsearch", path=str(Path(sys.executable).parent))
     if exe:
-        return [exe], dict(os.environ), "docsearch"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+        return [exe], user_env(), "docsearch"
+    env = user_env(PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
     return ([sys.executable, "-c", "import sys; from search.cli import main; sys.exit(main())"], env,
             "python -c 'from search.cli import main; main()' (no docsearch script installed)")
 
@@ -166,9 +167,6 @@ def cli_seconds(runs: int = 5) -> dict:
     from indexer import build_index
 
     prefix, env, label = _docsearch_command()
-    # As on a user's machine, Python keeps compiled bytecode (pip compiles an installed package;
-    # an editable checkout is compiled on first import unless PYTHONDONTWRITEBYTECODE says not to).
-    env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
     with tempfile.TemporaryDirectory(prefix="bench-cli-") as tmp:
         index = Path(tmp) / "seeds-index"
         build_index([REPO / "seeds"], index)
