@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from itertools import chain
 from typing import Mapping
 
 from indexer.textclean import tidy_line
@@ -135,7 +134,7 @@ def paragraphs(raw_lines: list[str], *, wrapped: bool) -> list[Paragraph]:
     lines = content_lines(raw_lines)
     if not lines:
         return []
-    vocab = _vocabulary(lines)
+    vocab = _Vocabulary(lines)
     lengths = sorted(len(line.text) for line in lines)
     width = lengths[int(0.9 * (len(lengths) - 1))]
     base_indent = Counter(line.indent for line in lines).most_common(1)[0][0]
@@ -155,14 +154,14 @@ def paragraphs(raw_lines: list[str], *, wrapped: bool) -> list[Paragraph]:
     return out
 
 
-def _paragraph(pieces: list[str], blank_before: bool, vocab: Counter[str]) -> Paragraph:
+def _paragraph(pieces: list[str], blank_before: bool, vocab: Mapping[str, int]) -> Paragraph:
     text = "".join(pieces)
     if "- " in text:
         text = _SPLIT_WORD.sub(lambda m: _rejoin(m, vocab), text)
     return Paragraph(text, len(pieces), blank_before)
 
 
-def _rejoin(m: re.Match, vocab: Counter[str]) -> str:
+def _rejoin(m: re.Match, vocab: Mapping[str, int]) -> str:
     """'inter- Korean' (a line-end hyphen that a copy turned into a space) -> 'inter-Korean'."""
     left, right = m.group(1), m.group(2)
     return f"{left}-{right}" if keep_hyphen(left, right, vocab) else left + right
@@ -210,28 +209,65 @@ def _starts_lower(text: str) -> bool:
     return bool(m) and m.group().islower()
 
 
-def _vocabulary(lines: list[Line]) -> Counter[str]:
-    """Lower-cased _WORDS of the lines -> count. No word spans whitespace, so the words are
-    those of each whitespace-separated chunk, looked up in _CHUNK_WORDS."""
-    text = "\n".join(line.text for line in lines).lower()
-    return Counter(chain.from_iterable(map(_CHUNK_WORDS.__getitem__, text.split())))
+class _Vocabulary(Mapping[str, int]):
+    """Lower-cased _WORDS of the lines -> count, counted per word on first lookup.
+
+    Only line-end hyphens ask (a few words in most documents, none in many), so counting
+    every word of every document up front costs far more than it answers. A word's count
+    is the number of its occurrences that are whole _WORDS tokens of the text: not preceded
+    by a letter or by a letter and a hyphen (the token would have begun earlier) and not
+    followed by a letter or by a hyphen and a letter (it would go on).
+    """
+
+    def __init__(self, lines: list[Line]):
+        self._lines = lines
+        self._text: str | None = None
+        self._counts: dict[str, int] = {}
+
+    def get(self, word: str, default=None):
+        count = self._counts.get(word)
+        if count is None:
+            count = self._counts[word] = self._count(word)
+        return count or default
+
+    def __getitem__(self, word: str) -> int:
+        count = self.get(word, 0)
+        if not count:
+            raise KeyError(word)
+        return count
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def _all(self) -> Counter[str]:
+        return Counter(_WORDS.findall(self._lower()))
+
+    def _lower(self) -> str:
+        if self._text is None:
+            self._text = "\n".join(line.text for line in self._lines).lower()
+        return self._text
+
+    def _count(self, word: str) -> int:
+        if not _WORDS.fullmatch(word):
+            return 0
+        text = self._lower()
+        letter = _FIRST_LETTER.match
+        size = len(text)
+        count = 0
+        i = text.find(word)
+        while i >= 0:
+            j = i + len(word)
+            if not ((i >= 1 and letter(text, i - 1)) or (i >= 2 and text[i - 1] == "-" and letter(text, i - 2))
+                    or (j < size and letter(text, j)) or (j + 1 < size and text[j] == "-" and letter(text, j + 1))):
+                count += 1
+            i = text.find(word, i + 1)
+        return count
 
 
-class _ChunkWords(dict):
-    """chunk -> tuple(_WORDS.findall(chunk)), computed on first use; cleared when it holds 100,000 chunks."""
-
-    def __missing__(self, chunk: str) -> tuple[str, ...]:
-        words = tuple(_WORDS.findall(chunk))
-        if len(self) >= 100_000:
-            self.clear()
-        self[chunk] = words
-        return words
-
-
-_CHUNK_WORDS = _ChunkWords()
-
-
-def _joint(prev: str, nxt: str, vocab: Counter[str]) -> str | None:
+def _joint(prev: str, nxt: str, vocab: Mapping[str, int]) -> str | None:
     """What goes between two joined lines: a space, nothing after a kept hyphen, or None
     when the line-end hyphen splits one word and must go."""
     if not prev.endswith("-"):
