@@ -414,6 +414,18 @@ def test_boilerplate_keys_are_line_keys(tmp_path, line):
     assert learn_boilerplate(docs) == ({key} if any(c.isalpha() for c in key) else set())
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="aZ9_ .,'-—ΣσİÉé\u1680*", max_size=120), max_size=8))
+def test_short_line_keys_are_the_line_keys_of_the_tidied_short_lines(lines):
+    from indexer.chrome import line_key
+    from indexer.loaders import MAX_BOILERPLATE_LINE, _short_line_keys
+    from indexer.textclean import tidy_line
+
+    tidied = [tidy_line(line) for line in lines]
+    expected = {line_key(t) for t in tidied if len(t) <= MAX_BOILERPLATE_LINE}
+    assert _short_line_keys("\n".join(lines)) - {""} == expected - {""}     # a blank line's key is ""
+
+
 # ---------------------------------------------------------------- plain text: PDF-like reflow
 
 WRAPPED = """We congratulate the President on his election by
