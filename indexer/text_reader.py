@@ -12,7 +12,7 @@ import re
 from indexer import chrome
 from indexer.extracted import Extracted
 from indexer.metadata import search_date
-from indexer.reflow import Paragraph, heading_level, is_wrapped, paragraphs
+from indexer.reflow import Paragraph, heading_level, wrapped_paragraphs
 from indexer.textclean import split_footnote_marks
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
@@ -26,8 +26,7 @@ def read_plain(text: str, boilerplate: frozenset[str] = frozenset()) -> Extracte
     lines = text.split("\n")
     if "**" in text:
         lines = [_BOLD.sub(r"\1", line).replace("**", "") for line in lines]
-    wrapped = is_wrapped(lines)
-    paras = paragraphs(lines, wrapped=wrapped)
+    wrapped, paras = wrapped_paragraphs(lines)
     out = Extracted()
     kinds: list[str | None] = [DROP if _is_chrome(p, boilerplate, out) else None for p in paras]
     start, end = 0, len(paras)

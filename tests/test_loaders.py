@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from indexer.errors import InputError, UnsupportedFileError
 from indexer.loaders import is_supported, learn_boilerplate, load_document, split_long
 from indexer import reflow
-from indexer.reflow import Line, heading_level, is_wrapped, keep_hyphen
+from indexer.reflow import heading_level, is_wrapped, keep_hyphen
 from indexer.textclean import normalize, split_footnote_marks
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -503,9 +503,8 @@ def test_keep_hyphen(left, right, vocab, keep):
        st.lists(st.text(alphabet="abAB-_1² ΣσςİéÉ'.", max_size=6), max_size=4))
 def test_vocabulary_counts_words_as_a_counter_of_the_whole_text_would(texts, probes):
     """The per-word counts of the lazy vocabulary equal a Counter of every word of the lines."""
-    lines = [Line(t, False, 0) for t in texts]
     whole = Counter(reflow._WORDS.findall("\n".join(texts).lower()))
-    vocab = reflow._Vocabulary(lines)
+    vocab = reflow._Vocabulary(texts)
     for word in [*whole, *probes, *(p.lower() for p in probes)]:
         assert vocab.get(word, 0) == whole.get(word, 0), word
     assert dict(vocab) == dict(whole)
