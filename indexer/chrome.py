@@ -17,6 +17,8 @@ MAX_CHROME_LINE = 300       # longer lines are prose, whatever words they contai
 MENU_ITEM_MAX = 40
 
 _TERMINAL = re.compile(r"[.!?][\"')\]]*$")
+_CLOSERS = "\"')]"
+_SENTENCE_END_CHARS = frozenset(".!?")
 
 _NOTICE = re.compile(
     r"^(?:leave an? (?:comment|reply)|no comments?(?: yet)?|\d+ comments?|comments? (?:are )?closed"
@@ -77,7 +79,10 @@ def line_key(line: str) -> str:
 
 
 def ends_sentence(line: str) -> bool:
-    return bool(_TERMINAL.search(line))
+    """_TERMINAL.search(line) ("$" also matches before a final newline), reading only the line's end:
+    the pattern was tried at every position of the line."""
+    return (line.rstrip(_CLOSERS)[-1:] in _SENTENCE_END_CHARS
+            or (line[-1:] == "\n" and line[:-1].rstrip(_CLOSERS)[-1:] in _SENTENCE_END_CHARS))
 
 
 def is_notice(line: str) -> bool:

@@ -37,6 +37,9 @@ _FIRST_WORD = re.compile(r"^([^\W\d_]+)")
 _WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _FIRST_LETTER = re.compile(r"[^\W\d_]")
 _SPLIT_WORD = re.compile(r"(?<![\w-])([^\W\d_]+)- (?!(?:and|or|nor|to|as well)\b)([^\W\d_]+)")
+# A letter, "-" and a space: what _SPLIT_WORD needs, found by a fast search for "- " (a pattern that
+# starts with a lookbehind is tried at every position).
+_SPLIT_WORD_HYPHEN = re.compile(r"- (?<=[^\W\d_]- )")
 _FUNCTION_END = re.compile(r"\b(?:and|or|of|the|a|an|to|in|for|with|by|on|at|from|that|its|their|our|his|her)$", re.I)
 
 # Line-end hyphens kept when the dictionary of the document itself cannot decide.
@@ -252,7 +255,7 @@ def _paragraphs(lines: _Lines, wrapped: bool) -> list[Paragraph]:
 
 def _paragraph(pieces: list[str], blank_before: bool, vocab: Mapping[str, int]) -> Paragraph:
     text = "".join(pieces)
-    if "- " in text:
+    if "- " in text and _SPLIT_WORD_HYPHEN.search(text):
         text = _SPLIT_WORD.sub(lambda m: _rejoin(m, vocab), text)
     return Paragraph(text, len(pieces), blank_before)
 
@@ -388,10 +391,12 @@ def heading_level(text: str) -> int:
     m = _NUMBERED_HEADING.match(text)
     if m:
         return 3 if m["num"] else 2
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) < 3 or not text[0].isupper() or ", " in text:
+    if not text[0].isupper() or ", " in text:
         return 0
-    if text.isupper() and len(letters) >= 4:
+    letters = sum(map(str.isalpha, text))
+    if letters < 3:
+        return 0
+    if text.isupper() and letters >= 4:
         return 2
     significant = [w for w in _WORDS.findall(text) if w.lower() not in _SMALL_WORDS]
     if significant and all(w[0].isupper() for w in significant):

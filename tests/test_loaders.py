@@ -79,6 +79,20 @@ def test_footnote_marker_does_not_glue_words():
     assert split_footnote_marks("see (a) and 1) first") == "see (a) and 1) first"
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab1é.!?)\"']( -\n\x00\x07\x0b\x0e\x7f\x80\x85\x9f\xa0", max_size=30))
+def test_fast_character_tests_agree_with_their_patterns(text):
+    """The byte- and suffix-level tests that stand in for regular expressions on hot paths."""
+    from indexer import chrome, textclean
+
+    assert textclean._count_controls(text, textclean._CONTROL_BYTES) == len(textclean._CONTROL.findall(text))
+    assert (textclean._count_controls(text, textclean._BINARY_CONTROL_BYTES)
+            == len(textclean._BINARY_CONTROL.findall(text)))
+    assert chrome.ends_sentence(text) == bool(chrome._TERMINAL.search(text))
+    assert (textclean._DIGIT_PAREN.search(text) is None) <= (textclean._FOOTNOTE_MARK.search(text) is None)
+    assert (reflow._SPLIT_WORD_HYPHEN.search(text) is None) <= (reflow._SPLIT_WORD.search(text) is None)
+
+
 # ---------------------------------------------------------------- refused files
 
 @pytest.mark.parametrize("name,data,reason", [
