@@ -217,19 +217,18 @@ def _paragraphs(lines: _Lines, wrapped: bool) -> list[Paragraph]:
     out: list[Paragraph] = []
     pieces = [texts[0]]
     blank_before = False
-    for i in range(1, n):
-        # Whether line i continues the paragraph of line i - 1 (a). Unwrapped text has one
-        # line per paragraph, and a long line that stops mid-sentence was cut by a page break.
-        a, b, a_ended = texts[i - 1], texts[i], ended[i - 1]
-        if a[-1] == "-" and b[:1].isalpha() and _HYPHENATED_END.search(a):
+    for i, (a, b, a_ended, b_lower, b_blank) in enumerate(zip(texts, texts[1:], ended, lower[1:], blanks[1:]), 1):
+        # Whether line b continues the paragraph of the line a before it. Unwrapped text has
+        # one line per paragraph, and a long line that stops mid-sentence was cut by a page break.
+        if b_lower and not a_ended:
             joins = True
-        elif lower[i] and not a_ended:
+        elif a[-1] == "-" and b[:1].isalpha() and _HYPHENATED_END.search(a):
             joins = True
         elif not wrapped:
-            joins = not a_ended and len(a) >= 150 and not blanks[i]
-        elif indents[i] > base_indent and a_ended:
+            joins = not a_ended and len(a) >= 150 and not b_blank
+        elif a_ended and indents[i] > base_indent:
             joins = False
-        elif blanks[i]:
+        elif b_blank:
             joins = not (a_ended or len(a) < short)
         elif a_ended and len(a) < short:
             joins = False
@@ -248,7 +247,7 @@ def _paragraphs(lines: _Lines, wrapped: bool) -> list[Paragraph]:
             pieces.append(joint + b)
         else:
             out.append(_paragraph(pieces, blank_before, vocab))
-            pieces, blank_before = [b], blanks[i]
+            pieces, blank_before = [b], b_blank
     out.append(_paragraph(pieces, blank_before, vocab))
     return out
 
