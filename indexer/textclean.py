@@ -50,6 +50,10 @@ _BINARY_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0b, 0x20), 0x7f])
 _BINARY_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0e, 0x20), 0x7f])
 _C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+_ASCII_BYTES = bytes(range(0x80))
+_ASCII_MAPPED = [chr(c) for c in _CHAR_MAP if c < 0x80]
+_MAPPED_CHARS = frozenset(chr(c) for c in _CHAR_MAP if c >= 0x80)
+_C1_KEPT = frozenset(chr(c) for c in range(0x80, 0xa0) if c not in _CHAR_MAP)     # C1 controls normalize drops
 _EM_DASH_RUN = re.compile("\u2014{2,}")
 _DIGIT_EN_DASH = re.compile(r"(?<=\d)\u2013(?=\d)")
 _SPACED_EN_DASH = re.compile(r" +\u2013 *| *\u2013 +")
@@ -136,17 +140,33 @@ def normalize(text: str) -> str:
     dash between digits becomes a hyphen (1990-1995), elsewhere it is kept spaced.
     """
     text = text.replace("\r\n", "\n")
-    if not text.isascii():
-        text = _MAPPED.sub(_map_char, unicodedata.normalize("NFC", text))
-        if "\u2014" in text:
-            text = _space_em_dashes(text)
-        if "\u2013" in text:
-            text = _SPACED_EN_DASH.sub(" \u2013 ", _DIGIT_EN_DASH.sub("-", text))
+    if text.isascii():
+        for char in _ASCII_MAPPED:
+            if char in text:
+                text = text.replace(char, _CHAR_MAP[ord(char)])
+        controls = _count_controls(text, _CONTROL_BYTES)
     else:
-        text = _MAPPED.sub(_map_char, text)
+        # Which characters to map, which dashes to space and whether any control character
+        # is left over, from the set of the text's non-ASCII characters: its UTF-8 bytes with
+        # the ASCII bytes deleted, decoded. A page has a few dozen; scanning all of its
+        # characters with a character class cost more than everything else here.
+        text = unicodedata.normalize("NFC", text)
+        data = text.encode("utf-8", "surrogatepass")
+        chars = set(data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))
+        for char in chars & _MAPPED_CHARS:
+            text = text.replace(char, _CHAR_MAP[ord(char)] or "")
+        for char in _ASCII_MAPPED:
+            if char.encode("ascii") in data:
+                text = text.replace(char, _CHAR_MAP[ord(char)])
+        # Mapping turns \x0b, \x0c, \r and \x85 into line ends and adds no control character.
+        controls = len(data.translate(None, _BINARY_CONTROL_BYTES)) < len(data) or not chars.isdisjoint(_C1_KEPT)
+        if "\u2014" in chars or "\u2015" in chars:       # \u2015 maps to \u2014
+            text = _space_em_dashes(text)
+        if "\u2013" in chars:
+            text = _SPACED_EN_DASH.sub(" \u2013 ", _DIGIT_EN_DASH.sub("-", text))
     if "--" in text:
         text = _DOUBLE_HYPHEN.sub(" \u2014 ", text)
-    return _CONTROL.sub("", text) if _count_controls(text, _CONTROL_BYTES) else text
+    return _CONTROL.sub("", text) if controls else text
 
 
 def _count_controls(text: str, c0: bytes) -> int:

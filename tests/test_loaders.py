@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -91,6 +92,33 @@ def test_fast_character_tests_agree_with_their_patterns(text):
     assert chrome.ends_sentence(text) == bool(chrome._TERMINAL.search(text))
     assert (textclean._DIGIT_PAREN.search(text) is None) <= (textclean._FOOTNOTE_MARK.search(text) is None)
     assert (reflow._SPLIT_WORD_HYPHEN.search(text) is None) <= (reflow._SPLIT_WORD.search(text) is None)
+
+
+def _normalize_by_patterns(text: str) -> str:
+    """normalize as the regular expressions say it (the specification of its faster form)."""
+    import unicodedata
+
+    from indexer import textclean as tc
+
+    text = text.replace("\r\n", "\n")
+    if not text.isascii():
+        text = tc._MAPPED.sub(tc._map_char, unicodedata.normalize("NFC", text))
+        text = re.sub(" *\u2014+ *", " \u2014 ", text)
+        text = tc._SPACED_EN_DASH.sub(" \u2013 ", tc._DIGIT_EN_DASH.sub("-", text))
+    else:
+        text = tc._MAPPED.sub(tc._map_char, text)
+    text = tc._DOUBLE_HYPHEN.sub(" \u2014 ", text)
+    return tc._CONTROL.sub("", text)
+
+
+_TYPOGRAPHY = ("ab1 -\n\r\t\x0b\x0c\x01\x1f\x7f\x80\x85\x9f\xa0\xad\u2014\u2015\u2013\u2010\u2019\u201c"
+               "\u2026\u2028\u2029\u3000\ufeff\ufffd\ufb01\u212a\u0301e\u00e9\u2000\u02bc\ud800")
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=_TYPOGRAPHY, max_size=40))
+def test_normalize_does_what_its_patterns_say(text):
+    assert normalize(text) == _normalize_by_patterns(text)
 
 
 # ---------------------------------------------------------------- refused files
