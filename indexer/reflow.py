@@ -382,8 +382,7 @@ def heading_level(text: str) -> int:
     "Chapter 3.", "1. Introduction") or title-cased or all capitals.
     """
     text = text.strip()
-    words = text.split()
-    if not 2 <= len(text) <= 100 or len(words) > 14 or text[-1] in ".,;:!?\"'" or _function_end(text):
+    if not 2 <= len(text) <= 100 or text[-1] in ".,;:!?\"'" or len(text.split()) > 14 or _function_end(text):
         return 0
     if _VOCATIVE.match(text):
         return 0            # "Mr. President", "Excellencies": a speech's salutation, not a section

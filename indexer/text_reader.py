@@ -96,7 +96,7 @@ def _is_chrome(p: Paragraph, boilerplate: frozenset[str], out: Extracted) -> boo
         out.set_default("updated", search_date(text))
         return True
     return (chrome.is_notice(text) or chrome.is_contact(text) or chrome.is_caption(text)
-            or chrome.line_key(text) in boilerplate)
+            or (bool(boilerplate) and chrome.line_key(text) in boilerplate))
 
 
 def _read_header(header: list[Paragraph], kinds: list[str | None], out: Extracted) -> str | None:
@@ -173,5 +173,5 @@ def _is_heading(paras: list[Paragraph], i: int, kinds: list[str | None]) -> bool
     p = paras[i]
     if p.lines > 1 or not heading_level(p.text):
         return False
-    following = [j for j in range(i + 1, len(paras)) if kinds[j] != DROP]
-    return bool(following) and (i > 0 or len(paras[following[0]].text) >= 60)
+    following = next((j for j in range(i + 1, len(paras)) if kinds[j] != DROP), None)
+    return following is not None and (i > 0 or len(paras[following].text) >= 60)

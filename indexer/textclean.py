@@ -199,7 +199,9 @@ def tidy_line(line: str) -> str:
 _FOOTNOTE_MARK = re.compile(r"(?<=[^\W\d_]{2})([,.;:]?)(\d{1,3})\)(?=[^\W\d_\"'(])")
 
 
-_DIGIT_PAREN = re.compile(r"\)(?<=\d\))")       # what _FOOTNOTE_MARK needs, found by a fast search for ")"
+# A ")" after a digit and before a letter, quote or "(": what _FOOTNOTE_MARK needs, found by a fast
+# search for ")" ("(1967) the" and "(a) and" have none).
+_DIGIT_PAREN = re.compile(r"\)(?<=\d\))(?=[^\W\d_\"'(])")
 
 
 def split_footnote_marks(text: str) -> str:

@@ -468,6 +468,20 @@ def test_short_line_keys_are_the_line_keys_of_the_tidied_short_lines(lines):
     assert _short_line_keys("\n".join(lines)) - {""} == expected - {""}     # a blank line's key is ""
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["uses akismet", "Uses AKISMET", "all rights reserved", "ALL RIGHTS", "(c)", "(C) ", "©",
+                                 "copyright", "Copyright ", "last updated", "Last Modified", "updated:", "REVISED :",
+                                 "your email address will not be published", "comment data is processed", "ſ", "\u212a",
+                                 "required fields are marked", " ", "x", "1", ":", "Photo: AP", "|", "Source: UN"]),
+                max_size=8).map("".join))
+def test_chrome_prefilters_never_hide_a_match(line):
+    from indexer import chrome
+
+    assert chrome._may_hold(line, chrome._NOTICE_WORDS) or not chrome._NOTICE_ANYWHERE.search(line)
+    assert chrome._may_hold(line, chrome._UPDATED_WORDS) or not chrome._UPDATED.search(line)
+    assert ":" in line or not chrome._CAPTION.search(line)
+
+
 # ---------------------------------------------------------------- plain text: PDF-like reflow
 
 WRAPPED = """We congratulate the President on his election by
