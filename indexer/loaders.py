@@ -21,14 +21,15 @@ from itertools import compress
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from indexer.document import Document, make_blocks
+from indexer.document import Block, Document, make_blocks
 from indexer.errors import InputError, UnsupportedFileError
 from indexer.extracted import Extracted
 from indexer.files import document_id
 from indexer.html_reader import read_html, strip_tags
 from indexer.markdown_reader import read_markdown
 from indexer.text_reader import read_plain
-from indexer.metadata import apply_overrides, detect_language, is_sidecar, read_sidecar, sidecar_for
+from indexer.metadata import (LANGUAGE_SAMPLE, apply_overrides, detect_language, is_sidecar, read_sidecar,
+                              sidecar_for)
 from indexer.textclean import SPACES, decode, normalize, tidy_line
 
 DEFAULT_MAX_BYTES = 20_000_000
@@ -83,12 +84,25 @@ def load_document(
     )
     fields = dict(extracted.fields)
     if not fields.get("language"):
-        fields["language"] = detect_language(" ".join(b.text for b in blocks if not b.heading)[:2000])
+        fields["language"] = detect_language(_body_sample(blocks))
     doc = apply_overrides(doc, fields)
     sidecar = sidecar_for(path)
     if sidecar is not None:
         doc = apply_overrides(doc, {key: clean_field(value) for key, value in read_sidecar(sidecar).items()})
     return doc
+
+
+def _body_sample(blocks: tuple[Block, ...]) -> str:
+    """The first LANGUAGE_SAMPLE characters of the body blocks joined by spaces (not the whole text)."""
+    texts: list[str] = []
+    size = -1
+    for block in blocks:
+        if not block.heading:
+            texts.append(block.text)
+            size += 1 + len(block.text)
+            if size >= LANGUAGE_SAMPLE:
+                break
+    return " ".join(texts)[:LANGUAGE_SAMPLE]
 
 
 def clean_field(value: str) -> str:

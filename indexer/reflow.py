@@ -165,7 +165,9 @@ def _is_wrapped(lines: _Lines) -> bool:
 def _content(lines: _Lines) -> tuple[list[str], list[bool], list[int]]:
     """content_lines as three lists: tidied text, blank_before and indent of each line kept."""
     stripped, furniture = lines.stripped, lines.furniture
-    repeated = {t for t, count in Counter(lines.texts).items() if count >= 2}
+    repeated: set[str] = set()
+    if len(set(lines.texts)) < len(lines.texts):        # a line repeats: maybe a running head
+        repeated = {t for t, count in Counter(lines.texts).items() if count >= 2}
     kept: list[int] = []
     blanks: list[bool] = []
     blank = False

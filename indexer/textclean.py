@@ -68,11 +68,11 @@ def decode(raw: bytes, *, html: bool = False) -> str:
     head = raw[:SNIFF_BYTES]
     bom_encoding = _bom_encoding(head)
     user = [bom_encoding] if bom_encoding else []
-    if not bom_encoding:
+    if not bom_encoding and b"\x00" in head:      # (BOM-less UTF-16 has NUL bytes too)
         bomless = _bomless_utf16(head)
         if bomless:
             user = [bomless]
-        elif b"\x00" in head:
+        else:
             raise UnsupportedFileError("binary file (NUL bytes)")
     if bom_encoding:
         try:
