@@ -251,14 +251,17 @@ def _count_keys(paths: list[Path]) -> tuple[Counter, int]:
 def _short_line_keys(text: str) -> set[str]:
     """chrome.line_key of every line of `text` that tidy_line leaves at most MAX_BOILERPLATE_LINE long.
 
-    The whole text is worked on at once (per-line Python calls were most of the cost):
-    tidy_line is runs of spaces collapsed, then strip(); the key of an ASCII line is a
-    byte translation; other lines (a few percent) take the regular-expression route.
+    The whole text is worked on at once (per-line Python calls were most of the cost). A
+    line's key does not depend on tidy_line (line_key folds every run of spaces and
+    punctuation), so only the lines too long as they stand are tidied, to measure them. The
+    key of an ASCII line is a byte translation; other lines (a few percent) take the
+    regular-expression route.
     """
-    if "  " in text:
-        text = SPACES.sub(" ", text)
     lines = list(map(str.strip, text.split("\n")))
-    short = list(compress(lines, map(MAX_BOILERPLATE_LINE.__ge__, map(len, lines))))
+    fits = list(map(MAX_BOILERPLATE_LINE.__ge__, map(len, lines)))
+    for i in [i for i, ok in enumerate(fits) if not ok]:
+        fits[i] = "  " in lines[i] and len(SPACES.sub(" ", lines[i])) <= MAX_BOILERPLATE_LINE
+    short = list(compress(lines, fits))
     joined = "\n".join(short)
     if joined.isascii():
         keyed = joined.encode("ascii").translate(_KEY_BYTES).decode("ascii")
