@@ -15,7 +15,6 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from itertools import compress, repeat
-from operator import itemgetter
 from typing import Iterator, Mapping
 
 from indexer.textclean import SPACES
@@ -113,8 +112,8 @@ def paragraphs(raw_lines: list[str], *, wrapped: bool) -> list[Paragraph]:
 
 
 _SHORT = range(1, 41)                        # line lengths that is_furniture reads beyond _NO_WORDS
-_LAST_CHAR = itemgetter(slice(-1, None))
-_FIRST_CHAR = itemgetter(0)
+_LAST_CHAR = operator.itemgetter(slice(-1, None))
+_FIRST_CHAR = operator.itemgetter(0)
 _ASCII_STARTS_LOWER = {**dict.fromkeys(string.ascii_lowercase, True), **dict.fromkeys(string.ascii_uppercase, False)}
 
 
