@@ -13,8 +13,8 @@ import datetime as _dt
 import json
 import re
 from collections import Counter
-from itertools import filterfalse
 from dataclasses import replace
+from itertools import filterfalse
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -179,7 +179,8 @@ for _lang, _stops in _STOP_SETS.items():
 # The ASCII words of a text are its runs of letters: bytes.translate folds case and turns every
 # other byte into a space, and split() takes the runs: re.findall("[a-z]+", text.lower()), faster.
 _ASCII_LETTERS = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else 32 for c in range(256))
-_ASCII_LETTERS_AND_HIGH = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 or c >= 128 else 32 for c in range(256))
+_ASCII_LETTERS_AND_HIGH = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 or c >= 128 else 32
+                                for c in range(256))
 _ASCII_STOP_LANGS = {w.encode("ascii"): langs for w, langs in _STOP_LANGS.items() if w.isascii()}
 _ANY_SCRIPT = re.compile("|".join(regex.pattern for _, regex in _SCRIPTS))
 LANGUAGE_SAMPLE = 2000
