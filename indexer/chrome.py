@@ -17,6 +17,8 @@ MAX_CHROME_LINE = 300       # longer lines are prose, whatever words they contai
 MENU_ITEM_MAX = 40
 
 _TERMINAL = re.compile(r"[.!?][\"')\]]*$")
+_CLOSERS = "\"')]"
+_SENTENCE_END_CHARS = frozenset(".!?")
 
 _NOTICE = re.compile(
     r"^(?:leave an? (?:comment|reply)|no comments?(?: yet)?|\d+ comments?|comments? (?:are )?closed"
@@ -34,6 +36,9 @@ _NOTICE_ANYWHERE = re.compile(
     re.I,
 )
 _UPDATED = re.compile(r"\blast (?:updated|modified|revised)\b|^(?:updated|modified|revised)\s*:", re.I)
+# Words one of which each match of _NOTICE_ANYWHERE / _UPDATED holds (see _may_hold).
+_NOTICE_WORDS = ("akismet", "comment data", "your email", "required fields", "all rights", "(c)", "copyright")
+_UPDATED_WORDS = ("updated", "modified", "revised")
 _CONTACT = re.compile(r"^(?:e-?mail|tel(?:ephone)?|phone|fax|mobile|cell|web(?:site)?|url|address)\s*[:.]", re.I)
 _EMAIL_OR_URL = re.compile(r"^(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|https?://\S+|www\.\S+)$", re.I)
 _PHONE = re.compile(r"^\+?[\d ().-]{7,20}$")
@@ -77,7 +82,10 @@ def line_key(line: str) -> str:
 
 
 def ends_sentence(line: str) -> bool:
-    return bool(_TERMINAL.search(line))
+    """_TERMINAL.search(line) ("$" also matches before a final newline), reading only the line's end:
+    the pattern was tried at every position of the line."""
+    return (line.rstrip(_CLOSERS)[-1:] in _SENTENCE_END_CHARS
+            or (line[-1:] == "\n" and line[:-1].rstrip(_CLOSERS)[-1:] in _SENTENCE_END_CHARS))
 
 
 def is_notice(line: str) -> bool:
@@ -85,11 +93,22 @@ def is_notice(line: str) -> bool:
     line = line.strip()
     if not line or len(line) > MAX_CHROME_LINE:
         return False
-    return bool(_NOTICE.match(line) or _NOTICE_ANYWHERE.search(line) or is_updated_notice(line))
+    return bool(_NOTICE.match(line) or (_may_hold(line, _NOTICE_WORDS) and _NOTICE_ANYWHERE.search(line))
+                or is_updated_notice(line))
 
 
 def is_updated_notice(line: str) -> bool:
-    return len(line) <= 120 and bool(_UPDATED.search(line))
+    return len(line) <= 120 and _may_hold(line, _UPDATED_WORDS) and bool(_UPDATED.search(line))
+
+
+def _may_hold(line: str, words: tuple[str, ...]) -> bool:
+    """False when an ASCII line holds none of `words` in any case: a pattern made of them cannot
+    match, and is not tried at every position of the line. (Outside ASCII, case-insensitive
+    matching has more equivalents than lower(): always True.)"""
+    if not line.isascii():
+        return True
+    low = line.lower()
+    return any(word in low for word in words)
 
 
 def is_contact(line: str) -> bool:
@@ -106,7 +125,7 @@ def is_contact(line: str) -> bool:
 
 def is_caption(line: str) -> bool:
     """A picture caption with its credit ("... | Source: Wikimedia Commons", "Photo: AP")."""
-    return len(line) <= MAX_CHROME_LINE and bool(_CAPTION.search(line.strip()))
+    return len(line) <= MAX_CHROME_LINE and ":" in line and bool(_CAPTION.search(line.strip()))
 
 
 def parse_byline(line: str) -> Byline | None:

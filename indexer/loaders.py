@@ -10,24 +10,27 @@ from __future__ import annotations
 
 import hashlib
 import math
+import operator
 import os
 import re
 import stat
 import sys
 import time
 from collections import Counter
+from itertools import compress
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from indexer.document import Document, make_blocks
+from indexer.document import Block, Document, make_blocks
 from indexer.errors import InputError, UnsupportedFileError
 from indexer.extracted import Extracted
 from indexer.files import document_id
 from indexer.html_reader import read_html, strip_tags
 from indexer.markdown_reader import read_markdown
 from indexer.text_reader import read_plain
-from indexer.metadata import apply_overrides, detect_language, is_sidecar, read_sidecar, sidecar_for
-from indexer.textclean import decode, normalize, tidy_line
+from indexer.metadata import (LANGUAGE_SAMPLE, apply_overrides, detect_language, is_sidecar, read_sidecar,
+                              sidecar_for)
+from indexer.textclean import SPACES, decode, normalize, tidy_line
 
 DEFAULT_MAX_BYTES = 20_000_000
 READERS: dict[str, Callable[[str, frozenset[str]], Extracted]] = {
@@ -81,12 +84,25 @@ def load_document(
     )
     fields = dict(extracted.fields)
     if not fields.get("language"):
-        fields["language"] = detect_language(" ".join(b.text for b in blocks if not b.heading)[:2000])
+        fields["language"] = detect_language(_body_sample(blocks))
     doc = apply_overrides(doc, fields)
     sidecar = sidecar_for(path)
     if sidecar is not None:
         doc = apply_overrides(doc, {key: clean_field(value) for key, value in read_sidecar(sidecar).items()})
     return doc
+
+
+def _body_sample(blocks: tuple[Block, ...]) -> str:
+    """The first LANGUAGE_SAMPLE characters of the body blocks joined by spaces (not the whole text)."""
+    texts: list[str] = []
+    size = -1
+    for block in blocks:
+        if not block.heading:
+            texts.append(block.text)
+            size += 1 + len(block.text)
+            if size >= LANGUAGE_SAMPLE:
+                break
+    return " ".join(texts)[:LANGUAGE_SAMPLE]
 
 
 def clean_field(value: str) -> str:
@@ -170,6 +186,14 @@ def split_long(text: str, target: int = TARGET_BLOCK_CHARS) -> list[str]:
 
 def document_lines(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[str] | None:
     """A file's visible lines (tags stripped for HTML), or None when it cannot be read."""
+    text = _visible_text(path, max_bytes)
+    if text is None:
+        return None
+    return [t for t in (tidy_line(line) for line in text.split("\n")) if t]
+
+
+def _visible_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
+    """A file's normalised text (tags stripped for HTML), or None when it cannot be read."""
     path = Path(path)
     if not is_supported(path):
         return None
@@ -181,7 +205,7 @@ def document_lines(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[str] 
         return None
     if is_html:
         text = normalize(strip_tags(text))
-    return [t for t in (tidy_line(line) for line in text.split("\n")) if t]
+    return text
 
 
 def learn_boilerplate(paths: Iterable[Path], *, min_docs: int = 3, min_fraction: float = 0.3,
@@ -199,29 +223,57 @@ def learn_boilerplate(paths: Iterable[Path], *, min_docs: int = 3, min_fraction:
     else:
         counts, n = _count_keys(paths)
     threshold = max(min_docs, math.ceil(min_fraction * n))
-    return frozenset(key for key, count in counts.items() if count >= threshold)
+    return frozenset(key for key, count in counts.items() if count >= threshold and _HAS_LETTER.search(key))
 
 
 PARALLEL_LEARN_FILES = 200      # fewer files are read faster than processes start
 _KEY_PUNCTUATION = re.compile(r"[^\w \n]+")
+# chrome.line_key of an ASCII line, a byte at a time: letters lower-cased, digits, spaces and line
+# ends kept, everything else (punctuation, "_") a space; runs of spaces are collapsed after.
+_KEY_BYTES = bytes(c + 32 if 65 <= c <= 90 else c if chr(c).isalnum() and c < 128 or c in b" \n" else 32
+                   for c in range(256))
 
 
 def _count_keys(paths: list[Path]) -> tuple[Counter, int]:
-    """Key -> number of documents with a line of that key (short lines with a letter), and the documents read."""
+    """Key -> number of documents with a line of that key (short lines; learn_boilerplate
+    keeps only keys with a letter), and the documents read."""
     counts: Counter[str] = Counter()
     n = 0
     for path in paths:
-        lines = document_lines(path)
-        if lines is None:
+        text = _visible_text(path)
+        if text is None:
             continue
         n += 1
-        short = "\n".join(line for line in lines if len(line) <= MAX_BOILERPLATE_LINE)
-        if short:
-            # chrome.line_key of every line at once: [\W_]+ -> " " is punctuation -> " ", then one space per run.
-            keys = {" ".join(line.split())
-                    for line in _KEY_PUNCTUATION.sub(" ", short.lower().replace("_", " ")).split("\n")}
-            counts.update(key for key in keys if _HAS_LETTER.search(key))
+        counts.update(_short_line_keys(text))
     return counts, n
+
+
+def _short_line_keys(text: str) -> set[str]:
+    """chrome.line_key of every line of `text` that tidy_line leaves at most MAX_BOILERPLATE_LINE long.
+
+    The whole text is worked on at once (per-line Python calls were most of the cost). A
+    line's key does not depend on tidy_line (line_key folds every run of spaces and
+    punctuation), so only the lines too long as they stand are tidied, to measure them. The
+    key of an ASCII line is a byte translation; other lines (a few percent) take the
+    regular-expression route.
+    """
+    lines = list(map(str.strip, text.split("\n")))
+    fits = list(map(MAX_BOILERPLATE_LINE.__ge__, map(len, lines)))
+    for i in [i for i, ok in enumerate(fits) if not ok]:
+        fits[i] = "  " in lines[i] and len(SPACES.sub(" ", lines[i])) <= MAX_BOILERPLATE_LINE
+    short = list(compress(lines, fits))
+    joined = "\n".join(short)
+    if joined.isascii():
+        keyed = joined.encode("ascii").translate(_KEY_BYTES).decode("ascii")
+    else:
+        plain = list(map(str.isascii, short))
+        keyed = "\n".join(compress(short, plain)).encode("ascii").translate(_KEY_BYTES).decode("ascii")
+        other = "\n".join(compress(short, map(operator.not_, plain)))
+        # [\W_]+ -> " " is "_" -> " ", then other punctuation -> " "; runs of spaces collapse below.
+        keyed += "\n" + _KEY_PUNCTUATION.sub(" ", other.lower().replace("_", " "))
+    if "  " in keyed:
+        keyed = SPACES.sub(" ", keyed)
+    return set(map(str.strip, keyed.split("\n")))
 
 
 def _learn_in_parallel(paths: list[Path], procs: int, min_fraction: float,
@@ -295,7 +347,8 @@ def _learn_worker(link, paths: list[Path], min_fraction: float, parent: int, clo
     threading.Thread(target=watch, daemon=True).start()
     try:
         counts, n = _count_keys(paths)
-        link.send(("ok", (n, [key for key, count in counts.items() if count >= min_fraction * n])))
+        link.send(("ok", (n, [key for key, count in counts.items()
+                              if count >= min_fraction * n and _HAS_LETTER.search(key)])))
         link.send(("ok", [counts.get(key, 0) for key in link.recv()]))
     except BaseException as e:
         try:

@@ -14,6 +14,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import replace
+from itertools import filterfalse
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -160,7 +161,6 @@ _SCRIPTS = [  # (language, letters of its script); checked on a sample, in order
 ]
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"[^\W\d_]+")
-_ASCII_WORD = re.compile(r"[a-z]+")     # _WORD on lower-cased ASCII, a third faster
 _STOPWORDS = {
     "en": "the and of to is in that it for with as was this are be by on not",
     "fr": "le la les des et est une du que pour dans pas qui sur au aux ce nous sont",
@@ -176,6 +176,12 @@ _STOP_LANGS: dict[str, tuple[str, ...]] = {}
 for _lang, _stops in _STOP_SETS.items():
     for _w in _stops:
         _STOP_LANGS[_w] = _STOP_LANGS.get(_w, ()) + (_lang,)
+# The ASCII words of a text are its runs of letters: bytes.translate folds case and turns every
+# other byte into a space, and split() takes the runs: re.findall("[a-z]+", text.lower()), faster.
+_ASCII_LETTERS = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else 32 for c in range(256))
+_ASCII_LETTERS_AND_HIGH = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 or c >= 128 else 32
+                                for c in range(256))
+_ASCII_STOP_LANGS = {w.encode("ascii"): langs for w, langs in _STOP_LANGS.items() if w.isascii()}
 _ANY_SCRIPT = re.compile("|".join(regex.pattern for _, regex in _SCRIPTS))
 LANGUAGE_SAMPLE = 2000
 
@@ -199,16 +205,38 @@ def detect_language(text: str) -> str:
         for lang, count in counts.items():
             if lang not in ("ko", "ja", "zh") and count >= 0.5 * letters:
                 return lang
-    words = Counter((_ASCII_WORD if is_ascii else _WORD).findall(sample.lower()))
     hits = dict.fromkeys(_STOP_SETS, 0)          # in _STOPWORDS order: ties go to the first, English
-    for word in words.keys() & _STOP_LANGS.keys():
-        count = words[word]
+    ascii_counts, other_counts = _stop_word_counts(sample, is_ascii)
+    for word, count in ascii_counts.items():
+        for lang in _ASCII_STOP_LANGS[word]:
+            hits[lang] += count
+    for word, count in other_counts.items():
         for lang in _STOP_LANGS[word]:
             hits[lang] += count
     best = max(hits, key=hits.__getitem__)
     if best != "en" and hits[best] >= 3 and hits[best] >= 3 * hits["en"]:
         return best
     return "en"
+
+
+def _stop_word_counts(sample: str, is_ascii: bool) -> tuple[Counter[bytes], Counter[str]]:
+    """The stop words among _WORD.findall(sample.lower()), counted: ASCII ones as bytes, others as str.
+
+    ASCII text: its words are the runs of letters that _ASCII_LETTERS leaves. Other text:
+    the same in its UTF-8 bytes with the non-ASCII bytes kept, which cuts it into chunks at
+    ASCII non-letters (never inside a word); a chunk of ASCII letters is a word, and only
+    the few chunks with other characters are read with _WORD.
+    """
+    if is_ascii:
+        words = sample.encode("ascii").translate(_ASCII_LETTERS).split()
+        return Counter(filter(_ASCII_STOP_LANGS.__contains__, words)), _NO_COUNTS
+    chunks = sample.lower().encode("utf-8", "surrogatepass").translate(_ASCII_LETTERS_AND_HIGH).split()
+    others = Counter(word for chunk in filterfalse(bytes.isascii, chunks)
+                     for word in _WORD.findall(chunk.decode("utf-8", "surrogatepass")) if word in _STOP_LANGS)
+    return Counter(filter(_ASCII_STOP_LANGS.__contains__, chunks)), others
+
+
+_NO_COUNTS: Counter[str] = Counter()
 
 
 def normalize_language(code: str) -> str | None:

@@ -8,13 +8,16 @@ so a phrase split by a line or page break is still one phrase.
 """
 from __future__ import annotations
 
+import operator
 import re
+import string
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
-from itertools import chain
-from typing import Mapping
+from itertools import compress, repeat
+from typing import Iterator, Mapping
 
-from indexer.textclean import tidy_line
+from indexer.textclean import SPACES
 
 TERMINAL = re.compile(r"[.!?:][\"')\]]*$")
 _CLOSERS = "\"')]"
@@ -33,6 +36,9 @@ _FIRST_WORD = re.compile(r"^([^\W\d_]+)")
 _WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _FIRST_LETTER = re.compile(r"[^\W\d_]")
 _SPLIT_WORD = re.compile(r"(?<![\w-])([^\W\d_]+)- (?!(?:and|or|nor|to|as well)\b)([^\W\d_]+)")
+# A letter, "-" and a space: what _SPLIT_WORD needs, found by a fast search for "- " (a pattern that
+# starts with a lookbehind is tried at every position).
+_SPLIT_WORD_HYPHEN = re.compile(r"- (?<=[^\W\d_]- )")
 _FUNCTION_END = re.compile(r"\b(?:and|or|of|the|a|an|to|in|for|with|by|on|at|from|that|its|their|our|his|her)$", re.I)
 
 # Line-end hyphens kept when the dictionary of the document itself cannot decide.
@@ -76,16 +82,16 @@ class Paragraph:
     blank_before: bool      # separated from the previous paragraph by a blank line
 
 
+def wrapped_paragraphs(raw_lines: list[str]) -> tuple[bool, list[Paragraph]]:
+    """is_wrapped(raw_lines) and paragraphs(raw_lines, wrapped=that), reading the lines once."""
+    lines = _Lines(raw_lines)
+    wrapped = _is_wrapped(lines)
+    return wrapped, _paragraphs(lines, wrapped)
+
+
 def is_wrapped(lines: list[str]) -> bool:
     """True for hard-wrapped text: most lines fill a common width and end mid-sentence."""
-    texts = [t for t in (line.strip() for line in lines) if t and not is_furniture(t)]
-    if len(texts) < 6:
-        return False
-    lengths = sorted(len(t) for t in texts)
-    width = lengths[int(0.9 * (len(lengths) - 1))]
-    full = sum(1 for n in lengths if n >= 0.6 * width)
-    open_ended = sum(1 for t in texts if not _ended(t))
-    return width <= 250 and full >= 0.5 * len(texts) and open_ended >= 0.5 * len(texts)
+    return _is_wrapped(_Lines(lines))
 
 
 def is_furniture(text: str) -> bool:
@@ -97,25 +103,93 @@ def is_furniture(text: str) -> bool:
 
 def content_lines(raw_lines: list[str]) -> list[Line]:
     """The text's own lines: furniture and running heads removed, page-break blanks forgotten."""
-    stripped = [line.strip() for line in raw_lines]
-    furniture = [bool(t) and is_furniture(t) for t in stripped]
-    counts = Counter(t for t, f in zip(stripped, furniture) if t and not f)
-    out: list[Line] = []
+    return [Line(*line) for line in zip(*_content(_Lines(raw_lines)))]
+
+
+def paragraphs(raw_lines: list[str], *, wrapped: bool) -> list[Paragraph]:
+    """Group lines into paragraphs; `wrapped` selects the hard-wrap rules (see is_wrapped)."""
+    return _paragraphs(_Lines(raw_lines), wrapped)
+
+
+_SHORT = range(1, 41)                        # line lengths that is_furniture reads beyond _NO_WORDS
+_LAST_CHAR = operator.itemgetter(slice(-1, None))
+_FIRST_CHAR = operator.itemgetter(0)
+_ASCII_STARTS_LOWER = {**dict.fromkeys(string.ascii_lowercase, True), **dict.fromkeys(string.ascii_uppercase, False)}
+
+
+class _Lines:
+    """A text's lines with what is_wrapped and paragraphs both read, worked out once.
+
+    The per-line tests run as C-level passes (map, compress, filter) over all lines:
+    a Python call per line and test was most of the cost of reading a page.
+    """
+
+    __slots__ = ("raw", "stripped", "furniture", "texts")
+
+    def __init__(self, raw_lines: list[str]):
+        self.raw = raw_lines
+        self.stripped = stripped = list(map(str.strip, raw_lines))
+        # is_furniture: a long line only when it has no word; a short one by the patterns.
+        self.furniture = furniture = list(map(bool, map(_NO_WORDS.match, stripped)))
+        for i in compress(range(len(stripped)), map(_SHORT.__contains__, map(len, stripped))):
+            furniture[i] = is_furniture(stripped[i])
+        self.texts = list(filter(None, compress(stripped, map(operator.not_, furniture))))
+
+
+def _ended_flags(texts: list[str]) -> Iterator[bool]:
+    """map(_ended, texts), without a Python call per text."""
+    return map(_TERMINAL_CHARS.__contains__, map(_LAST_CHAR, map(str.rstrip, texts, repeat(_CLOSERS))))
+
+
+def _starts_lower_flags(texts: list[str]) -> list[bool]:
+    """[_starts_lower(t) for t in texts] for non-empty texts: a text that starts with an ASCII
+    letter is settled by that letter; the others are asked."""
+    flags = list(map(_ASCII_STARTS_LOWER.get, map(_FIRST_CHAR, texts)))
+    for i in [i for i, flag in enumerate(flags) if flag is None]:
+        flags[i] = _starts_lower(texts[i])
+    return flags
+
+
+def _is_wrapped(lines: _Lines) -> bool:
+    texts = lines.texts
+    if len(texts) < 6:
+        return False
+    lengths = sorted(map(len, texts))
+    width = lengths[int(0.9 * (len(lengths) - 1))]
+    full = len(lengths) - bisect_left(lengths, 0.6 * width)        # lengths >= 0.6 * width
+    open_ended = len(texts) - sum(_ended_flags(texts))
+    return width <= 250 and full >= 0.5 * len(texts) and open_ended >= 0.5 * len(texts)
+
+
+def _content(lines: _Lines) -> tuple[list[str], list[bool], list[int]]:
+    """content_lines as three lists: tidied text, blank_before and indent of each line kept."""
+    stripped, furniture = lines.stripped, lines.furniture
+    repeated: set[str] = set()
+    if len(set(lines.texts)) < len(lines.texts):        # a line repeats: maybe a running head
+        repeated = {t for t, count in Counter(lines.texts).items() if count >= 2}
+    kept: list[int] = []
+    blanks: list[bool] = []
     blank = False
     after_furniture = False
     for i, text in enumerate(stripped):
         if not text:
             blank = blank or not after_furniture
             continue
-        if furniture[i] or (counts[text] >= 2 and _is_running_head(text, i, stripped, furniture)):
+        if furniture[i] or (text in repeated and _is_running_head(text, i, stripped, furniture)):
             blank = False
             after_furniture = True
             continue
         after_furniture = False
-        raw = raw_lines[i]
-        out.append(Line(tidy_line(text), blank and bool(out), len(raw) - len(raw.lstrip(" "))))
+        blanks.append(blank and bool(kept))
+        kept.append(i)
         blank = False
-    return out
+    texts = [stripped[i] for i in kept]
+    joined = "\n".join(texts)
+    if "  " in joined:                      # tidy_line of every line (they are stripped already)
+        texts = SPACES.sub(" ", joined).split("\n")
+    raw = [lines.raw[i] for i in kept]
+    indents = list(map(operator.sub, map(len, raw), map(len, map(str.lstrip, raw, repeat(" ")))))
+    return texts, blanks, indents
 
 
 def _is_running_head(text: str, i: int, stripped: list[str], furniture: list[bool]) -> bool:
@@ -130,69 +204,66 @@ def _is_running_head(text: str, i: int, stripped: list[str], furniture: list[boo
     return False
 
 
-def paragraphs(raw_lines: list[str], *, wrapped: bool) -> list[Paragraph]:
-    """Group lines into paragraphs; `wrapped` selects the hard-wrap rules (see is_wrapped)."""
-    lines = content_lines(raw_lines)
-    if not lines:
+def _paragraphs(lines: _Lines, wrapped: bool) -> list[Paragraph]:
+    texts, blanks, indents = _content(lines)
+    n = len(texts)
+    if not n:
         return []
-    vocab = _vocabulary(lines)
-    lengths = sorted(len(line.text) for line in lines)
-    width = lengths[int(0.9 * (len(lengths) - 1))]
-    base_indent = Counter(line.indent for line in lines).most_common(1)[0][0]
+    vocab = _Vocabulary(texts)
+    width = sorted(map(len, texts))[int(0.9 * (n - 1))]
+    base_indent = Counter(indents).most_common(1)[0][0]
+    ended = list(_ended_flags(texts))
+    lower = _starts_lower_flags(texts)
+    short, half = 0.8 * width, 0.5 * width
     out: list[Paragraph] = []
-    pieces = [lines[0].text]
+    pieces = [texts[0]]
     blank_before = False
-    for i, (prev, line, nxt) in enumerate(zip(lines, lines[1:], lines[2:] + [None])):
-        if _continues(prev, line, nxt, wrapped, width, base_indent, first=i == 0):
-            joint = _joint(prev.text, line.text, vocab)
+    for i, (a, b, a_ended, b_lower, b_blank) in enumerate(zip(texts, texts[1:], ended, lower[1:], blanks[1:]), 1):
+        # Whether line b continues the paragraph of the line a before it. Unwrapped text has
+        # one line per paragraph, and a long line that stops mid-sentence was cut by a page break.
+        if b_lower and not a_ended:
+            joins = True
+        elif a[-1] == "-" and b[:1].isalpha() and _HYPHENATED_END.search(a):
+            joins = True
+        elif not wrapped:
+            joins = not a_ended and len(a) >= 150 and not b_blank
+        elif a_ended and indents[i] > base_indent:
+            joins = False
+        elif b_blank:
+            joins = not (a_ended or len(a) < short)
+        elif a_ended and len(a) < short:
+            joins = False
+        elif not a_ended and len(a) < half and a[-1] not in _OPEN_END_CHARS and not _function_end(a):
+            # A short unfinished line: a heading or a salutation, unless it is the text's
+            # first line, where it is the opening words of a sentence ("May I, as Prime").
+            joins = i == 1
+        elif a_ended and heading_level(b) and (i + 1 == n or not lower[i + 1]):
+            joins = False
+        else:
+            joins = True
+        if joins:
+            joint = _joint(a, b, vocab) if a[-1] == "-" else " "
             if joint is None:           # a word hyphenated at the line end: re-join it
                 pieces[-1], joint = pieces[-1][:-1], ""
-            pieces.append(joint + line.text)
-            continue
-        out.append(_paragraph(pieces, blank_before, vocab))
-        pieces, blank_before = [line.text], line.blank_before
+            pieces.append(joint + b)
+        else:
+            out.append(_paragraph(pieces, blank_before, vocab))
+            pieces, blank_before = [b], b_blank
     out.append(_paragraph(pieces, blank_before, vocab))
     return out
 
 
-def _paragraph(pieces: list[str], blank_before: bool, vocab: Counter[str]) -> Paragraph:
+def _paragraph(pieces: list[str], blank_before: bool, vocab: Mapping[str, int]) -> Paragraph:
     text = "".join(pieces)
-    if "- " in text:
+    if "- " in text and _SPLIT_WORD_HYPHEN.search(text):
         text = _SPLIT_WORD.sub(lambda m: _rejoin(m, vocab), text)
     return Paragraph(text, len(pieces), blank_before)
 
 
-def _rejoin(m: re.Match, vocab: Counter[str]) -> str:
+def _rejoin(m: re.Match, vocab: Mapping[str, int]) -> str:
     """'inter- Korean' (a line-end hyphen that a copy turned into a space) -> 'inter-Korean'."""
     left, right = m.group(1), m.group(2)
     return f"{left}-{right}" if keep_hyphen(left, right, vocab) else left + right
-
-
-def _continues(prev: Line, line: Line, nxt: Line | None, wrapped: bool, width: int, base_indent: int,
-               first: bool = False) -> bool:
-    a, b = prev.text, line.text
-    if a.endswith("-") and b[:1].isalpha() and _HYPHENATED_END.search(a):
-        return True
-    ended = _ended(a)
-    if _starts_lower(b) and not ended:
-        return True
-    if not wrapped:
-        # One line per paragraph; a long line that stops mid-sentence was cut by a page break.
-        return not ended and len(a) >= 150 and not line.blank_before
-    short = len(a) < 0.8 * width
-    if line.indent > base_indent and ended:
-        return False
-    if line.blank_before:
-        return not (ended or short)
-    if ended and short:
-        return False
-    if not ended and len(a) < 0.5 * width and a[-1:] not in _OPEN_END_CHARS and not _function_end(a):
-        # A short unfinished line: a heading or a salutation, unless it is the text's
-        # first line, where it is the opening words of a sentence ("May I, as Prime").
-        return first
-    if ended and heading_level(b) and (nxt is None or not _starts_lower(nxt.text)):
-        return False
-    return True
 
 
 def _ended(text: str) -> bool:
@@ -210,28 +281,65 @@ def _starts_lower(text: str) -> bool:
     return bool(m) and m.group().islower()
 
 
-def _vocabulary(lines: list[Line]) -> Counter[str]:
-    """Lower-cased _WORDS of the lines -> count. No word spans whitespace, so the words are
-    those of each whitespace-separated chunk, looked up in _CHUNK_WORDS."""
-    text = "\n".join(line.text for line in lines).lower()
-    return Counter(chain.from_iterable(map(_CHUNK_WORDS.__getitem__, text.split())))
+class _Vocabulary(Mapping[str, int]):
+    """Lower-cased _WORDS of the lines -> count, counted per word on first lookup.
+
+    Only line-end hyphens ask (a few words in most documents, none in many), so counting
+    every word of every document up front costs far more than it answers. A word's count
+    is the number of its occurrences that are whole _WORDS tokens of the text: not preceded
+    by a letter or by a letter and a hyphen (the token would have begun earlier) and not
+    followed by a letter or by a hyphen and a letter (it would go on).
+    """
+
+    def __init__(self, texts: list[str]):
+        self._texts = texts
+        self._text: str | None = None
+        self._counts: dict[str, int] = {}
+
+    def get(self, word: str, default=None):
+        count = self._counts.get(word)
+        if count is None:
+            count = self._counts[word] = self._count(word)
+        return count or default
+
+    def __getitem__(self, word: str) -> int:
+        count = self.get(word, 0)
+        if not count:
+            raise KeyError(word)
+        return count
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def _all(self) -> Counter[str]:
+        return Counter(_WORDS.findall(self._lower()))
+
+    def _lower(self) -> str:
+        if self._text is None:
+            self._text = "\n".join(self._texts).lower()
+        return self._text
+
+    def _count(self, word: str) -> int:
+        if not _WORDS.fullmatch(word):
+            return 0
+        text = self._lower()
+        letter = _FIRST_LETTER.match
+        size = len(text)
+        count = 0
+        i = text.find(word)
+        while i >= 0:
+            j = i + len(word)
+            if not ((i >= 1 and letter(text, i - 1)) or (i >= 2 and text[i - 1] == "-" and letter(text, i - 2))
+                    or (j < size and letter(text, j)) or (j + 1 < size and text[j] == "-" and letter(text, j + 1))):
+                count += 1
+            i = text.find(word, i + 1)
+        return count
 
 
-class _ChunkWords(dict):
-    """chunk -> tuple(_WORDS.findall(chunk)), computed on first use; cleared when it holds 100,000 chunks."""
-
-    def __missing__(self, chunk: str) -> tuple[str, ...]:
-        words = tuple(_WORDS.findall(chunk))
-        if len(self) >= 100_000:
-            self.clear()
-        self[chunk] = words
-        return words
-
-
-_CHUNK_WORDS = _ChunkWords()
-
-
-def _joint(prev: str, nxt: str, vocab: Counter[str]) -> str | None:
+def _joint(prev: str, nxt: str, vocab: Mapping[str, int]) -> str | None:
     """What goes between two joined lines: a space, nothing after a kept hyphen, or None
     when the line-end hyphen splits one word and must go."""
     if not prev.endswith("-"):
@@ -275,18 +383,19 @@ def heading_level(text: str) -> int:
     "Chapter 3.", "1. Introduction") or title-cased or all capitals.
     """
     text = text.strip()
-    words = text.split()
-    if not 2 <= len(text) <= 100 or len(words) > 14 or text[-1] in ".,;:!?\"'" or _function_end(text):
+    if not 2 <= len(text) <= 100 or text[-1] in ".,;:!?\"'" or len(text.split()) > 14 or _function_end(text):
         return 0
     if _VOCATIVE.match(text):
         return 0            # "Mr. President", "Excellencies": a speech's salutation, not a section
     m = _NUMBERED_HEADING.match(text)
     if m:
         return 3 if m["num"] else 2
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) < 3 or not text[0].isupper() or ", " in text:
+    if not text[0].isupper() or ", " in text:
         return 0
-    if text.isupper() and len(letters) >= 4:
+    letters = sum(map(str.isalpha, text))
+    if letters < 3:
+        return 0
+    if text.isupper() and letters >= 4:
         return 2
     significant = [w for w in _WORDS.findall(text) if w.lower() not in _SMALL_WORDS]
     if significant and all(w[0].isupper() for w in significant):

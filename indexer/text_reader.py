@@ -12,7 +12,7 @@ import re
 from indexer import chrome
 from indexer.extracted import Extracted
 from indexer.metadata import search_date
-from indexer.reflow import Paragraph, heading_level, is_wrapped, paragraphs
+from indexer.reflow import Paragraph, heading_level, wrapped_paragraphs
 from indexer.textclean import split_footnote_marks
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
@@ -26,8 +26,7 @@ def read_plain(text: str, boilerplate: frozenset[str] = frozenset()) -> Extracte
     lines = text.split("\n")
     if "**" in text:
         lines = [_BOLD.sub(r"\1", line).replace("**", "") for line in lines]
-    wrapped = is_wrapped(lines)
-    paras = paragraphs(lines, wrapped=wrapped)
+    wrapped, paras = wrapped_paragraphs(lines)
     out = Extracted()
     kinds: list[str | None] = [DROP if _is_chrome(p, boilerplate, out) else None for p in paras]
     start, end = 0, len(paras)
@@ -97,7 +96,7 @@ def _is_chrome(p: Paragraph, boilerplate: frozenset[str], out: Extracted) -> boo
         out.set_default("updated", search_date(text))
         return True
     return (chrome.is_notice(text) or chrome.is_contact(text) or chrome.is_caption(text)
-            or chrome.line_key(text) in boilerplate)
+            or (bool(boilerplate) and chrome.line_key(text) in boilerplate))
 
 
 def _read_header(header: list[Paragraph], kinds: list[str | None], out: Extracted) -> str | None:
@@ -174,5 +173,5 @@ def _is_heading(paras: list[Paragraph], i: int, kinds: list[str | None]) -> bool
     p = paras[i]
     if p.lines > 1 or not heading_level(p.text):
         return False
-    following = [j for j in range(i + 1, len(paras)) if kinds[j] != DROP]
-    return bool(following) and (i > 0 or len(paras[following[0]].text) >= 60)
+    following = next((j for j in range(i + 1, len(paras)) if kinds[j] != DROP), None)
+    return following is not None and (i > 0 or len(paras[following].text) >= 60)

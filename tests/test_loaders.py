@@ -3,12 +3,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer.errors import InputError, UnsupportedFileError
 from indexer.loaders import is_supported, learn_boilerplate, load_document, split_long
+from indexer import reflow
 from indexer.reflow import heading_level, is_wrapped, keep_hyphen
 from indexer.textclean import normalize, split_footnote_marks
 
@@ -73,6 +78,47 @@ def test_normalize_typography():
 def test_footnote_marker_does_not_glue_words():
     assert split_footnote_marks("non-aligned nations,1)The term") == "non-aligned nations, [1] The term"
     assert split_footnote_marks("see (a) and 1) first") == "see (a) and 1) first"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab1é.!?)\"']( -\n\x00\x07\x0b\x0e\x7f\x80\x85\x9f\xa0", max_size=30))
+def test_fast_character_tests_agree_with_their_patterns(text):
+    """The byte- and suffix-level tests that stand in for regular expressions on hot paths."""
+    from indexer import chrome, textclean
+
+    assert textclean._count_controls(text, textclean._CONTROL_BYTES) == len(textclean._CONTROL.findall(text))
+    assert (textclean._count_controls(text, textclean._BINARY_CONTROL_BYTES)
+            == len(textclean._BINARY_CONTROL.findall(text)))
+    assert chrome.ends_sentence(text) == bool(chrome._TERMINAL.search(text))
+    assert (textclean._DIGIT_PAREN.search(text) is None) <= (textclean._FOOTNOTE_MARK.search(text) is None)
+    assert (reflow._SPLIT_WORD_HYPHEN.search(text) is None) <= (reflow._SPLIT_WORD.search(text) is None)
+
+
+def _normalize_by_patterns(text: str) -> str:
+    """normalize as the regular expressions say it (the specification of its faster form)."""
+    import unicodedata
+
+    from indexer import textclean as tc
+
+    text = text.replace("\r\n", "\n")
+    if not text.isascii():
+        text = tc._MAPPED.sub(tc._map_char, unicodedata.normalize("NFC", text))
+        text = re.sub(" *\u2014+ *", " \u2014 ", text)
+        text = tc._SPACED_EN_DASH.sub(" \u2013 ", tc._DIGIT_EN_DASH.sub("-", text))
+    else:
+        text = tc._MAPPED.sub(tc._map_char, text)
+    text = tc._DOUBLE_HYPHEN.sub(" \u2014 ", text)
+    return tc._CONTROL.sub("", text)
+
+
+_TYPOGRAPHY = ("ab1 -\n\r\t\x0b\x0c\x01\x1f\x7f\x80\x85\x9f\xa0\xad\u2014\u2015\u2013\u2010\u2019\u201c"
+               "\u2026\u2028\u2029\u3000\ufeff\ufffd\ufb01\u212a\u0301e\u00e9\u2000\u02bc\ud800")
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=_TYPOGRAPHY, max_size=40))
+def test_normalize_does_what_its_patterns_say(text):
+    assert normalize(text) == _normalize_by_patterns(text)
 
 
 # ---------------------------------------------------------------- refused files
@@ -410,6 +456,32 @@ def test_boilerplate_keys_are_line_keys(tmp_path, line):
     assert learn_boilerplate(docs) == ({key} if any(c.isalpha() for c in key) else set())
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="aZ9_ .,'-—ΣσİÉé\u1680*", max_size=120), max_size=8))
+def test_short_line_keys_are_the_line_keys_of_the_tidied_short_lines(lines):
+    from indexer.chrome import line_key
+    from indexer.loaders import MAX_BOILERPLATE_LINE, _short_line_keys
+    from indexer.textclean import tidy_line
+
+    tidied = [tidy_line(line) for line in lines]
+    expected = {line_key(t) for t in tidied if len(t) <= MAX_BOILERPLATE_LINE}
+    assert _short_line_keys("\n".join(lines)) - {""} == expected - {""}     # a blank line's key is ""
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["uses akismet", "Uses AKISMET", "all rights reserved", "ALL RIGHTS", "(c)", "(C) ", "©",
+                                 "copyright", "Copyright ", "last updated", "Last Modified", "updated:", "REVISED :",
+                                 "your email address will not be published", "comment data is processed", "ſ", "\u212a",
+                                 "required fields are marked", " ", "x", "1", ":", "Photo: AP", "|", "Source: UN"]),
+                max_size=8).map("".join))
+def test_chrome_prefilters_never_hide_a_match(line):
+    from indexer import chrome
+
+    assert chrome._may_hold(line, chrome._NOTICE_WORDS) or not chrome._NOTICE_ANYWHERE.search(line)
+    assert chrome._may_hold(line, chrome._UPDATED_WORDS) or not chrome._UPDATED.search(line)
+    assert ":" in line or not chrome._CAPTION.search(line)
+
+
 # ---------------------------------------------------------------- plain text: PDF-like reflow
 
 WRAPPED = """We congratulate the President on his election by
@@ -480,6 +552,18 @@ def test_is_wrapped():
 ])
 def test_keep_hyphen(left, right, vocab, keep):
     assert keep_hyphen(left, right, vocab) is keep
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="abAB-_1² ΣσςİéÉ'.", max_size=12), max_size=6),
+       st.lists(st.text(alphabet="abAB-_1² ΣσςİéÉ'.", max_size=6), max_size=4))
+def test_vocabulary_counts_words_as_a_counter_of_the_whole_text_would(texts, probes):
+    """The per-word counts of the lazy vocabulary equal a Counter of every word of the lines."""
+    whole = Counter(reflow._WORDS.findall("\n".join(texts).lower()))
+    vocab = reflow._Vocabulary(texts)
+    for word in [*whole, *probes, *(p.lower() for p in probes)]:
+        assert vocab.get(word, 0) == whole.get(word, 0), word
+    assert dict(vocab) == dict(whole)
 
 
 @pytest.mark.parametrize("line,level", [

@@ -4,6 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer.document import Document, make_blocks
 from indexer.errors import InputError, UnsupportedFileError
@@ -81,6 +83,19 @@ def test_find_date_prefers_a_dateline():
 ])
 def test_detect_language(text, lang):
     assert detect_language(text) == lang
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["the", "The", "de", "für", "FÜR", "não", "è", "la", "Le", " ", "-", "—", "é", "1",
+                                 "_", ".", "İ", "ſ", "ß", "x", "\u00a0", "des"]), max_size=40).map("".join))
+def test_stop_word_counts_are_those_of_the_words(text):
+    from collections import Counter
+
+    from indexer import metadata
+
+    expected = Counter(w for w in metadata._WORD.findall(text.lower()) if w in metadata._STOP_LANGS)
+    ascii_counts, other_counts = metadata._stop_word_counts(text, text.isascii())
+    assert Counter({w.decode("ascii"): n for w, n in ascii_counts.items()}) + other_counts == expected
 
 
 def test_normalize_language():
