@@ -30,7 +30,7 @@ from indexer.markdown_reader import read_markdown
 from indexer.text_reader import read_plain
 from indexer.metadata import (LANGUAGE_SAMPLE, apply_overrides, detect_language, is_sidecar, read_sidecar,
                               sidecar_for)
-from indexer.textclean import SPACES, decode, normalize, tidy_line
+from indexer.textclean import SPACES, decode, normalize
 
 DEFAULT_MAX_BYTES = 20_000_000
 READERS: dict[str, Callable[[str, frozenset[str]], Extracted]] = {
@@ -182,14 +182,6 @@ def split_long(text: str, target: int = TARGET_BLOCK_CHARS) -> list[str]:
         else:
             pieces.append(tail)
     return pieces
-
-
-def document_lines(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[str] | None:
-    """A file's visible lines (tags stripped for HTML), or None when it cannot be read."""
-    text = _visible_text(path, max_bytes)
-    if text is None:
-        return None
-    return [t for t in (tidy_line(line) for line in text.split("\n")) if t]
 
 
 def _visible_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
