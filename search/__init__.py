@@ -4,25 +4,30 @@
     with Searcher() as s:                      # the default index; built from the seeds if missing
         for hit in s.search('"no hostile intention" OR missile'):
             print(hit.rank, hit.title, hit.snippet.text)
+
+The names below are loaded when first used (PEP 562), so `import search.cli` costs only
+the command line until a command needs the library.
 """
-import gc
+from importlib import import_module
 
-# Importing numpy, Whoosh and these modules makes a few hundred thousand objects and no garbage,
-# yet sets off the cyclic collector again and again: paused meanwhile, a search command starts
-# about 15 ms sooner. (It is restored as it was, whatever happens.)
-_collecting = gc.isenabled()
-gc.disable()
-try:
-    from indexer.errors import (DocsearchError, IndexLockedError, IndexNotFoundError, IndexVersionError,
-                                IndexWriteError, InputError, NotAnIndexError, QueryError)
+from indexer.errors import (DocsearchError, IndexLockedError, IndexNotFoundError, IndexVersionError,
+                            IndexWriteError, InputError, NotAnIndexError, QueryError)
 
-    from .results import ContextPassage, Hit, IndexStats, PassageContext, Results
-    from .searcher import Searcher
-    from .snippets import Snippet
-finally:
-    if _collecting:
-        gc.enable()
+_LAZY = {"Searcher": "searcher", "Hit": "results", "Results": "results", "PassageContext": "results",
+         "ContextPassage": "results", "IndexStats": "results", "Snippet": "snippets"}
 
 __all__ = ["Searcher", "Hit", "Results", "Snippet", "PassageContext", "ContextPassage", "IndexStats",
            "DocsearchError", "IndexLockedError", "IndexNotFoundError", "IndexVersionError", "IndexWriteError",
            "InputError", "NotAnIndexError", "QueryError"]
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'search' has no attribute {name!r}")
+    value = globals()[name] = getattr(import_module(f".{module}", __name__), name)
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *_LAZY})
