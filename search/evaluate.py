@@ -382,20 +382,19 @@ class Evaluator:
 
     def scores(self, query) -> Scores:
         """Every matching live passage (top-level docnum) -> its score."""
-        ids, values = self._eval(query, None)
-        deleted = self.deleted()
-        if deleted is not None and len(ids):
-            live = ~deleted[ids]
-            ids, values = ids[live], values[live]
-        return Scores(ids, values)
+        return Scores(*self._live(*self._eval(query, None)))
 
     def count(self, query) -> int:
         """How many live passages match `query` (no ranking; postings read stay for the next query)."""
-        ids = self._eval(query, None)[0]
+        return len(self._live(*self._eval(query, None))[0])
+
+    def _live(self, ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The matches that are not deleted passages (deletions wait for a merge to leave the postings)."""
         deleted = self.deleted()
         if deleted is not None and len(ids):
-            return int(np.count_nonzero(~deleted[ids]))
-        return len(ids)
+            live = ~deleted[ids]
+            return ids[live], values[live]
+        return ids, values
 
     def word_positions(self, field: str, term: str, docs: np.ndarray):
         """(docnums, the term's BM25 in `field`, positions, count per docnum) for those of

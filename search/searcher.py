@@ -258,7 +258,7 @@ class Searcher:
                 return kept, total
             wanted *= 4
 
-    def _feedback(self, searcher, scores: dict[int, float], parsed, operator: str):
+    def _feedback(self, searcher, scores: Scores, parsed, operator: str):
         """(scores re-ranked by pseudo-relevance feedback, the Expansion or None); see search/feedback.py.
 
         Only for operator="or" queries of at least feedback_min_words words: the long,
