@@ -457,23 +457,34 @@ def write_directory(dbfile, entries: list[tuple[bytes, int, int]]) -> None:
 
 
 class Directory:
-    """A segment's term directory, read in place from the file's memory view."""
+    """A segment's term directory, read in place from the file's memory view (copied into arrays
+    on a big-endian machine, where the little-endian numbers need swapping)."""
 
     def __init__(self, view: memoryview):
         magic, n = _DIR_HEADER.unpack_from(view)
         if magic != _DIR_MAGIC:
             raise ValueError("not a docsearch term directory")
         at = _DIR_HEADER.size
-        self.hashes = view[at:at + 4 * n].cast("I")
+        self.hashes = self._numbers(view[at:at + 4 * n], "I")
         at += 4 * n
-        self.lengths = view[at:at + 4 * n].cast("I")
+        self.lengths = self._numbers(view[at:at + 4 * n], "I")
         at += 4 * n
-        self.starts = view[at:at + 4 * (n + 1)].cast("I")
+        self.starts = self._numbers(view[at:at + 4 * (n + 1)], "I")
         at += 4 * (n + 1)
         at += -at % 8
-        self.offsets = view[at:at + 8 * n].cast("Q")
+        self.offsets = self._numbers(view[at:at + 8 * n], "Q")
         at += 8 * n
         self.keys = view[at:]
+
+    @staticmethod
+    def _numbers(view: memoryview, code: str):
+        if _LITTLE:
+            return view.cast(code)
+        numbers = array(code)
+        numbers.frombytes(view)
+        numbers.byteswap()
+        view.release()
+        return memoryview(numbers)
 
     def release(self) -> None:
         """Let go of the file's memory, so the segment's map can close."""
