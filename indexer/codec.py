@@ -32,7 +32,8 @@ Each segment also has a term directory (.tdx): every term's postings extent, sor
 CRC-32 of its key, so search/evaluate.py finds a term's postings with two binary searches
 in a memory view and one key comparison instead of Whoosh's term-index lookup (an MD5
 and a probe sequence in Python, 15 us). A segment without one (written by another
-codec) is read through Whoosh's term index.
+codec) is read through Whoosh's term index. That index (.trm) stays Whoosh's file, written
+by TermIndexWriter with less work per term (a segment has hundreds of thousands).
 
 Segments also read their files from the segment's memory map without copying them
 (Whoosh's BufferFile copies each file it opens into a BytesIO: the whole postings
