@@ -68,6 +68,19 @@ class Scores:
         a, b = np.searchsorted(self.ids, [lo, hi])
         return Scores(self.ids[a:b], self.values[a:b])
 
+    def top_set(self, n: int, tie) -> np.ndarray:
+        """The docnums of the `n` best (ascending, in no rank order): what best(n, tie) holds,
+        with tie() asked only about the scores equal to the n-th."""
+        values = self.values
+        if len(values) <= n:
+            return self.ids
+        cutoff = np.partition(values, len(values) - n)[len(values) - n]
+        above = self.ids[values > cutoff]
+        equal = self.ids[values == cutoff]
+        if len(above) + len(equal) > n:
+            equal = np.array(sorted(equal.tolist(), key=tie)[:n - len(above)], np.int64)
+        return np.sort(np.concatenate((above, equal)))
+
     def best(self, n: int, tie) -> list[tuple[int, float]]:
         """The `n` best (docnum, score), best first; equal scores by tie(docnum)."""
         if n <= 0 or not len(self.ids):

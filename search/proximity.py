@@ -27,7 +27,7 @@ def rescore(ev: Evaluator, scores: Scores, words: tuple[str, ...], *, slop: int,
     distinct = tuple(dict.fromkeys(words))
     if boost <= 0 or len(distinct) < 2 or not scores:
         return
-    docs = np.array(sorted(d for d, _ in scores.best(window, tie or (lambda d: d))), np.int64)
+    docs = scores.top_set(window, tie or (lambda d: d))
     keys, labels = [], []
     holds = np.ones(len(docs), bool)
     word_scores = {}

@@ -613,3 +613,27 @@ def test_aliases_rank_on_an_index_where_a_segment_has_no_titles(tmp_path):
         assert [Path(h.path).name for h in hits] == ["a.md", "b.txt"]
         q = TypedFirst(wq.Term("title", "dprk"), wq.Term("body", "korea"))
         assert {searcher.stored_fields(h.docnum)["path"] for h in searcher.search(q)} == {"a.md", "b.txt"}
+
+
+def test_top_set_holds_what_best_ranks_with_ties_at_the_edge():
+    """The proximity window takes the best passages as a set; with many equal scores at the
+    edge, it must be the set best() ranks, and ask tie() only about the edge."""
+    import random
+
+    import numpy as np
+
+    from search.evaluate import Scores
+
+    rng = random.Random(3)
+    for _ in range(200):
+        size = rng.randint(1, 60)
+        ids = np.array(sorted(rng.sample(range(1000), size)), np.int64)
+        values = np.array([rng.choice([1.0, 2.0, 2.5, 3.0]) for _ in range(size)])
+        scores = Scores(ids, values)
+        tie = lambda d: (str(d * 7919 % 1000), d)      # an order unlike the docnums'
+        n = rng.randint(1, 70)
+        asked = []
+        got = scores.top_set(n, lambda d: asked.append(d) or tie(d))
+        assert got.tolist() == sorted(d for d, _ in scores.best(n, tie))
+        cutoff = sorted(values, reverse=True)[min(n, size) - 1]
+        assert all(scores.values[list(ids).index(d)] == cutoff for d in asked)
