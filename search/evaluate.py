@@ -386,6 +386,7 @@ class Evaluator:
         self._deleted = None
         self._groups = None
         self._columns: dict[tuple[int, str], object] = {}
+        self._dense = None                      # _sum's two docnum-wide accumulators
 
     # -- public ------------------------------------------------------------------------
     def new_query(self) -> None:
@@ -683,14 +684,18 @@ class Evaluator:
             ids, scores = parts[0]
             return ids, scores, np.ones(len(ids), np.float64)
         total = sum(len(ids) for ids, _ in parts)
-        if total * 16 > self.doccount:          # dense: one slot per docnum
-            acc = np.zeros(self.doccount, np.float64)
-            hits = np.zeros(self.doccount, np.float64)
+        if total * 2 > self.doccount:           # dense: a slot per docnum (kept, and cleared after)
+            if self._dense is None:
+                self._dense = np.zeros(self.doccount, np.float64), np.zeros(self.doccount, np.float64)
+            acc, hits = self._dense
             for ids, scores in parts:
                 acc[ids] += scores
                 hits[ids] += 1
             ids = np.flatnonzero(hits)
-            return ids, acc[ids], hits[ids]
+            found = ids, acc[ids], hits[ids]
+            acc[ids] = 0.0
+            hits[ids] = 0.0
+            return found
         ids = np.concatenate([ids for ids, _ in parts])
         ids.sort()
         ids = distinct_sorted(ids)
