@@ -193,20 +193,6 @@ def _terms(text: str) -> list[str]:
     return list(chain.from_iterable(map(_CHUNK_TERMS.__getitem__, text.split())))
 
 
-def _term_positions(text: str) -> tuple[dict[str, list[int]], int]:
-    """Each term of _terms(text) -> its positions, and the number of tokens."""
-    terms = _terms(text)
-    positions: dict[str, list[int]] = {}
-    at = positions.get
-    for pos, term in enumerate(terms):
-        poslist = at(term)
-        if poslist is None:
-            positions[term] = [pos]
-        else:
-            poslist.append(pos)
-    return positions, len(terms)
-
-
 def _mixed_scripts(word: str, start: int) -> Iterator[tuple[str, int, int]]:
     """Mixed scripts ("2000년"): Latin parts are words, CJK runs become bigrams."""
     last = 0

@@ -258,10 +258,7 @@ class PostingsMatcher(LeafMatcher):
             starts = None
             if positions is not None:
                 starts = array("I", [0])
-                total = 0
-                for c in counts:
-                    total += c
-                    starts.append(total)
+                starts.extend(accumulate(counts))
             _state = (layout.ids(), layout.weights(), counts, positions, starts, layout.values())
         self._state = _state
         self._ids, self._weights, self._counts, self._positions, self._starts, self._values = _state

@@ -2,17 +2,16 @@
 
 Whoosh's SegmentWriter sends every posting through a pickled external sort and,
 while writing postings, reads each document's field length back from disk. A
-SegmentBuilder inverts documents in memory instead, into compact arrays per term
-(docnums, position counts, positions: a few bytes a posting), and when its memory
-budget is reached, or at the end, writes one segment: each term's arrays as the
-index codec lays them out (indexer/codec.py), and Whoosh's own whoosh3 objects for
-the term index, stored fields, lengths and sortable columns. The segment is read
-by unmodified Whoosh through that codec.
+SegmentBuilder buffers documents in memory instead, and when its memory budget is
+reached, or at the end, writes one segment: each term's postings as the index codec
+lays them out (indexer/codec.py), and Whoosh's own whoosh3 objects for the stored
+fields, lengths and sortable columns. The segment is read by unmodified Whoosh
+through that codec.
 
-The postings of our own text fields (schema.WhooshAnalyzer over an
-analysis.Analyzer, Positions format) come straight from the analyzer's token
-scan, shared by `body` and `exact`; any other field goes through Whoosh's
-`field.index()`. A builder only writes segment files: they become part of the
+Our own text fields (schema.WhooshAnalyzer over an analysis.Analyzer, Positions
+format) are kept as runs of raw term ids and inverted with numpy at flush
+(indexer/inversion.py); any other field goes through Whoosh's `field.index()` into
+small arrays per term. A builder only writes segment files: they become part of the
 index when `commit_segments` writes the TOC, so an interrupted run leaves the
 previous commit as it was, and its files are removed by `discard_files` or by
 Whoosh's own clean-up at the next commit.
@@ -44,8 +43,6 @@ _WIDE = 0xFFFF                        # positions and counts beyond this need 4-
 POSTING_BYTES = 8                     # a docnum (4) and a count (2) per posting
 POSITION_BYTES = 3                    # a position (2)
 TERM_BYTES = 420                      # a new term: its str, the dict slot, a list of three small arrays
-
-BUCKET_BYTES = 64                     # numpy's working arrays per token while a bucket of terms is inverted
 
 # How a field's postings are buffered and stored (see codec.encode).
 POSITIONS, IDS, ANY = "positions", "ids", "any"
@@ -355,9 +352,9 @@ class SegmentBuilder:
         return segment
 
     def _bucket(self) -> int:
-        """Tokens to invert at a time: their working arrays (about BUCKET_BYTES a token) take an
+        """Tokens to invert at a time: their working arrays (inversion.BUCKET_BYTES a token) take an
         eighth of the budget (see add_document)."""
-        return max(1 << 16, self.limit_bytes // (8 * BUCKET_BYTES))
+        return max(1 << 16, self.limit_bytes // (8 * inversion.BUCKET_BYTES))
 
     def finish(self) -> list[Segment]:
         """Write what is buffered; returns every segment this builder wrote."""

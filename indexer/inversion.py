@@ -13,6 +13,7 @@ laid out by indexer/codec.py, with the statistics Whoosh's TermInfo keeps.
 from __future__ import annotations
 
 from array import array
+
 import numpy as np
 
 from . import analysis
@@ -23,6 +24,7 @@ TOKEN_BYTES = 4.5           # a token in the shared array (arrays over-allocate 
 ENTRY_BYTES = 14            # a (document, run) entry of a field
 TERM_BYTES = 120            # a new raw term: its str and the dict and list slots
 FLUSH_BYTES = 4             # a token of the field being inverted: its term (the rest is a bucket's)
+BUCKET_BYTES = 64           # numpy's working arrays per token while a bucket of terms is inverted
 _SHORT = 256                # texts up to this long are remembered: titles repeat on every passage
 
 

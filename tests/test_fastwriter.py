@@ -151,18 +151,15 @@ def scores(folder: Path) -> list:
 
 # -- the segment itself ----------------------------------------------------------
 
-def test_term_positions_are_the_scan_without_offsets():
+def test_indexed_terms_are_the_scan_without_offsets():
+    """What the indexer reads (analysis._terms, token by token in position order) is what
+    queries and highlights read (analysis._scan)."""
     rng = random.Random(3)
     texts = [_text(rng, 300) for _ in range(30)] + [" ".join(ODD), "", "a.b.c. A.B. 1.2.3. U.S", "K 가 a가b 가a",
                                                      "U.S.\u3000A.B. it’s\x1cthe\tend\u2028of\u00a0x.y. US.A. "]
     texts += [text.replace(" ", "") for text in texts[-3:]]     # _terms reads CJK-free text chunk by chunk
     for text in texts:
-        positions, ntokens = analysis._term_positions(text)
-        terms = [None] * ntokens
-        for term, poslist in positions.items():
-            for pos in poslist:
-                terms[pos] = term
-        assert terms == [t for t, _, _ in analysis._scan(text)]
+        assert analysis._terms(text) == [t for t, _, _ in analysis._scan(text)]
 
 
 @pytest.fixture(scope="module")
