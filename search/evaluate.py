@@ -23,7 +23,6 @@ import math
 import numpy as np
 from whoosh import query as Q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.scoring import bm25
 from whoosh.util.numeric import byte_to_length
 
 from indexer.arrays import distinct_sorted, ranges
@@ -31,7 +30,7 @@ from indexer.codec import COUNTS, FLOAT, Codec, Layout, TermsReader, is_position
 
 from . import feedback
 from .stats import LiveStats
-from .tiers import LENGTH_SLACK, MoreWordsFirst, TypedFirst, score_floor
+from .tiers import MoreWordsFirst, TypedFirst, score_floor, tf1_floor
 from .whoosh_fixes import AndNot
 
 __all__ = ["Evaluator", "Scores"]
@@ -182,23 +181,24 @@ class _Part:
         """Whether decoding the blocks of `wanted` postings beats decoding the whole list."""
         return self._skip_docs is not None and wanted * 4 < self.layout.blocks
 
-    def _blocks(self, blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(posting indices, block starts within them) of whole blocks (ascending, distinct)."""
+    def _blocks(self, blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(posting indices, where each block starts among them, each block's length) of whole
+        blocks (ascending, distinct)."""
         shift = self.layout.skip_shift
         starts = blocks << shift
         lengths = np.minimum(1 << shift, self.n - starts)
-        return ranges(starts, lengths), np.cumsum(lengths) - lengths
+        return ranges(starts, lengths), np.cumsum(lengths) - lengths, lengths
 
     def select(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(indices, segment docnums) of the postings whose segment docnum is in `wanted` (ascending)."""
         if self._local is None and self._few(len(wanted)):
             blocks = np.searchsorted(self._skip_docs, wanted, side="right") - 1
             blocks = distinct_sorted(blocks[blocks >= 0])
-            index, heads = self._blocks(blocks)
+            index, heads, lengths = self._blocks(blocks)
             gaps = self._gaps[index].astype(np.int64)
             gaps[heads] = 0
             summed = gaps.cumsum()
-            ids = summed + np.repeat(self._skip_docs[blocks] - summed[heads], np.diff(np.append(heads, len(index))))
+            ids = summed + np.repeat(self._skip_docs[blocks] - summed[heads], lengths)
             found = _select(ids, wanted)
             return index[found], ids[found]
         local = self.local
@@ -225,10 +225,10 @@ class _Part:
             # Where each chosen posting's positions start: the positions before its block, plus the
             # counts before it in the block.
             blocks = distinct_sorted(local >> layout.skip_shift)
-            index, heads = self._blocks(blocks)
+            index, heads, lengths = self._blocks(blocks)
             counts = self.counts[index].astype(np.int64)
             before = counts.cumsum() - counts
-            before -= np.repeat(before[heads] - self._skip_before[blocks], np.diff(np.append(heads, len(index))))
+            before -= np.repeat(before[heads] - self._skip_before[blocks], lengths)
             begin = before[np.searchsorted(index, local)]
             n = self.counts[local].astype(np.int64)
         else:
@@ -272,7 +272,7 @@ class _ListPart:
         np.cumsum([len(p) for p in plists], out=self._starts[1:len(plists) + 1])
 
     def all(self) -> tuple[np.ndarray, np.ndarray]:
-        return self.local.astype(np.int64) + self.offset, self._weights
+        return self.local + self.offset, self._weights
 
     def select(self, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         sel = _select(self.local, wanted)
@@ -362,7 +362,11 @@ def _select(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return np.flatnonzero(wanted[at] == ids)
 
 
-def _keep(ids: np.ndarray, scores: np.ndarray, sel: np.ndarray) -> tuple:
+def _within(ids: np.ndarray, scores: np.ndarray, within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The matches whose docnum is in `within` (all of them for None)."""
+    if within is None:
+        return ids, scores
+    sel = _select(ids, within)
     return ids[sel], scores[sel]
 
 
@@ -524,10 +528,10 @@ class Evaluator:
 
     def idf(self, field: str, text) -> float:
         """Lucene's idf over live passages: log(1 + (N - n + 0.5) / (n + 0.5))."""
-        postings = self._term_postings(field, text)
         key = (field, text)
         found = self._idf.get(key)
         if found is None:
+            postings = self._term_postings(field, text)
             n = 0
             if postings is not None:
                 n = postings.df
@@ -549,10 +553,10 @@ class Evaluator:
         if not fieldobj.scorable:
             return None
         lengths = self._lengths_of(field)
-        longest = byte_to_length(int(lengths.max()) if len(lengths) else 0) * LENGTH_SLACK + 1
+        longest = byte_to_length(int(lengths.max()) if len(lengths) else 0)
         w = self.weighting
-        return bm25(self.idf(field, text), 1.0, longest, self.stats.avg_field_length(field) or 1,
-                    w._field_B.get(field, w.B), w.K1) * boost
+        return tf1_floor(self.idf(field, text), longest, self.stats.avg_field_length(field) or 1,
+                         w._field_B.get(field, w.B), w.K1, boost)
 
     def _bm25(self, field: str, text, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """idf * ((tf * (K1 + 1)) / (tf + norm(length))), per posting."""
@@ -611,14 +615,9 @@ class Evaluator:
             ids = self._eval(q.child, within)[0]
             return ids, np.full(len(ids), q.score, np.float64)
         if kind is feedback.FirstPass:
-            ids, scores = q.scores.ids, q.scores.values
-            if within is not None:
-                ids, scores = _keep(ids, scores, _select(ids, within))
-            return ids, scores
+            return _within(q.scores.ids, q.scores.values, within)
         if kind is Q.Every and not q.fieldname:
-            ids = np.arange(self.doccount, dtype=np.int64)
-            if within is not None:
-                ids = np.intersect1d(ids, within, assume_unique=True)
+            ids = np.arange(self.doccount, dtype=np.int64) if within is None else within
             return ids, np.full(len(ids), float(q.boost), np.float64)
         if isinstance(q, Q.MultiTerm):
             return self._multiterm(q, within)
@@ -636,11 +635,7 @@ class Evaluator:
                 ids.append(m.id() + seg.offset)
                 scores.append(m.score())
                 m.next()
-        ids = np.array(ids, np.int64)
-        scores = np.array(scores, np.float64)
-        if within is not None:
-            ids, scores = _keep(ids, scores, _select(ids, within))
-        return ids, scores
+        return _within(np.array(ids, np.int64), np.array(scores, np.float64), within)
 
     def _term(self, field: str, text, boost: float, within) -> tuple[np.ndarray, np.ndarray]:
         postings = self._term_postings(field, text)

@@ -18,7 +18,7 @@ from functools import partial
 
 from whoosh import matching
 from whoosh import query as wq
-from whoosh.scoring import WeightLengthScorer
+from whoosh.scoring import WeightLengthScorer, bm25
 
 LENGTH_SLACK = 1.25     # field lengths are stored as one byte, rounded: bound them from above
 
@@ -114,8 +114,13 @@ def term_floor(searcher, fieldname: str, text, boost: float) -> float | None:
     scorer = parent.weighting.scorer(parent, fieldname, btext)
     if not isinstance(scorer, WeightLengthScorer):
         return None
-    longest = _longest(parent.reader(), fieldname) * LENGTH_SLACK + 1
-    return scorer._score(1.0, longest) * boost
+    return tf1_floor(scorer.idf, _longest(parent.reader(), fieldname), scorer.avgfl, scorer.B, scorer.K1, boost)
+
+
+def tf1_floor(idf: float, longest: int, avgfl: float, B: float, K1: float, boost: float) -> float:
+    """BM25 at tf = 1 in a field LENGTH_SLACK longer than `longest`, boosted: the floor itself,
+    shared by term_floor and the evaluator (search/evaluate.py)."""
+    return bm25(idf, 1.0, longest * LENGTH_SLACK + 1, avgfl, B, K1) * boost
 
 
 def _longest(reader, fieldname: str) -> int:
