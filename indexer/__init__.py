@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .document import Block, Document, Passage
-from .errors import (DocsearchError, IndexLockedError, IndexNotFoundError, IndexVersionError,
+from indexer.document import Block, Document, Passage
+from indexer.errors import (DocsearchError, IndexLockedError, IndexNotFoundError, IndexVersionError,
                      IndexWriteError, InputError, NotAnIndexError, QueryError, UnsupportedFileError)
-from .files import discover
+from indexer.files import discover
+from indexer.store.directory import default_index_dir
 
 __all__ = ["build_index", "IndexSummary", "default_index_dir", "seeds_path", "Document", "Passage", "Block",
            "DocsearchError", "IndexLockedError", "IndexNotFoundError", "IndexVersionError", "IndexWriteError",
@@ -25,13 +26,6 @@ __all__ = ["build_index", "IndexSummary", "default_index_dir", "seeds_path", "Do
 DEFAULT_MAX_BYTES = 20_000_000
 
 
-def default_index_dir() -> Path:
-    """$DOCSEARCH_INDEX, else the per-user data folder ($XDG_DATA_HOME/docsearch/index)."""
-    env = os.environ.get("DOCSEARCH_INDEX")
-    if env:
-        return Path(env).expanduser()
-    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(data_home) / "docsearch" / "index"
 
 
 def seeds_path() -> Path:
@@ -97,9 +91,9 @@ class _Prepare:
     seg_kw: dict
 
     def __call__(self, job: "_Job") -> tuple:
-        from .loaders import load_document
-        from .metadata import apply_overrides
-        from .segment import segment
+        from indexer.readers.load import load_document
+        from indexer.metadata import apply_overrides
+        from indexer.segment import segment
 
         try:
             if job.old_sha256 is not None and job.old_sha256 == _sha256(job.path):
@@ -138,10 +132,10 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     postings across all processes (a process over its share writes a segment early).
     Raises InputError for a missing path or manifest, and the index errors.
     """
-    from .loaders import learn_boilerplate
-    from .metadata import read_manifest
-    from .segment import MAX_CHARS, MIN_CHARS
-    from .writer import IndexWriter
+    from indexer.readers.boilerplate import learn_boilerplate
+    from indexer.metadata import read_manifest
+    from indexer.segment import MAX_CHARS, MIN_CHARS
+    from indexer.store.writer import IndexWriter
 
     started = time.perf_counter()
     paths = [Path(p) for p in (paths or [seeds_path()])]

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from .document import Block, Document, Passage
-from .metadata import detect_language
+from indexer.document import Block, Document, Passage
+from indexer.metadata import detect_language
 
 MIN_CHARS = 300
 MAX_CHARS = 1200

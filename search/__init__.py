@@ -14,7 +14,7 @@ from indexer.errors import (DocsearchError, IndexLockedError, IndexNotFoundError
                             IndexWriteError, InputError, NotAnIndexError, QueryError)
 
 _LAZY = {"Searcher": "searcher", "Hit": "results", "Results": "results", "PassageContext": "results",
-         "ContextPassage": "results", "IndexStats": "results", "Snippet": "snippets"}
+         "ContextPassage": "results", "IndexStats": "results", "Snippet": "present.snippets"}
 
 __all__ = ["Searcher", "Hit", "Results", "Snippet", "PassageContext", "ContextPassage", "IndexStats",
            "DocsearchError", "IndexLockedError", "IndexNotFoundError", "IndexVersionError", "IndexWriteError",

@@ -170,7 +170,7 @@ def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to,
         docsearch search 'North Korea' --aliases my-aliases.txt
     """
     from search import Searcher
-    from search.render import render_html, render_json, render_text
+    from search.present.render import render_html, render_json, render_text
 
     extra = {}
     for item in filters:
@@ -207,7 +207,7 @@ def show(passage_id, index_dir, context, query, fmt):
         docsearch show '000_50900fcff45a5147.txt#3' --context 2 --query missile
     """
     from search import Searcher
-    from search.render import render_context, render_json
+    from search.present.render import render_context, render_json
 
     with Searcher(index_dir) as s:
         ctx = s.passage(passage_id, context=context, query=query)
@@ -225,7 +225,7 @@ def stats(index_dir, fmt):
         docsearch stats --index idx/
     """
     from search import Searcher
-    from search.render import render_json, render_stats
+    from search.present.render import render_json, render_stats
 
     with Searcher(index_dir) as s:
         st = s.stats()

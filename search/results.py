@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
-from .snippets import Snippet
+from search.present.snippets import Snippet
 
 
 @dataclass(frozen=True)

@@ -21,21 +21,22 @@ import numpy as np
 from whoosh import query as Q
 from whoosh import scoring
 
-from indexer import default_index_dir
-from indexer import schema as S
-from indexer.analysis import EXACT
+from indexer.store.directory import check_index_dir, check_version, default_index_dir, read_marker
+from indexer.store import schema as S
+from indexer.store.analysis import EXACT
 from indexer.errors import DocsearchError, IndexNotFoundError, QueryError
-from indexer.writer import check_index_dir, check_version, read_marker
 
-from . import feedback, proximity
-from .evaluate import Evaluator, Scores
-from .match import MatchSpec
-from .aliases import load_aliases
-from .query import KEYWORD_QUERY_WORDS, IndexVocabulary, check_expansion, date_range, parse_query, refuse_too_deep
-from .results import ContextPassage, Hit, IndexStats, PassageContext, Results
-from .snippets import make_snippet
-from .stats import LiveStats
-from .spelling import suggest
+from search.rank import feedback
+
+from search.rank import proximity
+from search.rank.evaluate import Evaluator, Scores
+from search.query.match import MatchSpec
+from search.query.aliases import load_aliases
+from search.query.parse import KEYWORD_QUERY_WORDS, IndexVocabulary, check_expansion, date_range, parse_query, refuse_too_deep
+from search.results import ContextPassage, Hit, IndexStats, PassageContext, Results
+from search.present.snippets import make_snippet
+from search.rank.stats import LiveStats
+from search.query.spelling import suggest
 
 _OPERATORS = ("and", "or")
 
@@ -60,7 +61,7 @@ class _BM25Scorer(scoring.BM25FScorer):
     of a rare word's weight, so the generic words of a question ("results", "methods")
     outvote its topic; Lucene's (also Tantivy's and Anserini's) gives it about a tenth.
     The idf is set before setup(), which derives the block-skipping bound from it.
-    Statistics count live passages only (search/stats.py).
+    Statistics count live passages only (search/rank/stats.py).
     """
 
     def __init__(self, searcher, fieldname, text, B, K1, qf=1):
@@ -88,12 +89,12 @@ class Searcher:
     weighing half a body word and in a section heading a quarter (the title is stored
     on every passage and is usually also the document's first line and first heading,
     so a higher weight counts it three times), plus, among the best 100 passages, a bonus
-    where the query's words stand close together in any order (search/proximity.py).
-    Queries are scored straight from the postings (search/evaluate.py), every match
+    where the query's words stand close together in any order (search/rank/proximity.py).
+    Queries are scored straight from the postings (search/rank/evaluate.py), every match
     counted. With operator="or", keywords (up to KEYWORD_QUERY_WORDS) rank the passages
     matching more of them first; a longer, natural-language question (feedback_min_words
     words or more) is re-ranked by pseudo-relevance feedback
-    (search/feedback.py), which costs about one more pass over the expansion terms'
+    (search/rank/feedback.py), which costs about one more pass over the expansion terms'
     postings; feedback_docs=0 turns it off.
     """
 
@@ -117,7 +118,7 @@ class Searcher:
         self.feedback = {"docs": feedback_docs, "terms": feedback_terms, "weight": feedback_weight,
                          "min_words": feedback_min_words}
         self.snippet_size = snippet_size
-        # Alias sets (search/aliases.py): the built-in table plus the file `aliases`, or only that
+        # Alias sets (search/query/aliases.py): the built-in table plus the file `aliases`, or only that
         # file with builtin_aliases=False; use_aliases=False turns expansion off.
         self.aliases = load_aliases(aliases, builtin=builtin_aliases) if use_aliases else None
         self._weighting = _BM25(B=b, K1=k1)
@@ -223,7 +224,7 @@ class Searcher:
 
     def _first_pass(self, searcher, parsed, filter_query) -> Scores:
         """Every passage matching the query (and the filters), scored by BM25 plus the
-        proximity bonus (search/proximity.py). Filters join the query as zero-score clauses."""
+        proximity bonus (search/rank/proximity.py). Filters join the query as zero-score clauses."""
         query = parsed.query
         if filter_query is not None:
             query = Q.And([query, Q.ConstantScoreQuery(filter_query, 0.0)])
@@ -259,7 +260,7 @@ class Searcher:
             wanted *= 4
 
     def _feedback(self, searcher, scores: Scores, parsed, operator: str):
-        """(scores re-ranked by pseudo-relevance feedback, the Expansion or None); see search/feedback.py.
+        """(scores re-ranked by pseudo-relevance feedback, the Expansion or None); see search/rank/feedback.py.
 
         Only for operator="or" queries of at least feedback_min_words words: the long,
         loosely worded questions it helps. A keyword query (all words required) or a
@@ -324,7 +325,7 @@ class Searcher:
                            aliases=self.aliases, vocabulary=self._vocabulary_of(searcher))
 
     def _suggest(self, searcher, query: str, total: int, operator: str, limits=(None, None, None)) -> str | None:
-        """The query with misspelt words corrected from the index's vocabulary (search/spelling.py),
+        """The query with misspelt words corrected from the index's vocabulary (search/query/spelling.py),
         when that finds more passages under the same date and field limits; else None."""
         filter_query = self._filter(*limits)
 

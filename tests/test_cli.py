@@ -15,11 +15,11 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import COMMUNIQUE, REPO, REPORT, write
-from indexer.schema import SCHEMA_VERSION
-from indexer.writer import MARKER, WriteLock
+from indexer.store.schema import SCHEMA_VERSION
+from indexer.store.directory import MARKER, WriteLock
 from search import Hit, Results, Snippet
 from search.cli import cli
-from search.render import render_text
+from search.present.render import render_text
 
 C6 = f"{COMMUNIQUE}#6"
 MISSILE_TEXT = (
@@ -499,7 +499,7 @@ def test_index_jobs_and_memory_budget(tmp_path):
     same results; no memory or no job is a usage error."""
     from whoosh import index as whoosh_index
 
-    from indexer import schema as S
+    from indexer.store import schema as S
 
     words = "walrus pelican heron colony survey shore northern count".split()
     docs = make_docs(tmp_path, {f"f{i:03}.txt": " ".join(words[(i + k) % 8] + str(k % 50) for k in range(400))

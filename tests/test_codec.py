@@ -18,11 +18,11 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.formats import Positions
 
-from indexer import schema as S
-from indexer.codec import Codec, Layout, PostingsMatcher, encode
-from indexer.writer import FORMAT, MARKER
+from indexer.store import schema as S
+from indexer.store.codec import Codec, Layout, PostingsMatcher, encode
+from indexer.store.directory import FORMAT, MARKER
 from search import Searcher
-from search.evaluate import Evaluator
+from search.rank.evaluate import Evaluator
 
 from conftest import write
 from test_fastwriter import _documents, _index_with_builder, _whoosh_documents
@@ -219,7 +219,7 @@ def test_evaluator_reads_segments_of_either_codec(tmp_path):
 def test_term_directory_finds_every_term_and_only_those(tmp_path, monkeypatch, weak_hash):
     """The directory gives each term the extent Whoosh's term index has, absent terms none,
     also when many keys share a hash (a hash of 3 values here)."""
-    import indexer.codec as codec
+    import indexer.store.codec as codec
 
     if weak_hash:
         monkeypatch.setattr(codec, "zlib", type("Weak", (), {"crc32": staticmethod(lambda key: len(key) % 3)}))
@@ -271,7 +271,7 @@ def test_phrases_in_long_lists_match_whooshs_own_phrase_search(tmp_path, monkeyp
             words.insert(rng.randrange(len(words)), f"{rng.choice(rare)} {rng.choice(common)}")
         write(folder / f"d{i:04}.txt", " ".join(words) + ".")
     from indexer import build_index
-    from search import evaluate
+    from search.rank import evaluate
 
     build_index([folder], tmp_path / "idx", procs=1)
     decoded = []
@@ -296,7 +296,7 @@ def test_term_index_writer_writes_whooshs_file_byte_for_byte(tmp_path):
     from whoosh.filedb.filestore import FileStorage
     from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
 
-    from indexer.codec import TermIndexWriter
+    from indexer.store.codec import TermIndexWriter
 
     rng = random.Random(5)
     keys = sorted({bytes(rng.choice(b"abcdefgh\xc3\xa9") for _ in range(rng.randint(1, 12))) for _ in range(5000)})

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from conftest import COMMUNIQUE, REPO, write
 from search.cli import cli
-from search.query import parse_query
+from search.query.parse import parse_query
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 COMMANDS = sorted(cli.commands)
@@ -160,7 +160,7 @@ def test_readme_python_example_runs(monkeypatch, tmp_path, capsys):
 
 def test_readme_documents_every_json_key():
     from search.results import Hit, Results
-    from search.snippets import Snippet
+    from search.present.snippets import Snippet
 
     hit = Hit(rank=1, score=1.0, id="a#0", doc_id="a", passage=0, path="a", title=None, date=None,
               source=None, author=None, section=None, language=None, text="x", start=0, end=1,

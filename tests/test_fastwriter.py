@@ -2,7 +2,7 @@
 
 Equal terms, postings (positions), term statistics, field lengths, stored fields
 and sortable columns, hence equal search results and BM25 scores (how postings lie
-on disk is the codec's: indexer/codec.py, tests/test_codec.py); segments split
+on disk is the codec's: indexer/store/codec.py, tests/test_codec.py); segments split
 by the memory budget; deletions and re-adds across runs; parallel workers; and
 an interrupted or killed run that leaves the previous commit as it was.
 """
@@ -25,13 +25,14 @@ from whoosh import query as Q
 from whoosh import scoring
 
 from conftest import REPO, write
-from indexer import analysis, build_index
-from indexer import schema as S
-from indexer import writer as W
+from indexer import build_index
+from indexer.store import analysis
+from indexer.store import schema as S
+from indexer.store import writer as W
 from indexer.document import Document, make_blocks
-from indexer.fastwriter import SegmentBuilder, commit_segments
+from indexer.store.fastwriter import SegmentBuilder, commit_segments
 from indexer.segment import segment
-from indexer.writer import MARKER, document_fields
+from indexer.store.writer import MARKER, document_fields
 from search import Searcher
 
 WORDS = ("nuclear missile framework agreed talks delegation peninsula security council nations nation "
@@ -222,7 +223,7 @@ def test_builder_scores_equal_whoosh_bm25(corpus, whoosh_merged, tmp_path):
 def test_inverting_a_bucket_of_terms_at_a_time_changes_nothing(corpus):
     """A field is inverted a bucket of terms at a time to bound the working memory: any bucket
     size gives the same terms, postings and statistics."""
-    from indexer.inversion import Inverted, TextField, Tokens
+    from indexer.store.inversion import Inverted, TextField, Tokens
 
     tokens = Tokens()
     fields = {name: TextField(name, ana) for name, ana in (("body", analysis.STEMMED), ("exact", analysis.EXACT))}
@@ -242,8 +243,8 @@ def test_inverted_postings_are_laid_out_as_the_codec_encodes_them():
     what codec.encode makes of the same postings."""
     from array import array
 
-    from indexer.codec import Layout, encode
-    from indexer.inversion import Inverted, TextField, Tokens
+    from indexer.store.codec import Layout, encode
+    from indexer.store.inversion import Inverted, TextField, Tokens
 
     rng = random.Random(9)
     tokens = Tokens()

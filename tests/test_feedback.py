@@ -1,4 +1,4 @@
-"""Ranking: pseudo-relevance feedback (search/feedback.py) and the BM25 weighting of search/searcher.py.
+"""Ranking: pseudo-relevance feedback (search/rank/feedback.py) and the BM25 weighting of search/searcher.py.
 
 The relevance model on hand-made texts; then, through `Searcher`, on tiny documents written
 in each test: feedback re-ranks natural-language (operator="or") questions, shows in
@@ -13,9 +13,9 @@ from whoosh import query as Q
 
 from conftest import write
 from indexer import build_index
-from indexer.analysis import STEMMED
+from indexer.store.analysis import STEMMED
 from search import Searcher
-from search.feedback import Expansion, relevance_model
+from search.rank.feedback import Expansion, relevance_model
 
 QUESTION = "what did the walrus colony survey find?"
 

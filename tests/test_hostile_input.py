@@ -24,10 +24,10 @@ from conftest import REPO, write
 from indexer import build_index
 from indexer.document import Document, make_blocks
 from indexer.errors import UnsupportedFileError
-from indexer.loaders import load_document
+from indexer.readers.load import load_document
 from indexer.segment import segment
 from search import QueryError, Results, Searcher
-from search.query import MAX_FUZZY_TERMS
+from search.query.parse import MAX_FUZZY_TERMS
 
 CI = os.environ.get("CI") == "true"
 EXAMPLES = 60 if CI else 250

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import COMMUNIQUE, REPORT, SEEDS, write
 from indexer import (IndexLockedError, IndexVersionError, InputError, NotAnIndexError, build_index)
-from indexer.writer import MARKER, WriteLock
+from indexer.store.directory import MARKER, WriteLock
 from search import Searcher
 
 PARA = ("The delegation discussed the missile programme and the agreed framework at length, "

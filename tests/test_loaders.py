@@ -12,10 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer.errors import InputError, UnsupportedFileError
-from indexer.loaders import is_supported, learn_boilerplate, load_document, split_long
-from indexer import reflow
-from indexer.reflow import heading_level, is_wrapped, keep_hyphen
-from indexer.textclean import normalize, split_footnote_marks
+from indexer.readers.boilerplate import learn_boilerplate
+from indexer.readers.load import is_supported, load_document, split_long
+from indexer.clean import reflow
+from indexer.clean.reflow import heading_level, is_wrapped, keep_hyphen
+from indexer.clean.normalize import normalize, split_footnote_marks
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 UN_CANDIDATES = [Path(__file__).resolve().parents[2] / "shared", Path("/work/shared")]
@@ -84,7 +85,8 @@ def test_footnote_marker_does_not_glue_words():
 @given(st.text(alphabet="ab1é.!?)\"']( -\n\x00\x07\x0b\x0e\x7f\x80\x85\x9f\xa0", max_size=30))
 def test_fast_character_tests_agree_with_their_patterns(text):
     """The byte- and suffix-level tests that stand in for regular expressions on hot paths."""
-    from indexer import chrome, textclean
+    from indexer.clean import chrome
+    from indexer.clean import normalize as textclean
 
     assert textclean._count_controls(text, textclean._CONTROL_BYTES) == len(textclean._CONTROL.findall(text))
     assert (textclean._count_controls(text, textclean._BINARY_CONTROL_BYTES)
@@ -98,7 +100,7 @@ def _normalize_by_patterns(text: str) -> str:
     """normalize as the regular expressions say it (the specification of its faster form)."""
     import unicodedata
 
-    from indexer import textclean as tc
+    from indexer.clean import normalize as tc
 
     text = text.replace("\r\n", "\n")
     if not text.isascii():
@@ -269,7 +271,7 @@ def test_deeply_nested_html_does_not_crash(tmp_path):
 
 
 def test_recursion_error_in_the_parser_falls_back_to_stripped_tags(tmp_path, monkeypatch):
-    from indexer import html_reader as html
+    from indexer.readers import html
 
     def too_deep(*args, **kwargs):
         raise RecursionError("maximum recursion depth exceeded")
@@ -430,9 +432,9 @@ def test_two_documents_learn_nothing(tmp_path):
 @pytest.mark.parametrize("fraction", [0.3, 0.5])
 def test_boilerplate_learned_in_processes_is_the_same(tmp_path, monkeypatch, fraction):
     # Lines in 2/3, 1/3 and 1/5 of the files, spread unevenly over the processes' slices.
-    import indexer.loaders as loaders
+    import indexer.readers.boilerplate as boilerplate
 
-    monkeypatch.setattr(loaders, "PARALLEL_LEARN_FILES", 2)
+    monkeypatch.setattr(boilerplate, "PARALLEL_LEARN_FILES", 2)
     docs = []
     for i in range(30):
         lines = [f"Body line {i} says something of its own."]
@@ -449,7 +451,7 @@ def test_boilerplate_learned_in_processes_is_the_same(tmp_path, monkeypatch, fra
 @pytest.mark.parametrize("line", ["Share — on *Social* media_now", "  a__b  --  c  ", "Ünïcode — ΣΑΣ ΑΣ!", "x\u3000y\u1680z",
                                   "___", "12 / 13", "Tab\tand\u00a0space"])
 def test_boilerplate_keys_are_line_keys(tmp_path, line):
-    from indexer.chrome import line_key
+    from indexer.clean.chrome import line_key
 
     docs = [write(tmp_path, f"d{i}.txt", f"{line}\n\nBody text {i}.\n") for i in range(3)]
     key = line_key(normalize(line).strip())
@@ -459,9 +461,9 @@ def test_boilerplate_keys_are_line_keys(tmp_path, line):
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(alphabet="aZ9_ .,'-—ΣσİÉé\u1680*", max_size=120), max_size=8))
 def test_short_line_keys_are_the_line_keys_of_the_tidied_short_lines(lines):
-    from indexer.chrome import line_key
-    from indexer.loaders import MAX_BOILERPLATE_LINE, _short_line_keys
-    from indexer.textclean import tidy_line
+    from indexer.clean.chrome import line_key
+    from indexer.readers.boilerplate import MAX_BOILERPLATE_LINE, _short_line_keys
+    from indexer.clean.normalize import tidy_line
 
     tidied = [tidy_line(line) for line in lines]
     expected = {line_key(t) for t in tidied if len(t) <= MAX_BOILERPLATE_LINE}
@@ -475,7 +477,7 @@ def test_short_line_keys_are_the_line_keys_of_the_tidied_short_lines(lines):
                                  "required fields are marked", " ", "x", "1", ":", "Photo: AP", "|", "Source: UN"]),
                 max_size=8).map("".join))
 def test_chrome_prefilters_never_hide_a_match(line):
-    from indexer import chrome
+    from indexer.clean import chrome
 
     assert chrome._may_hold(line, chrome._NOTICE_WORDS) or not chrome._NOTICE_ANYWHERE.search(line)
     assert chrome._may_hold(line, chrome._UPDATED_WORDS) or not chrome._UPDATED.search(line)

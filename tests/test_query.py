@@ -1,4 +1,4 @@
-"""search/query.py: each query form -> its Whoosh query, MatchSpec and explanation; each error -> QueryError."""
+"""search/query/parse.py: each query form -> its Whoosh query, MatchSpec and explanation; each error -> QueryError."""
 from __future__ import annotations
 
 import time
@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 from whoosh import query as wq
 
 from indexer.errors import QueryError
-from indexer.schema import create_index
-from search.match import MatchSpec, PhraseSpec
-from search.whoosh_fixes import AndNot
-from search.tiers import MoreWordsFirst
-from search.query import (DATE_MAX, MAX_CLAUSES, MAX_DEPTH, MAX_QUERY_CHARS, ParsedQuery, check_expansion,
+from indexer.store.schema import create_index
+from search.query.match import MatchSpec, PhraseSpec
+from search.rank.whoosh_fixes import AndNot
+from search.rank.tiers import MoreWordsFirst
+from search.query.parse import (DATE_MAX, MAX_CLAUSES, MAX_DEPTH, MAX_QUERY_CHARS, ParsedQuery, check_expansion,
                           date_range, parse_query)
 
 
@@ -122,7 +122,7 @@ def test_dates(text, expected):
 
 
 def test_or_mode_makes_words_optional_and_plus_required():
-    # Keywords: more matched words first (search/tiers.py); a question: a plain OR.
+    # Keywords: more matched words first (search/rank/tiers.py); a question: a plain OR.
     assert parse_query("missile nuclear", operator="or").query == MoreWordsFirst([word("missil"), word("nuclear")])
     assert parse_query("+missile nuclear weapons", operator="OR").query == wq.AndMaybe(
         word("missil"), MoreWordsFirst([word("nuclear"), word("weapon")]))

@@ -23,8 +23,8 @@ import pytest
 
 from conftest import REPO
 from indexer import IndexLockedError, build_index
-from indexer import schema as S
-from indexer.writer import MARKER
+from indexer.store import schema as S
+from indexer.store.directory import MARKER
 from search import Searcher
 
 CI = os.environ.get("CI") == "true"
@@ -341,7 +341,7 @@ def test_small_edits_keep_deleted_passages_yet_score_like_a_clean_build(tmp_path
 
 # -- locks ----------------------------------------------------------------------------------
 
-HOLD_LOCK = ("import sys; from pathlib import Path; from indexer.writer import WriteLock\n"
+HOLD_LOCK = ("import sys; from pathlib import Path; from indexer.store.directory import WriteLock\n"
              "with WriteLock(Path(sys.argv[1])):\n    print('held', flush=True)\n    sys.stdin.readline()\n")
 
 

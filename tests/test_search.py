@@ -13,7 +13,7 @@ import pytest
 
 from conftest import COMMUNIQUE, REPORT, write
 from indexer import build_index
-from indexer.writer import MARKER
+from indexer.store.directory import MARKER
 from search import (DocsearchError, Hit, IndexNotFoundError, IndexVersionError, NotAnIndexError, QueryError, Results,
                     Searcher)
 
@@ -599,7 +599,7 @@ def test_aliases_rank_on_an_index_where_a_segment_has_no_titles(tmp_path):
     have no title has no title lengths at all (Whoosh's max_field_length raised on it)."""
     from whoosh import query as wq
 
-    from search.tiers import TypedFirst
+    from search.rank.tiers import TypedFirst
 
     docs = tmp_path / "docs"
     write(docs / "a.md", "# The DPRK report\n\nThe DPRK and North Korea met the envoy.\n")
@@ -622,7 +622,7 @@ def test_top_set_holds_what_best_ranks_with_ties_at_the_edge():
 
     import numpy as np
 
-    from search.evaluate import Scores
+    from search.rank.evaluate import Scores
 
     rng = random.Random(3)
     for _ in range(200):

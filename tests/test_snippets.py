@@ -6,9 +6,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from indexer.analysis import EXACT, STEMMED
-from search.match import MatchSpec, PhraseSpec
-from search.snippets import Snippet, find_matches, make_snippet
+from indexer.store.analysis import EXACT, STEMMED
+from search.query.match import MatchSpec, PhraseSpec
+from search.present.snippets import Snippet, find_matches, make_snippet
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -332,10 +332,10 @@ ACRONYM_PIECES = PIECES + ["U.S.", "U.S.A.", "D.P.R.K.", "e.g.", "a.", "A.B", "D
 @settings(max_examples=400, deadline=None)
 @given(text=st.one_of(st.lists(st.sampled_from(ACRONYM_PIECES), max_size=80).map("".join), st.text(max_size=200)))
 def test_snippets_see_the_same_tokens_as_the_analyzer(text):
-    """Snippets scan a passage their own, faster way (search/snippets.py _token_table): the
-    terms and character spans must stay those of indexer.analysis.EXACT, or highlights would
+    """Snippets scan a passage their own, faster way (search/present/snippets.py _token_table): the
+    terms and character spans must stay those of indexer.store.analysis.EXACT, or highlights would
     drift from what the index matched."""
-    from search.snippets import _token_table
+    from search.present.snippets import _token_table
 
     terms, span = _token_table(text, None)
     tokens = list(EXACT.tokens(text))
@@ -349,7 +349,7 @@ def test_snippets_see_the_same_tokens_as_the_analyzer(text):
                      max_size=80).map("".join), spec=_spec_strategy())
 def test_the_stem_prefilter_marks_what_the_full_scan_marks(text, spec):
     """Snippets look up only the tokens whose stem or term the spec holds; that must change nothing."""
-    import search.snippets as S
+    import search.present.snippets as S
 
     fast = find_matches(text, spec)
     saved, S._PREFILTER = S._PREFILTER, False
@@ -362,9 +362,9 @@ def test_the_stem_prefilter_marks_what_the_full_scan_marks(text, spec):
 @settings(max_examples=400, deadline=None)
 @given(text=st.one_of(st.lists(st.sampled_from(ACRONYM_PIECES), max_size=80).map("".join), st.text(max_size=200)))
 def test_the_spaced_scan_is_the_analyzer_on_single_spaced_text(text):
-    """The fast scan (indexer.analysis._spaced_scan: chunk by chunk, offsets on demand) must give
+    """The fast scan (indexer.store.analysis._spaced_scan: chunk by chunk, offsets on demand) must give
     EXACT's terms and spans on the single-spaced, CJK-free text snippets work on."""
-    from indexer.analysis import _CJK_RUN, _spaced_scan
+    from indexer.store.analysis import _CJK_RUN, _spaced_scan
 
     text = re.sub(r"\s+", " ", _CJK_RUN.sub("x", text))
     terms, span = _spaced_scan(text)
@@ -385,8 +385,8 @@ def _refuse_exact_tokens(monkeypatch):
 ])
 def test_snippets_take_the_fast_scan_for_text_without_cjk(text, monkeypatch):
     """The fast path must be live, not silently replaced by EXACT.tokens: it once was, when
-    indexer.analysis renamed what it imported."""
-    from search.snippets import _token_table
+    indexer.store.analysis renamed what it imported."""
+    from search.present.snippets import _token_table
 
     spec = MatchSpec(stemmed=words("missile agree"), phrases=(phrase("no hostile"),))
     tokens = [(t.text, t.start, t.end) for t in EXACT.tokens(text)]
@@ -413,7 +413,7 @@ def test_snippets_of_text_with_line_breaks_take_the_fast_scan(monkeypatch):
 @settings(max_examples=300, deadline=None)
 @given(text=st.text(alphabet=st.sampled_from("ab. \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2028\u3000\x00é"), max_size=12))
 def test_single_spaced_is_no_whitespace_to_collapse(text):
-    from search.snippets import _SPACES, _single_spaced
+    from search.present.snippets import _SPACES, _single_spaced
 
     assert _single_spaced(text) == (_SPACES.search(text) is None)
 
@@ -427,7 +427,7 @@ PHRASE_WORDS = ["a", "b", "c", "U.S.", "–", "x-a", "a's"]
 def test_adjacent_phrases_are_found_where_the_general_search_finds_them(words, terms):
     """Phrases without slop are found by list.index and a slice compare; sloppy ones by
     _phrase_occurrences. With slop 0 both must find the same places."""
-    from search.snippets import _collect, _phrase_occurrences, _spaced_table
+    from search.present.snippets import _collect, _phrase_occurrences, _spaced_table
 
     text = " ".join(words)
     token_terms, span = _spaced_table(text)
@@ -463,7 +463,7 @@ def _window_by_brute_force(occurrences, budget):
                             min_size=1, max_size=12),
        budget=st.integers(5, 120))
 def test_best_window_is_the_best_run(occurrences, budget):
-    from search.snippets import _best_window
+    from search.present.snippets import _best_window
 
     occurrences = sorted((s, s + n, keys) for s, n, keys in occurrences)
     occurrences.sort(key=lambda o: (o[0], o[1]))
@@ -475,7 +475,7 @@ def test_best_window_is_the_best_run(occurrences, budget):
                                       "_", "é", "É", "Mr.", "U.S. ", "e.g. The"]), max_size=40).map("".join),
        data=st.data())
 def test_last_sentence_end_is_the_last_regex_match(text, data):
-    from search.snippets import _SENTENCE_END, _last_sentence_end
+    from search.present.snippets import _SENTENCE_END, _last_sentence_end
 
     endpos = data.draw(st.integers(0, len(text)))
     pos = data.draw(st.integers(0, endpos))
@@ -502,10 +502,10 @@ STEM_SUFFIXES = ["", "s", "es", "ies", "ied", "sses", "ss", "us", "ed", "edly", 
 
 
 def test_a_stem_needle_begins_every_word_with_that_stem():
-    """_collect_anchored finds stemmed words by their stem's needle (search/snippets.py
+    """_collect_anchored finds stemmed words by their stem's needle (search/present/snippets.py
     _stem_needle): it must begin every word the stemmer maps to that stem, or a highlight
     would be lost. Checked on Snowball's suffixes and exceptions, combined, and the seeds."""
-    from search.snippets import _stem_needle
+    from search.present.snippets import _stem_needle
 
     words = {b + s1 + s2 for b in STEM_BASES for s1 in STEM_SUFFIXES for s2 in ("", "s", "ing", "ed", "ly")}
     words |= {"dying", "lying", "tying", "vying", "skies", "skis", "idly", "gently", "ugly", "early", "only",
@@ -538,7 +538,7 @@ ANCHOR_PIECES = ["missile", "missiles", "Missile", "MISSILE", "refugee", "refuge
 def test_the_anchored_and_chunk_searches_find_what_every_token_finds(text, stemmed, exact, phrases):
     """Both fast searches (_collect_anchored for ASCII text, _collect_chunks) against every token
     of EXACT.tokens through _Matcher.keys, on single-spaced text."""
-    import search.snippets as S
+    import search.present.snippets as S
 
     text = re.sub(r"\s+", " ", text)
     spec = MatchSpec(stemmed=stemmed, exact=exact, phrases=tuple(PhraseSpec(p) for p in phrases))
@@ -569,7 +569,7 @@ def test_words_written_with_an_apostrophe_or_dots_are_found(text, spec, expected
 def test_snippets_of_ascii_text_read_only_the_chunks_that_may_match(monkeypatch):
     """The anchored search must be live for ASCII passages, and the chunk search for others
     without CJK: neither may fall back to the token-by-token scan."""
-    import search.snippets as S
+    import search.present.snippets as S
 
     spec = MatchSpec(stemmed=words("missile talks"), phrases=(phrase("no hostile intention"),))
     text = MISSILE + " " + HOSTILE

@@ -1,4 +1,4 @@
-"""search/termtable.py answers exactly what Whoosh answers, on several segments with deletions."""
+"""search/query/termtable.py answers exactly what Whoosh answers, on several segments with deletions."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,7 +8,7 @@ import pytest
 from conftest import write
 from indexer import build_index
 from search import Searcher
-from search.termtable import TermTable
+from search.query.termtable import TermTable
 
 FILES = {f"doc{i}.txt": f"Kim Jong-il met envoy number {i} about land mines and the agreed framework.\n\n"
                         f"Paragraph {i} of the talks on missiles, P'yŏngyang and 북한이해.\n" for i in range(12)}

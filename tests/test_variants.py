@@ -16,9 +16,9 @@ from click.testing import CliRunner
 
 from conftest import COMMUNIQUE, REPORT, write
 from indexer import build_index
-from indexer.analysis import EXACT
+from indexer.store.analysis import EXACT
 from search import InputError, Searcher
-from search.aliases import AliasTable, load_aliases
+from search.query.aliases import AliasTable, load_aliases
 from search.cli import cli
 
 C = [f"{COMMUNIQUE}#{i}" for i in range(12)]

@@ -10,7 +10,7 @@ import html
 import json
 import re
 
-from .results import IndexStats, PassageContext, Results
+from search.results import IndexStats, PassageContext, Results
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Bidi embeddings, overrides and isolates reorder what follows them on screen (a "Trojan Source"

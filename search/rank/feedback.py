@@ -33,7 +33,7 @@ from typing import Iterable
 from whoosh import matching
 from whoosh import query as Q
 
-from indexer.analysis import STEMMED, Analyzer
+from indexer.store.analysis import STEMMED, Analyzer
 
 FIELD = "body"
 

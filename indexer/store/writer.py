@@ -13,9 +13,6 @@ is rebuilt from the index's stored fields, so the two can never disagree.
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
-import json
 import os
 import shutil
 import signal
@@ -26,14 +23,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
-from . import schema as S
-from .document import Document, Passage
-from .errors import (IndexLockedError, IndexNotFoundError, IndexVersionError,
-                     IndexWriteError, NotAnIndexError)
+from indexer.store import schema as S
+from indexer.document import Document, Passage
+from indexer.errors import IndexLockedError, IndexWriteError
+from indexer.store.directory import (FORMAT, LOCK, MARKER, WriteLock, atomic_write_json, check_index_dir,
+                                     check_version, write_error)
 
-MARKER = "docsearch.json"
-LOCK = "docsearch.lock"
-FORMAT = "docsearch-index"
 # Workers start by fork where it is safe (Linux): instant, and they inherit the run's state.
 START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
 
@@ -53,106 +48,6 @@ class DocRecord:
     date: str | None = None
     source: str | None = None
     language: str | None = None
-
-
-def read_marker(index_dir: Path) -> dict | None:
-    try:
-        return json.loads((index_dir / MARKER).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as e:
-        raise NotAnIndexError(f"{index_dir}/{MARKER} is unreadable ({e}); rebuild with 'docsearch index --rebuild'") from e
-
-
-def check_index_dir(index_dir: Path, *, for_writing: bool) -> dict | None:
-    """The marker of an existing index, None for a folder a new index may be made in.
-
-    Refuses folders that hold something else, so a mistyped --index never
-    overwrites a user's files.
-    """
-    if not index_dir.exists():
-        if for_writing:
-            return None
-        raise IndexNotFoundError(f"No index in {index_dir}; run 'docsearch index DOCS --index {index_dir}' first")
-    if not index_dir.is_dir():
-        raise NotAnIndexError(f"{index_dir} is a file, not an index folder")
-    marker = read_marker(index_dir)
-    if marker is None or marker.get("format") != FORMAT:
-        if any(p.name not in (LOCK,) for p in index_dir.iterdir()):
-            raise NotAnIndexError(f"{index_dir} is not a docsearch index (no {MARKER}); choose an empty or new folder")
-        if for_writing:
-            return None
-        raise IndexNotFoundError(f"No index in {index_dir}; run 'docsearch index DOCS --index {index_dir}' first")
-    return marker
-
-
-def check_version(index_dir: Path, marker: dict) -> None:
-    version = marker.get("schema_version")
-    if version != S.SCHEMA_VERSION:
-        raise IndexVersionError(
-            f"The index in {index_dir} has schema version {version}, this docsearch needs {S.SCHEMA_VERSION}; "
-            f"rebuild it with 'docsearch index DOCS --index {index_dir} --rebuild'")
-
-
-class WriteLock:
-    """An exclusive flock on docsearch.lock: the kernel drops it when its process dies,
-    so a killed writer never leaves a stale lock; a live holder is named by pid."""
-
-    def __init__(self, index_dir: Path):
-        self.path = index_dir / LOCK
-        self.fd: int | None = None
-
-    def __enter__(self):
-        try:
-            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as e:
-            raise _write_error(self.path.parent, e) from e
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(self.fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
-            os.close(self.fd)
-            raise IndexLockedError(
-                f"The index in {self.path.parent} is locked by another writer (pid {holder}); "
-                "wait for it to finish") from None
-        try:
-            os.ftruncate(self.fd, 0)
-            os.pwrite(self.fd, str(os.getpid()).encode(), 0)
-        except OSError as e:           # a full disk can refuse even these few bytes
-            self.__exit__()
-            raise _write_error(self.path.parent, e) from e
-        return self
-
-    def __exit__(self, *exc):
-        if self.fd is not None:
-            fd, self.fd = self.fd, None
-            try:
-                os.ftruncate(fd, 0)
-            except OSError:
-                pass                   # an unwritable lock file only keeps a stale pid
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-                os.close(fd)
-
-
-def _write_error(index_dir: Path, e: OSError) -> IndexWriteError:
-    reason = {errno.ENOSPC: "the disk is full", errno.EROFS: "the file system is read-only",
-              errno.EACCES: "permission denied", errno.EPERM: "permission denied",
-              errno.EDQUOT: "the disk quota is exceeded"}.get(e.errno, e.strerror or str(e))
-    return IndexWriteError(f"Cannot write the index in {index_dir}: {reason}; the previous index is unchanged")
-
-
-def _atomic_write_json(path: Path, data: dict) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=0, sort_keys=True)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def passage_fields(doc: Document, passage: Passage) -> dict:
@@ -235,7 +130,7 @@ class IndexWriter:
         try:
             self.index_dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise _write_error(self.index_dir, e) from e
+            raise write_error(self.index_dir, e) from e
         self._lock = WriteLock(self.index_dir).__enter__()
         try:
             self._open(marker)
@@ -266,7 +161,7 @@ class IndexWriter:
         except S.LockError as e:
             raise IndexLockedError(f"The index in {self.index_dir} is locked by another writer; wait for it to finish") from e
         except OSError as e:
-            raise _write_error(self.index_dir, e) from e
+            raise write_error(self.index_dir, e) from e
 
     def _load_manifest(self, ix, marker: dict) -> dict[str, DocRecord]:
         if marker.get("generation") == S.generation(ix):
@@ -353,7 +248,7 @@ class IndexWriter:
                     receiver.close()
                 elif kind == "error":
                     if isinstance(detail[0], OSError):
-                        raise _write_error(self._target or self.index_dir, detail[0]) from detail[0]
+                        raise write_error(self._target or self.index_dir, detail[0]) from detail[0]
                     raise detail[0]
                 elif kind == "doc":
                     record, count = detail
@@ -376,7 +271,7 @@ class IndexWriter:
         return [fd for fd in (self._lock.fd, getattr(whoosh_lock, "fd", None)) if fd is not None]
 
     def _new_builder(self, memory_mb: int, tag: str):
-        from . import fastwriter
+        from indexer.store import fastwriter
 
         return fastwriter.SegmentBuilder(self._ix.storage, self._writer.schema, S.INDEX_NAME,
                                          limit_bytes=memory_mb << 20, segid_prefix=self._run + tag)
@@ -405,7 +300,7 @@ class IndexWriter:
             # add_files was left before its workers finished: their documents are not all written.
             self._cancel()
             raise RuntimeError("IndexWriter.add_files was not iterated to the end; nothing was committed")
-        from . import fastwriter
+        from indexer.store import fastwriter
 
         try:
             if self._builder is not None:
@@ -420,11 +315,11 @@ class IndexWriter:
                 self._cancel()
             elif self._target is not None:
                 shutil.rmtree(self.index_dir, ignore_errors=True)
-            raise _write_error(self._target or self.index_dir, e) from e
+            raise write_error(self._target or self.index_dir, e) from e
 
     def _cancel(self) -> None:
         """Stop the workers and remove every file this run wrote; the last commit stays as it was."""
-        from . import fastwriter
+        from indexer.store import fastwriter
 
         # Best effort: on a full or read-only disk the clean-up itself can fail, and what it
         # leaves are files no TOC names, which the next commit removes; the error that
@@ -445,7 +340,7 @@ class IndexWriter:
             shutil.rmtree(self.index_dir, ignore_errors=True)
 
     def _write_marker(self, generation: int) -> None:
-        _atomic_write_json(self.index_dir / MARKER, {
+        atomic_write_json(self.index_dir / MARKER, {
             "format": FORMAT, "schema_version": S.SCHEMA_VERSION, "generation": generation,
             "documents": {k: asdict(v) for k, v in sorted(self.documents.items())},
         })
@@ -494,7 +389,7 @@ def _worker(conn, index_dir: str, schema, jobs: list, prepare, limit_bytes: int,
     Ctrl-C is the parent's to handle (it stops the workers); a worker whose
     parent is gone stops at the next file.
     """
-    from . import fastwriter
+    from indexer.store import fastwriter
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for fd in locks:

@@ -16,12 +16,12 @@ from __future__ import annotations
 from typing import Callable, Collection
 from weakref import WeakKeyDictionary
 
-from indexer.analysis import EXACT
+from indexer.store.analysis import EXACT
 from indexer.errors import QueryError
 
-from .query import IndexVocabulary, word_spans
-from .termtable import TermTable
-from .snippets import edit_distance
+from search.query.parse import IndexVocabulary, word_spans
+from search.query.match import edit_distance
+from search.query.termtable import TermTable
 
 __all__ = ["suggest", "RARE"]
 

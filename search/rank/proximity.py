@@ -1,6 +1,6 @@
 """Proximity re-ranking: the best passages by BM25 in, the same with a bonus where the query's words stand close.
 
-In: every matching passage's score (search/evaluate.py), the query's plain words
+In: every matching passage's score (search/rank/evaluate.py), the query's plain words
 (STEMMED terms, as they stand in the body field). Out: the scores of the top `window`
 passages raised by `boost` times the words' body scores where some stretch of at most
 slop × (words − 1) positions holds every word, in any order.
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .evaluate import Evaluator, Scores
+from search.rank.evaluate import Evaluator, Scores
 
 FIELD = "body"
 

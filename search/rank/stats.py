@@ -2,7 +2,7 @@
 
 Whoosh's passage count, document frequencies and field-length totals still count a
 passage that was deleted (replaced by a re-indexed file) until a merge rewrites its
-segment (indexer/fastwriter.py rewrites one at 20% deleted). Until then an incremental
+segment (indexer/store/fastwriter.py rewrites one at 20% deleted). Until then an incremental
 index would score slightly differently from a clean build and near ties would swap.
 Here the deleted passages are subtracted: their lengths once per searcher, and per
 query term the number of them that contain it (a skip through the term's postings to

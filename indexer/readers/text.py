@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
-from indexer import chrome
-from indexer.extracted import Extracted
+from indexer.clean import chrome
+from indexer.readers.extracted import Extracted
 from indexer.metadata import search_date
-from indexer.reflow import Paragraph, heading_level, wrapped_paragraphs
-from indexer.textclean import split_footnote_marks
+from indexer.clean.reflow import Paragraph, heading_level, wrapped_paragraphs
+from indexer.clean.normalize import split_footnote_marks
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _FOOTNOTE = re.compile(r"^\[?\d{1,3}[\].)]?\s+\S.{15,}")

@@ -1,4 +1,4 @@
-"""numpy helpers the inversion (indexer/inversion.py) and the evaluator (search/evaluate.py) share."""
+"""numpy helpers the inversion (indexer/store/inversion.py) and the evaluator (search/rank/evaluate.py) share."""
 from __future__ import annotations
 
 import numpy as np

@@ -1,6 +1,6 @@
 """A Whoosh query tree -> the score of every passage it matches, computed on whole posting lists.
 
-In: a query from search/query.py (or feedback.py) and an open Whoosh searcher. Out:
+In: a query from search/query/parse.py (or feedback.py) and an open Whoosh searcher. Out:
 Scores, every matching top-level docnum with its score: the same BM25 formula and the
 same floating-point operations, in the same order, as Whoosh's matchers and as the
 term-at-a-time evaluator before this one, so rankings and scores do not depend on how
@@ -9,7 +9,7 @@ the index is split into segments.
 Why not Whoosh's matchers: they score one document at a time through a tree of
 matcher objects, a dozen Python calls per posting, and a phrase builds span objects
 for every document holding all its words. Here a term's postings come out of the
-index codec (indexer/codec.py) as numpy arrays, one copy and no per-posting step; a
+index codec (indexer/store/codec.py) as numpy arrays, one copy and no per-posting step; a
 term is scored in one vectorised expression against a table of BM25 length norms; an
 And narrows each child to the documents its rarer children matched; a phrase
 compares (document, position) keys of its words' positions, read only for the
@@ -25,13 +25,13 @@ from whoosh import query as Q
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
-from indexer.arrays import distinct_sorted, ranges
-from indexer.codec import COUNTS, FLOAT, Codec, Layout, TermsReader, is_positions
+from indexer.store.arrays import distinct_sorted, ranges
+from indexer.store.codec import COUNTS, FLOAT, Codec, Layout, TermsReader, is_positions
 
-from . import feedback
-from .stats import LiveStats
-from .tiers import MoreWordsFirst, TypedFirst, score_floor, tf1_floor
-from .whoosh_fixes import AndNot
+from search.rank import feedback
+from search.rank.stats import LiveStats
+from search.rank.tiers import MoreWordsFirst, TypedFirst, score_floor, tf1_floor
+from search.rank.whoosh_fixes import AndNot
 
 __all__ = ["Evaluator", "Scores"]
 

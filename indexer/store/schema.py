@@ -15,10 +15,10 @@ from whoosh.analysis.acore import Token
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 
-from .analysis import EXACT, STEMMED, Analyzer
-from .codec import Codec
+from indexer.store.analysis import EXACT, STEMMED, Analyzer
+from indexer.store.codec import Codec
 
-SCHEMA_VERSION = 3         # 3: postings as arrays (indexer/codec.py); ordinal sortable
+SCHEMA_VERSION = 3         # 3: postings as arrays (indexer/store/codec.py); ordinal sortable
 INDEX_NAME = "MAIN"
 
 # Fields a query may name, mapped to the index fields they search.

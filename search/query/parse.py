@@ -26,7 +26,7 @@ Grammar (precedence from loosest to tightest: space, OR, AND, NOT)::
 
 Readings and decisions:
 
-- Words are analysed with indexer.analysis.STEMMED and searched in body, title
+- Words are analysed with indexer.store.analysis.STEMMED and searched in body, title
   and section (boosted). A word that analyses to several tokens (Kumchang-ri,
   Hangul bigrams) is an exact phrase; punctuation alone (`?`, `,`) is ignored.
   Stop words are dropped (noted), unless every positive word is one (`the
@@ -62,7 +62,7 @@ Readings and decisions:
   covers its unknown-day/month entries (2000 -> 20000000..20001231).
 - Control characters and lone surrogates become spaces; invisible format
   characters (soft hyphen, zero-width space) are removed.
-- Aliases (when parse_query gets an AliasTable, search/aliases.py): a word or
+- Aliases (when parse_query gets an AliasTable, search/query/aliases.py): a word or
   phrase that is a name of an alias set also matches the set's other names, a
   multi-word name as an exact phrase and a one-word name as a stemmed word,
   weighted by alias_boost (< 1) so passages that say what was typed rank first.
@@ -102,15 +102,15 @@ from whoosh import query as wq
 from whoosh import scoring
 from whoosh.searching import Searcher as WhooshSearcher
 
-from indexer.analysis import EXACT, STEMMED
+from indexer.store.analysis import EXACT, STEMMED
 from indexer.errors import QueryError
-from indexer.schema import META_PREFIX
+from indexer.store.schema import META_PREFIX
 
-from .aliases import Alias, AliasTable
-from .tiers import MoreWordsFirst, TypedFirst
-from .match import MatchSpec, PhraseSpec
-from .termtable import TermTable
-from .whoosh_fixes import AndNot
+from search.query.aliases import Alias, AliasTable
+from search.rank.tiers import MoreWordsFirst, TypedFirst
+from search.query.match import MatchSpec, PhraseSpec
+from search.query.termtable import TermTable
+from search.rank.whoosh_fixes import AndNot
 
 __all__ = ["ParsedQuery", "parse_query", "check_expansion", "refuse_too_deep", "date_range", "QueryError",
            "MAX_QUERY_CHARS", "MAX_CLAUSES", "MAX_DEPTH", "MAX_FUZZY_DISTANCE", "MAX_SLOP",

@@ -1,13 +1,13 @@
 """Phrase-aware highlighting: a passage's text and a MatchSpec -> a Snippet.
 
-In: the passage text and the MatchSpec of the query that found it (search/match.py).
+In: the passage text and the MatchSpec of the query that found it (search/query/match.py).
 Out: a Snippet of at most `size` characters around the best-matching region, cut at
 word boundaries with "…" where text was cut, whitespace runs collapsed to one space,
 and (start, end) highlights into Snippet.text that cover exactly what matched: any
 inflected form of a stemmed term, exact, prefix and fuzzy terms (within Levenshtein
 distance, as Whoosh's fuzzy search counts it), and a phrase's words only where the
 whole phrase stands (one span when its words are adjacent). Tokens
-come from indexer.analysis, so a highlight lands on the characters that produced the
+come from indexer.store.analysis, so a highlight lands on the characters that produced the
 matching index term (for Hangul and other CJK text: the matched characters, not the
 whole eojeol).
 
@@ -26,12 +26,12 @@ from itertools import chain, compress, count, repeat
 from operator import contains, itemgetter, not_
 from typing import Sequence
 
-from indexer.analysis import (_CHUNK_SPANS, _CHUNK_TERMS, _CJK_RUN, EXACT, STEMMED, Token, _Memo,
+from indexer.store.analysis import (_CHUNK_SPANS, _CHUNK_TERMS, _CJK_RUN, EXACT, STEMMED, Token, _Memo,
                               _spaced_scan)
 
-from .match import MatchSpec, PhraseSpec
+from search.query.match import MatchSpec, PhraseSpec, edit_distance
 
-__all__ = ["Snippet", "find_matches", "make_snippet", "edit_distance"]
+__all__ = ["Snippet", "find_matches", "make_snippet"]
 
 ELLIPSIS = "…"
 ANSI_MARK = "\x1b[1;33m"       # bold yellow
@@ -278,7 +278,7 @@ def _single_spaced(text: str) -> bool:
 
 def _spaced_table(text: str):
     """_token_table(text, None) for text whose only whitespace is single spaces: without CJK
-    (bigrams), the chunk-by-chunk scan of indexer.analysis, no Token per word."""
+    (bigrams), the chunk-by-chunk scan of indexer.store.analysis, no Token per word."""
     if text.isascii() or _CJK_RUN.search(text) is None:
         return _spaced_scan(text)
     return _token_table(text, list(EXACT.tokens(text)))
@@ -657,35 +657,6 @@ def _within_distance(a: str, b: str, k: int) -> bool:
     return edit_distance(a, b, k, swaps=False) <= k
 
 
-def edit_distance(a: str, b: str, limit: int, *, swaps: bool = True) -> int:
-    """Edits (insert, delete, substitute, and with `swaps` a swap of two adjacent letters:
-    optimal string alignment) that turn a into b; any value above `limit` means "more"."""
-    la, lb = len(a), len(b)
-    if abs(la - lb) > limit:
-        return limit + 1
-    if a == b:
-        return 0
-    if limit <= 0:
-        return limit + 1
-    prev2: list[int] = []
-    prev = list(range(lb + 1))
-    for i in range(1, la + 1):
-        ca = a[i - 1]
-        cur = [i]
-        for j in range(1, lb + 1):
-            cb = b[j - 1]
-            v = prev[j - 1] + (ca != cb)
-            if prev[j] + 1 < v:
-                v = prev[j] + 1
-            if cur[j - 1] + 1 < v:
-                v = cur[j - 1] + 1
-            if swaps and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb and prev2[j - 2] + 1 < v:
-                v = prev2[j - 2] + 1
-            cur.append(v)
-        if min(cur) > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return min(prev[lb], limit + 1)
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

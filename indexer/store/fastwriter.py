@@ -4,13 +4,13 @@ Whoosh's SegmentWriter sends every posting through a pickled external sort and,
 while writing postings, reads each document's field length back from disk. A
 SegmentBuilder buffers documents in memory instead, and when its memory budget is
 reached, or at the end, writes one segment: each term's postings as the index codec
-lays them out (indexer/codec.py), and Whoosh's own whoosh3 objects for the stored
+lays them out (indexer/store/codec.py), and Whoosh's own whoosh3 objects for the stored
 fields, lengths and sortable columns. The segment is read by unmodified Whoosh
 through that codec.
 
 Our own text fields (schema.WhooshAnalyzer over an analysis.Analyzer, Positions
 format) are kept as runs of raw term ids and inverted with numpy at flush
-(indexer/inversion.py); any other field goes through Whoosh's `field.index()` into
+(indexer/store/inversion.py); any other field goes through Whoosh's `field.index()` into
 small arrays per term. A builder only writes segment files: they become part of the
 index when `commit_segments` writes the TOC, so an interrupted run leaves the
 previous commit as it was, and its files are removed by `discard_files` or by
@@ -30,9 +30,11 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocWriter
 from whoosh.fields import ID, UnknownFieldError
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from . import analysis, inversion
-from .codec import Codec, FieldWriter, Segment, encode, is_positions
-from .schema import WhooshAnalyzer
+from indexer.store import analysis
+
+from indexer.store import inversion
+from indexer.store.codec import Codec, FieldWriter, Segment, encode, is_positions
+from indexer.store.schema import WhooshAnalyzer
 
 _pack_ushort = Struct("!H").pack
 _TERMINFO = Struct("!BfIBBfIIqi")     # W3TermInfo: flags, weight, df, min/max length byte, max weight,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from indexer.extracted import Extracted
+from indexer.readers.extracted import Extracted
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _FRONT_KEY = re.compile(r"^([A-Za-z_][\w.-]*)\s*:\s*(.*)$")

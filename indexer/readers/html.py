@@ -16,11 +16,11 @@ import re
 
 from bs4 import BeautifulSoup, CData, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 
-from indexer import chrome
-from indexer.extracted import Extracted
-from indexer.text_reader import read_plain
+from indexer.clean import chrome
+from indexer.readers.extracted import Extracted
+from indexer.readers.text import read_plain
 from indexer.metadata import normalize_language, parse_date
-from indexer.textclean import normalize, split_footnote_marks
+from indexer.clean.normalize import normalize, split_footnote_marks
 
 DROP_TAGS = ["script", "style", "noscript", "nav", "aside", "form", "iframe", "svg", "template", "button",
              "select", "textarea", "input", "canvas", "object", "embed", "video", "audio", "map", "dialog", "footer"]

@@ -4,7 +4,7 @@ Whoosh 3 stores a term's postings in blocks of 128: a zlib-compressed pickle of 
 weights and one pickled position list per posting. A common word ("nations", "the")
 then costs thousands of unpickles to read, and a phrase one more per posting. Here a
 term's postings are contiguous little-endian arrays (docnums, counts, positions) that
-search/evaluate.py turns into numpy arrays without a per-posting step, so it scores
+search/rank/evaluate.py turns into numpy arrays without a per-posting step, so it scores
 and intersects whole posting lists at C speed. Everything else (term index, stored
 fields, field lengths, columns, segments, TOC, deletions) is Whoosh's whoosh3 codec
 unchanged, and Whoosh reads these postings through PostingsMatcher and writes them
@@ -29,7 +29,7 @@ One term's postings, at its TermInfo's extent in the segment's .pst file:
 Every section starts at a multiple of 4 bytes from the header.
 
 Each segment also has a term directory (.tdx): every term's postings extent, sorted by a
-CRC-32 of its key, so search/evaluate.py finds a term's postings with two binary searches
+CRC-32 of its key, so search/rank/evaluate.py finds a term's postings with two binary searches
 in a memory view and one key comparison instead of Whoosh's term-index lookup (an MD5
 and a probe sequence in Python, 15 us). A segment without one (written by another
 codec) is read through Whoosh's term index. That index (.trm) stays Whoosh's file, written
@@ -67,7 +67,7 @@ NO_VALUES, BYTES = 0, 1                # values kinds
 
 _LITTLE = sys.byteorder == "little"
 if array("I").itemsize != 4 or array("H").itemsize != 2 or array("f").itemsize != 4:
-    raise ImportError("indexer.codec needs 2-byte 'H', 4-byte 'I' and 'f' arrays")
+    raise ImportError("indexer.store.codec needs 2-byte 'H', 4-byte 'I' and 'f' arrays")
 _CODES = {1: "B", 2: "H", 4: "I"}
 _RECORD_LENGTHS = struct.Struct("!ii").pack     # filetables: a record's key and value lengths
 _SLOT = struct.Struct("!Iq")                      # filetables: a hash table slot (hash, record position)

@@ -6,7 +6,7 @@ comment; blank lines are skipped::
     DPRK | North Korea | Democratic People's Republic of Korea
 
 Out: an `AliasTable` that answers "which other names share a set with these words?".
-Names are compared as indexer.analysis.EXACT terms, so case, diacritics, dots and
+Names are compared as indexer.store.analysis.EXACT terms, so case, diacritics, dots and
 hyphens fold the way they do in the index ("U.S." is "US", "Non-Proliferation" is
 "non proliferation"), while a short all-capital acronym keeps its case ("US" is not
 "us"). Sets that share a name are one set. The table shipped with the project is
@@ -20,12 +20,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from indexer.analysis import EXACT
+from indexer.store.analysis import EXACT
 from indexer.errors import InputError
 
 __all__ = ["Alias", "AliasTable", "load_aliases", "BUILTIN_ALIASES"]
 
-BUILTIN_ALIASES = "aliases.txt"     # package data of `search`
+BUILTIN_ALIASES = "aliases.txt"     # package data of `search.query`
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ class AliasTable:
 
     @classmethod
     def builtin(cls) -> "AliasTable":
-        """The curated table that ships with docsearch (search/aliases.txt)."""
+        """The curated table that ships with docsearch (search/query/aliases.txt)."""
         text = resources.files(__package__).joinpath(BUILTIN_ALIASES).read_text(encoding="utf-8")
         return cls().read(text, BUILTIN_ALIASES)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from itertools import compress, repeat
 from typing import Iterator, Mapping
 
-from indexer.textclean import SPACES
+from indexer.clean.normalize import SPACES
 
 TERMINAL = re.compile(r"[.!?:][\"')\]]*$")
 _CLOSERS = "\"')]"

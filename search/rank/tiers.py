@@ -119,7 +119,7 @@ def term_floor(searcher, fieldname: str, text, boost: float) -> float | None:
 
 def tf1_floor(idf: float, longest: int, avgfl: float, B: float, K1: float, boost: float) -> float:
     """BM25 at tf = 1 in a field LENGTH_SLACK longer than `longest`, boosted: the floor itself,
-    shared by term_floor and the evaluator (search/evaluate.py)."""
+    shared by term_floor and the evaluator (search/rank/evaluate.py)."""
     return bm25(idf, 1.0, longest * LENGTH_SLACK + 1, avgfl, B, K1) * boost
 
 

@@ -8,7 +8,7 @@ done per posting in Python. At flush a field is inverted with numpy: raw terms b
 the field's terms (stems, stop words dropped, as analysis.Analyzer.tokens makes them),
 a stable sort by term groups the tokens, postings start where (term, document) changes,
 and positions are the tokens' places in their run. The result is each term's postings
-laid out by indexer/codec.py, with the statistics Whoosh's TermInfo keeps.
+laid out by indexer/store/codec.py, with the statistics Whoosh's TermInfo keeps.
 """
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from array import array
 
 import numpy as np
 
-from . import analysis
-from .arrays import distinct_sorted, ranges
-from .codec import COUNTS, HEADER, MAGIC, NO_VALUES, SKIP_FROM, SKIP_SHIFT
+from indexer.store import analysis
+from indexer.store.arrays import distinct_sorted, ranges
+from indexer.store.codec import COUNTS, HEADER, MAGIC, NO_VALUES, SKIP_FROM, SKIP_SHIFT
 
 TOKEN_BYTES = 4.5           # a token in the shared array (arrays over-allocate by about an eighth)
 ENTRY_BYTES = 14            # a (document, run) entry of a field

@@ -1,0 +1,16 @@
+"""The index format that both sides read: how passages become a Whoosh index on disk.
+
+In (writing): Documents and their Passages from the indexer. Out: an index folder that
+search/ opens. This is the only part of indexer/ that search/ imports, and the only
+part that imports Whoosh.
+
+- directory.py   the index folder: default location, marker (docsearch.json), write lock
+- schema.py      the Whoosh schema and storage; opening and creating an index
+- analysis.py    text -> terms with positions and offsets (stemmed and exact fields)
+- writer.py      IndexWriter: passages in, one atomic commit out (the only module that
+                 changes an index), incremental manifest, worker processes
+- fastwriter.py  documents -> finished segments without Whoosh's per-posting machinery
+- inversion.py   token streams -> each term's postings, in bounded memory
+- codec.py       the storage codec: each term's postings as flat arrays, a term directory
+- arrays.py      numpy helpers shared with search/rank/evaluate.py
+"""

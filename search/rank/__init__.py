@@ -1,0 +1,13 @@
+"""Query -> ranked passages: every matching passage scored straight from the postings.
+
+In: a Whoosh query tree from search/query and an open index (indexer/store). Out:
+Scores (passage numbers and their BM25F scores), re-ranked by proximity and, for
+questions, by pseudo-relevance feedback.
+
+- evaluate.py     the evaluator: whole posting lists -> the score of every match
+- stats.py        BM25 statistics over the live passages only
+- tiers.py        typed-first and more-words-first ranking (query nodes and their floors)
+- proximity.py    a bonus where the query's words stand close together
+- feedback.py     RM3 pseudo-relevance feedback for natural-language questions
+- whoosh_fixes.py corrected Whoosh pieces (AndNot)
+"""
