@@ -28,6 +28,14 @@ DEFAULT_MAX_BYTES = 20_000_000
 
 
 
+def default_ocr_cache() -> Path:
+    """$DOCSEARCH_OCR_CACHE, else $XDG_CACHE_HOME/docsearch/ocr, else ~/.cache/docsearch/ocr."""
+    if os.environ.get("DOCSEARCH_OCR_CACHE"):
+        return Path(os.environ["DOCSEARCH_OCR_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "docsearch" / "ocr"
+
+
 def seeds_path() -> Path:
     """The bundled default corpus, installed as the `seeds` package's data."""
     import seeds
@@ -89,6 +97,7 @@ class _Prepare:
     manifest_base: Path | None
     max_bytes: int
     seg_kw: dict
+    options: object = None          # readers' ReadOptions (OCR mode and cache, bounds)
 
     def __call__(self, job: "_Job") -> tuple:
         from indexer.readers.load import load_document
@@ -98,7 +107,8 @@ class _Prepare:
         try:
             if job.old_sha256 is not None and job.old_sha256 == _sha256(job.path):
                 return ("unchanged",)
-            doc = load_document(job.path, job.root, max_bytes=self.max_bytes, boilerplate=self.boilerplate)
+            doc = load_document(job.path, job.root, max_bytes=self.max_bytes, boilerplate=self.boilerplate,
+                                **({"options": self.options} if self.options is not None else {}))
         except UnsupportedFileError as e:
             return ("skip", str(e))
         except OSError as e:
@@ -121,7 +131,7 @@ class _Job:
 def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, *,
                 rebuild: bool = False, metadata: Path | None = None,
                 max_bytes: int = DEFAULT_MAX_BYTES, min_chars: int | None = None, max_chars: int | None = None,
-                procs: int | None = None, memory_mb: int = 256,
+                procs: int | None = None, memory_mb: int = 256, ocr: str = "auto",
                 progress: Callable[[int, int, str], None] | None = None,
                 warn: Callable[[str], None] | None = None) -> IndexSummary:
     """Index documents under `paths` (default: the bundled seeds) into `index_dir`.
@@ -130,12 +140,19 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     procs: worker processes that load, analyse and write (default: the cores, up to 4, for
     100+ files, else 1, in this process); memory_mb: the budget of the buffered
     postings across all processes (a process over its share writes a segment early).
+    ocr: "auto" (OCR pages and images without a text layer, when Tesseract is installed),
+    "always" or "never"; results are cached by content hash (default_ocr_cache), outside the
+    index so that a --rebuild never repeats an OCR run.
     Raises InputError for a missing path or manifest, and the index errors.
     """
     from indexer.readers.boilerplate import learn_boilerplate
     from indexer.metadata import read_manifest
     from indexer.segment import MAX_CHARS, MIN_CHARS
+    from indexer.readers.extracted import ReadOptions
     from indexer.store.writer import IndexWriter
+
+    if ocr not in ("auto", "always", "never"):
+        raise ValueError(f"ocr must be auto, always or never, not {ocr!r}")
 
     started = time.perf_counter()
     paths = [Path(p) for p in (paths or [seeds_path()])]
@@ -177,7 +194,8 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
             old = writer.documents.get(rel)
             same_root = old is not None and not rebuild and old.root == str(cand.root)
             jobs.append(_Job(order, rel, cand.path, cand.root, old.sha256 if same_root else None))
-        prepare = _Prepare(boilerplate, manifest, manifest_base, max_bytes, seg_kw)
+        options = ReadOptions(ocr=ocr, ocr_cache=default_ocr_cache())
+        prepare = _Prepare(boilerplate, manifest, manifest_base, max_bytes, seg_kw, options)
         for job, kind, detail in writer.add_files(jobs, prepare, weights=[_size(j.path) for j in jobs]):
             tick(job.rel)
             if kind == "doc":

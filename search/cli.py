@@ -105,9 +105,12 @@ def cli():
 @click.option("--memory-mb", type=click.IntRange(min=1), default=256, show_default=True,
               help="Memory for buffered postings, all processes together; beyond it a segment is "
                    "written early (more, smaller segments: slower searches).")
+@click.option("--ocr", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="OCR with Tesseract: auto reads pages and images without a text layer; always "
+                   "also re-reads pages that have one; never skips them.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings; only the summary.")
-def index(paths, index_dir, rebuild, metadata, max_bytes, jobs, memory_mb, quiet):
-    """Index documents (.txt, .md, .html) under PATHS; no PATHS: the bundled seeds.
+def index(paths, index_dir, rebuild, metadata, max_bytes, jobs, memory_mb, ocr, quiet):
+    """Index documents (.txt, .md, .html, .pdf, ...; see the README) under PATHS; no PATHS: the bundled seeds.
 
     Re-running is incremental: changed files are re-indexed, deleted ones removed.
 
@@ -136,7 +139,7 @@ def index(paths, index_dir, rebuild, metadata, max_bytes, jobs, memory_mb, quiet
 
     try:
         summary = build_index(list(paths) or None, index_dir, rebuild=rebuild, metadata=metadata,
-                              max_bytes=max_bytes, procs=jobs, memory_mb=memory_mb,
+                              max_bytes=max_bytes, procs=jobs, memory_mb=memory_mb, ocr=ocr,
                               progress=progress if show_bar else None, warn=warn)
     finally:
         if bar is not None:
@@ -154,11 +157,13 @@ def index(paths, index_dir, rebuild, metadata, max_bytes, jobs, memory_mb, quiet
 @click.option("--from", "date_from", metavar="DATE", help="Only documents dated on or after DATE (YYYY[-MM[-DD]]).")
 @click.option("--to", "date_to", metavar="DATE", help="Only documents dated on or before DATE.")
 @click.option("--source", help="Only documents from this source (its words, as a phrase).")
+@click.option("--type", "doc_type", metavar="TYPE",
+              help="Only documents of this format: pdf, docx, odt, epub, email, text, markdown, html, image.")
 @click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
               help="Only documents whose FIELD (author, lang, or a manifest column) matches VALUE.")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @_alias_options
-def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to, source, filters, fmt,
+def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to, source, doc_type, filters, fmt,
            alias_file, no_builtin_aliases, no_aliases):
     """Ranked keyword or "phrase" search; see the README for the query language.
 
@@ -167,6 +172,7 @@ def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to,
         docsearch search '"no hostile intention"'
         docsearch search 'missile NOT nuclear' --from 2000 --format json
         docsearch search 'title:communiqué "agreed framework"~2'
+        docsearch search 'sanctions type:pdf page:12'
         docsearch search 'North Korea' --aliases my-aliases.txt
     """
     from search import Searcher
@@ -180,6 +186,8 @@ def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to,
         extra[name.strip()] = value
     if source:
         extra["source"] = source
+    if doc_type:
+        extra["type"] = doc_type
     with Searcher(index_dir, **_alias_args(alias_file, no_builtin_aliases, no_aliases)) as s:
         results = s.search(" ".join(query), limit=limit, page=page, per_doc=per_doc,
                            operator="or" if any_word else "and", date_from=date_from, date_to=date_to,

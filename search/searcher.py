@@ -33,7 +33,7 @@ from search.rank.evaluate import Evaluator, Scores
 from search.query.match import MatchSpec
 from search.query.aliases import load_aliases
 from search.query.parse import KEYWORD_QUERY_WORDS, IndexVocabulary, check_expansion, date_range, parse_query, refuse_too_deep
-from search.results import ContextPassage, Hit, IndexStats, PassageContext, Results
+from search.results import ContextPassage, Hit, IndexStats, PassageContext, Results, page_fields
 from search.present.snippets import make_snippet
 from search.rank.stats import LiveStats
 from search.query.spelling import suggest
@@ -285,13 +285,15 @@ class Searcher:
 
     def _field_filter(self, name: str, value: str):
         field = {"lang": "language"}.get(name, name)
-        if field == "language":
-            return Q.Term("language", str(value).lower())
+        if field in ("language", "type"):
+            return Q.Term(field, str(value).strip().lower())
+        if field == "page":
+            return Q.Term("pages", "".join(str(value).split()).lower())
         if field in ("path", "doc_id"):
             return Q.Term(field, str(value))
         if field not in ("source", "author"):
             if name not in self._extra_fields:
-                known = ", ".join(("source", "author", "language", "path") + self._extra_fields)
+                known = ", ".join(("source", "author", "language", "path", "type", "page") + self._extra_fields)
                 raise QueryError(f"unknown filter field {name!r}; filter on one of: {known}")
             field = S.META_PREFIX + name
         terms = EXACT.terms(str(value))
@@ -306,7 +308,8 @@ class Searcher:
                    path=f["path"], title=f.get("title"), date=f.get("date_text"), source=f.get("source"),
                    author=f.get("author"), section=f.get("section"), language=f.get("language") or None,
                    text=text, start=f["start"], end=f["end"],
-                   snippet=make_snippet(text, spec, size=self.snippet_size), url=f.get("url"), meta=meta)
+                   snippet=make_snippet(text, spec, size=self.snippet_size), url=f.get("url"), meta=meta,
+                   **page_fields(f))
 
     # -- did you mean --------------------------------------------------------
     def _vocabulary_of(self, searcher) -> IndexVocabulary:
@@ -367,11 +370,13 @@ class Searcher:
                                      f"'{doc_id or 'report.txt'}#0' (see search results)")
         first = rows[0]
         passages = tuple(ContextPassage(f["id"], f["ordinal"], f["body"], f["start"], f["end"], f.get("section"),
-                                        make_snippet(f["body"], spec, size=max(len(f["body"]), 40)))
+                                        make_snippet(f["body"], spec, size=max(len(f["body"]), 40)),
+                                        **page_fields(f))
                          for f in rows)
         focus = next(i for i, f in enumerate(rows) if f["ordinal"] == int(ordinal))
         return PassageContext(passage_id, doc_id, first["path"], first.get("title"), first.get("date_text"),
-                              first.get("source"), first.get("url"), passages, focus)
+                              first.get("source"), first.get("url"), passages, focus, type=first.get("type"),
+                              author=first.get("author"))
 
     def stats(self) -> IndexStats:
         marker = read_marker(self.index_dir) or {}

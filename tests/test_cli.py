@@ -137,7 +137,9 @@ def readme_json_example() -> dict:
     return json.loads(block)
 
 
-OPTIONAL_STR = {"title", "date", "source", "author", "section", "language", "url"}
+OPTIONAL_STR = {"title", "date", "source", "author", "section", "language", "url", "type", "page_label",
+                "page_end_label"}
+OPTIONAL_INT = {"page", "page_end"}     # null for formats without pages (the seeds are text)
 
 
 def test_json_shape_is_exactly_the_documented_one(seeds_index):
@@ -150,6 +152,8 @@ def test_json_shape_is_exactly_the_documented_one(seeds_index):
     for key, documented in doc["hits"][0].items():
         if key in OPTIONAL_STR:
             assert hit[key] is None or isinstance(hit[key], str), key
+        elif key in OPTIONAL_INT:
+            assert hit[key] is None or isinstance(hit[key], int), key
         else:
             assert type(hit[key]) is type(documented), key
     assert (hit["rank"], hit["id"], hit["doc_id"], hit["passage"], hit["path"]) == (
@@ -159,6 +163,7 @@ def test_json_shape_is_exactly_the_documented_one(seeds_index):
     assert (hit["start"], hit["end"]) == (1520, 2168) and len(hit["text"]) == 2168 - 1520
     assert [hit["snippet"][s:e] for s, e in hit["highlights"]] == ["no hostile intention"]
     assert hit["meta"] == {"updated": "2008-06-26"}
+    assert (hit["type"], hit["page"], hit["page_end"], hit["page_label"]) == ("text", None, None, None)
 
 
 def test_json_dates_are_iso(seeds_index):

@@ -1,8 +1,10 @@
 """Path -> Document: the one entry point that reads a file, whatever its format.
 
-load_document checks the file (type, size, readability), decodes and normalises its
-text, hands it to the reader for its format (*_reader.py), builds offset-carrying blocks
-and applies a NAME.meta.json sidecar. Every problem with a file's content surfaces as
+load_document checks the file (type, size, readability), picks the reader for its
+format (READERS, by suffix, corrected by the file's first bytes: a PDF named .txt is
+read as a PDF), lets it extract parts and fields (text readers get decoded, normalised
+text; binary readers the bytes), builds offset-carrying blocks and applies a
+NAME.meta.json sidecar. Every problem with a file's content surfaces as
 UnsupportedFileError with a one-line reason, so an indexing run can skip and report it.
 """
 from __future__ import annotations
@@ -10,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import re
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from indexer.document import Block, Document, make_blocks
 from indexer.errors import InputError, UnsupportedFileError
-from indexer.readers.extracted import Extracted
+from indexer.readers.extracted import Extracted, ReadOptions
 from indexer.files import document_id
 from indexer.readers.html import read_html
 from indexer.readers.markdown import read_markdown
@@ -25,11 +28,45 @@ from indexer.metadata import (LANGUAGE_SAMPLE, apply_overrides, detect_language,
 from indexer.clean.normalize import decode, normalize
 
 DEFAULT_MAX_BYTES = 20_000_000
-READERS: dict[str, Callable[[str, frozenset[str]], Extracted]] = {
-    ".txt": read_plain,
-    ".md": lambda text, boilerplate: read_markdown(text),
-    ".html": read_html,
-    ".htm": read_html,
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One format: its `type` (stored, filterable as type:pdf) and how to read it.
+
+    A text reader gets the decoded, normalised text and the corpus's boilerplate lines;
+    a binary reader (binary=True) gets the raw bytes and ReadOptions, and is named by
+    "module:function" so that its library (PDFium, python-docx...) is imported only when
+    a file of its kind is read.
+    """
+
+    type: str
+    read: Callable | str
+    binary: bool = False
+
+    def extract(self, raw: bytes, boilerplate: frozenset[str], options: ReadOptions) -> Extracted:
+        if not self.binary:
+            return self.read(normalize(decode(raw, html=self.type == "html")), boilerplate)
+        module, _, name = self.read.partition(":")
+        import importlib
+
+        extracted = getattr(importlib.import_module(module), name)(raw, options)
+        extracted.parts = [(normalize(text), *rest) for text, *rest in extracted.parts]
+        return extracted
+
+
+READERS: dict[str, Reader] = {
+    ".txt": Reader("text", read_plain),
+    ".md": Reader("markdown", lambda text, boilerplate: read_markdown(text)),
+    ".html": Reader("html", read_html),
+    ".htm": Reader("html", read_html),
+    ".pdf": Reader("pdf", "indexer.readers.pdf:read_pdf", binary=True),
+}
+# Formats a file may be, found by its first bytes: (magic, suffix of the reader to use).
+_MAGIC = ((b"%PDF-", ".pdf"),)
+# Suffixes that are documents we do not read: counted as skipped, with the reason.
+SKIPPED_FORMATS = {
+    ".doc": "legacy Word .doc is not read (no well-kept Python reader); save it as .docx or PDF",
 }
 SUPPORTED_SUFFIXES = frozenset(READERS)
 MAX_BLOCK_CHARS = 3000          # a longer paragraph (a transcript with no breaks) is cut ...
@@ -50,6 +87,7 @@ def load_document(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     boilerplate: frozenset[str] = frozenset(),
+    options: ReadOptions = ReadOptions(),
 ) -> Document:
     """Read one file into a Document; raise UnsupportedFileError("<reason>") when it cannot be indexed.
 
@@ -58,19 +96,21 @@ def load_document(
     path, root = Path(path), Path(root)
     doc_id = relative_id(path, root)
     suffix = path.suffix.lower()
-    reader = READERS.get(suffix)
-    if reader is None or is_sidecar(path):
+    if suffix in SKIPPED_FORMATS:
+        raise UnsupportedFileError(SKIPPED_FORMATS[suffix])
+    if suffix not in READERS or is_sidecar(path):
         raise UnsupportedFileError(f"unsupported file type {suffix or '(no extension)'}; "
-                                   "expected .txt, .md, .html or .htm")
+                                   f"expected one of {', '.join(sorted(READERS))}")
     raw, info = read_bytes(path, max_bytes)
-    is_html = suffix in (".html", ".htm")
-    extracted = reader(normalize(decode(raw, html=is_html)), boilerplate)
+    reader = READERS[sniff(raw, suffix)]
+    extracted = reader.extract(raw, boilerplate, options)
     text, blocks = make_blocks(split_long_parts(extracted.parts))
     if not blocks:
-        raise UnsupportedFileError("no readable text in the HTML" if is_html else "empty file (no text after cleaning)")
+        raise UnsupportedFileError(_empty_reason(reader.type, extracted))
     doc = Document(
         doc_id=doc_id, path=doc_id, text=text, blocks=blocks,
         sha256=hashlib.sha256(raw).hexdigest(), mtime=info.st_mtime, size=info.st_size,
+        type=reader.type, page_labels=tuple(extracted.page_labels),
     )
     fields = dict(extracted.fields)
     if not fields.get("language"):
@@ -80,6 +120,28 @@ def load_document(
     if sidecar is not None:
         doc = apply_overrides(doc, {key: clean_field(value) for key, value in read_sidecar(sidecar).items()})
     return doc
+
+
+def sniff(raw: bytes, suffix: str) -> str:
+    """The READERS key for these bytes: the suffix, unless the first bytes name another format."""
+    head = raw[:1024].lstrip()
+    for magic, format_suffix in _MAGIC:
+        if head.startswith(magic):
+            return format_suffix
+    if READERS[suffix].binary:
+        raise UnsupportedFileError(f"not a {READERS[suffix].type.upper()} file (its first bytes "
+                                   f"are not what a {suffix} file starts with); damaged or misnamed")
+    return suffix
+
+
+def _empty_reason(kind: str, extracted: Extracted) -> str:
+    if extracted.notes:
+        return "; ".join(extracted.notes)
+    if kind == "html":
+        return "no readable text in the HTML"
+    if kind in ("text", "markdown"):
+        return "empty file (no text after cleaning)"
+    return f"no text in the {kind.upper()} file"
 
 
 def _body_sample(blocks: tuple[Block, ...]) -> str:
@@ -141,20 +203,20 @@ def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, o
     return raw, info
 
 
-def split_long_parts(parts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+def split_long_parts(parts: list[tuple]) -> list[tuple]:
     """Cut body parts longer than MAX_BLOCK_CHARS at sentence ends into ~TARGET_BLOCK_CHARS blocks.
 
     A heading longer than MAX_HEADING_CHARS is body text: the segmenter never splits a heading,
     so it would become one passage longer than any passage may be.
     """
-    out: list[tuple[str, int]] = []
-    for text, level in parts:
+    out: list[tuple] = []
+    for text, level, *page in parts:
         if level and len(text) > MAX_HEADING_CHARS:
             level = 0
         if level or len(text) <= MAX_BLOCK_CHARS:
-            out.append((text, level))
+            out.append((text, level, *page))
         else:
-            out.extend((piece, 0) for piece in split_long(text))
+            out.extend((piece, 0, *page) for piece in split_long(text))
     return out
 
 

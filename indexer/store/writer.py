@@ -48,6 +48,8 @@ class DocRecord:
     date: str | None = None
     source: str | None = None
     language: str | None = None
+    type: str | None = None
+    pages: int = 0          # the last page any passage stands on (0: not a paged format)
 
 
 def passage_fields(doc: Document, passage: Passage) -> dict:
@@ -62,6 +64,15 @@ def passage_fields(doc: Document, passage: Passage) -> dict:
         fields["title"] = doc.title
     if passage.section:
         fields["section"] = passage.section
+    if doc.type:
+        fields["type"] = doc.type
+    if passage.page:
+        fields["page"], fields["page_end"] = passage.page, passage.page_end
+        fields["pages"] = " ".join(_page_names(doc.page_labels, passage.page, passage.page_end))
+        if passage.page_label:
+            fields["page_label"] = passage.page_label
+        if 0 < passage.page_end <= len(doc.page_labels) and doc.page_labels[passage.page_end - 1]:
+            fields["page_end_label"] = doc.page_labels[passage.page_end - 1]
     if doc.date:
         fields["date_text"] = doc.date
         number = S.date_number(doc.date)
@@ -77,10 +88,21 @@ def passage_fields(doc: Document, passage: Passage) -> dict:
     return fields
 
 
+def _page_names(labels: Sequence[str], first: int, last: int) -> list[str]:
+    """What page:N matches: the printed label where the document defines one (what the output
+    shows, what a citation names), else the page number; lower-cased, one token each."""
+    names = []
+    for page in range(first, last + 1):
+        label = labels[page - 1] if page <= len(labels) else ""
+        names.append("".join(label.split()).lower() or str(page))
+    return names
+
+
 def document_fields(doc: Document, passages: Sequence[Passage], root: str) -> tuple[DocRecord, list[dict]]:
     """A document's manifest record and the Whoosh documents of its passages."""
     record = DocRecord(doc.doc_id, doc.path, root, doc.sha256, doc.size, doc.mtime, len(passages),
-                       doc.title, doc.date, doc.source, doc.language)
+                       doc.title, doc.date, doc.source, doc.language, doc.type,
+                       max((p.page_end for p in passages), default=0))
     docs = []
     for passage in passages:
         fields = passage_fields(doc, passage)

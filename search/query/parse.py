@@ -464,6 +464,7 @@ _BUILTIN_FIELDS = {f.name: f for f in [
     _Field("lang", "language", "lower"), _Field("language", "language", "lower"),
     _Field("path", "path", "id"), _Field("doc", "doc_id", "id"), _Field("doc_id", "doc_id", "id"),
     _Field("date", "date", "date"),
+    _Field("type", "type", "lower"), _Field("page", "pages", "lower"),
 ]}
 
 
