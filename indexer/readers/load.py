@@ -18,6 +18,7 @@ from typing import Callable
 
 from indexer.document import Block, Document, make_blocks
 from indexer.errors import InputError, UnsupportedFileError
+from indexer.readers.container import ZIP_MAGIC, zip_format
 from indexer.readers.extracted import Extracted, ReadOptions
 from indexer.files import document_id
 from indexer.readers.html import read_html
@@ -61,9 +62,12 @@ READERS: dict[str, Reader] = {
     ".html": Reader("html", read_html),
     ".htm": Reader("html", read_html),
     ".pdf": Reader("pdf", "indexer.readers.pdf:read_pdf", binary=True),
+    ".docx": Reader("docx", "indexer.readers.office:read_docx", binary=True),
+    ".odt": Reader("odt", "indexer.readers.office:read_odt", binary=True),
 }
 # Formats a file may be, found by its first bytes: (magic, suffix of the reader to use).
 _MAGIC = ((b"%PDF-", ".pdf"),)
+_ZIP_SUFFIXES = (".docx", ".odt", ".epub")
 # Suffixes that are documents we do not read: counted as skipped, with the reason.
 SKIPPED_FORMATS = {
     ".doc": "legacy Word .doc is not read (no well-kept Python reader); save it as .docx or PDF",
@@ -128,6 +132,12 @@ def sniff(raw: bytes, suffix: str) -> str:
     for magic, format_suffix in _MAGIC:
         if head.startswith(magic):
             return format_suffix
+    if raw.startswith(ZIP_MAGIC):
+        found = zip_format(raw)
+        if found in READERS:
+            return found
+        if suffix in _ZIP_SUFFIXES:
+            return suffix                   # the reader says what is wrong with the container
     if READERS[suffix].binary:
         raise UnsupportedFileError(f"not a {READERS[suffix].type.upper()} file (its first bytes "
                                    f"are not what a {suffix} file starts with); damaged or misnamed")
