@@ -100,23 +100,24 @@ class _Prepare:
     options: object = None          # readers' ReadOptions (OCR mode and cache, bounds)
 
     def __call__(self, job: "_Job") -> tuple:
-        from indexer.readers.load import load_document
+        from indexer.readers.load import load_documents
         from indexer.metadata import apply_overrides
         from indexer.segment import segment
 
         try:
             if job.old_sha256 is not None and job.old_sha256 == _sha256(job.path):
                 return ("unchanged",)
-            doc = load_document(job.path, job.root, max_bytes=self.max_bytes, boilerplate=self.boilerplate,
-                                **({"options": self.options} if self.options is not None else {}))
+            docs = load_documents(job.path, job.root, max_bytes=self.max_bytes, boilerplate=self.boilerplate,
+                                  **({"options": self.options} if self.options is not None else {}))
         except UnsupportedFileError as e:
             return ("skip", str(e))
         except OSError as e:
             return ("skip", e.strerror or str(e))
         overrides = self.manifest.get(job.rel) or self.manifest.get(_relative_to(job.path, self.manifest_base))
         if overrides:
-            doc = apply_overrides(doc, overrides)
-        return ("doc", doc, list(segment(doc, **self.seg_kw)), str(job.root))
+            docs = [apply_overrides(doc, overrides) for doc in docs]
+        first, *inside = [(doc, list(segment(doc, **self.seg_kw))) for doc in docs]
+        return ("doc", *first, str(job.root), inside)
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,8 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     with IndexWriter(index_dir, rebuild=rebuild, procs=procs, memory_mb=memory_mb) as writer:
         boilerplate = learn_boilerplate([c.path for c in candidates], procs=procs, close_fds=writer.lock_fds())
         roots = {str(c.root) for c in candidates}
+        # Files that hold several documents (a mailbox): one of their records, by the file's id.
+        inside_files = {r.container: r for r in writer.documents.values() if r.container}
         seen: set[str] = set()
         jobs: list[_Job] = []
         for order, cand in enumerate(candidates):
@@ -191,7 +194,7 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
                 tick(rel)
                 continue
             seen.add(rel)
-            old = writer.documents.get(rel)
+            old = writer.documents.get(rel) or inside_files.get(rel)
             same_root = old is not None and not rebuild and old.root == str(cand.root)
             jobs.append(_Job(order, rel, cand.path, cand.root, old.sha256 if same_root else None))
         options = ReadOptions(ocr=ocr, ocr_cache=default_ocr_cache())
@@ -207,7 +210,7 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
                 skip(job.order, job.rel, detail)
         # Documents that were indexed from these roots and are gone now.
         for doc_id, record in list(writer.documents.items()):
-            if record.root in roots and doc_id not in seen:
+            if record.root in roots and doc_id not in seen and (record.container or doc_id) not in seen:
                 writer.delete(doc_id)
                 summary.removed += 1
     summary.skipped = [(rel, reason) for _, rel, reason in sorted(skipped)]

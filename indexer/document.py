@@ -40,6 +40,8 @@ class Document:
     meta: Mapping[str, str] = field(default_factory=dict)   # extra filterable fields (manifest columns)
     type: str | None = None         # the format: pdf, docx, odt, epub, email, text, markdown, html, image
     page_labels: tuple[str, ...] = ()   # printed label of page N at [N-1] ("iv", "12"), where the file defines them
+    container: str | None = None    # the id of the file this document is inside (a mailbox's message,
+                                    # an attachment); None when the document is the file
     sha256: str = ""
     mtime: float = 0.0
     size: int = 0

@@ -18,6 +18,8 @@ class Extracted:
     fields: dict[str, str] = field(default_factory=dict)         # title, date, ... and extras for meta
     page_labels: tuple[str, ...] = ()    # printed page labels, where the file defines them
     notes: list[str] = field(default_factory=list)   # what the reader could not do (pages needing OCR)
+    attachments: list[tuple[str, bytes]] = field(default_factory=list)  # (file name, bytes) of an e-mail
+    messages: list["Extracted"] = field(default_factory=list)   # a mailbox: one per message
 
     def set_default(self, key: str, value: str | None) -> None:
         """Keep the first value found for a field: earlier evidence is stronger."""

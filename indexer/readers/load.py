@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -64,10 +64,13 @@ READERS: dict[str, Reader] = {
     ".pdf": Reader("pdf", "indexer.readers.pdf:read_pdf", binary=True),
     ".docx": Reader("docx", "indexer.readers.office:read_docx", binary=True),
     ".odt": Reader("odt", "indexer.readers.office:read_odt", binary=True),
+    ".eml": Reader("email", "indexer.readers.mail:read_eml", binary=True),
+    ".mbox": Reader("email", "indexer.readers.mail:read_mbox", binary=True),
 }
 # Formats a file may be, found by its first bytes: (magic, suffix of the reader to use).
 _MAGIC = ((b"%PDF-", ".pdf"),)
 _ZIP_SUFFIXES = (".docx", ".odt", ".epub")
+_MAGIC_SUFFIXES = frozenset({suffix for _, suffix in _MAGIC} | set(_ZIP_SUFFIXES))   # formats whose bytes tell
 # Suffixes that are documents we do not read: counted as skipped, with the reason.
 SKIPPED_FORMATS = {
     ".doc": "legacy Word .doc is not read (no well-kept Python reader); save it as .docx or PDF",
@@ -95,7 +98,25 @@ def load_document(
 ) -> Document:
     """Read one file into a Document; raise UnsupportedFileError("<reason>") when it cannot be indexed.
 
-    `boilerplate` holds line keys learned by learn_boilerplate over the same corpus.
+    `boilerplate` holds line keys learned by learn_boilerplate over the same corpus. A file
+    that holds several documents (a mailbox, a message with attachments) gives its first;
+    load_documents gives them all.
+    """
+    return load_documents(path, root, max_bytes=max_bytes, boilerplate=boilerplate, options=options)[0]
+
+
+def load_documents(
+    path: Path,
+    root: Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    boilerplate: frozenset[str] = frozenset(),
+    options: ReadOptions = ReadOptions(),
+) -> list[Document]:
+    """Every document one file holds: itself, or each message of a mailbox, then the attachments
+    in a format we read. Those inside the file are named DOC_ID::N (the Nth message) or
+    DOC_ID::FILE NAME (an attachment), share the file's path and hash, and carry
+    `container` (the file's id) so that the index replaces and removes them with the file.
     """
     path, root = Path(path), Path(root)
     doc_id = relative_id(path, root)
@@ -108,21 +129,64 @@ def load_document(
     raw, info = read_bytes(path, max_bytes)
     reader = READERS[sniff(raw, suffix)]
     extracted = reader.extract(raw, boilerplate, options)
+    base = Document(doc_id=doc_id, path=doc_id, text="", blocks=(), sha256=hashlib.sha256(raw).hexdigest(),
+                    mtime=info.st_mtime, size=info.st_size, type=reader.type)
+    sidecar = sidecar_for(path)
+    user = {key: clean_field(value) for key, value in read_sidecar(sidecar).items()} if sidecar else {}
+    if extracted.messages:
+        docs = []
+        for n, message in enumerate(extracted.messages, 1):
+            try:
+                docs += _with_attachments(message, replace(base, doc_id=f"{doc_id}::{n}", container=doc_id),
+                                          reader.type, user, boilerplate, options)
+            except UnsupportedFileError:
+                continue                # an empty message in a mailbox: nothing to index, not an error
+        if not docs:
+            raise UnsupportedFileError(_empty_reason(reader.type, extracted))
+        return docs
+    return _with_attachments(extracted, base, reader.type, user, boilerplate, options)
+
+
+def _with_attachments(extracted: Extracted, base: Document, kind: str, user: dict, boilerplate, options,
+                      depth: int = 0) -> list[Document]:
+    """The document `extracted` holds, then those of its attachments that we read (an attachment
+    we cannot read is listed on its message, never an error for the message)."""
+    doc = _document(extracted, base, kind, user)
+    docs = [doc]
+    container = base.container or base.doc_id
+    taken: set[str] = set()
+    for name, data in extracted.attachments:
+        stem, suffix = Path(name).stem, Path(name).suffix.lower()
+        unique, n = name, 1
+        while unique in taken:                  # two attachments of one name: report.pdf, report-2.pdf
+            n += 1
+            unique = f"{stem}-{n}{Path(name).suffix}"
+        taken.add(unique)
+        name = unique
+        if suffix not in READERS or depth >= 3:
+            continue
+        try:
+            reader = READERS[sniff(data, suffix)]
+            inner = reader.extract(data, boilerplate, options)
+            child = replace(base, doc_id=f"{doc.doc_id}::{name}", container=container, type=reader.type,
+                            size=len(data), meta={"attachment_of": doc.doc_id})
+            docs += _with_attachments(inner, child, reader.type, user, boilerplate, options, depth + 1)
+        except UnsupportedFileError:
+            continue
+    return docs
+
+
+def _document(extracted: Extracted, base: Document, kind: str, user: dict) -> Document:
     text, blocks = make_blocks(split_long_parts(extracted.parts))
     if not blocks:
-        raise UnsupportedFileError(_empty_reason(reader.type, extracted))
-    doc = Document(
-        doc_id=doc_id, path=doc_id, text=text, blocks=blocks,
-        sha256=hashlib.sha256(raw).hexdigest(), mtime=info.st_mtime, size=info.st_size,
-        type=reader.type, page_labels=tuple(extracted.page_labels),
-    )
+        raise UnsupportedFileError(_empty_reason(kind, extracted))
+    doc = replace(base, text=text, blocks=blocks, page_labels=tuple(extracted.page_labels))
     fields = dict(extracted.fields)
     if not fields.get("language"):
         fields["language"] = detect_language(_body_sample(blocks))
     doc = apply_overrides(doc, fields)
-    sidecar = sidecar_for(path)
-    if sidecar is not None:
-        doc = apply_overrides(doc, {key: clean_field(value) for key, value in read_sidecar(sidecar).items()})
+    if user:
+        doc = apply_overrides(doc, user)
     return doc
 
 
@@ -138,8 +202,8 @@ def sniff(raw: bytes, suffix: str) -> str:
             return found
         if suffix in _ZIP_SUFFIXES:
             return suffix                   # the reader says what is wrong with the container
-    if READERS[suffix].binary:
-        raise UnsupportedFileError(f"not a {READERS[suffix].type.upper()} file (its first bytes "
+    if suffix in _MAGIC_SUFFIXES:
+        raise UnsupportedFileError(f"not a {suffix[1:].upper()} file (its first bytes "
                                    f"are not what a {suffix} file starts with); damaged or misnamed")
     return suffix
 
