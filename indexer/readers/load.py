@@ -64,6 +64,7 @@ READERS: dict[str, Reader] = {
     ".pdf": Reader("pdf", "indexer.readers.pdf:read_pdf", binary=True),
     ".docx": Reader("docx", "indexer.readers.office:read_docx", binary=True),
     ".odt": Reader("odt", "indexer.readers.office:read_odt", binary=True),
+    ".epub": Reader("epub", "indexer.readers.epub:read_epub", binary=True),
     ".eml": Reader("email", "indexer.readers.mail:read_eml", binary=True),
     ".mbox": Reader("email", "indexer.readers.mail:read_mbox", binary=True),
 }
