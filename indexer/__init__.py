@@ -53,6 +53,7 @@ class IndexSummary:
     passages: int = 0
     seconds: float = 0.0
     skipped: list[tuple[str, str]] = field(default_factory=list)   # (path, reason)
+    ocr_pending: int = 0    # pages without a text layer left unread: Tesseract is not installed
 
     def line(self) -> str:
         """The one-line summary a terminal user sees at the end."""
@@ -63,6 +64,8 @@ class IndexSummary:
         if self.removed:
             parts.append(f"{self.removed:,} removed")
         parts.append(f"{len(self.skipped):,} skipped")
+        if self.ocr_pending:
+            parts.append(f"{self.ocr_pending:,} page{'s' * (self.ocr_pending != 1)} need OCR")
         return "; ".join(parts)
 
 
@@ -150,6 +153,7 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     from indexer.metadata import read_manifest
     from indexer.segment import MAX_CHARS, MIN_CHARS
     from indexer.readers.extracted import ReadOptions
+    from indexer.readers.ocr import pending_pages
     from indexer.store.writer import IndexWriter
 
     if ocr not in ("auto", "always", "never"):
@@ -175,7 +179,9 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
 
     def skip(order: int, rel: str, reason: str) -> None:
         skipped.append((order, rel, reason))
-        if warn:
+        pending = pending_pages(reason)
+        summary.ocr_pending += pending
+        if warn and not pending:        # files that need OCR get one warning at the end, with the count
             warn(f"skipped {rel}: {reason}")
 
     if procs is None:
@@ -204,6 +210,8 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
             if kind == "doc":
                 summary.indexed += 1
                 summary.passages += detail
+                record = writer.documents.get(job.rel)
+                summary.ocr_pending += record.ocr_pending if record is not None else 0
             elif kind == "unchanged":
                 summary.unchanged += 1
             else:
@@ -213,6 +221,10 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
             if record.root in roots and doc_id not in seen and (record.container or doc_id) not in seen:
                 writer.delete(doc_id)
                 summary.removed += 1
+    if summary.ocr_pending and warn:
+        warn(f"{summary.ocr_pending:,} page{'s' * (summary.ocr_pending != 1)} without a text layer (scans, "
+             "images) were not read: Tesseract is not installed. Install it (Debian: apt-get install "
+             "tesseract-ocr tesseract-ocr-kor) and index again; --ocr never silences this")
     summary.skipped = [(rel, reason) for _, rel, reason in sorted(skipped)]
     summary.seconds = time.perf_counter() - started
     return summary

@@ -65,11 +65,14 @@ READERS: dict[str, Reader] = {
     ".docx": Reader("docx", "indexer.readers.office:read_docx", binary=True),
     ".odt": Reader("odt", "indexer.readers.office:read_odt", binary=True),
     ".epub": Reader("epub", "indexer.readers.epub:read_epub", binary=True),
+    **{suffix: Reader("image", "indexer.readers.ocr:read_image", binary=True)
+       for suffix in (".png", ".jpg", ".jpeg", ".tif", ".tiff")},
     ".eml": Reader("email", "indexer.readers.mail:read_eml", binary=True),
     ".mbox": Reader("email", "indexer.readers.mail:read_mbox", binary=True),
 }
 # Formats a file may be, found by its first bytes: (magic, suffix of the reader to use).
 _MAGIC = ((b"%PDF-", ".pdf"),)
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 _ZIP_SUFFIXES = (".docx", ".odt", ".epub")
 _MAGIC_SUFFIXES = frozenset({suffix for _, suffix in _MAGIC} | set(_ZIP_SUFFIXES))   # formats whose bytes tell
 # Suffixes that are documents we do not read: counted as skipped, with the reason.
@@ -203,6 +206,8 @@ def sniff(raw: bytes, suffix: str) -> str:
             return found
         if suffix in _ZIP_SUFFIXES:
             return suffix                   # the reader says what is wrong with the container
+    if READERS[suffix].type == "image" and not raw.startswith(_IMAGE_MAGIC):
+        raise UnsupportedFileError(f"not a {suffix[1:].upper()} image (damaged or misnamed)")
     if suffix in _MAGIC_SUFFIXES:
         raise UnsupportedFileError(f"not a {suffix[1:].upper()} file (its first bytes "
                                    f"are not what a {suffix} file starts with); damaged or misnamed")

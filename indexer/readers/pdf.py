@@ -14,10 +14,12 @@ page's first paragraph (the outline is the document's own text too).
 """
 from __future__ import annotations
 
+import hashlib
 import re
 
 from indexer.errors import UnsupportedFileError
 from indexer.readers.extracted import Extracted, ReadOptions
+from indexer.readers.ocr import OcrPage, needs_ocr_reason, ocr_pdf_page, record_confidence, tesseract
 from indexer.clean.reflow import heading_level, located_paragraphs
 
 # PDFium marks a hyphen it found at a line end (a word it joined) with U+FFFE, older
@@ -36,7 +38,7 @@ def read_pdf(raw: bytes, options: ReadOptions = ReadOptions()) -> Extracted:
     except pdfium.PdfiumError as e:
         raise UnsupportedFileError(_open_error(str(e), raw)) from e
     try:
-        return _read(pdf, options)
+        return _read(pdf, options, raw)
     finally:
         pdf.close()
 
@@ -51,7 +53,7 @@ def _open_error(message: str, raw: bytes) -> str:
     return "damaged PDF (PDFium cannot open it)"
 
 
-def _read(pdf, options: ReadOptions) -> Extracted:
+def _read(pdf, options: ReadOptions, raw: bytes) -> Extracted:
     import pypdfium2 as pdfium
 
     count = len(pdf)
@@ -77,13 +79,13 @@ def _read(pdf, options: ReadOptions) -> Extracted:
         if not any(line.strip() for line in page_lines):
             textless.append(index + 1)
         page_texts.append((index + 1, page_lines))
+    pending = _ocr_pages(pdf, page_texts, textless, options, out, raw)
     drop_page_edges(page_texts)
     lines: list[str] = []
     line_page: list[int] = []
     for number, page_lines in page_texts:
         lines.extend(page_lines)
         line_page.extend([number] * len(page_lines))
-    ocr_parts = _ocr_pages(pdf, textless, options, out)
     wrapped, paragraphs = located_paragraphs(lines)
     by_page: dict[int, list[tuple[str, int, int, int]]] = {}
     for para, first, last in paragraphs:
@@ -91,16 +93,48 @@ def _read(pdf, options: ReadOptions) -> Extracted:
         if not wrapped and len(para.text) < 120 and para.lines == 1:
             level = heading_level(para.text)
         by_page.setdefault(line_page[first], []).append((para.text, level, line_page[first], line_page[last]))
-    for page, parts in ocr_parts.items():
-        by_page.setdefault(page, []).extend(parts)
     _apply_outline(pdf, by_page)
     out.parts = [part for page in sorted(by_page) for part in by_page[page]]
     out.page_labels = _labels(pdf, pages)
     _metadata(pdf, out)
-    if textless and not ocr_parts and not out.parts:
-        out.notes.append(f"no text layer on any of its {len(textless):,} pages (a scan?); "
-                         f"index it with OCR (--ocr auto, needs Tesseract)")
+    if pending:
+        out.fields["ocr_pending"] = str(pending)
+        if not out.parts:
+            out.notes.append(needs_ocr_reason(pending))
+    elif textless and not out.parts:
+        out.notes.append(f"no text layer on any of its {len(textless):,} pages and --ocr never was given"
+                         if options.ocr == "never" else
+                         f"no text on any of its {len(textless):,} pages, OCR included (blank pages?)")
     return out
+
+
+def _ocr_pages(pdf, page_texts: list[tuple[int, list[str]]], textless: list[int], options: ReadOptions,
+               out: Extracted, raw: bytes) -> int:
+    """Replace the lines of the pages that need OCR (auto: those without a text layer; always:
+    every page) with Tesseract's; returns how many pages needed it and did not get it."""
+    if options.ocr == "never" or (options.ocr == "auto" and not textless):
+        return 0
+    if tesseract() is None:
+        return len(textless)
+    wanted = set(textless) if options.ocr == "auto" else {number for number, _ in page_texts}
+    key = hashlib.sha256(raw).hexdigest()
+    done: list[OcrPage] = []
+    for i, (number, _) in enumerate(page_texts):
+        if number not in wanted:
+            continue
+        page = pdf[number - 1]
+        try:
+            result = ocr_pdf_page(page, options, key=f"{key}-p{number}")
+        except UnsupportedFileError as e:
+            out.notes.append(f"page {number}: {e}")
+            continue
+        finally:
+            page.close()
+        if result.lines or number in textless:
+            page_texts[i] = (number, result.lines)
+        done.append(result)
+    record_confidence(out, done)
+    return 0
 
 
 _DIGITS = re.compile(r"\d+")
@@ -133,17 +167,6 @@ def drop_page_edges(pages: list[tuple[int, list[str]]]) -> None:
         for i, shape in shapes:
             if counts[shape] >= floor and len(shape) <= 120:
                 lines[i] = ""
-
-
-def _ocr_pages(pdf, textless: list[int], options: ReadOptions, out: Extracted) -> dict[int, list[tuple]]:
-    """OCR for the pages without a text layer, when asked and when Tesseract is here (indexer/readers/ocr.py)."""
-    if not textless or options.ocr == "never":
-        return {}
-    try:
-        from indexer.readers.ocr import ocr_pdf_pages
-    except ImportError:
-        return {}
-    return ocr_pdf_pages(pdf, textless, options, out)
 
 
 def _apply_outline(pdf, by_page: dict[int, list[tuple]]) -> None:

@@ -51,6 +51,7 @@ class DocRecord:
     type: str | None = None
     pages: int = 0          # the last page any passage stands on (0: not a paged format)
     container: str | None = None    # the file's id, for a document inside a file (message, attachment)
+    ocr_pending: int = 0    # its pages without a text layer that were not read (no Tesseract)
 
 
 def passage_fields(doc: Document, passage: Passage) -> dict:
@@ -103,7 +104,8 @@ def document_fields(doc: Document, passages: Sequence[Passage], root: str) -> tu
     """A document's manifest record and the Whoosh documents of its passages."""
     record = DocRecord(doc.doc_id, doc.path, root, doc.sha256, doc.size, doc.mtime, len(passages),
                        doc.title, doc.date, doc.source, doc.language, doc.type,
-                       max((p.page_end for p in passages), default=0), doc.container)
+                       max((p.page_end for p in passages), default=0), doc.container,
+                       int(doc.meta.get("ocr_pending") or 0) if str(doc.meta.get("ocr_pending", "")).isdigit() else 0)
     docs = []
     for passage in passages:
         fields = passage_fields(doc, passage)
