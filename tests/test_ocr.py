@@ -1,5 +1,5 @@
 """OCR with Tesseract on images and image-only PDF pages made by real writers (Pillow,
-reportlab): text, pages, confidence, the cache, --ocr modes, and the one warning when
+fpdf2): text, pages, confidence, the cache, --ocr modes, and the one warning when
 Tesseract is missing. The OCR tests need Debian's tesseract-ocr (.ci/run installs it);
 without it they say so and do not run."""
 from __future__ import annotations
@@ -20,8 +20,7 @@ from search.cli import cli
 
 PIL = pytest.importorskip("PIL")
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
-from reportlab.lib.pagesizes import A4  # noqa: E402
-from reportlab.pdfgen import canvas  # noqa: E402
+fpdf = pytest.importorskip("fpdf")
 
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None,
                                      reason="Tesseract is not installed (apt-get install tesseract-ocr "
@@ -56,13 +55,14 @@ def scanned_pdf(path: Path, tmp_path: Path, *, text_page: str | None = None) -> 
     """Page 1 (optional) with a text layer; then a page that is only a picture of text."""
     png = tmp_path / "page.png"
     scan_image().save(png)
-    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    pdf = fpdf.FPDF(format="A4")
     if text_page:
-        c.drawString(72, 750, text_page)
-        c.showPage()
-    c.drawImage(str(png), 40, 500, width=520, height=520 * 300 / 1700)
-    c.showPage()
-    c.save()
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=11)
+        pdf.text(25, 30, text_page)
+    pdf.add_page()
+    pdf.image(str(png), x=15, y=20, w=180)
+    pdf.output(str(path))
     return path
 
 

@@ -1,7 +1,8 @@
-"""PDFs made by real writers (reportlab draws, pypdf adds page labels and encryption), read
+"""PDFs made by real writers (fpdf2 draws them with labels and an outline, pypdf encrypts), read
 through the public API, the index and the CLI: text, pages, labels, sections, metadata, skips."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import textwrap
 from pathlib import Path
@@ -16,63 +17,50 @@ from indexer.segment import segment
 from search import Searcher
 from search.cli import cli
 
-reportlab = pytest.importorskip("reportlab")
-from reportlab.lib.pagesizes import A4  # noqa: E402
-from reportlab.pdfgen import canvas  # noqa: E402
-
+fpdf = pytest.importorskip("fpdf")
 pypdf = pytest.importorskip("pypdf")
 
-WIDTH, HEIGHT = A4
 LOREM = ("The delegation met the minister on the morning of the second day and discussed the "
          "terms of the agreement in detail, including the schedule of inspections, the supply of "
          "heavy fuel oil and the sequence of steps each side would take. ")
 
 
-def _draw_lines(c, lines, x=72, y=HEIGHT - 110, size=11):
-    text = c.beginText(x, y)
-    text.setFont("Helvetica", size)
-    for line in lines:
-        text.textLine(line)
-    c.drawText(text)
+def _draw_lines(pdf, lines, x=25.0, y=40.0, step=6.0):
+    for i, line in enumerate(lines):
+        pdf.text(x, y + i * step, line)
 
 
-def make_pdf(path: Path, pages: list[dict], *, title=None, author=None, subject=None) -> Path:
+def make_pdf(path: Path, pages: list[dict], *, title=None, author=None, subject=None, labels=None) -> Path:
     """pages: [{"heading": str|None, "body": str, "outline": level|None}]; every page gets a
-    running head with its number and a page number at the bottom, like a printed report."""
-    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    running head with its number and a page number at the bottom, like a printed report.
+    labels: {page index: (style, start)} where a new page-label range begins ("r", "D")."""
+    pdf = fpdf.FPDF(format="A4")
+    pdf.set_creation_date(dt.datetime(2001, 2, 3, tzinfo=dt.timezone.utc))
     if title:
-        c.setTitle(title)
+        pdf.set_title(title)
     if author:
-        c.setAuthor(author)
+        pdf.set_author(author)
     if subject:
-        c.setSubject(subject)
+        pdf.set_subject(subject)
     for n, page in enumerate(pages, 1):
-        c.setFont("Helvetica", 9)
-        c.drawString(72, HEIGHT - 50, f"Report on the Talks, chapter {1 + n // 3}, page {n}")
-        c.drawString(WIDTH / 2, 40, str(n))
-        y = HEIGHT - 90
+        pdf.add_page()
+        if labels and n - 1 in labels:
+            style, start = labels[n - 1]
+            pdf.set_page_label(label_style=style, label_start=start)
+        pdf.set_font("Helvetica", size=9)
+        pdf.text(25, 15, f"Report on the Talks, chapter {1 + n // 3}, page {n}")
+        pdf.text(105, 285, str(n))
+        y = 30.0
         if page.get("heading"):
-            c.setFont("Helvetica-Bold", 14)
-            c.drawString(72, y, page["heading"])
+            pdf.set_font("Helvetica", style="B", size=14)
             if page.get("outline") is not None:
-                key = f"p{n}"
-                c.bookmarkPage(key)
-                c.addOutlineEntry(page["heading"], key, level=page["outline"])
-            y -= 30
-        _draw_lines(c, textwrap.wrap(page["body"], 80), y=y)
-        c.showPage()
-    c.save()
-    return path
-
-
-def add_labels(path: Path, labels: list[tuple[int, int, str, int]]) -> Path:
-    """(first index, last index, style, start) ranges of page labels, as a typeset book has."""
-    reader = pypdf.PdfReader(str(path))
-    writer = pypdf.PdfWriter(clone_from=reader)
-    for first, last, style, start in labels:
-        writer.set_page_label(first, last, style=style, start=start)
-    with open(path, "wb") as f:
-        writer.write(f)
+                pdf.set_y(y - 5)
+                pdf.start_section(page["heading"], level=page["outline"])
+            pdf.text(25, y, page["heading"])
+            y += 12
+        pdf.set_font("Helvetica", size=11)
+        _draw_lines(pdf, textwrap.wrap(page["body"], 80), y=y)
+    pdf.output(str(path))
     return path
 
 
@@ -88,16 +76,14 @@ def report(tmp_path) -> Path:
         {"heading": "Chapter Two: Verification", "outline": 0,
          "body": "Inspectors would visit the reactor site at Yongbyon every month. " + LOREM},
     ]
-    path = make_pdf(docs / "talks.pdf", pages, title="Report on the Talks", author="Jane Analyst",
-                    subject="Diplomacy")
-    add_labels(path, [(0, 0, "/r", 1), (1, 3, "/D", 1)])     # i, then 1, 2, 3
-    return path
+    return make_pdf(docs / "talks.pdf", pages, title="Report on the Talks", author="Jane Analyst",
+                    subject="Diplomacy", labels={0: ("r", 1), 1: ("D", 1)})     # i, then 1, 2, 3
 
 
 def test_pdf_text_pages_labels_sections_and_metadata(report):
     doc = load_document(report, report.parent)
     assert doc.type == "pdf"
-    assert doc.title == "Report on the Talks" and doc.author == "Jane Analyst"
+    assert doc.title == "Report on the Talks" and doc.author == "Jane Analyst" and doc.date == "2001-02-03"
     assert doc.meta.get("subject") == "Diplomacy"
     assert doc.page_labels == ("i", "1", "2", "3")
     # The running head (its number changes on every page) and the page numbers are gone.
@@ -146,13 +132,14 @@ def test_pdf_pages_through_search_json_and_show(report, tmp_path):
 
 def test_two_column_pdf_reads_each_column_in_order(tmp_path):
     path = tmp_path / "columns.pdf"
-    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
-    left = textwrap.wrap("The left column begins the argument about fuel deliveries and " + LOREM, 38)
-    right = textwrap.wrap("The right column continues with the inspection timetable and " + LOREM, 38)
-    _draw_lines(c, left, x=50)
-    _draw_lines(c, right, x=WIDTH / 2 + 10)
-    c.showPage()
-    c.save()
+    pdf = fpdf.FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    left = textwrap.wrap("The left column begins the argument about fuel deliveries and " + LOREM, 40)
+    right = textwrap.wrap("The right column continues with the inspection timetable and " + LOREM, 40)
+    _draw_lines(pdf, left, x=15)
+    _draw_lines(pdf, right, x=110)
+    pdf.output(str(path))
     doc = load_document(path, tmp_path)
     assert "The left column begins the argument about fuel deliveries and" in doc.text
     assert "The right column continues with the inspection timetable and" in doc.text
