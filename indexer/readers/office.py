@@ -39,13 +39,19 @@ def read_docx(raw: bytes, options: ReadOptions = ReadOptions()) -> Extracted:
     except Exception as e:                          # lxml's XMLSyntaxError and kin: a broken part
         raise UnsupportedFileError(f"damaged DOCX file ({type(e).__name__}: {e})") from e
     out = Extracted()
+    # Style id -> name, once: python-docx's paragraph.style looks the styles part up anew for
+    # every paragraph (90% of the time of reading a long document).
+    names = {}
+    for style in document.styles.element.iterchildren(f"{_W}style"):
+        name = style.find(f"{_W}name")
+        names[style.get(f"{_W}styleId")] = (name.get(_W_VAL) if name is not None else "") or ""
     for item in document.iter_inner_content():
         if hasattr(item, "rows"):
             out.parts.extend((row, 0) for row in _docx_rows(item))
         else:
             text = _tidy(item.text)
             if text:
-                out.parts.append((text, _docx_level(item)))
+                out.parts.append((text, _docx_level(item, names)))
     props = document.core_properties
     out.set_default("title", (props.title or "").strip())
     out.set_default("author", (props.author or "").strip())
@@ -56,12 +62,9 @@ def read_docx(raw: bytes, options: ReadOptions = ReadOptions()) -> Extracted:
     return out
 
 
-def _docx_level(paragraph) -> int:
+def _docx_level(paragraph, names: dict[str, str]) -> int:
     """1..6 for a heading paragraph (by style name, else by outline level), 0 for body text."""
-    try:
-        name = (paragraph.style.name or "").strip().lower() if paragraph.style is not None else ""
-    except (KeyError, ValueError):
-        name = ""
+    name = names.get(paragraph._p.style or "", "").strip().lower()
     if name == "title":
         return 1
     if name.startswith("heading"):
