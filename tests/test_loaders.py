@@ -673,3 +673,15 @@ def test_un_page_furniture_is_removed():
     doc = load_document(UN_TXT / "Session 70 - 2015" / "SRB_70_2015.txt", UN_TXT.parent)
     assert "15-29568" not in doc.text and "A/70/PV.20" not in doc.text
     assert "the United Nations Framework Convention on Climate Change (UNFCCC)" in doc.text
+
+
+def test_the_walk_finds_what_the_readers_read_and_the_formats_they_count_as_skipped():
+    from indexer.files import DOCUMENT_SUFFIXES
+    from indexer.readers.load import READERS, SKIPPED_FORMATS
+
+    assert DOCUMENT_SUFFIXES == set(READERS) | set(SKIPPED_FORMATS)
+
+
+def test_markdown_long_suffix_is_read(tmp_path):
+    doc = load(write(tmp_path, "notes.markdown", "# Notes\n\nThe envoy arrived on Monday and met the minister.\n"))
+    assert doc.type == "markdown" and doc.blocks[0].heading

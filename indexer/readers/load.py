@@ -59,6 +59,7 @@ class Reader:
 READERS: dict[str, Reader] = {
     ".txt": Reader("text", read_plain),
     ".md": Reader("markdown", lambda text, boilerplate: read_markdown(text)),
+    ".markdown": Reader("markdown", lambda text, boilerplate: read_markdown(text)),
     ".html": Reader("html", read_html),
     ".htm": Reader("html", read_html),
     ".pdf": Reader("pdf", "indexer.readers.pdf:read_pdf", binary=True),
