@@ -155,6 +155,7 @@ class IndexStats:
     date_from: str | None
     date_to: str | None
     schema_version: int
+    types: dict[str, int] = field(default_factory=dict)     # documents per format (pdf, docx, ...)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)

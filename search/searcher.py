@@ -383,10 +383,13 @@ class Searcher:
         documents = marker.get("documents", {})
         sources: dict[str, int] = {}
         languages: dict[str, int] = {}
+        types: dict[str, int] = {}
         dates = sorted(d["date"] for d in documents.values() if d.get("date"))
         for d in documents.values():
             key = d.get("source") or "(unknown)"
             sources[key] = sources.get(key, 0) + 1
+            kind = d.get("type") or "(unknown)"
+            types[kind] = types.get(kind, 0) + 1
             lang = d.get("language") or "(unknown)"
             languages[lang] = languages.get(lang, 0) + 1
         size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
@@ -394,4 +397,5 @@ class Searcher:
                           dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
                           dict(sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))),
                           dates[0] if dates else None, dates[-1] if dates else None,
-                          marker.get("schema_version", 0))
+                          marker.get("schema_version", 0),
+                          dict(sorted(types.items(), key=lambda kv: (-kv[1], kv[0]))))

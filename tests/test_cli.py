@@ -338,14 +338,15 @@ def test_stats_text(seeds_index):
     assert lines[0] == f"index:     {seeds_index}"
     assert lines[1:3] == ["documents: 2", "passages:  20"]
     assert re.fullmatch(r"size:      \d+\.\d MB", lines[3])
-    assert lines[4:] == ["dates:     2000-10-09 to 2019-11-04", "languages: en 2", "sources:",
+    assert lines[4:] == ["dates:     2000-10-09 to 2019-11-04", "languages: en 2", "formats:   text 2", "sources:",
                          "       1  (unknown)", "       1  Institute for Corean-American Studies (ICAS)"]
 
 
 def test_stats_json(seeds_index):
     out = json.loads(ok(run("stats", "--format", "json", "--index", seeds_index)))
     assert set(out) == {"index_dir", "documents", "passages", "size_bytes", "sources", "languages",
-                        "date_from", "date_to", "schema_version"}
+                        "date_from", "date_to", "schema_version", "types"}
+    assert out["types"] == {"text": 2}
     assert (out["documents"], out["passages"], out["date_from"], out["date_to"]) == (2, 20, "2000-10-09", "2019-11-04")
     assert out["sources"] == {"(unknown)": 1, "Institute for Corean-American Studies (ICAS)": 1}
     assert out["size_bytes"] > 0

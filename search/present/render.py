@@ -163,6 +163,7 @@ def _render_stats(stats: IndexStats) -> str:
              f"size:      {stats.size_bytes / 1e6:.1f} MB",
              f"dates:     {stats.date_from or '-'} to {stats.date_to or '-'}",
              "languages: " + ", ".join(f"{k} {v:,}" for k, v in stats.languages.items()),
+             "formats:   " + ", ".join(f"{k} {v:,}" for k, v in stats.types.items()),
              "sources:"]
     lines += [f"  {v:>6,}  {_clean(k)}" for k, v in list(stats.sources.items())[:20]]
     if len(stats.sources) > 20:
