@@ -130,6 +130,27 @@ def test_pdf_pages_through_search_json_and_show(report, tmp_path):
     assert shown["type"] == "pdf" and shown["passages"][shown["focus"]]["page"] == 2
 
 
+XMP = """<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+ xmlns:pdf="http://ns.adobe.com/pdf/1.3/" pdf:Keywords="armistice; verification" xmp:CreateDate="1999-06-30T10:00:00Z">
+<dc:title><rdf:Alt><rdf:li xml:lang="x-default">Verification Protocol</rdf:li></rdf:Alt></dc:title>
+<dc:creator><rdf:Seq><rdf:li>Ann Drafter</rdf:li><rdf:li>Bo Editor</rdf:li></rdf:Seq></dc:creator>
+</rdf:Description></rdf:RDF></x:xmpmeta>"""
+
+
+def test_xmp_metadata_where_the_info_dictionary_is_silent(tmp_path):
+    path = tmp_path / "xmp.pdf"
+    pdf = fpdf.FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.text(25, 30, "The protocol sets out how the inspections are verified.")
+    pdf.set_xmp_metadata(XMP)
+    pdf.output(str(path))
+    doc = load_document(path, tmp_path)
+    assert (doc.title, doc.author) == ("Verification Protocol", "Ann Drafter; Bo Editor")
+    assert doc.meta.get("keywords") == "armistice; verification"
+
+
 def test_two_column_pdf_reads_each_column_in_order(tmp_path):
     path = tmp_path / "columns.pdf"
     pdf = fpdf.FPDF(format="A4")

@@ -97,6 +97,7 @@ def _read(pdf, options: ReadOptions, raw: bytes) -> Extracted:
     out.parts = [part for page in sorted(by_page) for part in by_page[page]]
     out.page_labels = _labels(pdf, pages)
     _metadata(pdf, out)
+    xmp_metadata(raw, out)
     if pending:
         out.fields["ocr_pending"] = str(pending)
         if not out.parts:
@@ -219,6 +220,50 @@ def _metadata(pdf, out: Extracted) -> None:
     m = _PDF_DATE.match(info.get("CreationDate") or "")
     if m and 1000 < int(m.group(1)) < 3000:
         out.set_default("date", "-".join(g for g in m.groups() if g))
+
+
+_XMP = re.compile(rb"<x:xmpmeta\b.*?</x:xmpmeta>", re.S)
+_XMP_NS = {"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "dc": "http://purl.org/dc/elements/1.1/",
+           "xmp": "http://ns.adobe.com/xap/1.0/", "pdf": "http://ns.adobe.com/pdf/1.3/"}
+
+
+def xmp_metadata(raw: bytes, out: Extracted) -> None:
+    """Fields the Info dictionary left empty, from the XMP packet (dc:title, dc:creator,
+    dc:description, pdf:Keywords, xmp:CreateDate). PDFium does not read XMP; writers keep the
+    packet uncompressed so that tools can find it in the bytes, which is where we look (the
+    last packet: an incremental update appends the newer one)."""
+    packets = _XMP.findall(raw)
+    if not packets:
+        return
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(packets[-1], etree.XMLParser(resolve_entities=False, no_network=True, recover=True))
+    except etree.XMLSyntaxError:
+        return
+    if root is None:
+        return
+
+    def items(path: str) -> list[str]:
+        return [" ".join("".join(node.itertext()).split()) for node in root.iterfind(path, _XMP_NS)]
+
+    def simple(prefix: str, name: str) -> list[str]:
+        """A simple property, written as an element or as an attribute of rdf:Description."""
+        attribute = "{%s}%s" % (_XMP_NS[prefix], name)
+        found = items(f".//{prefix}:{name}")
+        found += [d.get(attribute) for d in root.iterfind(".//rdf:Description", _XMP_NS) if d.get(attribute)]
+        return [v for v in found if v]
+
+    out.set_default("title", next(iter(items(".//dc:title//rdf:li")), None))
+    out.set_default("author", "; ".join(v for v in items(".//dc:creator//rdf:li") if v) or None)
+    out.set_default("subject", next(iter(items(".//dc:description//rdf:li")), None))
+    out.set_default("keywords", next(iter(simple("pdf", "Keywords")), None))
+    m = next((_ISO_DATE.match(c) for c in simple("xmp", "CreateDate") if _ISO_DATE.match(c)), None)
+    if m:
+        out.set_default("date", m.group(0))
+
+
+_ISO_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 
 
 def _clean(value: str | None) -> str | None:
