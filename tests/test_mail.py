@@ -153,7 +153,9 @@ def test_not_a_message_is_a_counted_skip(tmp_path):
     docs.mkdir()
     (docs / "notes.eml").write_text("just some words, no headers at all\n")
     (docs / "empty.mbox").write_text("nothing here\n")
+    (docs / "outlook.msg").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     summary = build_index([docs], tmp_path / "idx")
     reasons = dict(summary.skipped)
+    assert "Outlook .msg is not read" in reasons["outlook.msg"]
     assert "not an e-mail message" in reasons["notes.eml"]
     assert "not an mbox" in reasons["empty.mbox"]

@@ -79,6 +79,7 @@ _MAGIC_SUFFIXES = frozenset({suffix for _, suffix in _MAGIC} | set(_ZIP_SUFFIXES
 # Suffixes that are documents we do not read: counted as skipped, with the reason.
 SKIPPED_FORMATS = {
     ".doc": "legacy Word .doc is not read (no well-kept Python reader); save it as .docx or PDF",
+    ".msg": "Outlook .msg is not read yet; save the message as .eml (or export the folder as .mbox)",
 }
 SUPPORTED_SUFFIXES = frozenset(READERS)
 MAX_BLOCK_CHARS = 3000          # a longer paragraph (a transcript with no breaks) is cut ...
