@@ -108,7 +108,7 @@ class _Prepare:
     boilerplate: frozenset
     manifest: dict
     manifest_base: Path | None
-    max_bytes: int
+    max_bytes: int | None
     seg_kw: dict
     options: object = None          # readers' ReadOptions (OCR mode and cache, bounds)
 
@@ -144,13 +144,14 @@ class _Job:
 
 def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, *,
                 rebuild: bool = False, metadata: Path | None = None,
-                max_bytes: int = DEFAULT_MAX_BYTES, min_chars: int | None = None, max_chars: int | None = None,
+                max_bytes: int | None = None, min_chars: int | None = None, max_chars: int | None = None,
                 procs: int | None = None, memory_mb: int = 256, ocr: str = "auto",
                 progress: Callable[[int, int, str], None] | None = None,
                 warn: Callable[[str], None] | None = None) -> IndexSummary:
     """Index documents under `paths` (default: the bundled seeds) into `index_dir`.
 
     progress(done, total, path) is called per file; warn(message) per skipped file.
+    max_bytes: skip larger files; None: each format's limit (20 MB for text, 200 MB for PDF, ...).
     procs: worker processes that load, analyse and write (default: the cores, up to 4, for
     100+ files, else 1, in this process); memory_mb: the budget of the buffered
     postings across all processes (a process over its share writes a segment early).

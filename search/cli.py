@@ -98,8 +98,9 @@ def cli():
 @click.option("--rebuild", is_flag=True, help="Build the index anew (needed after a schema change).")
 @click.option("--metadata", type=click.Path(dir_okay=False, path_type=Path),
               help="A .tsv or .csv manifest: one row per document keyed by its path; extra columns become fields.")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=20_000_000, show_default=True,
-              help="Skip files larger than this.")
+@click.option("--max-bytes", type=click.IntRange(min=1),
+              help="Skip files larger than this [default: per format: 20 MB for text, Markdown and HTML; "
+                   "200 MB for PDF; 100 MB for Word, OpenDocument and EPUB; 50 MB for e-mail and images].")
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
               help="Processes that read and index files [default: the cores, up to 4, for 100+ files].")
 @click.option("--memory-mb", type=click.IntRange(min=1), default=256, show_default=True,

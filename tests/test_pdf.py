@@ -208,3 +208,17 @@ def test_real_pdfs_on_this_machine(path, tmp_path):
     passages = list(segment(doc))
     assert passages and all(p.page >= 1 and p.page_end >= p.page for p in passages)
     assert all(doc.text[p.start:p.end] == p.text for p in passages)
+
+
+def test_size_limit_is_per_format_unless_given(tmp_path, report):
+    """A 21 MB PDF (scans are that big) is read by default; a 21 MB text file is not."""
+    big = tmp_path / "big.pdf"
+    big.write_bytes(report.read_bytes() + b"\n%" + b"padding " * 2_700_000 + b"\n")
+    assert big.stat().st_size > 21_000_000
+    assert "Yongbyon" in load_document(big, tmp_path).text
+    with pytest.raises(UnsupportedFileError, match="file too large"):
+        load_document(big, tmp_path, max_bytes=20_000_000)
+    text = tmp_path / "big.txt"
+    text.write_bytes(b"word " * 4_300_000)
+    with pytest.raises(UnsupportedFileError, match=r"limit 20,000,000"):
+        load_document(text, tmp_path)

@@ -28,7 +28,7 @@ from indexer.metadata import (LANGUAGE_SAMPLE, apply_overrides, detect_language,
                               sidecar_for)
 from indexer.clean.normalize import decode, normalize
 
-DEFAULT_MAX_BYTES = 20_000_000
+DEFAULT_MAX_BYTES = 20_000_000         # text formats: a 20 MB text file is already a whole book shelf
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class Reader:
     type: str
     read: Callable | str
     binary: bool = False
+    max_bytes: int = DEFAULT_MAX_BYTES     # the size limit when the user gives none (--max-bytes)
 
     def extract(self, raw: bytes, boilerplate: frozenset[str], options: ReadOptions) -> Extracted:
         if not self.binary:
@@ -62,14 +63,17 @@ READERS: dict[str, Reader] = {
     ".markdown": Reader("markdown", lambda text, boilerplate: read_markdown(text)),
     ".html": Reader("html", read_html),
     ".htm": Reader("html", read_html),
-    ".pdf": Reader("pdf", "indexer.readers.pdf:read_pdf", binary=True),
-    ".docx": Reader("docx", "indexer.readers.office:read_docx", binary=True),
-    ".odt": Reader("odt", "indexer.readers.office:read_odt", binary=True),
-    ".epub": Reader("epub", "indexer.readers.epub:read_epub", binary=True),
-    **{suffix: Reader("image", "indexer.readers.ocr:read_image", binary=True)
+    # Binary formats are larger for the same text (fonts, images, compression): a scanned report
+    # is often 50-100 MB. Their readers keep only the text, except a mailbox, whose messages are
+    # all held at once (~10x the file in memory), so it stays smaller.
+    ".pdf": Reader("pdf", "indexer.readers.pdf:read_pdf", binary=True, max_bytes=200_000_000),
+    ".docx": Reader("docx", "indexer.readers.office:read_docx", binary=True, max_bytes=100_000_000),
+    ".odt": Reader("odt", "indexer.readers.office:read_odt", binary=True, max_bytes=100_000_000),
+    ".epub": Reader("epub", "indexer.readers.epub:read_epub", binary=True, max_bytes=100_000_000),
+    **{suffix: Reader("image", "indexer.readers.ocr:read_image", binary=True, max_bytes=50_000_000)
        for suffix in (".png", ".jpg", ".jpeg", ".tif", ".tiff")},
-    ".eml": Reader("email", "indexer.readers.mail:read_eml", binary=True),
-    ".mbox": Reader("email", "indexer.readers.mail:read_mbox", binary=True),
+    ".eml": Reader("email", "indexer.readers.mail:read_eml", binary=True, max_bytes=50_000_000),
+    ".mbox": Reader("email", "indexer.readers.mail:read_mbox", binary=True, max_bytes=50_000_000),
 }
 # Formats a file may be, found by its first bytes: (magic, suffix of the reader to use).
 _MAGIC = ((b"%PDF-", ".pdf"),)
@@ -98,7 +102,7 @@ def load_document(
     path: Path,
     root: Path,
     *,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
     boilerplate: frozenset[str] = frozenset(),
     options: ReadOptions = ReadOptions(),
 ) -> Document:
@@ -115,7 +119,7 @@ def load_documents(
     path: Path,
     root: Path,
     *,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
     boilerplate: frozenset[str] = frozenset(),
     options: ReadOptions = ReadOptions(),
 ) -> list[Document]:
@@ -123,6 +127,7 @@ def load_documents(
     in a format we read. Those inside the file are named DOC_ID::N (the Nth message) or
     DOC_ID::FILE NAME (an attachment), share the file's path and hash, and carry
     `container` (the file's id) so that the index replaces and removes them with the file.
+    max_bytes: the size limit; None: the format's own (Reader.max_bytes).
     """
     path, root = Path(path), Path(root)
     doc_id = relative_id(path, root)
@@ -132,7 +137,7 @@ def load_documents(
     if suffix not in READERS or is_sidecar(path):
         raise UnsupportedFileError(f"unsupported file type {suffix or '(no extension)'}; "
                                    f"expected one of {', '.join(sorted(READERS))}")
-    raw, info = read_bytes(path, max_bytes)
+    raw, info = read_bytes(path, max_bytes or READERS[suffix].max_bytes)
     reader = READERS[sniff(raw, suffix)]
     extracted = reader.extract(raw, boilerplate, options)
     base = Document(doc_id=doc_id, path=doc_id, text="", blocks=(), sha256=hashlib.sha256(raw).hexdigest(),
