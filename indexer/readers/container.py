@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 from indexer.errors import UnsupportedFileError
 from indexer.readers.extracted import ReadOptions
@@ -44,7 +45,7 @@ def read_member(z: zipfile.ZipFile, name: str, kind: str) -> bytes:
             return f.read(info.file_size + 1)[: info.file_size]
     except KeyError as e:
         raise UnsupportedFileError(f"damaged {kind} file (no {name} inside)") from e
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as e:
         raise UnsupportedFileError(f"damaged {kind} file ({name}: {e})") from e
 
 

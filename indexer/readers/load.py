@@ -52,7 +52,18 @@ class Reader:
         module, _, name = self.read.partition(":")
         import importlib
 
-        extracted = getattr(importlib.import_module(module), name)(raw, options)
+        read = getattr(importlib.import_module(module), name)
+        try:
+            extracted = read(raw, options)
+        except UnsupportedFileError:
+            raise
+        except RecursionError as e:
+            raise UnsupportedFileError(f"damaged {self.type.upper()} file (nested too deeply to read)") from e
+        except Exception as e:
+            # A library's own error on a file it cannot parse (python-docx, PDFium, lxml, email raise
+            # many kinds): one file is skipped with the reason, never a run stopped by a traceback.
+            message = " ".join(str(e).split())[:200]
+            raise UnsupportedFileError(f"damaged {self.type.upper()} file ({type(e).__name__}: {message})") from e
         extracted.parts = [(normalize(text), *rest) for text, *rest in extracted.parts]
         return extracted
 
