@@ -138,7 +138,7 @@ def render_context(ctx: PassageContext, *, color: bool = False) -> str:
 
 def _render_context(ctx: PassageContext, *, color: bool = False) -> str:
     head = _style(_clean(ctx.title) or _clean(ctx.path), _BOLD, color)
-    facts = " · ".join(_clean(x) for x in (ctx.date, ctx.source, ctx.path, ctx.url) if x)
+    facts = " · ".join(_clean(x) for x in (ctx.date, ctx.author, ctx.source, ctx.path, ctx.url) if x)
     out = [head, _style(facts, _DIM, color), ""]
     section = None
     for i, p in enumerate(ctx.passages):
