@@ -51,6 +51,8 @@ class Facets:
     passages: int
     documents: int
     fields: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
+    first_date: str | None = None   # earliest and latest date of a matching passage (YYYY[-MM[-DD]])
+    last_date: str | None = None
 
     def __getitem__(self, name: str) -> tuple[FacetValue, ...]:
         return self.fields[name]
@@ -61,6 +63,7 @@ class Facets:
 
     def to_dict(self) -> dict:
         return {"query": self.query, "passages": self.passages, "documents": self.documents,
+                "first_date": self.first_date, "last_date": self.last_date,
                 "fields": {name: [v.to_dict() for v in values] for name, values in self.fields.items()}}
 
 
@@ -87,6 +90,7 @@ class FacetTable:
         self._columns: dict[str, _Column] = {}
         self._firsts = None
         self._firsts_fields: dict[int, dict] | None = None
+        self._date_values: np.ndarray | None = None
 
     # -- which fields ------------------------------------------------------------------------
     def available(self) -> tuple[str, ...]:
@@ -151,10 +155,24 @@ class FacetTable:
             parts.append(values)
         return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
+    def dates(self) -> np.ndarray:
+        """docnum -> YYYYMMDD, 00 for unknown parts, 0 for no date."""
+        if self._date_values is None:
+            dates = self._dates()
+            # A passage without a date holds the column's default (0, or 2**32 - 1 for the unsigned column).
+            self._date_values = np.where(dates < 100000000, dates, 0)
+        return self._date_values
+
+    def date_span(self, ids: np.ndarray) -> tuple[str | None, str | None]:
+        """The earliest and latest date among the passages `ids`, as ISO text of the precision known."""
+        dates = self.dates()[ids] if len(ids) else np.zeros(0, np.int64)
+        dates = dates[dates > 0]
+        if not len(dates):
+            return None, None
+        return _iso(int(dates.min())), _iso(int(dates.max()))
+
     def _date_column(self, name: str) -> _Column:
-        dates = self._dates()
-        # A passage without a date holds the column's default (0, or 2**32 - 1 for the unsigned column).
-        dates = np.where(dates < 100000000, dates, 0)
+        dates = self.dates()
         year = dates // 10000
         if name == "year":
             keys = np.where(year > 0, year, 0)
@@ -241,4 +259,10 @@ class FacetTable:
                 if limit is not None:
                     found = found[:limit]
             out[name] = tuple(found)
-        return Facets(query, int(len(ids)), int(len(first_of_doc)), out)
+        return Facets(query, int(len(ids)), int(len(first_of_doc)), out, *self.date_span(ids))
+
+
+def _iso(number: int) -> str:
+    """20001009 -> '2000-10-09', 20001000 -> '2000-10', 20000000 -> '2000'."""
+    year, month, day = number // 10000, number // 100 % 100, number % 100
+    return f"{year:04d}" + (f"-{month:02d}" if month else "") + (f"-{day:02d}" if month and day else "")
