@@ -317,6 +317,43 @@ def batch(file, index_dir, top, any_word, date_from, date_to, source, filters, f
     click.echo(f"{len(queries):,} queries: {len(queries) - failed:,} ran, {failed:,} with errors", err=True)
 
 
+@cli.command()
+@_index_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but this machine's loopback prints a warning.")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8080, show_default=True)
+@click.option("--rate", type=click.FloatRange(min=0.1), default=20.0, show_default=True,
+              help="Requests per second allowed to each client (bursts of three seconds' worth).")
+@_alias_options
+def serve(index_dir, host, port, rate, alias_file, no_builtin_aliases, no_aliases):
+    """Serve a local, read-only web page (and JSON API) over the index.
+
+    \b
+    Example:
+        docsearch serve --index idx/
+        docsearch serve --port 8765
+    """
+    import ipaddress
+
+    import uvicorn
+
+    from search import Searcher
+    from search.web.app import create_app
+
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback:
+        click.echo(f"docsearch: warning: listening on {host}: anyone who can reach this machine on port {port} "
+                   "can read the whole archive (there is no login)", err=True)
+    with Searcher(index_dir, **_alias_args(alias_file, no_builtin_aliases, no_aliases)) as s:
+        app = create_app(s, rate=rate, burst=max(1, int(rate * 3)))
+        shown = f"[{host}]" if ":" in host else host
+        click.echo(f"docsearch: serving {s.index_dir} at http://{shown}:{port}/ (Ctrl-C to stop)", err=True)
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, server_header=False)
+
+
 class _stdout:
     """sys.stdout as a context manager that is not closed at the end."""
 

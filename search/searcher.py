@@ -426,6 +426,14 @@ class Searcher:
         return PassageContext(passage_id, doc_id, first["path"], first.get("title"), first.get("date_text"),
                               first.get("source"), first.get("url"), passages, focus)
 
+    def document_record(self, doc_id: str) -> dict | None:
+        """What the index recorded of a document when it was read (its root folder, path relative
+        to it, hash, size...): the docinfo of its first passage; None for an unknown id."""
+        for f in self._current().documents(doc_id=doc_id):
+            if f.get("ordinal") == 0 and f.get("docinfo"):
+                return dict(f["docinfo"])
+        return None
+
     def stats(self) -> IndexStats:
         marker = read_marker(self.index_dir) or {}
         documents = marker.get("documents", {})
