@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from search.collect.trend import _axis
 
-WIDTH, HEIGHT, LABEL = 600, 90, 16
+WIDTH, HEIGHT, LABEL = 300, 96, 14          # SVG units; the page scales it to its column
+PAD = 14                                    # room for half a year label at either end
 
 
 @dataclass(frozen=True)
@@ -29,14 +30,18 @@ def bars(counts: dict[str | None, int]) -> list[Bar]:
     if not years:
         return []
     peak = max(counts.get(y, 0) for y in years) or 1
-    step = WIDTH / max(len(years), 12)                # a lone year is a bar, not a wall
+    step = (WIDTH - 2 * PAD) / max(len(years), 12)    # a lone year is a bar, not a wall
     left = (WIDTH - step * len(years)) / 2
     gap = min(2.0, step * 0.2) if len(years) > 40 else step * 0.25
-    every = max(1, round(len(years) / 8))
-    out = []
+    out: list[Bar] = []
+    every = max(1, -(-len(years) // 6))             # at most about six year labels
+    last_label = (len(years) - 1) // every * every
+    if len(years) - 1 - last_label >= every / 2:
+        last_label = len(years) - 1                # the last year gets the label if it has room
     for i, year in enumerate(years):
         n = counts.get(year, 0)
         h = 0 if n == 0 else max(2.0, (HEIGHT - LABEL - 4) * n / peak)
         out.append(Bar(year, n, round(left + i * step + gap / 2, 2), round(HEIGHT - LABEL - h, 2),
-                       round(step - gap, 2), round(h, 2), i % every == 0 or i == len(years) - 1))
+                       round(step - gap, 2), round(h, 2),
+                       (i % every == 0 and i <= last_label) or i == last_label))
     return out
