@@ -115,6 +115,8 @@ class FacetTable:
         name = {"lang": "language"}.get(name, name)
         if name in DATE_FACETS:
             return name
+        if name.startswith(S.META_PREFIX) and name in self.searcher.reader().indexed_field_names():
+            return name             # m_year: a manifest column that a date facet's name hides
         meta = S.META_PREFIX + name
         if meta in self.searcher.reader().indexed_field_names():
             return meta
