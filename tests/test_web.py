@@ -220,3 +220,19 @@ def test_serve_warns_for_other_hosts(monkeypatch, archive):
     assert calls[-1]["host"] == "0.0.0.0" and calls[-1]["port"] == 9999
     r = CliRunner().invoke(cli, ["serve", "--index", str(archive[1])])
     assert "warning" not in r.output and calls[-1]["host"] == "127.0.0.1"
+
+
+def test_manifest_columns_count_and_filter(tmp_path):
+    root = tmp_path / "docs"
+    for name, country in (("a.txt", "Japan"), ("b.txt", "Chile"), ("c.txt", "Japan")):
+        write(root / name, f"Statement on missile tests by {country}." + FILLER)
+    manifest = write(tmp_path / "m.tsv", "path\tcountry\na.txt\tJapan\nb.txt\tChile\nc.txt\tJapan\n")
+    build_index([root], tmp_path / "idx", metadata=manifest)
+    with Searcher(tmp_path / "idx") as s, TestClient(create_app(s)) as c:
+        page = c.get("/", params={"q": "missile"}).text
+        assert "<details><summary>country</summary>" in page
+        assert re.search(r'<a href="/\?q=missile&amp;country=Japan">Japan</a>\s*<span class="count">2</span>', page)
+        assert "<h3>Sources</h3>" not in page           # no document has a source: no list of "(none)"
+        filtered = c.get("/", params={"q": "missile", "country": "Japan"}).text
+        assert "2 results" in filtered and "<details open><summary>country</summary>" in filtered
+        assert '<input type="hidden" name="country" value="Japan">' in filtered   # kept by a new search

@@ -28,6 +28,8 @@ from search.web.guard import Refused
 
 HERE = Path(__file__).resolve().parent
 PAGE_FACETS = ("source", "language", "author", "type")
+DATE_NAMES = ("year", "month")
+MAX_COLUMNS = 8             # manifest columns counted on the page (the API counts any)
 
 
 def create_app(searcher, *, rate: float = 20.0, burst: int = 60) -> Guard:
@@ -174,8 +176,13 @@ def _params(request: Request, searcher, api: bool = False) -> dict:
     op = qp.get("op") or "and"
     if op not in ("and", "or"):
         raise Refused(400, "op must be 'and' or 'or'")
+    available = searcher.facet_fields()
+    standard = tuple(f for f in PAGE_FACETS if f in available)
+    # Manifest columns (country, speaker...) count and filter too; a column named like a date
+    # facet (year) is reached through the date filters instead.
+    columns = tuple(f for f in available if f not in DATE_NAMES and f not in PAGE_FACETS)[:MAX_COLUMNS]
     filters = {}
-    for name in ("source", "lang", "author", "type"):
+    for name in ("source", "lang", "author", "type", *columns):
         value = (qp.get(name) or "")[:200]
         if value:
             filters[name] = value
@@ -183,11 +190,10 @@ def _params(request: Request, searcher, api: bool = False) -> dict:
     per_doc = guard.bounded_int(qp.get("per_doc"), 0, 0, 100, "per_doc") or None
     filt = {"operator": op, "date_from": date_from, "date_to": date_to, "filters": filters}
     wanted = tuple(f.strip() for f in (qp.get("facets") or "").split(",") if f.strip())[:12]
-    available = searcher.facet_fields()
     return {"q": q, "n": n, "page": page, "op": op, "from": date_from or "", "to": date_to or "",
             "filters": filters, "per_doc": per_doc, "filter": filt,
             "search": {"limit": n, "page": page, "per_doc": per_doc, **filt},
-            "facets": tuple(f for f in PAGE_FACETS if f in available),
+            "facets": standard + columns, "columns": columns,
             "api_facets": wanted or None}
 
 
