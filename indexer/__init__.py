@@ -4,6 +4,17 @@
 
 Re-running is incremental: only files whose content hash changed are re-read,
 passages of files that are gone are removed, everything in one atomic commit.
+
+The stages, in the order a file goes through them (this module runs them, nothing else):
+
+- files.py     folders -> the files to read, and each skipped one with its reason
+- readers/     file -> Document: one module per format behind one registry
+- clean/       text hygiene, reflow of hard-wrapped text, web-page chrome: what is removed, why
+- metadata.py  fields from the text, NAME.meta.json sidecars and --metadata manifests
+- document.py  the dataclasses at the boundaries: Document, Block, Passage
+- segment.py   Document -> Passages (sections, offsets) of a bounded size
+- store/       Passages -> the index on disk; the only part search/ reads
+- errors.py    DocsearchError and its kinds, shared with search/
 """
 from __future__ import annotations
 
@@ -15,8 +26,9 @@ from typing import Callable
 
 from indexer.document import Block, Document, Passage
 from indexer.errors import (DocsearchError, IndexLockedError, IndexNotFoundError, IndexVersionError,
-                     IndexWriteError, InputError, NotAnIndexError, QueryError, UnsupportedFileError)
+                            IndexWriteError, InputError, NotAnIndexError, QueryError, UnsupportedFileError)
 from indexer.files import discover
+from indexer.store import moved as _moved  # noqa: F401  (old module paths in indexes on disk)
 from indexer.store.directory import default_index_dir
 
 __all__ = ["build_index", "IndexSummary", "default_index_dir", "seeds_path", "Document", "Passage", "Block",
@@ -24,8 +36,6 @@ __all__ = ["build_index", "IndexSummary", "default_index_dir", "seeds_path", "Do
            "InputError", "NotAnIndexError", "QueryError", "UnsupportedFileError"]
 
 DEFAULT_MAX_BYTES = 20_000_000
-
-
 
 
 def seeds_path() -> Path:

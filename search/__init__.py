@@ -7,6 +7,19 @@
 
 The names below are loaded when first used (PEP 562), so `import search.cli` costs only
 the command line until a command needs the library.
+
+The stages, in the order a query goes through them:
+
+- query/       text -> ParsedQuery: lexer, parser, compiler, aliases, variants, limits
+- rank/        ParsedQuery + open index -> every matching passage scored (BM25F, proximity,
+               feedback), without Whoosh's per-document matchers
+- searcher.py  Searcher: opens the index, runs the stages, pages, filters, groups by document
+- results.py   the dataclasses it returns: Hit, Results, PassageContext, IndexStats
+- present/     Hits -> snippets with exact highlights, and text, JSON or HTML
+- cli.py       the docsearch command: a thin layer over Searcher and indexer.build_index
+
+From indexer/, search/ reads only indexer.store (the index format) and indexer.errors;
+tests/test_layout.py keeps it so.
 """
 from importlib import import_module
 

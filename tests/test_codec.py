@@ -19,7 +19,8 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.formats import Positions
 
 from indexer.store import schema as S
-from indexer.store.codec import Codec, Layout, PostingsMatcher, encode
+from indexer.store.codec import Codec
+from indexer.store.postings import Layout, PostingsMatcher, encode
 from indexer.store.directory import FORMAT, MARKER
 from search import Searcher
 from search.rank.evaluate import Evaluator
@@ -219,10 +220,10 @@ def test_evaluator_reads_segments_of_either_codec(tmp_path):
 def test_term_directory_finds_every_term_and_only_those(tmp_path, monkeypatch, weak_hash):
     """The directory gives each term the extent Whoosh's term index has, absent terms none,
     also when many keys share a hash (a hash of 3 values here)."""
-    import indexer.store.codec as codec
+    import indexer.store.termdir as termdir
 
     if weak_hash:
-        monkeypatch.setattr(codec, "zlib", type("Weak", (), {"crc32": staticmethod(lambda key: len(key) % 3)}))
+        monkeypatch.setattr(termdir, "zlib", type("Weak", (), {"crc32": staticmethod(lambda key: len(key) % 3)}))
     _index_with_builder(tmp_path / "idx", _whoosh_documents(_documents(30)))
     ix = S.open_index(tmp_path / "idx")
     with ix.reader() as r:
@@ -271,12 +272,12 @@ def test_phrases_in_long_lists_match_whooshs_own_phrase_search(tmp_path, monkeyp
             words.insert(rng.randrange(len(words)), f"{rng.choice(rare)} {rng.choice(common)}")
         write(folder / f"d{i:04}.txt", " ".join(words) + ".")
     from indexer import build_index
-    from search.rank import evaluate
+    from search.rank import postings
 
     build_index([folder], tmp_path / "idx", procs=1)
     decoded = []
-    blocks = evaluate._Part._blocks
-    monkeypatch.setattr(evaluate._Part, "_blocks", lambda part, b: decoded.append(len(b)) or blocks(part, b))
+    blocks = postings._Part._blocks
+    monkeypatch.setattr(postings._Part, "_blocks", lambda part, b: decoded.append(len(b)) or blocks(part, b))
     ix = S.open_index(tmp_path / "idx")
     phrases = [[r, c] for r in rare for c in common] + [[c, r] for r in rare for c in common] + [["of", "the"]]
     with Searcher(tmp_path / "idx") as s, ix.searcher() as ws:
@@ -296,7 +297,7 @@ def test_term_index_writer_writes_whooshs_file_byte_for_byte(tmp_path):
     from whoosh.filedb.filestore import FileStorage
     from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
 
-    from indexer.store.codec import TermIndexWriter
+    from indexer.store.termdir import TermIndexWriter
 
     rng = random.Random(5)
     keys = sorted({bytes(rng.choice(b"abcdefgh\xc3\xa9") for _ in range(rng.randint(1, 12))) for _ in range(5000)})

@@ -157,7 +157,7 @@ def test_indexed_terms_are_the_scan_without_offsets():
     queries and highlights read (analysis._scan)."""
     rng = random.Random(3)
     texts = [_text(rng, 300) for _ in range(30)] + [" ".join(ODD), "", "a.b.c. A.B. 1.2.3. U.S", "K 가 a가b 가a",
-                                                     "U.S.\u3000A.B. it’s\x1cthe\tend\u2028of\u00a0x.y. US.A. "]
+                                                    "U.S.\u3000A.B. it’s\x1cthe\tend\u2028of\u00a0x.y. US.A. "]
     texts += [text.replace(" ", "") for text in texts[-3:]]     # _terms reads CJK-free text chunk by chunk
     for text in texts:
         assert analysis._terms(text) == [t for t, _, _ in analysis._scan(text)]
@@ -243,7 +243,7 @@ def test_inverted_postings_are_laid_out_as_the_codec_encodes_them():
     what codec.encode makes of the same postings."""
     from array import array
 
-    from indexer.store.codec import Layout, encode
+    from indexer.store.postings import Layout, encode
     from indexer.store.inversion import Inverted, TextField, Tokens
 
     rng = random.Random(9)

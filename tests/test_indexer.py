@@ -294,3 +294,22 @@ def test_manifest_paths_relative_to_the_manifest_folder(tmp_path):
     with Searcher(tmp_path / "idx") as s:
         hit = s.search('country:"people\'s republic"')[0]
         assert hit.doc_id == "Session 55 - 2000/PRK_55_2000.txt" and hit.date == "2000"
+
+
+def test_an_index_written_before_the_layout_change_still_opens(monkeypatch):
+    """Whoosh pickles schema and segment classes by module path into each index's TOC; indexes
+    written before issue 11's layout name indexer.codec, indexer.schema, indexer.analysis."""
+    import importlib
+    import pickle
+
+    import indexer.store.analysis
+    import indexer.store.schema
+    from indexer.store.codec import Codec
+
+    monkeypatch.setattr(Codec, "__module__", "indexer.codec")     # pickled as an old index has it
+    data = pickle.dumps(Codec())
+    monkeypatch.undo()
+    assert b"indexer.codec" in data and b"indexer.store" not in data
+    assert type(pickle.loads(data)) is Codec
+    assert importlib.import_module("indexer.schema") is indexer.store.schema
+    assert importlib.import_module("indexer.analysis") is indexer.store.analysis

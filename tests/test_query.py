@@ -14,7 +14,7 @@ from search.query.match import MatchSpec, PhraseSpec
 from search.rank.whoosh_fixes import AndNot
 from search.rank.tiers import MoreWordsFirst
 from search.query.parse import (DATE_MAX, MAX_CLAUSES, MAX_DEPTH, MAX_QUERY_CHARS, ParsedQuery, check_expansion,
-                          date_range, parse_query)
+                                date_range, parse_query)
 
 
 def word(term: str, title: float = 2.0, section: float = 1.5) -> wq.Query:

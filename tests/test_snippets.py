@@ -335,7 +335,7 @@ def test_snippets_see_the_same_tokens_as_the_analyzer(text):
     """Snippets scan a passage their own, faster way (search/present/snippets.py _token_table): the
     terms and character spans must stay those of indexer.store.analysis.EXACT, or highlights would
     drift from what the index matched."""
-    from search.present.snippets import _token_table
+    from search.present.matching import _token_table
 
     terms, span = _token_table(text, None)
     tokens = list(EXACT.tokens(text))
@@ -349,14 +349,14 @@ def test_snippets_see_the_same_tokens_as_the_analyzer(text):
                      max_size=80).map("".join), spec=_spec_strategy())
 def test_the_stem_prefilter_marks_what_the_full_scan_marks(text, spec):
     """Snippets look up only the tokens whose stem or term the spec holds; that must change nothing."""
-    import search.present.snippets as S
+    import search.present.matching as M
 
     fast = find_matches(text, spec)
-    saved, S._PREFILTER = S._PREFILTER, False
+    saved, M._PREFILTER = M._PREFILTER, False
     try:
         assert find_matches(text, spec) == fast
     finally:
-        S._PREFILTER = saved
+        M._PREFILTER = saved
 
 
 @settings(max_examples=400, deadline=None)
@@ -386,7 +386,7 @@ def _refuse_exact_tokens(monkeypatch):
 def test_snippets_take_the_fast_scan_for_text_without_cjk(text, monkeypatch):
     """The fast path must be live, not silently replaced by EXACT.tokens: it once was, when
     indexer.store.analysis renamed what it imported."""
-    from search.present.snippets import _token_table
+    from search.present.matching import _token_table
 
     spec = MatchSpec(stemmed=words("missile agree"), phrases=(phrase("no hostile"),))
     tokens = [(t.text, t.start, t.end) for t in EXACT.tokens(text)]
@@ -413,9 +413,9 @@ def test_snippets_of_text_with_line_breaks_take_the_fast_scan(monkeypatch):
 @settings(max_examples=300, deadline=None)
 @given(text=st.text(alphabet=st.sampled_from("ab. \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2028\u3000\x00é"), max_size=12))
 def test_single_spaced_is_no_whitespace_to_collapse(text):
-    from search.present.snippets import _SPACES, _single_spaced
+    from search.present.matching import SPACES, single_spaced
 
-    assert _single_spaced(text) == (_SPACES.search(text) is None)
+    assert single_spaced(text) == (SPACES.search(text) is None)
 
 
 PHRASE_WORDS = ["a", "b", "c", "U.S.", "–", "x-a", "a's"]
@@ -427,7 +427,7 @@ PHRASE_WORDS = ["a", "b", "c", "U.S.", "–", "x-a", "a's"]
 def test_adjacent_phrases_are_found_where_the_general_search_finds_them(words, terms):
     """Phrases without slop are found by list.index and a slice compare; sloppy ones by
     _phrase_occurrences. With slop 0 both must find the same places."""
-    from search.present.snippets import _collect, _phrase_occurrences, _spaced_table
+    from search.present.matching import _collect, _phrase_occurrences, _spaced_table
 
     text = " ".join(words)
     token_terms, span = _spaced_table(text)
@@ -505,7 +505,7 @@ def test_a_stem_needle_begins_every_word_with_that_stem():
     """_collect_anchored finds stemmed words by their stem's needle (search/present/snippets.py
     _stem_needle): it must begin every word the stemmer maps to that stem, or a highlight
     would be lost. Checked on Snowball's suffixes and exceptions, combined, and the seeds."""
-    from search.present.snippets import _stem_needle
+    from search.present.matching import _stem_needle
 
     words = {b + s1 + s2 for b in STEM_BASES for s1 in STEM_SUFFIXES for s2 in ("", "s", "ing", "ed", "ly")}
     words |= {"dying", "lying", "tying", "vying", "skies", "skis", "idly", "gently", "ugly", "early", "only",
@@ -538,20 +538,21 @@ ANCHOR_PIECES = ["missile", "missiles", "Missile", "MISSILE", "refugee", "refuge
 def test_the_anchored_and_chunk_searches_find_what_every_token_finds(text, stemmed, exact, phrases):
     """Both fast searches (_collect_anchored for ASCII text, _collect_chunks) against every token
     of EXACT.tokens through _Matcher.keys, on single-spaced text."""
-    import search.present.snippets as S
+    import search.present.matching as M
+    import search.present.scan as S
 
     text = re.sub(r"\s+", " ", text)
     spec = MatchSpec(stemmed=stemmed, exact=exact, phrases=tuple(PhraseSpec(p) for p in phrases))
-    matcher = S._matcher(spec)
-    saved = S._PREFILTER, S._ANCHOR_LIMIT
-    S._PREFILTER = False                        # _collect: every token through _Matcher.keys
-    S._ANCHOR_LIMIT = len(text) + 1             # _collect_anchored: never too many places to look at
+    matcher = M._matcher(spec)
+    saved = M._PREFILTER, S._ANCHOR_LIMIT
+    M._PREFILTER = False                        # _collect: every token through Matcher.keys
+    S._ANCHOR_LIMIT = len(text) + 1             # collect_anchored: never too many places to look at
     try:
-        expected = S._collect(*S._token_table(text, list(EXACT.tokens(text))), spec)
-        assert S._collect_anchored(text, spec, matcher) == expected
-        assert S._collect_chunks(text, spec, matcher) == expected
+        expected = M._collect(*M._token_table(text, list(EXACT.tokens(text))), spec)
+        assert S.collect_anchored(text, spec, matcher) == expected
+        assert S.collect_chunks(text, spec, matcher) == expected
     finally:
-        S._PREFILTER, S._ANCHOR_LIMIT = saved
+        M._PREFILTER, S._ANCHOR_LIMIT = saved
 
 
 @pytest.mark.parametrize("text,spec,expected", [
@@ -569,7 +570,7 @@ def test_words_written_with_an_apostrophe_or_dots_are_found(text, spec, expected
 def test_snippets_of_ascii_text_read_only_the_chunks_that_may_match(monkeypatch):
     """The anchored search must be live for ASCII passages, and the chunk search for others
     without CJK: neither may fall back to the token-by-token scan."""
-    import search.present.snippets as S
+    import search.present.matching as M
 
     spec = MatchSpec(stemmed=words("missile talks"), phrases=(phrase("no hostile intention"),))
     text = MISSILE + " " + HOSTILE
@@ -578,11 +579,11 @@ def test_snippets_of_ascii_text_read_only_the_chunks_that_may_match(monkeypatch)
 
     def refuse(*args):
         raise AssertionError("a slower search was taken")
-    monkeypatch.setattr(S, "_collect", refuse)
-    monkeypatch.setattr(S, "_collect_chunks", refuse)
+    monkeypatch.setattr(M, "_collect", refuse)
+    monkeypatch.setattr(M, "collect_chunks", refuse)
     assert make_snippet(text, spec, size=100) == expected[0]
     monkeypatch.undo()
-    monkeypatch.setattr(S, "_collect", refuse)
-    monkeypatch.setattr(S, "_collect_anchored", refuse)
+    monkeypatch.setattr(M, "_collect", refuse)
+    monkeypatch.setattr(M, "collect_anchored", refuse)
     assert make_snippet(latin, spec, size=100) == expected[1]
     assert marked(expected[0]) == ["missile", "talks", "missile"]

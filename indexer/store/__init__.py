@@ -11,6 +11,9 @@ part that imports Whoosh.
                  changes an index), incremental manifest, worker processes
 - fastwriter.py  documents -> finished segments without Whoosh's per-posting machinery
 - inversion.py   token streams -> each term's postings, in bounded memory
-- codec.py       the storage codec: each term's postings as flat arrays, a term directory
+- codec.py       the storage codec Whoosh loads: Codec, Segment, zero-copy file reads
+- postings.py    one term's postings as flat arrays: layout, encoding, matcher, writer
+- termdir.py     the term directory (.tdx): a term's postings found by two binary searches
 - arrays.py      numpy helpers shared with search/rank/evaluate.py
+- moved.py       old module paths that indexes written before this layout still name
 """

@@ -21,6 +21,8 @@ from indexer.store import schema as S
 MARKER = "docsearch.json"
 LOCK = "docsearch.lock"
 FORMAT = "docsearch-index"
+
+
 def read_marker(index_dir: Path) -> dict | None:
     try:
         return json.loads((index_dir / MARKER).read_text(encoding="utf-8"))

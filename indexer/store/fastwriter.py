@@ -33,7 +33,8 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from indexer.store import analysis
 
 from indexer.store import inversion
-from indexer.store.codec import Codec, FieldWriter, Segment, encode, is_positions
+from indexer.store.codec import Codec, FieldWriter, Segment
+from indexer.store.postings import encode, is_positions
 from indexer.store.schema import WhooshAnalyzer
 
 _pack_ushort = Struct("!H").pack
@@ -420,7 +421,6 @@ class SegmentBuilder:
         self._pdw = None
         self.segments = []
         discard_files(self.storage, self.indexname, self.segid_prefix)
-
 
 
 def _field_rows(field: _Field):

@@ -18,7 +18,7 @@ import numpy as np
 
 from indexer.store import analysis
 from indexer.store.arrays import distinct_sorted, ranges
-from indexer.store.codec import COUNTS, HEADER, MAGIC, NO_VALUES, SKIP_FROM, SKIP_SHIFT
+from indexer.store.postings import COUNTS, HEADER, MAGIC, NO_VALUES, SKIP_FROM, SKIP_SHIFT
 
 TOKEN_BYTES = 4.5           # a token in the shared array (arrays over-allocate by about an eighth)
 ENTRY_BYTES = 14            # a (document, run) entry of a field

@@ -5,5 +5,7 @@ Snippets with exact highlight spans, and text for a terminal, JSON for programs,
 standalone HTML page for people.
 
 - snippets.py  phrase-aware highlighting: the best window of a passage, marked
+- matching.py  which characters of a passage a MatchSpec matches, token by token
+- scan.py      the faster reads of long passages (around anchors, chunk by chunk)
 - render.py    Results -> text, JSON, HTML
 """
