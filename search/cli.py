@@ -347,6 +347,13 @@ def serve(index_dir, host, port, rate, alias_file, no_builtin_aliases, no_aliase
     if not loopback:
         click.echo(f"docsearch: warning: listening on {host}: anyone who can reach this machine on port {port} "
                    "can read the whole archive (there is no login)", err=True)
+    import socket
+
+    try:                       # a taken port is one line here, not uvicorn's log and exit 1
+        with socket.create_server((host, port)):
+            pass
+    except OSError as e:
+        raise DocsearchFailure(f"cannot listen on {host}:{port} ({e.strerror or e}); choose another --port")
     with Searcher(index_dir, **_alias_args(alias_file, no_builtin_aliases, no_aliases)) as s:
         app = create_app(s, rate=rate, burst=max(1, int(rate * 3)))
         shown = f"[{host}]" if ":" in host else host

@@ -236,3 +236,13 @@ def test_manifest_columns_count_and_filter(tmp_path):
         filtered = c.get("/", params={"q": "missile", "country": "Japan"}).text
         assert "2 results" in filtered and "<details open><summary>country</summary>" in filtered
         assert '<input type="hidden" name="country" value="Japan">' in filtered   # kept by a new search
+
+
+def test_serve_on_a_taken_port_is_one_line(archive):
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        r = CliRunner().invoke(cli, ["serve", "--index", str(archive[1]), "--port", str(port)])
+    assert r.exit_code == 2
+    assert r.output.startswith(f"docsearch: error: cannot listen on 127.0.0.1:{port} (")

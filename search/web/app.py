@@ -16,14 +16,14 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from indexer.errors import DocsearchError, IndexNotFoundError
 from search.present.render import _BIDI, _LINKABLE, render_json
 from search.web import guard, timeline
-from search.web.files import FileRefused, media_type, original_file
+from search.web.files import FileRefused, media_type, original_file, read_checked
 from search.web.guard import Refused
 
 HERE = Path(__file__).resolve().parent
@@ -50,7 +50,8 @@ def create_app(searcher, *, rate: float = 20.0, burst: int = 60) -> Guard:
         return HTMLResponse(guard.error_html(line), status_code=status)
 
     def run(request: Request, work):
-        """Call the library under the lock; its errors become one-line answers."""
+        """Call the library under the lock (reading the parameters too: naming the index's fields
+        may reopen the searcher after a commit); its errors become one-line answers."""
         try:
             with lock:
                 return work()
@@ -64,9 +65,8 @@ def create_app(searcher, *, rate: float = 20.0, burst: int = 60) -> Guard:
             return failure(request, 400, (str(e).splitlines() or ["bad request"])[0])
 
     def home(request: Request):
-        params = _params(request, searcher)
-
         def work():
+            params = _params(request, searcher)
             results = error = None
             try:
                 if params["q"].strip():
@@ -100,15 +100,13 @@ def create_app(searcher, *, rate: float = 20.0, burst: int = 60) -> Guard:
 
         def work():
             path = original_file(searcher, doc_id)
-            kind = media_type(path)
             headers = {"content-security-policy": guard.SANDBOX, "content-disposition": "inline"}
-            return FileResponse(path, media_type=kind, headers=headers)
+            return Response(read_checked(path), media_type=media_type(path), headers=headers)
         return run(request, work)
 
     def api_search(request: Request):
-        params = _params(request, searcher, api=True)
-
         def work():
+            params = _params(request, searcher, api=True)
             if not params["q"].strip():
                 raise Refused(400, "q is required: /api/search?q=QUERY")
             results = searcher.search(params["q"], **params["search"], facets=params["api_facets"])
@@ -126,9 +124,8 @@ def create_app(searcher, *, rate: float = 20.0, burst: int = 60) -> Guard:
         return run(request, work)
 
     def api_facets(request: Request):
-        params = _params(request, searcher, api=True)
-
         def work():
+            params = _params(request, searcher, api=True)
             found = searcher.facets(params["q"] or None, params["api_facets"] or (), **params["filter"])
             return Response(json.dumps(found.to_dict(), ensure_ascii=False, indent=2) + "\n",
                             media_type="application/json")

@@ -9,6 +9,8 @@ not found: nothing is ever built from the request's text alone.
 from __future__ import annotations
 
 import mimetypes
+import os
+import stat
 from pathlib import Path
 
 from indexer.errors import DocsearchError
@@ -43,3 +45,22 @@ def media_type(path: Path) -> str:
     if suffix in (".html", ".htm"):
         return "text/html"
     return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+MAX_BYTES = 64 * 2**20
+
+
+def read_checked(path: Path) -> bytes:
+    """The bytes of a path original_file() returned, opened without following a symlink put
+    in its place since the check, and refused unless still a regular file."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as e:
+        raise FileRefused(f"the file {path.name!r} cannot be read now") from e
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise FileRefused(f"the file {path.name!r} is not a regular file")
+        if info.st_size > MAX_BYTES:
+            raise FileRefused(f"the file {path.name!r} is larger than {MAX_BYTES // 2**20} MB; open it from disk")
+        return f.read(MAX_BYTES)
