@@ -113,3 +113,25 @@ def test_search_timeline_passage_and_citation_in_chromium(server, tmp_path):
     assert not errors, errors
     for name in ("serve-search.png", "serve-year.png", "serve-passage.png"):
         assert (shots / name).stat().st_size > 10_000
+
+
+def test_search_works_without_javascript(server, tmp_path):
+    """The form, the timeline links and the passage page need no script; the copy button,
+    which does, stays hidden and the citation stays readable."""
+    _need_browser()
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_context(java_script_enabled=False).new_page()
+        page.goto(server + "/")
+        page.fill("input[name=q]", "missile")
+        page.check("input[name=op][value=or]")
+        page.click("button[type=submit]")
+        page.wait_for_url("**op=or*")
+        expect(page.locator("mark").first).to_have_text("missile")
+        page.locator(".hit h2 a").first.click()
+        page.wait_for_url("**/passage/**")
+        expect(page.locator("#copy-citation")).to_be_hidden()
+        expect(page.locator("#citation")).to_contain_text("DPRK-U.S.A. Joint Communiqué")
+        browser.close()
