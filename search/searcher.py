@@ -342,6 +342,9 @@ class Searcher:
             return Q.Term("language", str(value).lower())
         if field in ("path", "doc_id"):
             return Q.Term(field, str(value))
+        schema = self._current().schema
+        if field not in S.TEXT_FIELDS and field in schema.names() and type(schema[field]).__name__ == "ID":
+            return Q.Term(field, str(value))     # another whole-value field (a document's type): as stored
         if field not in ("source", "author"):
             if name not in self._extra_fields:
                 known = ", ".join(("source", "author", "language", "path") + self._extra_fields)

@@ -146,3 +146,24 @@ def test_language_counts_per_passage(tmp_path):
         f = s.facets("délégation OR delegation", ("language",))
     assert {v.value: v.passages for v in f["language"]} == dict(by_lang)
     assert all(v.documents == 1 for v in f["language"])
+
+
+def test_a_new_whole_value_field_is_counted_and_filtered(tmp_path):
+    """A stored ID field the indexer may add (a document's `type`) needs no facet code of its own."""
+    from whoosh.fields import ID
+
+    from indexer.store import schema as S
+
+    _, index = _make(tmp_path)
+    ix = S.open_index(index)
+    with S.open_writer(ix) as w:                # what an indexer writing `type` would leave
+        w.add_field("type", ID(stored=True))
+        for n, text in enumerate(["A missile in a scanned report.", "Another missile page."]):
+            w.add_document(id=f"r.pdf#{n}", doc_id="r.pdf", path="r.pdf", ordinal=n, body=text, exact=text,
+                           language="en", type="pdf", start=0, end=len(text))
+    with Searcher(index) as s:
+        assert "type" in s.facet_fields()
+        assert set(s.facets("missile").fields) == {"year", "source", "author", "language", "type"}
+        assert [(v.value, v.passages, v.documents) for v in s.facets("missile", ("type",))["type"]] == [
+            (None, 7, 4), ("pdf", 2, 1)]
+        assert {h.id for h in s.search("missile", filters={"type": "pdf"})} == {"r.pdf#0", "r.pdf#1"}
