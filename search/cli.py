@@ -178,6 +178,9 @@ def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to,
 
     extra = _filters(filters, source)
     facets = _facet_names(facet_list)
+    if facets and fmt == "html":
+        raise click.UsageError("--facets shows in --format text and json; the web page (docsearch serve) "
+                               "shows them beside HTML results")
     with Searcher(index_dir, **_alias_args(alias_file, no_builtin_aliases, no_aliases)) as s:
         results = s.search(" ".join(query), limit=limit, page=page, per_doc=per_doc,
                            operator="or" if any_word else "and", date_from=date_from, date_to=date_to,

@@ -40,6 +40,9 @@ def test_search_unknown_facet_is_exit_2(tmp_path):
     result = _run("search", "missile", "--index", index, "--facets", "colour")
     assert result.exit_code == 2
     assert "unknown facet field 'colour'" in result.output
+    result = _run("search", "missile", "--index", index, "--facets", "year", "--format", "html")
+    assert result.exit_code == 2 and "--facets shows in --format text and json" in result.output
+    assert _run("search", "missile", "--index", index, "--facets", " , ").exit_code == 2
 
 
 def test_trend_csv_equals_facet_counts(tmp_path):
