@@ -246,3 +246,12 @@ def test_serve_on_a_taken_port_is_one_line(archive):
         r = CliRunner().invoke(cli, ["serve", "--index", str(archive[1]), "--port", str(port)])
     assert r.exit_code == 2
     assert r.output.startswith(f"docsearch: error: cannot listen on 127.0.0.1:{port} (")
+
+
+def test_one_per_document_and_the_json_link(client):
+    page = client.get("/", params={"q": "missile", "per_doc": 1}).text
+    assert "4 results" in page                       # plain.txt's two missile passages count once
+    assert 'name="per_doc" value="1" checked' in page
+    href = re.search(r'<a href="(/api/search\?[^"]+)" class="json">JSON</a>', page).group(1).replace("&amp;", "&")
+    data = client.get(href).json()
+    assert data["total"] == 4 and len({h["doc_id"] for h in data["hits"]}) == 4

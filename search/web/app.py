@@ -197,7 +197,8 @@ def _params(request: Request, searcher, api: bool = False) -> dict:
 def _link(p: dict, **changes) -> str:
     """The search page's URL with some parameters changed (None removes one); page resets to 1."""
     values = {"q": p["q"], "op": p["op"] if p["op"] != "and" else None, "from": p["from"] or None,
-              "to": p["to"] or None, "n": p["n"] if p["n"] != 10 else None, **p["filters"]}
+              "to": p["to"] or None, "n": p["n"] if p["n"] != 10 else None, "per_doc": p["per_doc"],
+              **p["filters"]}
     values["page"] = None
     values.update(changes)
     return "/?" + urlencode({k: v for k, v in values.items() if v not in (None, "")})
