@@ -255,3 +255,22 @@ def test_one_per_document_and_the_json_link(client):
     href = re.search(r'<a href="(/api/search\?[^"]+)" class="json">JSON</a>', page).group(1).replace("&amp;", "&")
     data = client.get(href).json()
     assert data["total"] == 4 and len({h["doc_id"] for h in data["hits"]}) == 4
+
+
+def test_documents_in_subfolders_and_missing_files(tmp_path):
+    root = tmp_path / "docs"
+    write(root / "sub" / "deep" / "nested.txt", "A nested missile memo." + FILLER)
+    write(root / "gone.txt", "A missile memo that will be moved away." + FILLER)
+    build_index([root], tmp_path / "idx")
+    with Searcher(tmp_path / "idx") as s, TestClient(create_app(s)) as c:
+        page = c.get("/", params={"q": "nested"}).text
+        href = re.search(r'<a href="(/passage/[^"]+)">', page).group(1).replace("&amp;", "&")
+        assert href.startswith("/passage/sub%2Fdeep%2Fnested.txt%230?")
+        passage = c.get(href).text
+        assert 'href="/file/sub%2Fdeep%2Fnested.txt"' in passage
+        assert c.get("/file/sub%2Fdeep%2Fnested.txt").text.startswith("A nested missile memo.")
+        assert c.get("/file/sub/deep/nested.txt").status_code == 200
+        (root / "gone.txt").rename(tmp_path / "elsewhere.txt")
+        r = c.get("/file/gone.txt")
+        assert r.status_code == 404 and "no longer there" in r.text
+        assert c.get("/api/search").json() == {"error": "q is required: /api/search?q=QUERY"}
