@@ -32,7 +32,7 @@ DATE_NAMES = ("year", "month")
 MAX_COLUMNS = 8             # manifest columns counted on the page (the API counts any)
 
 
-def create_app(searcher, *, rate: float = 20.0, burst: int = 60) -> Guard:
+def create_app(searcher, *, rate: float = 20.0, burst: int = 60) -> guard.Guard:
     """The ASGI app over one open Searcher (the caller keeps it open and closes it)."""
     lock = threading.Lock()
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
@@ -106,7 +106,7 @@ def create_app(searcher, *, rate: float = 20.0, burst: int = 60) -> Guard:
 
     def api_search(request: Request):
         def work():
-            params = _params(request, searcher, api=True)
+            params = _params(request, searcher)
             if not params["q"].strip():
                 raise Refused(400, "q is required: /api/search?q=QUERY")
             results = searcher.search(params["q"], **params["search"], facets=params["api_facets"])
@@ -125,7 +125,7 @@ def create_app(searcher, *, rate: float = 20.0, burst: int = 60) -> Guard:
 
     def api_facets(request: Request):
         def work():
-            params = _params(request, searcher, api=True)
+            params = _params(request, searcher)
             found = searcher.facets(params["q"] or None, params["api_facets"] or (), **params["filter"])
             return Response(json.dumps(found.to_dict(), ensure_ascii=False, indent=2) + "\n",
                             media_type="application/json")
@@ -151,9 +151,6 @@ def create_app(searcher, *, rate: float = 20.0, burst: int = 60) -> Guard:
     return guard.Guard(app, guard.RateLimit(rate, burst))
 
 
-Guard = guard.Guard
-
-
 def _safe(request: Request, handler):
     """Bounds checked before the handler runs turn into one-line answers too."""
     try:
@@ -162,7 +159,7 @@ def _safe(request: Request, handler):
         return request.app.state.failure(request, e.status, str(e))
 
 
-def _params(request: Request, searcher, api: bool = False) -> dict:
+def _params(request: Request, searcher) -> dict:
     """The query string -> search() and facets() arguments, every value bounded."""
     qp = request.query_params
     q = guard.bounded_query(qp.get("q"))
