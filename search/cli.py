@@ -263,9 +263,11 @@ def trend(queries, index_dir, by, per_doc, any_word, date_from, date_to, source,
 
         click.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
     else:
+        import shutil
+
         from search.present.charts import render_trend
 
-        width = click.get_terminal_size()[0] if sys.stdout.isatty() else 80
+        width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
         click.echo(render_trend(found, color=_use_color(), width=min(max(width, 40), 160)), nl=False)
 
 

@@ -121,3 +121,42 @@ def test_batch_bad_file_is_exit_2(tmp_path):
     bad = write(tmp_path / "bad.csv", "name,text\na,b\n")
     result = _run("batch", bad, "--index", tmp_path / "idx")
     assert result.exit_code == 2 and "needs a header line with a 'query' column" in result.output
+
+
+def _on_a_terminal(args, env_extra=None):
+    """Run `docsearch ARGS` with stdout and stderr on a pseudo-terminal; (exit code, what it showed)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env.update({"COLUMNS": "100", "LINES": "40", **(env_extra or {})})
+    proc = subprocess.Popen([sys.executable, "-c", "from search.cli import main; main()", *map(str, args)],
+                            stdout=slave, stderr=slave, stdin=subprocess.DEVNULL, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:                      # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    return proc.wait(timeout=60), b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_trend_and_batch_on_a_terminal(tmp_path):
+    _, index = _make(tmp_path)
+    code, shown = _on_a_terminal(["trend", "missile", "talks", "--index", index])
+    assert code == 0 and "Traceback" not in shown, shown
+    assert "\x1b[" in shown and "█" in shown                 # coloured bars on a terminal
+    code, plain = _on_a_terminal(["trend", "missile", "--index", index], {"NO_COLOR": "1"})
+    assert code == 0 and "\x1b[3" not in plain and "█" in plain
+    queries = write(tmp_path / "q.txt", "missile\nnope:x\ntalks\n")
+    code, shown = _on_a_terminal(["batch", queries, "--index", index, "-o", tmp_path / "out.csv"])
+    assert code == 0 and "Traceback" not in shown, shown
+    assert "3/3" in shown and "3 queries: 2 ran, 1 with errors" in shown      # the progress bar, then the summary
