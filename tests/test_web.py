@@ -69,6 +69,14 @@ def test_timeline_bar_filters_to_its_year(client):
     filtered = client.get(bars["2001"]).text
     assert "3 results" in filtered and "Old note" not in filtered
     assert 'class="bar selected" aria-label="2001: 3"' in filtered    # the whole timeline stays, 2001 marked
+    # ... and 2001's months appear: February (evil.txt) and May (plain.txt's two passages).
+    assert "<h3>2001 by month</h3>" in filtered
+    months = dict(re.findall(r'<a href="([^"]+)" class="bar[^"]*" aria-label="(2001-\d\d): \d+"', filtered))
+    assert len(months) == 12 and 'aria-label="2001-05: 2"' in filtered and 'aria-label="2001-02: 1"' in filtered
+    may = client.get({v: k for k, v in months.items()}["2001-05"].replace("&amp;", "&")).text
+    assert "2 results" in may and "Plain report" in may and 'class="bar selected" aria-label="2001-05: 2"' in may
+    assert "<h3>By year</h3>" in client.get("/", params={"q": "missile"}).text
+    assert "by month" not in client.get("/", params={"q": "missile"}).text
 
 
 def test_facet_link_filters_by_source(client):

@@ -74,13 +74,17 @@ def create_app(searcher, *, rate: float = 20.0, burst: int = 60) -> guard.Guard:
                     facets = results.facets
                 else:
                     facets = searcher.facets(None, params["facets"], **params["filter"], limit=guard.MAX_FACET_VALUES)
-                years = searcher.facets(params["q"] or None, ("year",), **{**params["filter"], "date_from": None,
-                                                                           "date_to": None})
+                undated = {**params["filter"], "date_from": None, "date_to": None}
+                years = timeline.bars(searcher.facets(params["q"] or None, ("year",), **undated).counts("year"))
+                year = timeline.chosen_year(params["from"], params["to"])
+                months = timeline.month_bars(year, searcher.facets(
+                    params["q"] or None, ("month",), **{**undated, "date_from": year, "date_to": year},
+                ).counts("month")) if year else []
             except DocsearchError as e:
-                error, facets, years = (str(e).splitlines() or ["error"])[0], None, None
+                error, facets, years, months, year = (str(e).splitlines() or ["error"])[0], None, [], [], None
             return page(request, "search.html", status=400 if error else 200, p=params, results=results,
-                        facets=facets, error=error, bars=timeline.bars(years.counts("year")) if years else [],
-                        chart=timeline, types=searcher.facet_fields())
+                        facets=facets, error=error, bars=years, months=months, year=year, chart=timeline,
+                        types=searcher.facet_fields())
         return run(request, work)
 
     def passage(request: Request):
