@@ -360,7 +360,10 @@ def serve(index_dir, host, port, rate, alias_file, no_builtin_aliases, no_aliase
     except OSError as e:
         raise DocsearchFailure(f"cannot listen on {host}:{port} ({e.strerror or e}); choose another --port")
     with Searcher(index_dir, **_alias_args(alias_file, no_builtin_aliases, no_aliases)) as s:
-        app = create_app(s, rate=rate, burst=max(1, int(rate * 3)))
+        from search.web.guard import LOOPBACK_NAMES
+
+        hosts = LOOPBACK_NAMES | {host.lower()} if loopback else None    # see guard.Guard: DNS rebinding
+        app = create_app(s, rate=rate, burst=max(1, int(rate * 3)), hosts=hosts)
         shown = f"[{host}]" if ":" in host else host
         click.echo(f"docsearch: serving {s.index_dir} at http://{shown}:{port}/ (Ctrl-C to stop)", err=True)
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, server_header=False)

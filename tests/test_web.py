@@ -282,3 +282,27 @@ def test_documents_in_subfolders_and_missing_files(tmp_path):
         r = c.get("/file/gone.txt")
         assert r.status_code == 404 and "no longer there" in r.text
         assert c.get("/api/search").json() == {"error": "q is required: /api/search?q=QUERY"}
+
+
+def test_loopback_server_refuses_other_host_names(archive):
+    """DNS rebinding: another site's name resolved to 127.0.0.1 still arrives in the Host header."""
+    from search.web.guard import LOOPBACK_NAMES
+
+    with Searcher(archive[1]) as s, TestClient(create_app(s, hosts=LOOPBACK_NAMES), base_url="http://127.0.0.1:8080") as c:
+        assert c.get("/", params={"q": "missile"}).status_code == 200
+        assert c.get("/api/search", params={"q": "missile"}, headers={"host": "localhost:8080"}).status_code == 200
+        assert c.get("/api/search", params={"q": "missile"}, headers={"host": "[::1]:8080"}).status_code == 200
+        r = c.get("/api/search", params={"q": "missile"}, headers={"host": "evil.example:8080"})
+        assert r.status_code == 400 and "unexpected Host header" in r.text and "missile" not in r.text
+
+
+def test_html_originals_are_served_in_a_sandbox(tmp_path):
+    root = tmp_path / "docs"
+    write(root / "page.html", "<html><head><title>Hostile page</title><script>alert(1)</script></head>"
+                              "<body><p>A missile report in HTML." + FILLER + "</p></body></html>")
+    build_index([root], tmp_path / "idx")
+    with Searcher(tmp_path / "idx") as s, TestClient(create_app(s)) as c:
+        r = c.get("/file/page.html")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert r.headers["content-security-policy"].startswith("sandbox;")       # a unique origin, no scripts
+    assert "script-src" not in r.headers["content-security-policy"]

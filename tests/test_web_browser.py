@@ -18,6 +18,7 @@ import pytest
 
 from search import Searcher
 from search.web.app import create_app
+from search.web.guard import LOOPBACK_NAMES
 
 CHROMIUM = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium")
                  if p and Path(p).exists()), None)
@@ -45,7 +46,8 @@ def server(seeds_index):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     with Searcher(seeds_index) as s:
-        config = uvicorn.Config(create_app(s), host="127.0.0.1", port=port, log_level="warning")
+        app = create_app(s, hosts=LOOPBACK_NAMES)              # as `docsearch serve` runs it
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
         srv = uvicorn.Server(config)
         thread = threading.Thread(target=srv.run, daemon=True)
         thread.start()

@@ -32,8 +32,9 @@ DATE_NAMES = ("year", "month")
 MAX_COLUMNS = 8             # manifest columns counted on the page (the API counts any)
 
 
-def create_app(searcher, *, rate: float = 20.0, burst: int = 60) -> guard.Guard:
-    """The ASGI app over one open Searcher (the caller keeps it open and closes it)."""
+def create_app(searcher, *, rate: float = 20.0, burst: int = 60, hosts=None) -> guard.Guard:
+    """The ASGI app over one open Searcher (the caller keeps it open and closes it). `hosts`: the
+    Host header names accepted (guard.LOOPBACK_NAMES for a loopback server; None: any)."""
     lock = threading.Lock()
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
@@ -152,7 +153,7 @@ def create_app(searcher, *, rate: float = 20.0, burst: int = 60) -> guard.Guard:
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 500: server_error, Exception: server_error})
     app.state.failure = failure
-    return guard.Guard(app, guard.RateLimit(rate, burst))
+    return guard.Guard(app, guard.RateLimit(rate, burst), frozenset(hosts) if hosts is not None else None)
 
 
 def _safe(request: Request, handler):

@@ -32,6 +32,9 @@ HEADERS = [
 SANDBOX = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
 
 
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
 class Refused(Exception):
     """A request outside the bounds: status and one line for the user."""
 
@@ -82,14 +85,26 @@ class RateLimit:
 
 
 class Guard:
-    """ASGI middleware: only GET and HEAD, the rate limit, and the security headers on every response."""
+    """ASGI middleware: the Host check, the rate limit, only GET and HEAD, and the security
+    headers on every response.
 
-    def __init__(self, app, limit: RateLimit):
-        self.app, self.limit = app, limit
+    `hosts`: the Host header values accepted (None: any). A page on another site can make the
+    browser resolve its own name to 127.0.0.1 (DNS rebinding) and read this server as if it
+    were that site; the Host header still names that site, so a loopback server accepts only
+    its loopback names.
+    """
+
+    def __init__(self, app, limit: RateLimit, hosts: frozenset[str] | None = None):
+        self.app, self.limit, self.hosts = app, limit, hosts
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        if self.hosts is not None:
+            host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1").lower()
+            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            if name.strip("[]") not in self.hosts:
+                return await _plain(send, 400, "unexpected Host header; open this page as http://127.0.0.1:PORT/")
         client = (scope.get("client") or ("?", 0))[0]
         if not self.limit.allow(client):
             return await _plain(send, 429, "too many requests; wait a second and try again", [(b"retry-after", b"1")])
