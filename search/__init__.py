@@ -29,9 +29,11 @@ from indexer.errors import (DocsearchError, IndexLockedError, IndexNotFoundError
                             IndexWriteError, InputError, NotAnIndexError, QueryError)
 
 _LAZY = {"Searcher": "searcher", "Hit": "results", "Results": "results", "PassageContext": "results",
-         "ContextPassage": "results", "IndexStats": "results", "Snippet": "present.snippets"}
+         "ContextPassage": "results", "IndexStats": "results", "Snippet": "present.snippets",
+         "Facets": "collect.facets", "FacetValue": "collect.facets"}
 
 __all__ = ["Searcher", "Hit", "Results", "Snippet", "PassageContext", "ContextPassage", "IndexStats",
+           "Facets", "FacetValue",
            "DocsearchError", "IndexLockedError", "IndexNotFoundError", "IndexVersionError", "IndexWriteError",
            "InputError", "NotAnIndexError", "QueryError"]
 
