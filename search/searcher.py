@@ -188,9 +188,11 @@ class Searcher:
     @refuse_too_deep
     def search(self, query: str, limit: int = 10, page: int = 1, per_doc: int | None = None,
                operator: str = "and", date_from: str | None = None, date_to: str | None = None,
-               filters: Mapping[str, str] | None = None, facets: Sequence[str] | None = None) -> Results:
+               filters: Mapping[str, str] | None = None, facets: Sequence[str] | None = None,
+               facet_limit: int | None = None) -> Results:
         """The `page`-th page of `limit` hits, best first; with `facets` (field names, or () for
-        the defaults), `results.facets` counts every match per value (see facets())."""
+        the defaults), `results.facets` counts every match per value (see facets()), keeping the
+        `facet_limit` most frequent values of each field but year and month when given."""
         if limit < 1 or page < 1:
             raise ValueError("limit and page must be at least 1")
         if per_doc is not None and per_doc < 1:
@@ -212,7 +214,8 @@ class Searcher:
             raise QueryError(f"cannot run query {query!r}: {e}") from e
         counted = None
         if facets is not None:
-            counted = self._facet_table(searcher).count(scores.ids, self._facet_fields(searcher, facets), query)
+            counted = self._facet_table(searcher).count(scores.ids, self._facet_fields(searcher, facets), query,
+                                                        facet_limit)
         start = (page - 1) * limit
         hits = tuple(self._hit(rank, score, searcher.stored_fields(docnum), parsed.match)
                      for rank, (docnum, score) in enumerate(found[start:], start + 1))

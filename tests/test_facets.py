@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 import pytest
 
 from indexer import build_index
-from search import QueryError, Searcher
+from search import FacetValue, QueryError, Searcher
 from tests.conftest import write
 
 FILLER = " The report continues with routine notes on weather, harvest figures and transport schedules." * 4
@@ -167,3 +167,13 @@ def test_a_new_whole_value_field_is_counted_and_filtered(tmp_path):
         assert [(v.value, v.passages, v.documents) for v in s.facets("missile", ("type",))["type"]] == [
             (None, 7, 4), ("pdf", 2, 1)]
         assert {h.id for h in s.search("missile", filters={"type": "pdf"})} == {"r.pdf#0", "r.pdf#1"}
+
+
+def test_facet_limit_keeps_the_most_frequent_values(tmp_path):
+    _, index = _make(tmp_path)
+    with Searcher(index) as s:
+        whole = s.facets("missile", ("source", "year"))
+        cut = s.search("missile", facets=("source", "year"), facet_limit=1).facets
+        assert cut["source"] == whole["source"][:1] == (FacetValue("KCNA", 4, 2),)
+        assert cut["year"] == whole["year"]                 # a timeline is never cut
+        assert s.facets("missile", ("source",), limit=2)["source"] == whole["source"][:2]

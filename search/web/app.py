@@ -71,10 +71,12 @@ def create_app(searcher, *, rate: float = 20.0, burst: int = 60, hosts=None) -> 
             results = error = None
             try:
                 if params["q"].strip():
-                    results = searcher.search(params["q"], **params["search"], facets=params["facets"])
+                    results = searcher.search(params["q"], **params["search"], facets=params["facets"],
+                                              facet_limit=guard.MAX_FACET_VALUES + 1)
                     facets = results.facets
                 else:
-                    facets = searcher.facets(None, params["facets"], **params["filter"], limit=guard.MAX_FACET_VALUES)
+                    facets = searcher.facets(None, params["facets"], **params["filter"],
+                                             limit=guard.MAX_FACET_VALUES + 1)
                 undated = {**params["filter"], "date_from": None, "date_to": None}
                 years = timeline.bars(searcher.facets(params["q"] or None, ("year",), **undated).counts("year"))
                 year = timeline.chosen_year(params["from"], params["to"])
