@@ -220,7 +220,7 @@ def test_facets_smoke(tmp_path):
     assert "country" in fig["fields"] and "year" in fig["fields"]
     for what in ("plain", "faceted", "page", "api_search_with_facets"):
         assert 0 < fig[what]["p50_ms"] <= fig[what]["p95_ms"]
-    assert fig["ratio_p50"] > 0 and fig["table_build_ms"] > 0
+    assert fig["ratio_p50"] > 0 and fig["table_build_ms"] > 0 and fig["plain_ratio_median_per_query"] > 0
     assert "facets ÷ plain search: p50" in result.output
 
 
