@@ -215,7 +215,12 @@ class FacetTable:
                 continue
             values.append(text)
             codes[postings.all()[0]] = len(values) - 1
-        return _Column(codes, values, per_document=False)
+        # Where every passage of a document has its document's value (the usual case), counting
+        # documents needs no (document, value) pairs: the cheap per-document path applies.
+        groups = self.ev.groups()
+        firsts = np.flatnonzero(np.diff(groups, prepend=-1)) if len(groups) else groups
+        uniform = bool(np.array_equal(codes, codes[firsts][groups])) if len(groups) else True
+        return _Column(codes, values, per_document=uniform)
 
     def _first_fields(self) -> dict[int, dict]:
         """Stored fields of each document's first passage (docnum -> fields), read once for every
