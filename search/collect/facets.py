@@ -179,7 +179,8 @@ class FacetTable:
         return self._date_values
 
     def date_span(self, ids: np.ndarray) -> tuple[str | None, str | None]:
-        """The earliest and latest date among the passages `ids`, as ISO text of the precision known."""
+        """The earliest and latest date among the passages `ids` (one per document is enough: a
+        date is a document's), as ISO text of the precision known."""
         dates = self.dates()[ids] if len(ids) else np.zeros(0, np.int64)
         dates = dates[dates > 0]
         if not len(dates):
@@ -258,18 +259,26 @@ class FacetTable:
         """Facets of the live passages `ids` (ascending top-level docnums): every value with at
         least one match, exact; `limit` keeps the first values of each non-date field."""
         groups = self.ev.groups()[ids] if len(ids) else np.zeros(0, np.int64)
-        # ids ascend and a document's passages are consecutive docnums: groups ascend too.
+        # ids ascend and a document's passages are consecutive docnums: groups ascend too, so
+        # the matching documents and how many passages each has come from one pass; a value
+        # that is the same on all of a document's passages is then counted per document
+        # (thousands) rather than per passage (up to the whole index).
         first_of_doc = np.flatnonzero(np.diff(groups, prepend=-1)) if len(groups) else groups
+        per_doc = np.diff(first_of_doc, append=len(ids))
+        doc_ids = ids[first_of_doc]
         out: dict[str, tuple[FacetValue, ...]] = {}
         for name in fields:
             col = self.column(self.resolve(name))
-            codes = col.codes[ids]
-            passages = np.bincount(codes, minlength=len(col.values))
+            size = len(col.values)
             if col.per_document:
-                documents = np.bincount(codes[first_of_doc], minlength=len(col.values))
+                codes = col.codes[doc_ids]
+                documents = np.bincount(codes, minlength=size)
+                passages = np.bincount(codes, weights=per_doc, minlength=size).astype(np.int64)
             else:
-                pairs = np.unique(groups * len(col.values) + codes) if len(codes) else codes
-                documents = np.bincount(pairs % len(col.values), minlength=len(col.values))
+                codes = col.codes[ids]
+                passages = np.bincount(codes, minlength=size)
+                pairs = np.unique(groups * size + codes) if len(codes) else codes
+                documents = np.bincount(pairs % size, minlength=size)
             present = np.flatnonzero(passages)
             rank = col.rank[present]
             if name in DATE_FACETS:                 # by date, no date last
@@ -279,7 +288,7 @@ class FacetTable:
                 if limit is not None:
                     order = order[:limit]
             out[name] = tuple(FacetValue(col.values[c], int(passages[c]), int(documents[c])) for c in order.tolist())
-        return Facets(query, int(len(ids)), int(len(first_of_doc)), out, *self.date_span(ids))
+        return Facets(query, int(len(ids)), int(len(first_of_doc)), out, *self.date_span(doc_ids))
 
 
 def _iso(number: int) -> str:
