@@ -69,16 +69,20 @@ def create_app(searcher, *, rate: float = 20.0, burst: int = 60, hosts=None) -> 
         def work():
             params = _params(request, searcher)
             results = error = None
+            dated = bool(params["from"] or params["to"])
+            # Without a date filter the timeline is one more facet of the same matches; with one,
+            # it needs the matches of every date (a second evaluation), so the other years show.
+            fields = params["facets"] if dated else ("year",) + params["facets"]
             try:
                 if params["q"].strip():
-                    results = searcher.search(params["q"], **params["search"], facets=params["facets"],
+                    results = searcher.search(params["q"], **params["search"], facets=fields,
                                               facet_limit=guard.MAX_FACET_VALUES + 1)
                     facets = results.facets
                 else:
-                    facets = searcher.facets(None, params["facets"], **params["filter"],
-                                             limit=guard.MAX_FACET_VALUES + 1)
+                    facets = searcher.facets(None, fields, **params["filter"], limit=guard.MAX_FACET_VALUES + 1)
                 undated = {**params["filter"], "date_from": None, "date_to": None}
-                years = timeline.bars(searcher.facets(params["q"] or None, ("year",), **undated).counts("year"))
+                by_year = (searcher.facets(params["q"] or None, ("year",), **undated) if dated else facets)
+                years = timeline.bars(by_year.counts("year"))
                 year = timeline.chosen_year(params["from"], params["to"])
                 months = timeline.month_bars(year, searcher.facets(
                     params["q"] or None, ("month",), **{**undated, "date_from": year, "date_to": year},
