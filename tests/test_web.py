@@ -308,3 +308,14 @@ def test_html_originals_are_served_in_a_sandbox(tmp_path):
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert r.headers["content-security-policy"].startswith("sandbox;")       # a unique origin, no scripts
     assert "script-src" not in r.headers["content-security-policy"]
+
+
+def test_passage_page_links_back_to_the_same_results(client):
+    page = client.get("/", params={"q": "missile", "from": "2001", "to": "2001", "n": 1, "page": 2}).text
+    href = re.search(r'<h2><span class="rank">2.</span> <a href="([^"]+)">', page).group(1).replace("&amp;", "&")
+    passage = client.get(href).text
+    back = re.search(r'<p class="back"><a href="([^"]+)">', passage).group(1).replace("&amp;", "&")
+    assert back == "/?q=missile&from=2001&to=2001&n=1&page=2"
+    for hostile in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
+        r = client.get("/passage/" + quote("plain.txt#0", safe=""), params={"q": "missile", "back": hostile})
+        assert 'href="/?q=missile"' in r.text and "evil" not in r.text and "javascript:" not in r.text

@@ -97,11 +97,14 @@ def create_app(searcher, *, rate: float = 20.0, burst: int = 60, hosts=None) -> 
     def passage(request: Request):
         pid = request.path_params["pid"]
         q = guard.bounded_query(request.query_params.get("q"))
+        back = request.query_params.get("back") or ""
+        # Only a search page of this server: a link back, never to another site or scheme.
+        back = back if back.startswith("/?") and len(back) <= guard.MAX_QUERY_CHARS * 2 else None
 
         def work():
             ctx = searcher.passage(pid, context=2, query=q or None)
             record = searcher.document_record(ctx.doc_id) or {}
-            return page(request, "passage.html", ctx=ctx, q=q, citation=_citation(ctx, record),
+            return page(request, "passage.html", ctx=ctx, q=q, back=back, citation=_citation(ctx, record),
                         url=ctx.url if ctx.url and _LINKABLE.match(ctx.url) else None,
                         snippet_html=lambda s: Markup(s.to_html()))
         return run(request, work)
