@@ -101,7 +101,6 @@ class FacetTable:
         self.searcher = evaluator.searcher
         self.doccount = evaluator.doccount
         self._columns: dict[str, _Column] = {}
-        self._firsts = None
         self._firsts_fields: dict[int, dict] | None = None
         self._date_values: np.ndarray | None = None
 
@@ -229,7 +228,6 @@ class FacetTable:
         if self._firsts_fields is None:
             groups = self.ev.groups()
             firsts = np.flatnonzero(np.diff(groups, prepend=-1)) if len(groups) else np.zeros(0, np.int64)
-            self._firsts = firsts
             stored = self.searcher.stored_fields
             self._firsts_fields = {int(d): stored(int(d)) for d in firsts}
         return self._firsts_fields
