@@ -7,7 +7,7 @@ import re
 from functools import lru_cache
 from typing import Sequence
 
-from indexer.store.analysis import EXACT, STEMMED, Token, _CJK_RUN, _spaced_scan
+from indexer.store.analysis import ACRONYM_TERMS, EXACT, STEMMED, Token, _CJK_RUN, _spaced_scan, either_reading
 from search.present.scan import START_END, collect_anchored, collect_chunks
 from search.query.match import MatchSpec, PhraseSpec, edit_distance
 
@@ -15,6 +15,10 @@ from search.query.match import MatchSpec, PhraseSpec, edit_distance
 # Whitespace to collapse: a run that starts with a character other than a space, or a space
 # followed by more whitespace. (Cheaper for the regex engine than r"\s{2,}|[^\S ]".)
 SPACES = re.compile(r"[^\S ]\s*| \s+")
+
+
+# A word that may be an acronym written in capitals (analysis.ACRONYM_TERMS).
+_CAPITALS = re.compile(r"\b(?:" + "|".join(sorted(ACRONYM_TERMS, key=len, reverse=True)) + r")\b")
 
 
 # --- matching ------------------------------------------------------------------------------
@@ -40,6 +44,8 @@ class Matcher:
                              for a in [max(range(len(p.terms)), key=lambda i: len(p.terms[i]))])
         self.needles = self.term_needles + tuple(anchor[1] for anchor in self.anchors if anchor)
         self.cache: dict[str, tuple] = {}
+        # Phrases with a word a line in capitals holds under its either-reading term ("War").
+        self.cased_phrases = any(either_reading(t) for p in spec.phrases for t in p.terms)
 
     def _id(self, part: tuple) -> int:
         return self.ids.setdefault(part, len(self.ids))
@@ -135,6 +141,9 @@ def _spaced_table(text: str):
 def find_occurrences(text: str, spec: MatchSpec, tokens: Sequence[Token] | None, *, spaced: bool):
     """_collect's (occurrences, spans) for `text`; spaced: its only whitespace is single spaces."""
     matcher = _matcher(spec)
+    if matcher.cased_phrases and _CAPITALS.search(text):
+        # A phrase may stand in capitals: compared by either-reading terms (_collect).
+        return _collect(*(_spaced_table(text) if spaced else _token_table(text, tokens)), spec)
     if spaced and matcher.by_chunks and _PREFILTER:
         if text.isascii():
             found = collect_anchored(text, spec, matcher)
@@ -172,23 +181,33 @@ def _collect(terms: list[str], span, spec: MatchSpec):
                 end = start + chars
             occurrences.append((start, end, ids))
             spans.append((start, end))
+    cased = None
     for phrase, phrase_id in zip(spec.phrases, matcher.phrase_ids):
         if not phrase.terms:
             continue
+        if matcher.cased_phrases:
+            # "THE WAR", "The War" (either readings) and "the war" are one phrase here: which
+            # reading the index holds depends on lines that a snippet's text no longer has.
+            if cased is None:
+                cased = [either_reading(t) or t for t in terms]
+            phrase = PhraseSpec(tuple(either_reading(t) or t for t in phrase.terms), phrase.slop)
+            terms_of_phrase = cased
+        else:
+            terms_of_phrase = terms
         ids = (phrase_id,)
         if not phrase.slop:                 # its words adjacent: where the first stands, the rest follow
             first_term, rest = phrase.terms[0], list(phrase.terms[1:])
             length = len(rest)
             i = -1
-            for _ in range(terms.count(first_term)):
-                i = terms.index(first_term, i + 1)
-                if terms[i + 1:i + 1 + length] == rest:
+            for _ in range(terms_of_phrase.count(first_term)):
+                i = terms_of_phrase.index(first_term, i + 1)
+                if terms_of_phrase[i + 1:i + 1 + length] == rest:
                     start = span(i)[0]
                     end = span(i + length)[1]
                     occurrences.append((start, end, ids))
                     spans.append((start, end))
             continue
-        for path in _phrase_occurrences(terms, phrase):
+        for path in _phrase_occurrences(terms_of_phrase, phrase):
             first, last = path[0], path[-1]
             start = span(first)[0]
             end = span(last)[1]
