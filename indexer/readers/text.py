@@ -25,7 +25,7 @@ MERGE_LIMIT = 1500        # ... and never past this
 def read_plain(text: str, boilerplate: frozenset[str] = frozenset()) -> Extracted:
     lines = text.split("\n")
     if "**" in text:
-        lines = [_BOLD.sub(r"\1", line).replace("**", "") for line in lines]
+        lines = [_BOLD.sub(r"\1", line) for line in lines]        # paired **bold** marks only: 2**10 stays
     wrapped, paras = wrapped_paragraphs(lines)
     out = Extracted()
     kinds: list[str | None] = [DROP if _is_chrome(p, boilerplate, out) else None for p in paras]
