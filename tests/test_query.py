@@ -185,7 +185,8 @@ def test_stop_words(text, expected, note):
 
 def test_stop_word_fallback_is_highlighted_as_exact_terms():
     got = parse_query("the who")
-    assert got.match == MatchSpec(exact=frozenset({"the", "who", "The", "Who", "THE", "WHO"}))
+    assert got.match == MatchSpec(exact=frozenset({"the", "who", "The", "Who", "THE", "WHO"}),
+                                  in_capitals=frozenset({"THE", "WHO"}))
     assert got.words == ()
 
 
@@ -267,7 +268,7 @@ def test_natural_language_reading():
     got = parse_query('how do "effective" cross-sections vary, e.g. for U.S. (or foreign) craft?')
     assert got.words == ("vari", "eg", "US", "foreign", "craft")
     assert got.match.phrases == (PhraseSpec(("cross", "sections")),)
-    assert got.match.exact == frozenset({"effective", "Us", "US"})     # U.S.: also "US" on a line in capitals
+    assert got.match.exact == frozenset({"effective", "Us"})     # U.S.: also "Us", as a line in capitals holds it
 
 
 def test_unmatched_parenthesis_without_operators_is_ignored_with_a_note():

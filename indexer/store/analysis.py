@@ -206,7 +206,8 @@ def _spaced_scan(text: str) -> tuple[list[str], Callable[[int], tuple[int, int]]
     For CJK-free text whose only whitespace is single spaces (what a snippet works on): its
     chunks are text.split(" ") and a chunk starts one character after the previous one
     ends, so the terms come from _CHUNK_TERMS without a regex over the text, and offsets
-    are worked out only for the terms asked about.
+    are worked out only for the terms asked about. Each word is read on its own (as
+    tokens(lines=False)): a snippet's text has its lines joined.
     """
     chunks = text.split(" ")
     chunk_terms = list(map(_CHUNK_TERMS.__getitem__, chunks))
@@ -227,12 +228,6 @@ def _spaced_scan(text: str) -> tuple[list[str], Callable[[int], tuple[int, int]]
         start, end = _CHUNK_SPANS[chunks[c]][i]
         return offset + start, offset + end
 
-    if not ACRONYM_TERMS.isdisjoint(terms) and in_capitals(text):
-        for i, term in enumerate(terms):
-            if term in _EITHER:
-                start, end = span(i)
-                if text[start:end] == term:
-                    terms[i] = _EITHER[term]
     return terms, span
 
 

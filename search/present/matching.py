@@ -7,7 +7,8 @@ import re
 from functools import lru_cache
 from typing import Sequence
 
-from indexer.store.analysis import ACRONYM_TERMS, EXACT, STEMMED, Token, _CJK_RUN, _spaced_scan, either_reading
+from indexer.store.analysis import (ACRONYM_TERMS, EXACT, STEMMED, Token, _CJK_RUN, _spaced_scan, either_reading,
+                                    in_capitals)
 from search.present.scan import START_END, collect_anchored, collect_chunks
 from search.query.match import MatchSpec, PhraseSpec, edit_distance
 
@@ -115,7 +116,7 @@ def _token_table(text: str, tokens: Sequence[Token] | None):
     if tokens is None:
         if single_spaced(text):
             return _spaced_table(text)
-        tokens = list(EXACT.tokens(text))
+        tokens = list(EXACT.tokens(text, lines=False))
     terms = [t.text for t in tokens]
     return terms, lambda i: (tokens[i].start, tokens[i].end)
 
@@ -135,11 +136,48 @@ def _spaced_table(text: str):
     (bigrams), the chunk-by-chunk scan of indexer.store.analysis, no Token per word."""
     if text.isascii() or _CJK_RUN.search(text) is None:
         return _spaced_scan(text)
-    return _token_table(text, list(EXACT.tokens(text)))
+    return _token_table(text, list(EXACT.tokens(text, lines=False)))
 
 
 def find_occurrences(text: str, spec: MatchSpec, tokens: Sequence[Token] | None, *, spaced: bool):
     """_collect's (occurrences, spans) for `text`; spaced: its only whitespace is single spaces."""
+    found = _find_occurrences(text, spec, tokens, spaced)
+    return _in_capitals_only(text, *found, spec.in_capitals) if spec.in_capitals else found
+
+
+CAPITALS_CONTEXT = 80       # characters each side of a word that tell whether it stands in capitals
+_CASED_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _in_capitals_only(text: str, occurrences: list, spans: list, terms: frozenset[str]):
+    """Drop the marks of spec.in_capitals's acronyms that do not stand among words in capitals
+    (their lines are joined in a snippet's text, so the words around them decide) or are dotted
+    (U.S. is always the acronym)."""
+    drop = set()
+    for start, end in spans:
+        word = text[start:end]
+        if word.replace(".", "") in terms and ("." in word or not _stands_in_capitals(text, start)):
+            drop.add((start, end))
+    if not drop:
+        return occurrences, spans
+    return ([o for o in occurrences if (o[0], o[1]) not in drop], [s for s in spans if s not in drop])
+
+
+def _stands_in_capitals(text: str, start: int) -> bool:
+    """Whether the word at `start` stands among words in capitals: the text around it is in
+    capitals, or the word before or after it is in capitals too ("THE WAR", a heading)."""
+    begin = max(0, start - CAPITALS_CONTEXT)
+    around = text[begin:start + CAPITALS_CONTEXT]
+    if in_capitals(around):
+        return True
+    words = [m for m in _CASED_WORD.finditer(around)]
+    at = next((i for i, m in enumerate(words) if m.start() == start - begin), None)
+    if at is None:
+        return False
+    return any(0 <= j < len(words) and words[j].group().isupper() for j in (at - 1, at + 1))
+
+
+def _find_occurrences(text: str, spec: MatchSpec, tokens: Sequence[Token] | None, spaced: bool):
     matcher = _matcher(spec)
     if matcher.cased_phrases and _CAPITALS.search(text):
         # A phrase may stand in capitals: compared by either-reading terms (_collect).

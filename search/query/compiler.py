@@ -56,11 +56,11 @@ class Compiler(Variants):
 
     def match(self) -> MatchSpec:
         """What to highlight. An either-reading term ("War") brings its acronym form ("WAR"): a
-        snippet's text has its lines joined, so which line in capitals held a word is not known
-        there (a mixed-case "WAR" in a passage found for "war" is marked too)."""
-        exact = self.exact | {t.upper() for t in self.exact if either_reading(t) == t}
-        return MatchSpec(frozenset(self.stemmed), frozenset(exact), tuple(dict.fromkeys(self.phrases)),
-                         frozenset(self.prefixes), tuple(dict.fromkeys(self.fuzzy)))
+        snippet's text has its lines joined, so matching.py marks it where the words around it
+        are in capitals (MatchSpec.in_capitals)."""
+        derived = {t.upper() for t in self.exact if either_reading(t) == t} - self.exact - self.stemmed
+        return MatchSpec(frozenset(self.stemmed), frozenset(self.exact | derived), tuple(dict.fromkeys(self.phrases)),
+                         frozenset(self.prefixes), tuple(dict.fromkeys(self.fuzzy)), frozenset(derived))
 
     def notes(self) -> list[str]:
         notes = []
