@@ -16,7 +16,8 @@ from indexer.readers.boilerplate import learn_boilerplate
 from indexer.readers.load import is_supported, load_document, split_long
 from indexer.clean import reflow
 from indexer.clean.reflow import heading_level, is_wrapped, keep_hyphen
-from indexer.clean.normalize import normalize, split_footnote_marks
+from indexer.clean.normalize import normalize
+from indexer.store.analysis import EXACT
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 UN_CANDIDATES = [Path(__file__).resolve().parents[2] / "shared", Path("/work/shared")]
@@ -42,7 +43,6 @@ def texts(doc) -> list[tuple[str, int]]:
 # ---------------------------------------------------------------- encodings and typography
 
 PARAGRAPH = "The “agreed framework” wasn’t signed — it was agreed; café crème."
-PLAIN = "The \"agreed framework\" wasn't signed — it was agreed; café crème."
 
 
 @pytest.mark.parametrize("encoding,prefix", [
@@ -56,7 +56,7 @@ PLAIN = "The \"agreed framework\" wasn't signed — it was agreed; café crème.
 def test_encodings_decode_to_the_same_clean_text(tmp_path, encoding, prefix):
     path = write(tmp_path, "doc.txt", prefix + PARAGRAPH.encode(encoding))
     doc = load(path)
-    assert doc.text == PLAIN
+    assert doc.text == PARAGRAPH                # the document's own quotes, dash and accents
 
 
 def test_latin1_text_decodes(tmp_path):
@@ -73,7 +73,7 @@ def test_korean_utf16_text_is_korean(tmp_path):
 
 def test_normalize_typography():
     raw = "it\u2019s \u201cquoted\u201d\u00a0here\r\nsoft\u00adhyphen zero\u200bwidth\tTab war\u2014and 1990\u20131995 A \u2013 B bell\x07"
-    assert normalize(raw) == 'it\'s "quoted" here\nsofthyphen zerowidth Tab war\u2014and 1990\u20131995 A \u2013 B bell'
+    assert normalize(raw) == 'it\u2019s \u201cquoted\u201d here\nsofthyphen zerowidth Tab war\u2014and 1990\u20131995 A \u2013 B bell'
 
 
 @pytest.mark.parametrize("text", [
@@ -85,8 +85,11 @@ def test_normalize_keeps_dashes_ellipses_and_minus_signs(text):
 
 
 def test_footnote_marker_does_not_glue_words():
-    assert split_footnote_marks("non-aligned nations,1)The term") == "non-aligned nations, [1] The term"
-    assert split_footnote_marks("see (a) and 1) first") == "see (a) and 1) first"
+    """A note mark glued to a word (text from a PDF) is read apart by the analyzer; the text keeps it."""
+    assert EXACT.terms("non-aligned nations,1)The term") == ["non", "aligned", "nations", "1", "the", "term"]
+    assert EXACT.terms("Korea2)The term") == ["korea", "2", "the", "term"]
+    assert EXACT.terms("see (a) and 1) first, B52) and x2)y") == ["see", "a", "and", "1", "first", "b52", "and",
+                                                                     "x2", "y"]
 
 
 @settings(max_examples=500, deadline=None)
@@ -100,7 +103,6 @@ def test_fast_character_tests_agree_with_their_patterns(text):
     assert (textclean._count_controls(text, textclean._BINARY_CONTROL_BYTES)
             == len(textclean._BINARY_CONTROL.findall(text)))
     assert chrome.ends_sentence(text) == bool(chrome._TERMINAL.search(text))
-    assert (textclean._DIGIT_PAREN.search(text) is None) <= (textclean._FOOTNOTE_MARK.search(text) is None)
     assert (reflow._SPLIT_WORD_HYPHEN.search(text) is None) <= (reflow._SPLIT_WORD.search(text) is None)
 
 
@@ -635,9 +637,9 @@ def test_seed_001_sino_nk():
     assert headings == [("Understanding North Korea: Foreign Relations of North Korea in 2000", 1),
                         ("Part I. Changes in the External Environment", 2)]
     assert doc.blocks[1].text.startswith("As it approached the new century")
-    assert "non-aligned nations, [1] The term used here" in doc.text
-    assert doc.blocks[-1].text.startswith('1 The term used here is "countries that do not participate in blocs"')
-    assert "South Korea's achievements in Nordpolitik" in doc.text
+    assert "non-aligned nations,1)The term used here" in doc.text          # as the document writes it
+    assert doc.blocks[-1].text.startswith("1 The term used here is “countries that do not participate in blocs”")
+    assert "South Korea’s achievements in Nordpolitik" in doc.text
 
 
 @pytest.mark.parametrize("name", ["000_50900fcff45a5147.txt", "001_ac2c5635a7d32ac0.txt"])

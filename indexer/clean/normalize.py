@@ -1,10 +1,10 @@
 """Raw bytes -> clean Unicode text: encoding detection, binary sniffing, the few normalisations.
 
 Everything downstream (chrome rules, reflow, the analyzer) sees one normal form:
-NFC, straight quotes, plain spaces, LF line ends, no invisible or control characters,
-so that a curly apostrophe or a soft hyphen never splits or hides a word. Nothing
-else is changed: dashes, "--", ellipses and minus signs are the document's own
-characters, and a quotation copied from a passage must be the source's (README,
+NFC, plain spaces, LF line ends, no invisible or control characters, so that a soft
+hyphen or a zero-width space never splits or hides a word. Nothing else is changed:
+quotes (curly or straight), dashes, "--", ellipses and minus signs are the document's own
+characters (the analyzer reads a curly apostrophe as an apostrophe), and a quotation copied from a passage must be the source's (README,
 "What the index changes in a text").
 """
 from __future__ import annotations
@@ -24,8 +24,6 @@ _UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 
 # Single characters mapped to their plain form (or deleted when mapped to None).
 _CHAR_MAP = {
-    **dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032\u02bc"), "'"),
-    **dict.fromkeys(map(ord, "\u201c\u201d\u201e\u201f\u2033"), '"'),
     **dict.fromkeys(map(ord, "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
                              "\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t"), " "),
     **dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\ufffd"), None),
@@ -132,7 +130,7 @@ def _check_text(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """NFC plus plain quotes, spaces, hyphens and line ends; invisible and control characters dropped.
+    """NFC plus plain spaces, hyphens and line ends; invisible and control characters dropped.
 
     Dashes are left as written: the analyzer splits "war\u2014and" and "1990\u20131995" into
     words without spaces around the dash, and "pip install --upgrade" must stay that.
@@ -178,16 +176,3 @@ def tidy_line(line: str) -> str:
     return SPACES.sub(" ", line).strip() if "  " in line else line.strip()
 
 
-_FOOTNOTE_MARK = re.compile(r"(?<=[^\W\d_]{2})([,.;:]?)(\d{1,3})\)(?=[^\W\d_\"'(])")
-
-
-# A ")" after a digit and before a letter, quote or "(": what _FOOTNOTE_MARK needs, found by a fast
-# search for ")" ("(1967) the" and "(a) and" have none).
-_DIGIT_PAREN = re.compile(r"\)(?<=\d\))(?=[^\W\d_\"'(])")
-
-
-def split_footnote_marks(text: str) -> str:
-    """'nations,1)The term' -> 'nations, [1] The term': a glued note marker must not join words."""
-    if ")" not in text or not _DIGIT_PAREN.search(text):
-        return text
-    return _FOOTNOTE_MARK.sub(r"\1 [\2] ", text)

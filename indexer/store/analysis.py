@@ -55,10 +55,12 @@ _CJK_RUN = re.compile(f"[{_CJK}]+")
 # No token spans whitespace: _terms relies on it.
 _TOKEN = re.compile(
     r"\b(?:[^\W\d_]\.){2,}"        # an acronym: U.S.  U.S.A.  D.P.R.K.  e.g. (the only tokens that end with ".")
-    r"|\w+(?:['’]\w+)*"             # a word, with inner apostrophes
+    r"|[^\W\d_]{2,}(?=\d{1,3}\)[^\W\d_])"      # a word glued to a footnote mark: Korea1)The
+    r"|\w+(?:['’‘]\w+)*"            # a word, with inner apostrophes (‘ in P‘yŏngyang; ʼ is a letter, \w)
 )
-_APOSTROPHES = re.compile(r"['’]")
-_POSSESSIVE = re.compile(r"['’][sS]$")
+_APOSTROPHE_CHARS = "'’‘ʼ"
+_APOSTROPHES = re.compile(f"[{_APOSTROPHE_CHARS}]")
+_POSSESSIVE = re.compile(f"[{_APOSTROPHE_CHARS}][sS]$")
 
 
 class Token(NamedTuple):
@@ -79,7 +81,8 @@ def fold(word: str) -> str:
 
 def _word_term(raw: str) -> str:
     """The term for one Latin-script word: acronym case rule, then folding."""
-    word = _APOSTROPHES.sub("", _POSSESSIVE.sub("", raw)) if ("'" in raw or "’" in raw) else raw
+    word = (_APOSTROPHES.sub("", _POSSESSIVE.sub("", raw))
+            if ("'" in raw or "’" in raw or "‘" in raw or "ʼ" in raw) else raw)
     if not word:
         return ""
     if 2 <= len(word) <= 5 and word.isalpha() and word.isupper():
