@@ -45,8 +45,10 @@ class Matcher:
                              for a in [max(range(len(p.terms)), key=lambda i: len(p.terms[i]))])
         self.needles = self.term_needles + tuple(anchor[1] for anchor in self.anchors if anchor)
         self.cache: dict[str, tuple] = {}
-        # Phrases with a word a line in capitals holds under its either-reading term ("War").
+        # Phrases with a word a line in capitals holds under its either-reading term ("War"),
+        # and that word in capitals: a text without any of these has the phrases as typed.
         self.cased_phrases = any(either_reading(t) for p in spec.phrases for t in p.terms)
+        self.cased_needles = tuple({t.upper() for p in spec.phrases for t in p.terms if either_reading(t)})
 
     def _id(self, part: tuple) -> int:
         return self.ids.setdefault(part, len(self.ids))
@@ -179,7 +181,7 @@ def _stands_in_capitals(text: str, start: int) -> bool:
 
 def _find_occurrences(text: str, spec: MatchSpec, tokens: Sequence[Token] | None, spaced: bool):
     matcher = _matcher(spec)
-    if matcher.cased_phrases and _CAPITALS.search(text):
+    if matcher.cased_phrases and any(n in text for n in matcher.cased_needles) and _CAPITALS.search(text):
         # A phrase may stand in capitals: compared by either-reading terms (_collect).
         return _collect(*(_spaced_table(text) if spaced else _token_table(text, tokens)), spec)
     if spaced and matcher.by_chunks and _PREFILTER:
