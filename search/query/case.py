@@ -24,27 +24,28 @@ _WORD = re.compile(r"[^\W\d_]+")
 ACRONYM_SHARE = 20          # an acronym in capitals at least 1/20 as often as the word: the archive's acronym
 
 
-def read_capitals(tree, text: str, vocabulary: Vocabulary | None) -> frozenset[int]:
+def read_capitals(tree, text: str, vocabulary: Vocabulary | None) -> dict[int, str]:
     """Lower-case the acronym-list words of a query written in capitals, in place in its
-    tree's tokens; the id() of each token changed (the compiler adds their acronym reading)."""
+    tree's tokens; id() of each token changed -> its text as typed (the compiler adds their
+    acronym reading and shows what was typed)."""
     words = " ".join(w for w in _WORD.findall(text) if w not in OPERATORS)
     if not words or not in_capitals(words):
-        return frozenset()
+        return {}
 
     def lower(m: re.Match) -> str:
         word = m.group()
         return word.lower() if word in ACRONYM_TERMS and not _acronym(word, vocabulary) else word
 
-    changed = set()
+    changed = {}
     for leaf in _leaves(tree):
         tok, fld = leaf.tok, leaf.field
         if tok.kind not in ("word", "phrase") or (fld is not None and fld.kind in ("id", "lower", "date")):
             continue
         new = _WORD.sub(lower, tok.text)
         if new != tok.text:
+            changed[id(tok)] = tok.text
             tok.text, tok.base = new, _WORD.sub(lower, tok.base) if tok.base else tok.base
-            changed.add(id(tok))
-    return frozenset(changed)
+    return changed
 
 
 def _acronym(word: str, vocabulary: Vocabulary | None) -> bool:

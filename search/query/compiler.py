@@ -33,9 +33,9 @@ class Compiler(Variants):
 
     def __init__(self, text: str, operator: str, boosts: dict[str, float], stop_words_only: bool,
                  aliases: AliasTable | None = None, vocabulary: Vocabulary | None = None,
-                 alias_boost: float = ALIAS_BOOST, lowered: frozenset[int] = frozenset()):
+                 alias_boost: float = ALIAS_BOOST, lowered: dict[int, str] | None = None):
         self.text = text
-        self.lowered = lowered              # id() of the Toks a query in capitals read in lower case
+        self.lowered = lowered or {}        # id() of the Toks a query in capitals read in lower case -> as typed
         self.operator, self.boosts, self.stop_words_only = operator, boosts, stop_words_only
         self.aliases, self.vocabulary, self.alias_boost = aliases, vocabulary, alias_boost
         self.expanded: list[str] = []       # typed names whose aliases were added
@@ -203,7 +203,9 @@ class Compiler(Variants):
             self.words.append(term)
             self.raw_words.append(tok.text)
         also = tuple(r[0] for r in self.case_readings(exact)[1:])
-        typed = self.stemmed_word(term, positive, f"{label} {show(tok.text, term)}", also=also)
+        cased = f" (also {', '.join(also)})" if also else ""
+        typed = self.stemmed_word(term, positive, f"{label} {show(self.lowered.get(id(tok), tok.text), term)}{cased}",
+                                  also=also)
         return self.expand(typed, self.alternatives(node, exact, 0, positive))
 
     def case_readings(self, terms: list[str] | tuple[str, ...]) -> list[tuple[str, ...]]:
