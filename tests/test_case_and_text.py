@@ -79,6 +79,15 @@ def test_us_both_readings_in_capitals_and_only_the_acronym_in_mixed_case(index):
     assert set(found(index, "US")) == {"cable.txt", "memo.txt"}
 
 
+def test_phrase_highlights_follow_the_reading_the_index_holds(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs / "mixed.txt", "A note on the talks\n\nThe US said no. Then the US delegation left the room early.\n")
+    write(docs / "caps.txt", "CABLE\n\nTHE US SAID NO AND THE DELEGATION LEFT THE ROOM EARLY TODAY.\n")
+    build_index([docs], tmp_path / "idx")
+    assert found(tmp_path / "idx", '"the US said"') == {"mixed.txt": ["The US said"], "caps.txt": ["THE US SAID"]}
+    assert found(tmp_path / "idx", '"us said"') == {"caps.txt": ["US SAID"]}      # the pronoun: not mixed-case US
+
+
 def test_analysis_reads_case_per_line():
     assert EXACT.terms("THE WAR IN KOREA\nThe US said the war was over.") == [
         "The", "War", "In", "korea", "the", "US", "said", "the", "war", "was", "over"]

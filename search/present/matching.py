@@ -1,25 +1,21 @@
 """Which characters of a passage a MatchSpec matches, token by token: the per-spec
 Matcher (a term -> the query parts it matches, cached), the passage's token table,
-phrase occurrences, and the dispatch to scan.py's faster reads where they apply."""
+phrase occurrences. scan.py reads long passages faster and is checked against this."""
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from operator import itemgetter
 from typing import Sequence
 
-from indexer.store.analysis import (ACRONYM_TERMS, EXACT, STEMMED, Token, _CJK_RUN, _spaced_scan, either_reading,
-                                    in_capitals)
-from search.present.scan import START_END, collect_anchored, collect_chunks
+from indexer.store.analysis import ACRONYM_TERMS, EXACT, STEMMED, Token, _CJK_RUN, _spaced_scan, either_reading, in_capitals
 from search.query.match import MatchSpec, PhraseSpec, edit_distance
 
 
 # Whitespace to collapse: a run that starts with a character other than a space, or a space
 # followed by more whitespace. (Cheaper for the regex engine than r"\s{2,}|[^\S ]".)
 SPACES = re.compile(r"[^\S ]\s*| \s+")
-
-
-# A word that may be an acronym written in capitals (analysis.ACRONYM_TERMS).
-_CAPITALS = re.compile(r"\b(?:" + "|".join(sorted(ACRONYM_TERMS, key=len, reverse=True)) + r")\b")
+START_END = itemgetter(0, 1)
 
 
 # --- matching ------------------------------------------------------------------------------
@@ -95,7 +91,7 @@ def _cached_matcher(spec: MatchSpec) -> Matcher:
     return Matcher(spec)
 
 
-def _matcher(spec: MatchSpec) -> Matcher:
+def matcher_for(spec: MatchSpec) -> Matcher:
     """One matcher per spec, so the term cache serves every hit of a query."""
     global _last_matcher
     last = _last_matcher
@@ -112,12 +108,12 @@ def _matcher(spec: MatchSpec) -> Matcher:
 _last_matcher: tuple = (None, None)
 
 
-def _token_table(text: str, tokens: Sequence[Token] | None):
+def token_table(text: str, tokens: Sequence[Token] | None):
     """(terms, span): the EXACT terms of `text` in order (token i stands at position i) and
     span(i) -> its (start, end) characters."""
     if tokens is None:
         if single_spaced(text):
-            return _spaced_table(text)
+            return spaced_table(text)
         tokens = list(EXACT.tokens(text, lines=False))
     terms = [t.text for t in tokens]
     return terms, lambda i: (tokens[i].start, tokens[i].end)
@@ -133,64 +129,12 @@ def single_spaced(text: str) -> bool:
     return "  " not in text and (text.isprintable() or SPACES.search(text) is None)
 
 
-def _spaced_table(text: str):
-    """_token_table(text, None) for text whose only whitespace is single spaces: without CJK
+def spaced_table(text: str):
+    """token_table(text, None) for text whose only whitespace is single spaces: without CJK
     (bigrams), the chunk-by-chunk scan of indexer.store.analysis, no Token per word."""
     if text.isascii() or _CJK_RUN.search(text) is None:
         return _spaced_scan(text)
-    return _token_table(text, list(EXACT.tokens(text, lines=False)))
-
-
-def find_occurrences(text: str, spec: MatchSpec, tokens: Sequence[Token] | None, *, spaced: bool):
-    """_collect's (occurrences, spans) for `text`; spaced: its only whitespace is single spaces."""
-    found = _find_occurrences(text, spec, tokens, spaced)
-    return _in_capitals_only(text, *found, spec.in_capitals) if spec.in_capitals else found
-
-
-CAPITALS_CONTEXT = 80       # characters each side of a word that tell whether it stands in capitals
-_CASED_WORD = re.compile(r"[^\W\d_]{2,}")
-
-
-def _in_capitals_only(text: str, occurrences: list, spans: list, terms: frozenset[str]):
-    """Drop the marks of spec.in_capitals's acronyms that do not stand among words in capitals
-    (their lines are joined in a snippet's text, so the words around them decide) or are dotted
-    (U.S. is always the acronym)."""
-    drop = set()
-    for start, end in spans:
-        word = text[start:end]
-        if word.replace(".", "") in terms and ("." in word or not _stands_in_capitals(text, start)):
-            drop.add((start, end))
-    if not drop:
-        return occurrences, spans
-    return ([o for o in occurrences if (o[0], o[1]) not in drop], [s for s in spans if s not in drop])
-
-
-def _stands_in_capitals(text: str, start: int) -> bool:
-    """Whether the word at `start` stands among words in capitals: the text around it is in
-    capitals, or the word before or after it is in capitals too ("THE WAR", a heading)."""
-    begin = max(0, start - CAPITALS_CONTEXT)
-    around = text[begin:start + CAPITALS_CONTEXT]
-    if in_capitals(around):
-        return True
-    words = [m for m in _CASED_WORD.finditer(around)]
-    at = next((i for i, m in enumerate(words) if m.start() == start - begin), None)
-    if at is None:
-        return False
-    return any(0 <= j < len(words) and words[j].group().isupper() for j in (at - 1, at + 1))
-
-
-def _find_occurrences(text: str, spec: MatchSpec, tokens: Sequence[Token] | None, spaced: bool):
-    matcher = _matcher(spec)
-    if matcher.cased_phrases and any(n in text for n in matcher.cased_needles) and _CAPITALS.search(text):
-        # A phrase may stand in capitals: compared by either-reading terms (_collect).
-        return _collect(*(_spaced_table(text) if spaced else _token_table(text, tokens)), spec)
-    if spaced and matcher.by_chunks and _PREFILTER:
-        if text.isascii():
-            found = collect_anchored(text, spec, matcher)
-            return found if found is not None else collect_chunks(text, spec, matcher)
-        if _CJK_RUN.search(text) is None:
-            return collect_chunks(text, spec, matcher)
-    return _collect(*(_spaced_table(text) if spaced else _token_table(text, tokens)), spec)
+    return token_table(text, list(EXACT.tokens(text, lines=False)))
 
 
 def _stem_needle(stem: str) -> str:
@@ -202,13 +146,14 @@ def _stem_needle(stem: str) -> str:
     return (stem[:-2] if stem.endswith("ie") else stem[:-1]).lower()
 
 
-def _collect(terms: list[str], span, spec: MatchSpec):
+def collect(terms: list[str], span, spec: MatchSpec, text: str | None = None):
     """(occurrences, spans): occurrences are (start, end, ids) per matched token or phrase
     occurrence, sorted, for choosing the window; spans are the character spans to mark.
-    terms, span: the passage's tokens (see _token_table)."""
+    terms, span: the passage's tokens (see token_table); text: the passage, for phrases
+    that may stand in capitals (without it, none is taken to)."""
     occurrences = []
     spans = []
-    matcher = _matcher(spec)
+    matcher = matcher_for(spec)
     if spec.stemmed or spec.exact or spec.prefixes or spec.fuzzy:
         keys_of = matcher.keys
         for i in _candidates(terms, spec):
@@ -225,12 +170,11 @@ def _collect(terms: list[str], span, spec: MatchSpec):
     for phrase, phrase_id in zip(spec.phrases, matcher.phrase_ids):
         if not phrase.terms:
             continue
-        if matcher.cased_phrases:
-            # "THE WAR", "The War" (either readings) and "the war" are one phrase here: which
-            # reading the index holds depends on lines that a snippet's text no longer has.
+        if matcher.cased_phrases and text is not None:
+            # The phrase as the index holds it: an acronym among words in capitals under its
+            # either-reading term ("THE WAR" is The War), as analysis reads a line in capitals.
             if cased is None:
-                cased = [either_reading(t) or t for t in terms]
-            phrase = PhraseSpec(tuple(either_reading(t) or t for t in phrase.terms), phrase.slop)
+                cased = _capitals_terms(terms, span, text)
             terms_of_phrase = cased
         else:
             terms_of_phrase = terms
@@ -267,12 +211,58 @@ def _collect(terms: list[str], span, spec: MatchSpec):
     return occurrences, spans
 
 
+# A word that may be an acronym written in capitals (analysis.ACRONYM_TERMS).
+CAPITALS = re.compile(r"\b(?:" + "|".join(sorted(ACRONYM_TERMS, key=len, reverse=True)) + r")\b")
+CAPITALS_CONTEXT = 80       # characters each side of a word that tell whether it stands in capitals
+_CASED_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _capitals_terms(terms: list[str], span, text: str) -> list[str]:
+    """`terms` with each acronym written as such (US, not U.S.) that stands among words in
+    capitals replaced by its either-reading term."""
+    out = list(terms)
+    for i, term in enumerate(terms):
+        if term in ACRONYM_TERMS:
+            start, end = span(i)
+            if text[start:end] == term and _stands_in_capitals(text, start):
+                out[i] = either_reading(term)
+    return out
+
+
+def in_capitals_only(text: str, occurrences: list, spans: list, terms: frozenset[str]):
+    """Drop the marks of spec.in_capitals's acronyms that do not stand among words in capitals
+    (their lines are joined in a snippet's text, so the words around them decide) or are dotted
+    (U.S. is always the acronym)."""
+    drop = set()
+    for start, end in spans:
+        word = text[start:end]
+        if word.replace(".", "") in terms and ("." in word or not _stands_in_capitals(text, start)):
+            drop.add((start, end))
+    if not drop:
+        return occurrences, spans
+    return ([o for o in occurrences if (o[0], o[1]) not in drop], [s for s in spans if s not in drop])
+
+
+def _stands_in_capitals(text: str, start: int) -> bool:
+    """Whether the word at `start` stands among words in capitals: the text around it is in
+    capitals, or the word before or after it is in capitals too ("THE WAR", a heading)."""
+    begin = max(0, start - CAPITALS_CONTEXT)
+    around = text[begin:start + CAPITALS_CONTEXT]
+    if in_capitals(around):
+        return True
+    words = list(_CASED_WORD.finditer(around))
+    at = next((i for i, m in enumerate(words) if m.start() == start - begin), None)
+    if at is None:
+        return False
+    return any(0 <= j < len(words) and words[j].group().isupper() for j in (at - 1, at + 1))
+
+
 def _candidates(terms: list[str], spec: MatchSpec) -> list[int]:
     """Indices of the tokens that may match spec's terms, in order; every token when the spec
     has prefixes or fuzzy terms. A word's stem comes from STEMMED's own cache, looked up for
     the whole passage in one C-level pass, and the indices of the few stems and terms the
     spec holds are found by list.index, so only those tokens reach Matcher.keys."""
-    if spec.prefixes or spec.fuzzy or not _PREFILTER:
+    if spec.prefixes or spec.fuzzy or not PREFILTER:
         return range(len(terms))
     found = []
     if spec.stemmed:
@@ -303,7 +293,7 @@ def _indices(items: list[str], wanted: frozenset[str]) -> list[int]:
     return found
 
 
-_PREFILTER = True         # (tests turn it off to compare with every token through Matcher.keys)
+PREFILTER = True         # (tests turn it off to compare with every token through Matcher.keys)
 _STEMS = STEMMED._cache
 
 
