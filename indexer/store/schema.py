@@ -18,8 +18,9 @@ from whoosh.filedb.filestore import FileStorage
 from indexer.store.analysis import EXACT, STEMMED, Analyzer
 from indexer.store.codec import Codec
 
-SCHEMA_VERSION = 4         # 3: postings as arrays (indexer/store/codec.py); ordinal sortable
-                           # 4: type, page, page_end, page_label, pages (issue 14: formats and pages)
+SCHEMA_VERSION = 5         # 3: postings as arrays (indexer/store/codec.py); ordinal sortable
+                           # 4: acronyms on lines in capitals as either-reading terms (analysis.py)
+                           # 5: type, page, page_end, page_label, page_end_label, pages (issue 14)
 INDEX_NAME = "MAIN"
 
 # Fields a query may name, mapped to the index fields they search.
