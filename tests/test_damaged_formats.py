@@ -19,6 +19,8 @@ def _good_files(tmp_path: Path) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     fpdf = pytest.importorskip("fpdf")
     pdf = fpdf.FPDF()
+    import datetime as dt
+    pdf.set_creation_date(dt.datetime(2001, 1, 1, tzinfo=dt.timezone.utc))    # the same bytes every run
     for n in range(3):
         pdf.add_page()
         pdf.set_font("Helvetica", size=11)
