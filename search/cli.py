@@ -98,16 +98,20 @@ def cli():
 @click.option("--rebuild", is_flag=True, help="Build the index anew (needed after a schema change).")
 @click.option("--metadata", type=click.Path(dir_okay=False, path_type=Path),
               help="A .tsv or .csv manifest: one row per document keyed by its path; extra columns become fields.")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=20_000_000, show_default=True,
-              help="Skip files larger than this.")
+@click.option("--max-bytes", type=click.IntRange(min=1),
+              help="Skip files larger than this [default: per format: 20 MB for text, Markdown and HTML; "
+                   "200 MB for PDF; 100 MB for Word, OpenDocument and EPUB; 50 MB for e-mail and images].")
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
               help="Processes that read and index files [default: the cores, up to 4, for 100+ files].")
 @click.option("--memory-mb", type=click.IntRange(min=1), default=256, show_default=True,
               help="Memory for buffered postings, all processes together; beyond it a segment is "
                    "written early (more, smaller segments: slower searches).")
+@click.option("--ocr", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="OCR with Tesseract: auto reads pages and images without a text layer; always "
+                   "also re-reads pages that have one; never skips them.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings; only the summary.")
-def index(paths, index_dir, rebuild, metadata, max_bytes, jobs, memory_mb, quiet):
-    """Index documents (.txt, .md, .html) under PATHS; no PATHS: the bundled seeds.
+def index(paths, index_dir, rebuild, metadata, max_bytes, jobs, memory_mb, ocr, quiet):
+    """Index documents (.txt, .md, .html, .pdf, ...; see the README) under PATHS; no PATHS: the bundled seeds.
 
     Re-running is incremental: changed files are re-indexed, deleted ones removed.
 
@@ -136,7 +140,7 @@ def index(paths, index_dir, rebuild, metadata, max_bytes, jobs, memory_mb, quiet
 
     try:
         summary = build_index(list(paths) or None, index_dir, rebuild=rebuild, metadata=metadata,
-                              max_bytes=max_bytes, procs=jobs, memory_mb=memory_mb,
+                              max_bytes=max_bytes, procs=jobs, memory_mb=memory_mb, ocr=ocr,
                               progress=progress if show_bar else None, warn=warn)
     finally:
         if bar is not None:
@@ -154,6 +158,8 @@ def index(paths, index_dir, rebuild, metadata, max_bytes, jobs, memory_mb, quiet
 @click.option("--from", "date_from", metavar="DATE", help="Only documents dated on or after DATE (YYYY[-MM[-DD]]).")
 @click.option("--to", "date_to", metavar="DATE", help="Only documents dated on or before DATE.")
 @click.option("--source", help="Only documents from this source (its words, as a phrase).")
+@click.option("--type", "doc_type", metavar="TYPE",
+              help="Only documents of this format: pdf, docx, odt, epub, email, text, markdown, html, image.")
 @click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
               help="Only documents whose FIELD (author, lang, or a manifest column) matches VALUE.")
 @click.option("--facets", "facet_list", metavar="FIELD,...",
@@ -161,8 +167,8 @@ def index(paths, index_dir, rebuild, metadata, max_bytes, jobs, memory_mb, quiet
                    "type, a manifest column).")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @_alias_options
-def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to, source, filters, facet_list, fmt,
-           alias_file, no_builtin_aliases, no_aliases):
+def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to, source, doc_type, filters, facet_list,
+           fmt, alias_file, no_builtin_aliases, no_aliases):
     """Ranked keyword or "phrase" search; see the README for the query language.
 
     \b
@@ -170,13 +176,14 @@ def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to,
         docsearch search '"no hostile intention"'
         docsearch search 'missile NOT nuclear' --from 2000 --format json
         docsearch search 'title:communiqué "agreed framework"~2'
+        docsearch search 'sanctions type:pdf page:12'
         docsearch search 'North Korea' --aliases my-aliases.txt
         docsearch search missile --facets year,source
     """
     from search import Searcher
     from search.present.render import render_html, render_json, render_text
 
-    extra = _filters(filters, source)
+    extra = _filters(filters, source, doc_type)
     facets = _facet_names(facet_list)
     if facets and fmt == "html":
         raise click.UsageError("--facets shows in --format text and json; the web page (docsearch serve) "
@@ -197,8 +204,8 @@ def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to,
             click.echo(render_facets(results.facets), nl=False)
 
 
-def _filters(filters, source) -> dict:
-    """--filter FIELD=VALUE and --source as search()'s filters."""
+def _filters(filters, source, doc_type=None) -> dict:
+    """--filter FIELD=VALUE, --source and --type as search()'s filters."""
     extra = {}
     for item in filters:
         name, sep, value = item.partition("=")
@@ -207,6 +214,8 @@ def _filters(filters, source) -> dict:
         extra[name.strip()] = value
     if source:
         extra["source"] = source
+    if doc_type:
+        extra["type"] = doc_type
     return extra
 
 

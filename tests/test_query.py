@@ -317,7 +317,7 @@ def test_control_characters_and_surrogates_do_not_crash():
     ("missile NOT", "NOT has nothing after it at column 9"),
     ("(missile AND) rocket", "AND has nothing after it at column 10"),
     ("foo:bar", "unknown field 'foo' at column 1: 'foo:bar' — fields are author, body, date, doc, doc_id, "
-                "lang, language, path, section, source, title; to search the text itself write \"foo:bar\" "
+                "lang, language, page, path, section, source, title, type; to search the text itself write \"foo:bar\" "
                 "or foo\\:bar"),
     ("missile Title2:x", "unknown field 'Title2' at column 9"),
     ("date:2000-13", "bad date '2000-13' (no month 13) at column 6: 'date:2000-13' — write date:YYYY, "

@@ -231,6 +231,23 @@ def _collapse(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
+def html_blocks(markup: str) -> list[tuple[str, int]]:
+    """Headings, paragraphs and table rows of an (X)HTML document that is all content (an EPUB
+    chapter): the same walk as a web page, without the page's chrome heuristics."""
+    import warnings
+
+    from bs4 import XMLParsedAsHTMLWarning
+
+    with warnings.catch_warnings():
+        # XHTML read as HTML on purpose: HTML parsing is lenient with the broken markup books have.
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(markup, "lxml")
+    for tag in soup.find_all(["script", "style", "noscript", "template", "head"]):
+        tag.decompose()
+    root = soup.body or soup
+    return [(normalize(text), level) for text, level in _walk(root)]
+
+
 def _walk(root: Tag) -> list[tuple[str, int]]:
     """Blocks in document order, with an explicit stack (no recursion on deep pages)."""
     parts: list[tuple[str, int]] = []
