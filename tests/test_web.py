@@ -319,3 +319,27 @@ def test_passage_page_links_back_to_the_same_results(client):
     for hostile in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
         r = client.get("/passage/" + quote("plain.txt#0", safe=""), params={"q": "missile", "back": hostile})
         assert 'href="/?q=missile"' in r.text and "evil" not in r.text and "javascript:" not in r.text
+
+
+def test_citation_gives_the_printed_page_of_a_pdf_passage(tmp_path):
+    """A citation needs the page: the label the PDF prints ("3"), and both ends of a passage
+    that runs over a page break."""
+    from tests.test_pdf import LOREM, make_pdf
+
+    pages = [{"heading": "Preface", "outline": 0, "body": "How the record was kept. " + LOREM},
+             {"heading": "The First Round", "outline": 0,
+              "body": LOREM * 2 + "The envoy proposed a moratorium on missile launches, "},
+             {"body": "which the other side accepted after a long recess. " + LOREM * 2},
+             {"heading": "Verification", "outline": 0, "body": "Inspectors would visit Yongbyon. " + LOREM}]
+    (tmp_path / "docs").mkdir()
+    pdf = make_pdf(tmp_path / "docs" / "talks.pdf", pages, title="Report on the Talks",
+                   labels={0: ("r", 1), 1: ("D", 1)})          # printed: i, then 1, 2, 3
+    build_index([pdf.parent], tmp_path / "idx")
+    with Searcher(tmp_path / "idx") as s, TestClient(create_app(s), raise_server_exceptions=False) as c:
+        cited = {}
+        for query in ("Yongbyon", "moratorium"):
+            [hit] = s.search(query, limit=1)
+            page = c.get("/passage/" + quote(hit.id, safe=""), params={"q": query}).text
+            cited[query] = re.search(r'<p id="citation">(.*?)</p>', page).group(1)
+    assert "Report on the Talks. " in cited["Yongbyon"] and ". p. 3. talks.pdf. " in cited["Yongbyon"]
+    assert ". pp. 1–2. talks.pdf. " in cited["moratorium"]

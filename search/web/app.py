@@ -222,9 +222,8 @@ def _citation(ctx, record: dict) -> str:
     if where:
         parts.append(where)
     focus = ctx.passages[ctx.focus]
-    page = getattr(focus, "page", None) or getattr(ctx, "page", None)
-    if page:
-        parts.append(f"p. {page}")
+    if focus.pages:                      # "p. iv", "pp. 12–13": the printed labels where defined
+        parts.append(focus.pages)
     parts.append(ctx.url if ctx.url and _LINKABLE.match(ctx.url) else ctx.path)
     parts.append(f"passage {ctx.id}")
     return ". ".join(" ".join(str(p).split()) for p in parts) + "."
