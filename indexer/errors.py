@@ -12,6 +12,10 @@ class IndexNotFoundError(DocsearchError):
     pass
 
 
+class PassageNotFoundError(DocsearchError, LookupError):
+    """No passage or document of that id in the index (the index itself is there)."""
+
+
 class IndexLockedError(DocsearchError):
     pass
 

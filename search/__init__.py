@@ -24,14 +24,14 @@ tests/test_layout.py keeps it so.
 from importlib import import_module
 
 from indexer.errors import (DocsearchError, IndexLockedError, IndexNotFoundError, IndexVersionError,
-                            IndexWriteError, InputError, NotAnIndexError, QueryError)
+                            IndexWriteError, InputError, NotAnIndexError, PassageNotFoundError, QueryError)
 
 _LAZY = {"Searcher": "searcher", "Hit": "results", "Results": "results", "PassageContext": "results",
-         "ContextPassage": "results", "IndexStats": "results", "Snippet": "present.snippets"}
+         "ContextPassage": "results", "IndexStats": "results", "DocumentInfo": "results", "Snippet": "present.snippets"}
 
-__all__ = ["Searcher", "Hit", "Results", "Snippet", "PassageContext", "ContextPassage", "IndexStats",
+__all__ = ["Searcher", "Hit", "Results", "Snippet", "PassageContext", "ContextPassage", "IndexStats", "DocumentInfo",
            "DocsearchError", "IndexLockedError", "IndexNotFoundError", "IndexVersionError", "IndexWriteError",
-           "InputError", "NotAnIndexError", "QueryError"]
+           "InputError", "NotAnIndexError", "PassageNotFoundError", "QueryError"]
 
 
 def __getattr__(name: str):

@@ -106,15 +106,20 @@ def cli():
               help="Memory for buffered postings, all processes together; beyond it a segment is "
                    "written early (more, smaller segments: slower searches).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings; only the summary.")
-def index(paths, index_dir, rebuild, metadata, max_bytes, jobs, memory_mb, quiet):
-    """Index documents (.txt, .md, .html) under PATHS; no PATHS: the bundled seeds.
+@click.option("-v", "--verbose", is_flag=True, help="Also list each file skipped for its type (README, .gz).")
+def index(paths, index_dir, rebuild, metadata, max_bytes, jobs, memory_mb, quiet, verbose):
+    """Index documents (.txt, .md, .html) under PATHS; no PATHS: the index's own folders
+    again (the bundled seeds for a new index).
 
-    Re-running is incremental: changed files are re-indexed, deleted ones removed.
+    Re-running is incremental: changed files (content, sidecar, manifest row) are
+    re-indexed, deleted ones removed; unchanged ones are not read. Ids are the folder's
+    name and the path below it (docs/report.txt), so folders never collide.
 
     \b
     Example:
         docsearch index ~/archive --index idx/
         docsearch index corpus/TXT --metadata corpus/metadata.tsv --index un/
+        docsearch index --index idx/
     """
     from indexer import build_index
 
@@ -137,7 +142,7 @@ def index(paths, index_dir, rebuild, metadata, max_bytes, jobs, memory_mb, quiet
     try:
         summary = build_index(list(paths) or None, index_dir, rebuild=rebuild, metadata=metadata,
                               max_bytes=max_bytes, procs=jobs, memory_mb=memory_mb,
-                              progress=progress if show_bar else None, warn=warn)
+                              progress=progress if show_bar else None, warn=warn, verbose=verbose)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -204,7 +209,7 @@ def show(passage_id, index_dir, context, query, fmt):
 
     \b
     Example:
-        docsearch show '000_50900fcff45a5147.txt#3' --context 2 --query missile
+        docsearch show 'seeds/000_50900fcff45a5147.txt#3' --context 2 --query missile
     """
     from search import Searcher
     from search.present.render import render_context, render_json
@@ -230,6 +235,46 @@ def stats(index_dir, fmt):
     with Searcher(index_dir) as s:
         st = s.stats()
     click.echo(render_json(st) if fmt == "json" else render_stats(st), nl=False)
+
+
+@cli.command("list")
+@_index_option
+@click.option("--path", "prefix", metavar="PREFIX", help="Only documents whose id starts with PREFIX or whose "
+              "file is under the folder PREFIX.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+def list_(index_dir, prefix, fmt):
+    """List the documents in the index: id, title, date, passages, size; and its roots.
+
+    \b
+    Example:
+        docsearch list --index idx/
+        docsearch list --path reports/ --format csv --index idx/
+    """
+    from search import Searcher
+    from search.present.render import render_documents
+
+    with Searcher(index_dir) as s:
+        docs, roots = s.documents(prefix), s.roots()
+    click.echo(render_documents(docs, roots, fmt), nl=False)
+
+
+@cli.command()
+@click.argument("names", nargs=-1, required=True, metavar="PATH...")
+@_index_option
+def remove(names, index_dir):
+    """Remove documents from the index: a file or folder (present or gone), a root or an id.
+
+    All in one commit; a PATH that matches nothing is an error and nothing is removed.
+
+    \b
+    Example:
+        docsearch remove ~/archive/old-drafts --index idx/
+    """
+    from indexer.store.manage import remove_paths
+    from indexer.store.directory import default_index_dir
+
+    summary = remove_paths(list(names), index_dir if index_dir is not None else default_index_dir())
+    click.echo(summary.line())
 
 
 @cli.command()

@@ -31,6 +31,8 @@ class Hit:
     snippet: Snippet
     url: str | None = None
     meta: dict = field(default_factory=dict)    # extra manifest fields (country, year, ...)
+    root: str | None = None     # the indexed folder (resolved) the document's path is below
+    abs_path: str | None = None     # the file itself: open this (None for an index older than roots)
 
     def to_dict(self) -> dict:
         return {
@@ -39,7 +41,7 @@ class Hit:
             "source": self.source, "author": self.author, "section": self.section,
             "language": self.language, "text": self.text, "start": self.start, "end": self.end,
             "snippet": self.snippet.text, "highlights": [list(h) for h in self.snippet.highlights],
-            "url": self.url, "meta": dict(self.meta),
+            "url": self.url, "meta": dict(self.meta), "root": self.root, "abs_path": self.abs_path,
         }
 
 
@@ -95,13 +97,36 @@ class PassageContext:
     url: str | None
     passages: tuple[ContextPassage, ...]
     focus: int                  # index into passages of the one asked for
+    root: str | None = None
+    abs_path: str | None = None
 
     def to_dict(self) -> dict:
         return {"id": self.id, "doc_id": self.doc_id, "path": self.path, "title": self.title, "date": self.date,
                 "source": self.source, "url": self.url, "focus": self.focus,
+                "root": self.root, "abs_path": self.abs_path,
                 "passages": [{"id": p.id, "passage": p.passage, "text": p.text, "start": p.start, "end": p.end,
                               "section": p.section, "highlights": [list(h) for h in p.snippet.highlights]}
                              for p in self.passages]}
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """One document the index holds, as `docsearch list` shows it."""
+
+    doc_id: str
+    path: str                   # below its root
+    root: str | None
+    abs_path: str | None
+    title: str | None
+    date: str | None
+    source: str | None
+    language: str | None
+    passages: int
+    size: int                   # bytes of the file when it was indexed
+    exists: bool                # whether the file is still there
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
 
 
 @dataclass(frozen=True)

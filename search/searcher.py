@@ -24,7 +24,8 @@ from whoosh import scoring
 from indexer.store.directory import check_index_dir, check_version, default_index_dir, read_marker
 from indexer.store import schema as S
 from indexer.store.analysis import EXACT
-from indexer.errors import DocsearchError, IndexNotFoundError, QueryError
+from indexer.errors import DocsearchError, PassageNotFoundError, QueryError
+from indexer.store.roots import Roots
 
 from search.rank import feedback
 
@@ -33,7 +34,7 @@ from search.rank.evaluate import Evaluator, Scores
 from search.query.match import MatchSpec
 from search.query.aliases import load_aliases
 from search.query.parse import KEYWORD_QUERY_WORDS, IndexVocabulary, check_expansion, date_range, parse_query, refuse_too_deep
-from search.results import ContextPassage, Hit, IndexStats, PassageContext, Results
+from search.results import ContextPassage, DocumentInfo, Hit, IndexStats, PassageContext, Results
 from search.present.snippets import make_snippet
 from search.rank.stats import LiveStats
 from search.query.spelling import suggest
@@ -133,6 +134,7 @@ class Searcher:
             raise DocsearchError(f"Cannot open the index in {self.index_dir} ({e}); "
                                  f"rebuild it with 'docsearch index DOCS --index {self.index_dir} --rebuild'") from e
         self._extra_fields = self._meta_fields()
+        self._roots = Roots.from_marker(marker)
 
     def _open_searcher(self, attempts: int = 20):
         """A searcher on the latest commit. A writer committing meanwhile deletes the files of
@@ -181,6 +183,7 @@ class Searcher:
             old, self._searcher = self._searcher, self._open_searcher()
             old.close()
             self._extra_fields = self._meta_fields()
+            self._roots = Roots.from_marker(read_marker(self.index_dir))
         return self._searcher
 
     # -- searching -----------------------------------------------------------
@@ -302,7 +305,8 @@ class Searcher:
     def _hit(self, rank: int, score: float, f: dict, spec: MatchSpec) -> Hit:
         text = f.get("body", "")
         meta = {k[len(S.META_PREFIX):]: v for k, v in f.items() if k.startswith(S.META_PREFIX)}
-        return Hit(rank=rank, score=float(score), id=f["id"], doc_id=f["doc_id"], passage=f["ordinal"],
+        root = self._roots.split_id(f["doc_id"])[0]
+        return Hit(root=root, abs_path=self._roots.abs_path(f["doc_id"]), rank=rank, score=float(score), id=f["id"], doc_id=f["doc_id"], passage=f["ordinal"],
                    path=f["path"], title=f.get("title"), date=f.get("date_text"), source=f.get("source"),
                    author=f.get("author"), section=f.get("section"), language=f.get("language") or None,
                    text=text, start=f["start"], end=f["end"],
@@ -362,16 +366,55 @@ class Searcher:
         wanted = range(int(ordinal) - context, int(ordinal) + context + 1)
         rows = sorted((f for f in searcher.documents(doc_id=doc_id) if f["ordinal"] in wanted),
                       key=lambda f: f["ordinal"])
+        if not rows:
+            # An id without its root, as ids were before roots were part of them: the one
+            # document of that path under any root.
+            matches = [f"{label}/{doc_id}" for label in self._roots.by_label
+                       if searcher.document(doc_id=f"{label}/{doc_id}") is not None]
+            if len(matches) == 1:
+                doc_id, passage_id = matches[0], f"{matches[0]}#{ordinal}"
+                rows = sorted((f for f in searcher.documents(doc_id=doc_id) if f["ordinal"] in wanted),
+                              key=lambda f: f["ordinal"])
+            elif len(matches) > 1:
+                raise PassageNotFoundError(f"No passage {passage_id}: {doc_id!r} is in several roots; write one of "
+                                           + ", ".join(f"'{m}#{ordinal}'" for m in matches))
         if not any(f["ordinal"] == int(ordinal) for f in rows):
-            raise IndexNotFoundError(f"No passage {passage_id} in the index; ids look like "
-                                     f"'{doc_id or 'report.txt'}#0' (see search results)")
+            example = next(iter(self._roots.by_label), "docs") + "/report.txt"
+            raise PassageNotFoundError(f"No passage {passage_id} in the index; ids look like "
+                                       f"'{example}#0' (see search results or 'docsearch list')")
         first = rows[0]
         passages = tuple(ContextPassage(f["id"], f["ordinal"], f["body"], f["start"], f["end"], f.get("section"),
                                         make_snippet(f["body"], spec, size=max(len(f["body"]), 40)))
                          for f in rows)
         focus = next(i for i, f in enumerate(rows) if f["ordinal"] == int(ordinal))
         return PassageContext(passage_id, doc_id, first["path"], first.get("title"), first.get("date_text"),
-                              first.get("source"), first.get("url"), passages, focus)
+                              first.get("source"), first.get("url"), passages, focus,
+                              self._roots.split_id(doc_id)[0], self._roots.abs_path(doc_id))
+
+    def documents(self, path: str | None = None) -> tuple[DocumentInfo, ...]:
+        """The documents the index holds, by id; with `path`, those whose id starts with it or
+        whose file lies under it (a folder or file path, present or gone)."""
+        import os
+
+        from indexer.store.roots import contains
+
+        marker = read_marker(self.index_dir) or {}
+        roots = Roots.from_marker(marker)
+        where = os.path.realpath(path) if path else None
+        out = []
+        for doc_id, d in sorted(marker.get("documents", {}).items()):
+            abs_path = d.get("abs_path") or roots.abs_path(doc_id)
+            if path and not (doc_id.startswith(path) or (abs_path and contains(where, abs_path))):
+                continue
+            out.append(DocumentInfo(doc_id, d.get("path", ""), roots.split_id(doc_id)[0] or d.get("root"),
+                                    abs_path, d.get("title"), d.get("date"), d.get("source"), d.get("language"),
+                                    int(d.get("passages", 0)), int(d.get("size", 0)),
+                                    bool(abs_path) and os.path.exists(abs_path)))
+        return tuple(out)
+
+    def roots(self) -> dict[str, str]:
+        """The index's roots: label -> folder (or file), as ids begin with the label."""
+        return Roots.from_marker(read_marker(self.index_dir)).to_marker()
 
     def stats(self) -> IndexStats:
         marker = read_marker(self.index_dir) or {}

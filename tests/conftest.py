@@ -10,6 +10,9 @@ SEEDS = REPO / "seeds"
 SHARED = REPO.parent / "shared"
 COMMUNIQUE = "000_50900fcff45a5147.txt"
 REPORT = "001_ac2c5635a7d32ac0.txt"
+# Ids are the root's label and the path below it (indexer/store/roots.py); the seeds' root is `seeds`.
+COMMUNIQUE_ID = f"seeds/{COMMUNIQUE}"
+REPORT_ID = f"seeds/{REPORT}"
 
 
 @pytest.fixture(autouse=True)

@@ -23,19 +23,20 @@ def passages_of(index_dir: Path) -> dict[str, list[str]]:
     with Searcher(index_dir) as s:
         for doc_id, rec in marker["documents"].items():
             ctx = s.passage(f"{doc_id}#0", context=rec["passages"])
-            out[doc_id] = [p.text for p in ctx.passages]
+            out[rec["path"]] = [p.text for p in ctx.passages]     # keyed by the path below the root
     return out
 
 
 def ids(index_dir: Path, query: str) -> set[str]:
     with Searcher(index_dir) as s:
-        return {h.doc_id for h in s.search(query, limit=1000)}
+        return {h.path for h in s.search(query, limit=1000)}      # paths below the root
 
 
 # -- the real seeds -----------------------------------------------------------
 
 def test_seeds_metadata(seeds_index):
     marker = json.loads((seeds_index / MARKER).read_text())["documents"]
+    marker = {rec["path"]: rec for rec in marker.values()}
     assert marker[COMMUNIQUE]["title"] == "DPRK-U.S.A. Joint Communiqué"
     assert marker[COMMUNIQUE]["date"] == "2000-10-09"
     assert marker[REPORT]["title"] == "Understanding North Korea: Foreign Relations of North Korea in 2000"
@@ -54,7 +55,7 @@ def test_seeds_chrome_is_not_a_passage(seeds_index, chrome):
 def test_seeds_sections_are_the_heading_above(seeds_index):
     with Searcher(seeds_index) as s:
         hit = s.search("Nordpolitik")[0]
-        assert hit.doc_id == REPORT
+        assert hit.doc_id == f"seeds/{REPORT}"
         assert hit.section == "Part I. Changes in the External Environment"
         later = s.search("renegotiation")[0]
         assert later.section == "Part I. Changes in the External Environment"
@@ -216,8 +217,12 @@ def test_bad_files_are_skipped_with_reasons(tmp_path):
     summary = build_index([docs], tmp_path / "idx", max_bytes=10_000, warn=warnings.append)
     assert summary.indexed == 1
     skipped = dict(summary.skipped)
-    assert set(skipped) == {"binary.txt", "empty.txt", "big.txt"}
+    assert set(skipped) == {"docs/binary.txt", "docs/empty.txt", "docs/big.txt", "docs/image.png"}
+    assert skipped["docs/image.png"].startswith("unsupported file type .png")
+    # A file of an unsupported type is counted, and listed only with verbose.
     assert len(warnings) == 3 and all(w.startswith("skipped ") for w in warnings)
+    assert summary.skip_counts() == {"binary": 1, "empty": 1, "too big": 1, "unsupported type": 1}
+    assert summary.line().endswith("4 skipped (1 binary, 1 empty, 1 too big, 1 unsupported type)")
     assert ids(tmp_path / "idx", "armistice") == {"good.txt"}
 
 
@@ -244,7 +249,7 @@ def test_sidecar_and_manifest_override_metadata(tmp_path):
         assert (a.title, a.author, a.date) == ("Sidecar Title", "Jane Roe", "2000-10-09")
         b = s.search("country:norway")[0]
         assert (b.title, b.date, b.meta["country"]) == ("Manifest Title", "1995", "Norway")
-        assert [h.doc_id for h in s.search("delegation", filters={"country": "Norway"})] == ["b.txt"]
+        assert [h.path for h in s.search("delegation", filters={"country": "Norway"})] == ["b.txt"]
 
 
 # -- parallel analysis: same index, and a cancel that neither hangs nor commits ------
@@ -293,7 +298,7 @@ def test_manifest_paths_relative_to_the_manifest_folder(tmp_path):
     build_index([corpus / "TXT"], tmp_path / "idx", metadata=manifest)
     with Searcher(tmp_path / "idx") as s:
         hit = s.search('country:"people\'s republic"')[0]
-        assert hit.doc_id == "Session 55 - 2000/PRK_55_2000.txt" and hit.date == "2000"
+        assert hit.doc_id == "TXT/Session 55 - 2000/PRK_55_2000.txt" and hit.date == "2000"
 
 
 def test_an_index_written_before_the_layout_change_still_opens(monkeypatch):

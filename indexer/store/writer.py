@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from indexer.store import schema as S
+from indexer.store.roots import Roots
 from indexer.document import Document, Passage
 from indexer.errors import IndexLockedError, IndexWriteError
 from indexer.store.directory import (FORMAT, LOCK, MARKER, WriteLock, atomic_write_json, check_index_dir,
@@ -48,6 +49,17 @@ class DocRecord:
     date: str | None = None
     source: str | None = None
     language: str | None = None
+    abs_path: str = ""      # where the file is: its root and path (older indexes: "")
+    inputs: str = ""        # digest of what else shapes its passages: sidecar, manifest row, options
+
+    def location(self) -> str:
+        """Where the file is (for a record of an index older than abs_path: from its root and path)."""
+        if self.abs_path:
+            return self.abs_path
+        root = os.path.realpath(self.root)
+        if self.path and os.path.basename(root) == self.path and not os.path.isdir(root):
+            return root
+        return os.path.join(root, self.path)
 
 
 def passage_fields(doc: Document, passage: Passage) -> dict:
@@ -77,10 +89,11 @@ def passage_fields(doc: Document, passage: Passage) -> dict:
     return fields
 
 
-def document_fields(doc: Document, passages: Sequence[Passage], root: str) -> tuple[DocRecord, list[dict]]:
+def document_fields(doc: Document, passages: Sequence[Passage], root: str,
+                    abs_path: str = "", inputs: str = "") -> tuple[DocRecord, list[dict]]:
     """A document's manifest record and the Whoosh documents of its passages."""
     record = DocRecord(doc.doc_id, doc.path, root, doc.sha256, doc.size, doc.mtime, len(passages),
-                       doc.title, doc.date, doc.source, doc.language)
+                       doc.title, doc.date, doc.source, doc.language, abs_path, inputs)
     docs = []
     for passage in passages:
         fields = passage_fields(doc, passage)
@@ -90,8 +103,8 @@ def document_fields(doc: Document, passages: Sequence[Passage], root: str) -> tu
     return record, docs
 
 
-# What a `prepare` callable returns for one file: ("doc", Document, [Passage], root),
-# ("unchanged",) or ("skip", reason). add_files yields (job, kind, passages or reason).
+# What a `prepare` callable returns for one file: ("doc", Document, [Passage], root, abs_path, inputs),
+# ("unchanged", (size, mtime)) or ("skip", reason). add_files yields (job, kind, passages or reason).
 Prepared = tuple
 
 
@@ -123,6 +136,7 @@ class IndexWriter:
         self._workers: list = []
         self.documents: dict[str, DocRecord] = {}
         self.marker: dict | None = None
+        self.roots = Roots()                 # the index's roots and their labels (store/roots.py)
 
     # -- opening -------------------------------------------------------------
     def __enter__(self) -> "IndexWriter":
@@ -140,6 +154,8 @@ class IndexWriter:
         return self
 
     def _open(self, marker: dict | None) -> None:
+        # Kept on --rebuild too: the index's roots keep their labels, so ids stay the same.
+        self.roots = Roots.from_marker(marker)
         try:
             if marker is not None and not self.rebuild:
                 check_version(self.index_dir, marker)
@@ -165,22 +181,23 @@ class IndexWriter:
 
     def _load_manifest(self, ix, marker: dict) -> dict[str, DocRecord]:
         if marker.get("generation") == S.generation(ix):
-            return {k: DocRecord(**v) for k, v in marker.get("documents", {}).items()}
+            return {k: _record(v) for k, v in marker.get("documents", {}).items()}
         # The marker lags the index (a crash between commit and marker write): recover from stored fields.
         documents = {}
         with ix.searcher() as searcher:
             for fields in searcher.all_stored_fields():
                 info = fields.get("docinfo")
                 if info:
-                    documents[info["doc_id"]] = DocRecord(**info)
+                    documents[info["doc_id"]] = _record(info)
         return documents
 
     # -- changes -------------------------------------------------------------
-    def replace(self, doc: Document, passages: Iterable[Passage], root: str) -> int:
+    def replace(self, doc: Document, passages: Iterable[Passage], root: str, abs_path: str = "",
+                inputs: str = "") -> int:
         """Delete a document's passages and add its new ones; returns how many were added."""
         passages = list(passages)
         self.delete(doc.doc_id)
-        record, docs = document_fields(doc, passages, root)
+        record, docs = document_fields(doc, passages, root, abs_path, inputs)
         if self._builder is None:
             self._builder = self._new_builder(self.memory_mb, "p")
         for fields in docs:
@@ -206,8 +223,8 @@ class IndexWriter:
             for job in jobs:
                 prepared = prepare(job)
                 if prepared[0] == "doc":
-                    _, doc, passages, root = prepared
-                    yield job, "doc", self.replace(doc, passages, root)
+                    _, doc, passages, *where = prepared
+                    yield job, "doc", self.replace(doc, passages, *where)
                 else:
                     yield job, prepared[0], prepared[1] if len(prepared) > 1 else None
             return
@@ -342,6 +359,7 @@ class IndexWriter:
     def _write_marker(self, generation: int) -> None:
         atomic_write_json(self.index_dir / MARKER, {
             "format": FORMAT, "schema_version": S.SCHEMA_VERSION, "generation": generation,
+            "roots": self.roots.to_marker(),
             "documents": {k: asdict(v) for k, v in sorted(self.documents.items())},
         })
 
@@ -361,6 +379,12 @@ class IndexWriter:
             (target / name).unlink(missing_ok=True)
         shutil.rmtree(work, ignore_errors=True)
         self.index_dir = target
+
+
+def _record(data: dict) -> DocRecord:
+    """A manifest entry -> DocRecord; keys of other versions (older, newer) are left to their defaults."""
+    names = DocRecord.__dataclass_fields__
+    return DocRecord(**{k: v for k, v in data.items() if k in names})
 
 
 def _new_run_id() -> str:
@@ -408,8 +432,8 @@ def _worker(conn, index_dir: str, schema, jobs: list, prepare, limit_bytes: int,
                 return
             prepared = prepare(job)
             if prepared[0] == "doc":
-                _, doc, passages, root = prepared
-                record, docs = document_fields(doc, passages, root)
+                _, doc, passages, *where = prepared
+                record, docs = document_fields(doc, passages, *where)
                 for fields in docs:
                     builder.add_document(fields)
                 conn.send((i, "doc", record, len(passages)))

@@ -10,7 +10,7 @@ import html
 import json
 import re
 
-from search.results import IndexStats, PassageContext, Results
+from search.results import DocumentInfo, IndexStats, PassageContext, Results
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Bidi embeddings, overrides and isolates reorder what follows them on screen (a "Trojan Source"
@@ -164,3 +164,30 @@ def _render_stats(stats: IndexStats) -> str:
     if len(stats.sources) > 20:
         lines.append(f"  … and {len(stats.sources) - 20} more")
     return "\n".join(lines) + "\n"
+
+
+def render_documents(docs: tuple[DocumentInfo, ...], roots: dict[str, str], fmt: str = "text") -> str:
+    """`docsearch list`: the index's roots and documents as text, JSON or CSV."""
+    if fmt == "json":
+        return json.dumps({"roots": roots, "documents": [d.to_dict() for d in docs]},
+                          ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        import csv
+        import io
+
+        out = io.StringIO()
+        names = list(DocumentInfo.__dataclass_fields__)
+        writer = csv.DictWriter(out, fieldnames=names, lineterminator="\n")
+        writer.writeheader()
+        for d in docs:
+            writer.writerow(d.to_dict())
+        return out.getvalue()
+    lines = [f"root {_clean(label)}: {_clean(path)}" for label, path in roots.items()]
+    for d in docs:
+        facts = [_clean(x) for x in (d.title, d.date) if x]
+        facts += [_count(d.passages, "passage"), f"{d.size:,} bytes"]
+        if not d.exists:
+            facts.append("file gone")
+        lines.append(f"{_clean(d.doc_id)} · " + " · ".join(facts))
+    lines.append(f"{_count(len(docs), 'document')} in {_count(len(roots), 'root')}")
+    return _BIDI.sub("", "\n".join(lines)) + "\n"
