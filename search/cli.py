@@ -6,6 +6,7 @@ search pays only for what it uses.
 """
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import sys
@@ -63,6 +64,9 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("docsearch: interrupted; the index is as it was before this run", err=True)
             ctx.exit(130)
+        except BrokenPipeError:         # `docsearch search x | head`: the reader has all it wanted
+            _silence_stdout()
+            ctx.exit(0)
 
 
 def _show_version(ctx, param, value):
@@ -311,14 +315,31 @@ def _load_library() -> None:
             gc.enable()
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv=None):
-    """Console entry point; a closed pipe (`docsearch search x | head`) is not an error."""
+    """Console entry point. A closed pipe (`docsearch search x | head`) is not an error (exit 0);
+    output that cannot be written (`> /dev/full`) is one line on stderr and exit 1, no traceback."""
     _load_library()
     try:
         cli.main(args=argv, prog_name="docsearch")
     except BrokenPipeError:
-        sys.stderr.close()
+        _silence_stdout()
         sys.exit(0)
+    except OSError as e:
+        if e.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+            raise
+        _silence_stdout()
+        click.echo(f"docsearch: error: cannot write the output: {e.strerror or e}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

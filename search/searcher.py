@@ -11,6 +11,7 @@ half-written state (Whoosh readers see one committed generation).
 from __future__ import annotations
 
 import math
+import os
 import re
 import sys
 import time
@@ -24,7 +25,7 @@ from whoosh import scoring
 from indexer.store.directory import check_index_dir, check_version, default_index_dir, read_marker
 from indexer.store import schema as S
 from indexer.store.analysis import EXACT
-from indexer.errors import DocsearchError, PassageNotFoundError, QueryError
+from indexer.errors import DocsearchError, IndexNotFoundError, PassageNotFoundError, QueryError
 from indexer.store.roots import Roots
 
 from search.rank import feedback
@@ -124,6 +125,10 @@ class Searcher:
         self.aliases = load_aliases(aliases, builtin=builtin_aliases) if use_aliases else None
         self._weighting = _BM25(B=b, K1=k1)
         if index_dir is None and check_index_dir(self.index_dir, for_writing=True) is None:
+            if os.environ.get("DOCSEARCH_INDEX"):
+                # A typo in the variable must not quietly build a seeds index there and answer "no results".
+                raise IndexNotFoundError(f"No index in {self.index_dir} (from $DOCSEARCH_INDEX); run 'docsearch "
+                                         f"index DOCS' to make it, or point DOCSEARCH_INDEX at an index")
             self._build_default()
         marker = check_index_dir(self.index_dir, for_writing=False)
         check_version(self.index_dir, marker)

@@ -18,7 +18,9 @@ REPORT_ID = f"seeds/{REPORT}"
 @pytest.fixture(autouse=True)
 def _isolated_default_index(tmp_path_factory, monkeypatch):
     """No test ever touches the user's real default index."""
-    monkeypatch.setenv("DOCSEARCH_INDEX", str(tmp_path_factory.mktemp("default") / "index"))
+    # The default index is $XDG_DATA_HOME/docsearch/index; $DOCSEARCH_INDEX, when set, must name an index.
+    monkeypatch.delenv("DOCSEARCH_INDEX", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("default")))
     monkeypatch.delenv("NO_COLOR", raising=False)
 
 

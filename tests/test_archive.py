@@ -306,3 +306,40 @@ def test_cli_subprocess_two_folders_list_and_open_a_path(tmp_path):
         assert open(hit["abs_path"], encoding="utf-8").read().split()[0] in ("Alpha", "Beta")
     listed = json.loads(cli_run("list", "--format", "json").stdout)
     assert [d["doc_id"] for d in listed["documents"]] == ["a/README.md", "b/README.md"]
+
+
+# -- paths you can open, output edges ----------------------------------------------------------------
+
+def test_index_files_follow_the_umask(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs / "a.txt", "Walrus. " + PARA)
+    old = os.umask(0o022)
+    try:
+        build_index([docs], tmp_path / "idx")
+    finally:
+        os.umask(old)
+    # (Whoosh makes its empty MAIN_WRITELOCK 0777 & ~umask itself; it holds nothing to read.)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "idx").iterdir()
+             if p.is_file() and p.name != "MAIN_WRITELOCK"}
+    assert modes[MARKER] == 0o644 and set(modes.values()) == {0o644}, modes
+
+
+def _docsearch(*args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "search.cli", *map(str, args)], timeout=120, **kwargs)
+
+
+def test_a_full_disk_on_stdout_is_one_line_and_exit_1(seeds_index):
+    with open("/dev/full", "w") as full:
+        result = _docsearch("search", "missile", "--index", seeds_index, stdout=full, stderr=subprocess.PIPE,
+                            text=True)
+    assert (result.returncode, result.stderr) == (
+        1, "docsearch: error: cannot write the output: No space left on device\n")
+
+
+def test_a_closed_pipe_ends_quietly(seeds_index):
+    process = subprocess.Popen([sys.executable, "-m", "search.cli", "search", "relations", "-n", "100",
+                                "--format", "json", "--index", str(seeds_index)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()                  # like `| head` that has already stopped reading
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0 and err == ""

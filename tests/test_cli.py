@@ -14,7 +14,7 @@ import click.testing
 import pytest
 from click.testing import CliRunner
 
-from conftest import COMMUNIQUE, REPO, REPORT, write
+from conftest import COMMUNIQUE, REPO, REPORT, SEEDS, write
 from indexer.store.schema import SCHEMA_VERSION
 from indexer.store.directory import MARKER, WriteLock
 from search import Hit, Results, Snippet
@@ -183,6 +183,8 @@ def test_html_is_a_standalone_page_with_marks(seeds_index):
     assert out.count("<mark>missile</mark>") == 2
     assert "<h2>1. DPRK-U.S.A. Joint Communiqué</h2>" in out
     assert f"<code>{C6}</code>" in out
+    uri = (SEEDS.resolve() / COMMUNIQUE).as_uri()        # the file, to open from the page
+    assert f'<a class="file" href="{uri}">' in out
     assert "<link" not in out and "<script" not in out           # self-contained: nothing to fetch
 
 
@@ -299,11 +301,25 @@ def test_did_you_mean_under_results_that_are_few(tmp_path):
 
 # -- show, stats, explain -----------------------------------------------------------------------
 
+# `show` prints the file's path relative to the current folder when it is below it, else absolute.
+def shown() -> str:
+    path = SEEDS.resolve() / COMMUNIQUE
+    return os.path.relpath(path) if Path.cwd() in path.parents else str(path)
+
+
+def test_show_prints_an_openable_path(seeds_index, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)             # not below the seeds: the absolute path
+    assert ok(run("show", C6, "--index", seeds_index)).splitlines()[1].endswith(
+        f" · {SEEDS.resolve() / COMMUNIQUE}")
+    monkeypatch.chdir(SEEDS.parent)         # below: relative to here
+    assert ok(run("show", C6, "--index", seeds_index)).splitlines()[1].endswith(f" · seeds/{COMMUNIQUE}")
+
+
 def test_show_text(seeds_index):
     out = ok(run("show", C6, "--context", "1", "--query", "missile", "--index", seeds_index))
     lines = out.splitlines()
     assert lines[:4] == ["DPRK-U.S.A. Joint Communiqué",
-                         f"2000-10-09 · Institute for Corean-American Studies (ICAS) · {COMMUNIQUE}",
+                         f"2000-10-09 · Institute for Corean-American Studies (ICAS) · {shown()}",
                          "", "§ DPRK-U.S.A. Joint Communiqué"]
     assert [line for line in lines if line.startswith(("  [", "> ["))] == [
         f"  [seeds/{COMMUNIQUE}#5]", f"> [{C6}]", f"  [seeds/{COMMUNIQUE}#7]"]
@@ -528,13 +544,22 @@ def test_index_then_search_tmp_files(tmp_path):
 # -- the default index, --version -----------------------------------------------------------------
 
 def test_search_without_index_builds_the_default_from_the_seeds(monkeypatch, tmp_path):
-    default = tmp_path / "default"
-    monkeypatch.setenv("DOCSEARCH_INDEX", str(default))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    default = tmp_path / "docsearch" / "index"
     first = run("search", "missile")
     assert ok(first) == MISSILE_TEXT
     assert first.stderr == f"docsearch: no index yet; indexing the bundled seeds into {default}\n"
     second = run("search", "missile")
     assert ok(second) == MISSILE_TEXT and second.stderr == ""
+
+
+def test_docsearch_index_variable_pointing_nowhere_is_an_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("DOCSEARCH_INDEX", str(tmp_path / "typo"))
+    result = run("search", "missile")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (f"docsearch: error: No index in {tmp_path / 'typo'} (from $DOCSEARCH_INDEX); run "
+                             "'docsearch index DOCS' to make it, or point DOCSEARCH_INDEX at an index\n")
+    assert not (tmp_path / "typo").exists()
 
 
 def test_version():

@@ -575,8 +575,8 @@ def test_closed_searcher_refuses_politely(seeds_index):
 # -- the default index -----------------------------------------------------------------------
 
 def test_default_searcher_builds_from_the_seeds_with_a_notice(capsys, monkeypatch, tmp_path):
-    default = tmp_path / "empty" / "index"
-    monkeypatch.setenv("DOCSEARCH_INDEX", str(default))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "empty"))
+    default = tmp_path / "empty" / "docsearch" / "index"
     with Searcher() as s:
         assert [h.id for h in s.search('"no hostile intention"')] == [C[2]]
     err = capsys.readouterr().err
@@ -588,11 +588,20 @@ def test_default_searcher_builds_from_the_seeds_with_a_notice(capsys, monkeypatc
 
 
 def test_default_searcher_builds_into_an_existing_empty_folder(capsys, monkeypatch, tmp_path):
-    (tmp_path / "empty").mkdir()
-    monkeypatch.setenv("DOCSEARCH_INDEX", str(tmp_path / "empty"))
+    (tmp_path / "docsearch" / "index").mkdir(parents=True)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     with Searcher() as s:
         assert s.stats().documents == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_docsearch_index_naming_an_empty_or_missing_folder_is_an_error_like_index(monkeypatch, tmp_path):
+    (tmp_path / "empty").mkdir()
+    for target in (tmp_path / "empty", tmp_path / "missing"):
+        monkeypatch.setenv("DOCSEARCH_INDEX", str(target))
+        with pytest.raises(IndexNotFoundError, match=r"\(from \$DOCSEARCH_INDEX\)"):
+            Searcher()
+    assert list((tmp_path / "empty").iterdir()) == [] and not (tmp_path / "missing").exists()
 
 
 def test_aliases_rank_on_an_index_where_a_segment_has_no_titles(tmp_path):

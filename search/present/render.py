@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 
 from search.results import DocumentInfo, IndexStats, PassageContext, Results
@@ -100,6 +101,26 @@ code {{ font-size: .85rem; }}
 _LINKABLE = re.compile(r"https?://", re.IGNORECASE)
 
 
+def display_path(abs_path: str | None) -> str:
+    """A file's path as a terminal user can open it: relative to the current folder when below it, else absolute."""
+    if not abs_path:
+        return ""
+    try:
+        rel = os.path.relpath(abs_path)
+    except ValueError:
+        return abs_path
+    return abs_path if rel == ".." or rel.startswith("../") else rel
+
+
+def _file_uri(abs_path: str | None) -> str | None:
+    """A file:// URL for a document's file (absolute paths only: an index older than roots has none)."""
+    if not abs_path or not os.path.isabs(abs_path):
+        return None
+    from pathlib import Path
+
+    return Path(abs_path).as_uri()
+
+
 def render_html(results: Results) -> str:
     return _BIDI.sub("", _render_html(results))
 
@@ -113,6 +134,9 @@ def _render_html(results: Results) -> str:
             facts.append("§ " + esc(hit.section))
         facts.append(f"<code>{esc(hit.id)}</code>")
         title = esc(hit.title or hit.path)
+        uri = _file_uri(hit.abs_path)
+        if uri:
+            facts.append(f'<a class="file" href="{esc(uri)}">{esc(display_path(hit.abs_path))}</a>')
         if hit.url and _LINKABLE.match(hit.url):      # never a javascript: or data: link from a document
             title = f'<a href="{esc(hit.url)}">{title}</a>'
         hits.append(f'<div class="hit">\n<h2>{hit.rank}. {title}</h2>\n'
@@ -134,7 +158,8 @@ def render_context(ctx: PassageContext, *, color: bool = False) -> str:
 
 def _render_context(ctx: PassageContext, *, color: bool = False) -> str:
     head = _style(_clean(ctx.title) or _clean(ctx.path), _BOLD, color)
-    facts = " · ".join(_clean(x) for x in (ctx.date, ctx.source, ctx.path, ctx.url) if x)
+    where = display_path(ctx.abs_path) if ctx.abs_path else ctx.path
+    facts = " · ".join(_clean(x) for x in (ctx.date, ctx.source, where, ctx.url) if x)
     out = [head, _style(facts, _DIM, color), ""]
     section = None
     for i, p in enumerate(ctx.passages):
