@@ -192,7 +192,7 @@ def _given_paths(paths, index_dir: Path, warn) -> tuple[list[Path], list[str]]:
 
 
 def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, *,
-                rebuild: bool = False, metadata: Path | None = None,
+                rebuild: bool = False, metadata: Path | None | bool = None,
                 max_bytes: int = DEFAULT_MAX_BYTES, min_chars: int | None = None, max_chars: int | None = None,
                 procs: int | None = None, memory_mb: int = 256,
                 progress: Callable[[int, int, str], None] | None = None,
@@ -200,6 +200,7 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     """Index documents under `paths` into `index_dir`.
 
     No `paths`: the index's own roots again (the bundled seeds for an index that has none).
+    No `metadata`: the manifest the last run used, if it is still there (False: none, forgotten).
     A document's id is its root's label and its path below it (store/roots.py). A file is
     re-read when its size or mtime differ from the last run and then only if its content,
     its sidecar, its manifest row or the segmenting options changed.
@@ -220,6 +221,15 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     started = time.perf_counter()
     index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
     paths, gone = _given_paths(paths, index_dir, warn)
+    given_manifest = bool(metadata)
+    if metadata is None:        # the manifest of the last run, so that a re-run keeps its fields
+        from indexer.store.directory import read_marker
+
+        remembered = (read_marker(index_dir) or {}).get("metadata") if index_dir.is_dir() else None
+        metadata = Path(remembered) if remembered and os.path.isfile(remembered) else None
+    elif metadata is False:     # forget it
+        metadata = None
+    metadata = Path(os.path.abspath(metadata)) if metadata else None
     manifest = read_manifest(Path(metadata)) if metadata else {}
     # Manifest paths are relative to the manifest's folder, or to the indexed root.
     manifest_base = Path(metadata).absolute().parent if metadata else None
@@ -247,6 +257,8 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
         procs = min(os.cpu_count() or 1, 4) if len(candidates) >= 100 else 1
     with IndexWriter(index_dir, rebuild=rebuild, procs=procs, memory_mb=memory_mb) as writer:
         roots = writer.roots
+        if writer.metadata != (str(metadata) if metadata else None):
+            writer.metadata, writer.dirty = str(metadata) if metadata else None, True
         for scope in scopes:
             if roots.root_for(scope) is None:
                 roots.add(scope)
@@ -299,8 +311,9 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
             elif kind == "unchanged":
                 summary.unchanged += 1
                 record = writer.documents.get(job.doc_id)
-                if record is not None and detail:       # the next run decides from size and mtime again
-                    record.size, record.mtime = detail
+                if record is not None and detail and (record.size, record.mtime) != tuple(detail):
+                    record.size, record.mtime = detail  # the next run decides from size and mtime again
+                    writer.dirty = True
             else:
                 skip(job.order, job.doc_id, detail)
         # Documents that were indexed from these paths and are gone now.
@@ -313,9 +326,13 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
             for label, root in list(roots.by_label.items()):
                 if root not in kept:
                     roots.discard(label)
-        for name in sorted(set(manifest) - used_rows):
-            message = f"manifest {metadata}: row '{name}' names no file among those indexed"
-            summary.warnings.append(message)
+        unused = sorted(set(manifest) - used_rows) if given_manifest else []
+        for name in unused[:5]:
+            summary.warnings.append(f"manifest {metadata}: row '{name}' names no file among those indexed")
+        if len(unused) > 5:
+            summary.warnings.append(f"manifest {metadata}: {len(unused) - 5:,} more rows name no file among "
+                                    "those indexed")
+        for message in summary.warnings:
             if warn:
                 warn(message)
     summary.skipped = [(rel, reason) for _, rel, reason in sorted(skipped)]

@@ -102,6 +102,8 @@ def cli():
 @click.option("--rebuild", is_flag=True, help="Build the index anew (needed after a schema change).")
 @click.option("--metadata", type=click.Path(dir_okay=False, path_type=Path),
               help="A .tsv or .csv manifest: one row per document keyed by its path; extra columns become fields.")
+@click.option("--no-metadata", is_flag=True, help="Forget the manifest an earlier run used (it is "
+              "applied again by default).")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=20_000_000, show_default=True,
               help="Skip files larger than this.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
@@ -111,7 +113,7 @@ def cli():
                    "written early (more, smaller segments: slower searches).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings; only the summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Also list each file skipped for its type (README, .gz).")
-def index(paths, index_dir, rebuild, metadata, max_bytes, jobs, memory_mb, quiet, verbose):
+def index(paths, index_dir, rebuild, metadata, no_metadata, max_bytes, jobs, memory_mb, quiet, verbose):
     """Index documents (.txt, .md, .html) under PATHS; no PATHS: the index's own folders
     again (the bundled seeds for a new index).
 
@@ -127,6 +129,10 @@ def index(paths, index_dir, rebuild, metadata, max_bytes, jobs, memory_mb, quiet
     """
     from indexer import build_index
 
+    if metadata and no_metadata:
+        raise click.UsageError("--metadata and --no-metadata contradict each other; use one")
+    if no_metadata:
+        metadata = False
     bar = None
     show_bar = not quiet and sys.stderr.isatty()
 

@@ -343,3 +343,17 @@ def test_a_closed_pipe_ends_quietly(seeds_index):
     process.stdout.close()                  # like `| head` that has already stopped reading
     err = process.stderr.read().decode()
     assert process.wait(timeout=120) == 0 and err == ""
+
+
+def test_the_manifest_is_remembered_for_later_runs(tmp_path):
+    docs, idx = tmp_path / "docs", tmp_path / "idx"
+    write(docs / "a.txt", "Walrus alpha. " + PARA)
+    manifest = write(tmp_path / "meta.tsv", "path\ttitle\na.txt\tAlpha title\n")
+    build_index([docs], idx, metadata=manifest)
+    again = build_index(None, idx)                   # no --metadata: the same manifest, nothing changed
+    assert (again.indexed, again.unchanged) == (0, 1)
+    assert hits(idx, "walrus") == [("docs/a.txt", "Alpha title")]
+    result = run("index", "--index", idx, "--no-metadata")
+    assert result.exit_code == 0 and "indexed 1 file" in result.stdout
+    assert hits(idx, "walrus")[0][1] != "Alpha title"
+    assert run("index", "--index", idx, "--metadata", manifest, "--no-metadata").exit_code == 2

@@ -137,6 +137,9 @@ class IndexWriter:
         self.documents: dict[str, DocRecord] = {}
         self.marker: dict | None = None
         self.roots = Roots()                 # the index's roots and their labels (store/roots.py)
+        self.metadata: str | None = None
+        self.dirty = False                   # a change to commit; a run that changed nothing writes nothing
+        self._opened_roots: dict[str, str] = {}
 
     # -- opening -------------------------------------------------------------
     def __enter__(self) -> "IndexWriter":
@@ -156,6 +159,9 @@ class IndexWriter:
     def _open(self, marker: dict | None) -> None:
         # Kept on --rebuild too: the index's roots keep their labels, so ids stay the same.
         self.roots = Roots.from_marker(marker)
+        self._opened_roots = dict(self.roots.by_label)
+        self.metadata = (marker or {}).get("metadata")     # the manifest later runs apply again (a path)
+        self.dirty = marker is None or self.rebuild
         try:
             if marker is not None and not self.rebuild:
                 check_version(self.index_dir, marker)
@@ -203,11 +209,13 @@ class IndexWriter:
         for fields in docs:
             self._builder.add_document(fields)
         self.documents[doc.doc_id] = record
+        self.dirty = True
         return len(passages)
 
     def delete(self, doc_id: str) -> None:
         if doc_id in self.documents:
             self._writer.delete_by_term("doc_id", doc_id)
+            self.dirty = True
         self.documents.pop(doc_id, None)
 
     def add_files(self, jobs: Sequence, prepare: Callable[[object], Prepared],
@@ -271,6 +279,7 @@ class IndexWriter:
                     record, count = detail
                     self.delete(record.doc_id)
                     self.documents[record.doc_id] = record
+                    self.dirty = True
                     yield chunk[i], "doc", count
                 else:
                     yield chunk[i], kind, detail[0] if detail else None
@@ -304,7 +313,10 @@ class IndexWriter:
     # -- finishing -----------------------------------------------------------
     def __exit__(self, exc_type, exc, tb):
         try:
-            if exc_type is None:
+            if exc_type is None and not self.dirty and self.roots.by_label == self._opened_roots \
+                    and not self._workers and not self._segments and self._builder is None:
+                self._cancel()      # nothing changed: no new generation, no marker rewrite
+            elif exc_type is None:
                 self._commit()
             elif self._writer is not None:
                 self._cancel()
@@ -359,8 +371,8 @@ class IndexWriter:
     def _write_marker(self, generation: int) -> None:
         atomic_write_json(self.index_dir / MARKER, {
             "format": FORMAT, "schema_version": S.SCHEMA_VERSION, "generation": generation,
-            "roots": self.roots.to_marker(),
-            "documents": {k: asdict(v) for k, v in sorted(self.documents.items())},
+            "roots": self.roots.to_marker(), "metadata": self.metadata,
+            "documents": {k: dict(vars(v)) for k, v in sorted(self.documents.items())},   # flat: faster than asdict
         })
 
     def _swap_in(self) -> None:
