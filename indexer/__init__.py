@@ -200,7 +200,7 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     """Index documents under `paths` into `index_dir`.
 
     No `paths`: the index's own roots again (the bundled seeds for an index that has none).
-    No `metadata`: the manifest the last run used, if it is still there (False: none, forgotten).
+    No `metadata`: for each root, the manifest last given for it, if still there (False: forget it).
     A document's id is its root's label and its path below it (store/roots.py). A file is
     re-read when its size or mtime differ from the last run and then only if its content,
     its sidecar, its manifest row or the segmenting options changed.
@@ -221,18 +221,29 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     started = time.perf_counter()
     index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
     paths, gone = _given_paths(paths, index_dir, warn)
-    given_manifest = bool(metadata)
-    if metadata is None:        # the manifest of the last run, so that a re-run keeps its fields
+    given_manifest = metadata is not None and metadata is not False
+    forget_manifest = metadata is False
+    metadata = Path(os.path.abspath(metadata)) if given_manifest else None
+    manifest = read_manifest(metadata) if metadata else {}
+    # Without --metadata, each root's documents get the manifest last given for that root.
+    remembered: dict[str, str] = {}
+    if not given_manifest and not forget_manifest and index_dir.is_dir():
         from indexer.store.directory import read_marker
 
-        remembered = (read_marker(index_dir) or {}).get("metadata") if index_dir.is_dir() else None
-        metadata = Path(remembered) if remembered and os.path.isfile(remembered) else None
-    elif metadata is False:     # forget it
-        metadata = None
-    metadata = Path(os.path.abspath(metadata)) if metadata else None
-    manifest = read_manifest(Path(metadata)) if metadata else {}
-    # Manifest paths are relative to the manifest's folder, or to the indexed root.
-    manifest_base = Path(metadata).absolute().parent if metadata else None
+        found = (read_marker(index_dir) or {}).get("metadata")
+        remembered = dict(found) if isinstance(found, dict) else {}
+    manifests: dict[str, dict] = {}
+
+    def manifest_for(root: str) -> tuple[Path | None, dict]:
+        if given_manifest:
+            return metadata, manifest
+        path = remembered.get(root)
+        if not path or not os.path.isfile(path):
+            return None, {}
+        if path not in manifests:
+            manifests[path] = read_manifest(Path(path))
+        return Path(path), manifests[path]
+
     seeds = seeds_path()
     candidates = [c for c in discover(paths)
                   if not (c.skip and c.root == seeds and c.path.name == "__init__.py")]  # the package's own file
@@ -257,8 +268,6 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
         procs = min(os.cpu_count() or 1, 4) if len(candidates) >= 100 else 1
     with IndexWriter(index_dir, rebuild=rebuild, procs=procs, memory_mb=memory_mb) as writer:
         roots = writer.roots
-        if writer.metadata != (str(metadata) if metadata else None):
-            writer.metadata, writer.dirty = str(metadata) if metadata else None, True
         for scope in scopes:
             if roots.root_for(scope) is None:
                 roots.add(scope)
@@ -280,9 +289,11 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
                 continue
             seen.add(doc_id)
             key = rel or cand.path.name
-            row_key = key if key in manifest else _relative_to(cand.path, manifest_base)
-            overrides = manifest.get(row_key) if row_key else None
-            if overrides is not None:
+            # Manifest paths are relative to the indexed root, or to the manifest's folder.
+            rows_path, rows = manifest_for(root)
+            row_key = key if key in rows else _relative_to(cand.path, rows_path.parent if rows_path else None)
+            overrides = rows.get(row_key) if row_key else None
+            if overrides is not None and rows is manifest:
                 used_rows.add(row_key)
             inputs = _inputs(cand.path, overrides, seg_kw)
             old = writer.documents.get(doc_id)
@@ -326,6 +337,15 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
             for label, root in list(roots.by_label.items()):
                 if root not in kept:
                     roots.discard(label)
+        if given_manifest or forget_manifest:       # remembered per root, for runs without --metadata
+            before = dict(writer.metadata)
+            for scope in scopes:
+                root = roots.root_for(scope) or scope
+                if given_manifest:
+                    writer.metadata[root] = str(metadata)
+                else:
+                    writer.metadata.pop(root, None)
+            writer.dirty = writer.dirty or writer.metadata != before
         unused = sorted(set(manifest) - used_rows) if given_manifest else []
         for name in unused[:5]:
             summary.warnings.append(f"manifest {metadata}: row '{name}' names no file among those indexed")

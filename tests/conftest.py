@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,21 @@ REPORT = "001_ac2c5635a7d32ac0.txt"
 # Ids are the root's label and the path below it (indexer/store/roots.py); the seeds' root is `seeds`.
 COMMUNIQUE_ID = f"seeds/{COMMUNIQUE}"
 REPORT_ID = f"seeds/{REPORT}"
+
+
+# The shared corpora (bench and UN tests): beside the repo in CI, absent on a fresh clone.
+CORPORA = Path(os.environ.get("DOCSEARCH_CORPORA") or SHARED / "corpora")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked shared_corpora are skipped, saying why, where the shared corpora are absent."""
+    if CORPORA.is_dir():
+        return
+    skip = pytest.mark.skip(reason=f"needs the shared corpora at {CORPORA} (../shared beside the repo, or "
+                                   "$DOCSEARCH_CORPORA); CI has them, this checkout does not")
+    for item in items:
+        if "shared_corpora" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

@@ -137,7 +137,7 @@ class IndexWriter:
         self.documents: dict[str, DocRecord] = {}
         self.marker: dict | None = None
         self.roots = Roots()                 # the index's roots and their labels (store/roots.py)
-        self.metadata: str | None = None
+        self.metadata: dict[str, str] = {}
         self.dirty = False                   # a change to commit; a run that changed nothing writes nothing
         self._opened_roots: dict[str, str] = {}
 
@@ -160,7 +160,8 @@ class IndexWriter:
         # Kept on --rebuild too: the index's roots keep their labels, so ids stay the same.
         self.roots = Roots.from_marker(marker)
         self._opened_roots = dict(self.roots.by_label)
-        self.metadata = (marker or {}).get("metadata")     # the manifest later runs apply again (a path)
+        found = (marker or {}).get("metadata")
+        self.metadata = dict(found) if isinstance(found, dict) else {}   # root -> the manifest later runs apply
         self.dirty = marker is None or self.rebuild
         try:
             if marker is not None and not self.rebuild:
