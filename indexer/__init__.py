@@ -140,11 +140,16 @@ class _Prepare:
         from indexer.metadata import apply_overrides
         from indexer.segment import segment
 
+        import warnings
+
         try:
             if job.old_sha256 is not None and job.old_sha256 == _sha256(job.path):
                 st = job.path.stat()
                 return ("unchanged", (st.st_size, st.st_mtime))
-            doc = load_document(job.path, job.root, max_bytes=self.max_bytes, boilerplate=self.boilerplate)
+            # A library's warning (bs4's XMLParsedAsHTMLWarning, ...) becomes one line naming the file.
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                doc = load_document(job.path, job.root, max_bytes=self.max_bytes, boilerplate=self.boilerplate)
         except UnsupportedFileError as e:
             return ("skip", str(e))
         except OSError as e:
@@ -154,7 +159,9 @@ class _Prepare:
             doc = apply_overrides(doc, job.overrides)
         # Where the file is, printable and valid UTF-8 as ids are (a name that is not UTF-8 is escaped).
         where = (document_id(str(job.root)), document_id(str(job.path)))
-        return ("doc", doc, list(segment(doc, **self.seg_kw)), *where, job.inputs)
+        first = {w.category.__name__: " ".join(str(w.message).split()) for w in reversed(caught)}
+        notes = [f"{name}: {message[:160]}" for name, message in sorted(first.items())]   # one per kind
+        return ("doc", doc, list(segment(doc, **self.seg_kw)), *where, job.inputs, notes)
 
 
 @dataclass(frozen=True)
@@ -327,6 +334,10 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
                     writer.dirty = True
             else:
                 skip(job.order, job.doc_id, detail)
+        for doc_id, note in writer.notes:
+            summary.warnings.append(f"{doc_id}: {note}")
+            if warn:
+                warn(f"{doc_id}: {note}")
         # Documents that were indexed from these paths and are gone now.
         for doc_id, record in list(writer.documents.items()):
             if doc_id not in seen and any(contains(scope, record.location()) for scope in scopes):
@@ -347,12 +358,11 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
                     writer.metadata.pop(root, None)
             writer.dirty = writer.dirty or writer.metadata != before
         unused = sorted(set(manifest) - used_rows) if given_manifest else []
-        for name in unused[:5]:
-            summary.warnings.append(f"manifest {metadata}: row '{name}' names no file among those indexed")
+        problems = [f"manifest {metadata}: row '{name}' names no file among those indexed" for name in unused[:5]]
         if len(unused) > 5:
-            summary.warnings.append(f"manifest {metadata}: {len(unused) - 5:,} more rows name no file among "
-                                    "those indexed")
-        for message in summary.warnings:
+            problems.append(f"manifest {metadata}: {len(unused) - 5:,} more rows name no file among those indexed")
+        summary.warnings += problems
+        for message in problems:
             if warn:
                 warn(message)
     summary.skipped = [(rel, reason) for _, rel, reason in sorted(skipped)]

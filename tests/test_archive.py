@@ -357,3 +357,16 @@ def test_the_manifest_is_remembered_for_later_runs(tmp_path):
     assert result.exit_code == 0 and "indexed 1 file" in result.stdout
     assert hits(idx, "walrus")[0][1] != "Alpha title"
     assert run("index", "--index", idx, "--metadata", manifest, "--no-metadata").exit_code == 2
+
+
+def test_a_library_warning_is_one_line_naming_the_file(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs / "feed.html", '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Walrus '
+                              'feed</title><item><description>The walrus colony grew. ' + PARA + '</description>'
+                              '</item></channel></rss>\n')
+    result = run("index", docs, "--index", tmp_path / "idx")
+    assert result.exit_code == 0
+    warned = [line for line in result.stderr.splitlines() if "XMLParsedAsHTMLWarning" in line]
+    assert len(warned) == 1 and warned[0].startswith("docsearch: warning: docs/feed.html: XMLParsedAsHTMLWarning: ")
+    assert result.stdout.rstrip().endswith("0 skipped; 1 warning")
+    assert [d for d, _ in hits(tmp_path / "idx", "walrus")] == ["docs/feed.html"]

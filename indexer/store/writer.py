@@ -138,6 +138,7 @@ class IndexWriter:
         self.marker: dict | None = None
         self.roots = Roots()                 # the index's roots and their labels (store/roots.py)
         self.metadata: dict[str, str] = {}
+        self.notes: list[tuple[str, str]] = []   # (doc_id, a library's warning while reading it)
         self.dirty = False                   # a change to commit; a run that changed nothing writes nothing
         self._opened_roots: dict[str, str] = {}
 
@@ -233,7 +234,8 @@ class IndexWriter:
                 prepared = prepare(job)
                 if prepared[0] == "doc":
                     _, doc, passages, *where = prepared
-                    yield job, "doc", self.replace(doc, passages, *where)
+                    self.notes += [(doc.doc_id, note) for note in (where[3:4] or [()])[0]]
+                    yield job, "doc", self.replace(doc, passages, *where[:3])
                 else:
                     yield job, prepared[0], prepared[1] if len(prepared) > 1 else None
             return
@@ -277,7 +279,8 @@ class IndexWriter:
                         raise write_error(self._target or self.index_dir, detail[0]) from detail[0]
                     raise detail[0]
                 elif kind == "doc":
-                    record, count = detail
+                    record, count, *notes = detail
+                    self.notes += [(record.doc_id, note) for note in (notes or [()])[0]]
                     self.delete(record.doc_id)
                     self.documents[record.doc_id] = record
                     self.dirty = True
@@ -446,10 +449,10 @@ def _worker(conn, index_dir: str, schema, jobs: list, prepare, limit_bytes: int,
             prepared = prepare(job)
             if prepared[0] == "doc":
                 _, doc, passages, *where = prepared
-                record, docs = document_fields(doc, passages, *where)
+                record, docs = document_fields(doc, passages, *where[:3])
                 for fields in docs:
                     builder.add_document(fields)
-                conn.send((i, "doc", record, len(passages)))
+                conn.send((i, "doc", record, len(passages), *where[3:4]))
             else:
                 conn.send((i, *prepared))
         conn.send((None, "done", builder.finish()))
