@@ -359,6 +359,7 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
             writer.dirty = writer.dirty or writer.metadata != before
         unused = sorted(set(manifest) - used_rows) if given_manifest else []
         problems = [f"manifest {metadata}: row '{name}' names no file among those indexed" for name in unused[:5]]
+        problems += _bad_dates(manifest, metadata)
         if len(unused) > 5:
             problems.append(f"manifest {metadata}: {len(unused) - 5:,} more rows name no file among those indexed")
         summary.warnings += problems
@@ -368,6 +369,19 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     summary.skipped = [(rel, reason) for _, rel, reason in sorted(skipped)]
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _bad_dates(manifest: dict, path: Path | None) -> list[str]:
+    """Warnings for manifest dates that read as no date (kept as text in the document's fields)."""
+    from indexer.metadata import parse_date, search_date
+
+    out = []
+    for name, row in manifest.items():
+        for column, value in row.items():
+            if column.strip().lower() == "date" and not (parse_date(value) or search_date(value)):
+                out.append(f"manifest {path}: row '{name}', column '{column}': {value!r} is not a date "
+                           "(kept as text)")
+    return out[:5] + ([f"manifest {path}: {len(out) - 5:,} more bad dates"] if len(out) > 5 else [])
 
 
 def _size(path: Path) -> int:

@@ -370,3 +370,18 @@ def test_a_library_warning_is_one_line_naming_the_file(tmp_path):
     assert len(warned) == 1 and warned[0].startswith("docsearch: warning: docs/feed.html: XMLParsedAsHTMLWarning: ")
     assert result.stdout.rstrip().endswith("0 skipped; 1 warning")
     assert [d for d, _ in hits(tmp_path / "idx", "walrus")] == ["docs/feed.html"]
+
+
+def test_manifest_bad_dates_are_warnings_and_no_path_column_is_an_error(tmp_path):
+    docs, idx = tmp_path / "docs", tmp_path / "idx"
+    write(docs / "a.txt", "Walrus. " + PARA)
+    manifest = write(tmp_path / "meta.csv", "path,date\na.txt,sometime soon\n")
+    warnings = []
+    build_index([docs], idx, metadata=manifest, warn=warnings.append)
+    assert warnings == [f"manifest {manifest}: row 'a.txt', column 'date': 'sometime soon' is not a date "
+                        "(kept as text)"]
+    write(manifest, "file,date\na.txt,2000\n")
+    result = run("index", docs, "--metadata", manifest, "--index", idx)
+    assert result.exit_code == 2
+    assert result.stderr == (f"docsearch: error: Manifest {manifest} has no 'path' column (its columns: file, "
+                             "date); name the column of document paths 'path'\n")
