@@ -23,14 +23,14 @@ tests/test_layout.py keeps it so.
 """
 from importlib import import_module
 
-from indexer.errors import (DocsearchError, IndexLockedError, IndexNotFoundError, IndexVersionError,
+from indexer.errors import (ArgumentError, ArgumentTypeError, DocsearchError, IndexLockedError, IndexNotFoundError, IndexVersionError,
                             IndexWriteError, InputError, NotAnIndexError, PassageNotFoundError, QueryError)
 
 _LAZY = {"Searcher": "searcher", "Hit": "results", "Results": "results", "PassageContext": "results",
          "ContextPassage": "results", "IndexStats": "results", "DocumentInfo": "results", "Snippet": "present.snippets"}
 
 __all__ = ["Searcher", "Hit", "Results", "Snippet", "PassageContext", "ContextPassage", "IndexStats", "DocumentInfo",
-           "DocsearchError", "IndexLockedError", "IndexNotFoundError", "IndexVersionError", "IndexWriteError",
+           "DocsearchError", "ArgumentError", "ArgumentTypeError", "IndexLockedError", "IndexNotFoundError", "IndexVersionError", "IndexWriteError",
            "InputError", "NotAnIndexError", "PassageNotFoundError", "QueryError"]
 
 

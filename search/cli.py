@@ -54,11 +54,21 @@ def _alias_args(alias_file, no_builtin_aliases, no_aliases) -> dict:
 class _Group(click.Group):
     """Turns library errors into one-line usage errors (exit 2) for every command."""
 
+    def parse_args(self, ctx, args):
+        ctx.meta["docsearch.args"] = list(args)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx):
         from indexer.errors import DocsearchError
 
         try:
             return super().invoke(ctx)
+        except click.UsageError as e:
+            args = ctx.meta.get("docsearch.args") or []
+            command = self.commands.get(args[0]) if args else None
+            if isinstance(command, _QueryCommand):
+                raise command.reword(e, args[1:]) from e
+            raise
         except (DocsearchError, ValueError) as e:
             raise DocsearchFailure(str(e)) from e
         except KeyboardInterrupt:
@@ -67,6 +77,25 @@ class _Group(click.Group):
         except BrokenPipeError:         # `docsearch search x | head`: the reader has all it wanted
             _silence_stdout()
             ctx.exit(0)
+
+
+class _QueryCommand(click.Command):
+    """A command whose QUERY may hold `-word` (exclude): when click reads such a word as an
+    option and fails, say how to pass it as part of the query instead of "Invalid value for '-n'"."""
+
+    def option_like(self, args: list[str]) -> str | None:
+        """The first argument that reads as an option this command does not have."""
+        if "--" in args:
+            return None
+        known = {name for p in self.params for name in (*getattr(p, "opts", ()), *getattr(p, "secondary_opts", ()))}
+        return next((a for a in args if a.startswith("-") and len(a) > 1 and a.split("=")[0] not in known), None)
+
+    def reword(self, error: click.UsageError, args: list[str]) -> click.UsageError:
+        word = self.option_like(args)
+        if word is None:
+            return error
+        return click.UsageError(f"{word!r} reads as an option; to search for it, quote the whole query and put "
+                                f"-- before it: docsearch {self.name} [OPTIONS] -- 'missile {word}'", error.ctx)
 
 
 def _show_version(ctx, param, value):
@@ -159,7 +188,7 @@ def index(paths, index_dir, rebuild, metadata, no_metadata, max_bytes, jobs, mem
     click.echo(summary.line())
 
 
-@cli.command()
+@cli.command(cls=_QueryCommand)
 @click.argument("query", nargs=-1, required=True)
 @_index_option
 @click.option("-n", "--limit", type=click.IntRange(min=1, max=1000), default=10, show_default=True)
@@ -287,7 +316,7 @@ def remove(names, index_dir):
     click.echo(summary.line())
 
 
-@cli.command()
+@cli.command(cls=_QueryCommand)
 @click.argument("query", nargs=-1, required=True)
 @_index_option
 @click.option("--or", "any_word", is_flag=True, help="Read plain words as alternatives.")

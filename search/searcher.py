@@ -25,7 +25,8 @@ from whoosh import scoring
 from indexer.store.directory import check_index_dir, check_version, default_index_dir, read_marker
 from indexer.store import schema as S
 from indexer.store.analysis import EXACT
-from indexer.errors import DocsearchError, IndexNotFoundError, PassageNotFoundError, QueryError
+from indexer.errors import (ArgumentError, ArgumentTypeError, DocsearchError, IndexNotFoundError, PassageNotFoundError,
+                            QueryError)
 from indexer.store.roots import Roots
 
 from search.rank import feedback
@@ -47,13 +48,32 @@ def _date_bound(value: str | None, *, upper: bool) -> int | None:
     """'2000' / '2000-10' / '2000-10-09' -> the first or last YYYYMMDD number it covers."""
     if value is None or value == "":
         return None
+    import datetime
+
     m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", str(value).strip())
-    if not m or not (1 <= int(m.group(2) or 1) <= 12) or not (1 <= int(m.group(3) or 1) <= 31):
-        raise QueryError(f"bad date {value!r}: write YYYY, YYYY-MM or YYYY-MM-DD")
+    try:            # a real calendar day, as date: in the query language checks it (2000-02-30 is not)
+        if not m:
+            raise ValueError
+        datetime.date(int(m.group(1)) or 1, int(m.group(2) or 1), int(m.group(3) or 1))
+    except ValueError:
+        raise QueryError(f"bad date {value!r}: write YYYY, YYYY-MM or YYYY-MM-DD (a real day)") from None
     year, month, day = int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
     if upper:
         return year * 10000 + (month or 12) * 100 + (day or 31)
     return year * 10000 + month * 100 + day
+
+
+def _check_text(name: str, value) -> None:
+    if not isinstance(value, str):
+        hint = "; decode bytes first" if isinstance(value, (bytes, bytearray)) else ""
+        raise ArgumentTypeError(f"{name} must be a str, not {type(value).__name__}{hint}")
+
+
+def _check_count(name: str, value) -> None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ArgumentTypeError(f"{name} must be an int, not {type(value).__name__}")
+    if value < 1:
+        raise ArgumentError(f"{name} must be at least 1, not {value}")
 
 
 class _BM25Scorer(scoring.BM25FScorer):
@@ -107,11 +127,11 @@ class Searcher:
                  snippet_size: int = 240,
                  aliases: str | Path | None = None, builtin_aliases: bool = True, use_aliases: bool = True):
         if snippet_size < 40:
-            raise ValueError("snippet_size must be at least 40 characters")
+            raise ArgumentError("snippet_size must be at least 40 characters")
         if k1 < 0 or not 0 <= b <= 1:
-            raise ValueError("BM25 needs k1 >= 0 and 0 <= b <= 1")
+            raise ArgumentError("BM25 needs k1 >= 0 and 0 <= b <= 1")
         if feedback_docs < 0 or feedback_terms < 1 or not 0 < feedback_weight <= 1:
-            raise ValueError("feedback needs feedback_docs >= 0 (0 turns it off), feedback_terms >= 1 "
+            raise ArgumentError("feedback needs feedback_docs >= 0 (0 turns it off), feedback_terms >= 1 "
                              "and 0 < feedback_weight <= 1")
         self.index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
         self.boosts = {"title": title_boost, "section": section_boost, "body": 1.0}
@@ -197,12 +217,13 @@ class Searcher:
                operator: str = "and", date_from: str | None = None, date_to: str | None = None,
                filters: Mapping[str, str] | None = None) -> Results:
         """The `page`-th page of `limit` hits, best first."""
-        if limit < 1 or page < 1:
-            raise ValueError("limit and page must be at least 1")
-        if per_doc is not None and per_doc < 1:
-            raise ValueError("per_doc must be at least 1")
+        _check_text("query", query)
+        _check_count("limit", limit)
+        _check_count("page", page)
+        if per_doc is not None:
+            _check_count("per_doc", per_doc)
         if operator not in _OPERATORS:
-            raise ValueError(f"operator must be 'and' or 'or', not {operator!r}")
+            raise ArgumentError(f"operator must be 'and' or 'or', not {operator!r}")
         searcher = self._current()
         self._evaluator(searcher).new_query()
         parsed = self._parse(searcher, query, operator)
@@ -285,6 +306,8 @@ class Searcher:
     def _filter(self, date_from, date_to, filters):
         clauses = []
         low, high = _date_bound(date_from, upper=False), _date_bound(date_to, upper=True)
+        if low is not None and high is not None and low > high:
+            raise QueryError(f"the date range is reversed: from {date_from} is after to {date_to}")
         if low is not None or high is not None:
             clauses.append(date_range(low, high))   # not NumericRange: it over-matches open ranges in 2.7.5
         for name, value in (filters or {}).items():
@@ -353,6 +376,9 @@ class Searcher:
     @refuse_too_deep
     def explain(self, query: str, operator: str = "and") -> str:
         """The parsed query as text, lenient readings included, and the feedback terms if any."""
+        _check_text("query", query)
+        if operator not in _OPERATORS:
+            raise ArgumentError(f"operator must be 'and' or 'or', not {operator!r}")
         searcher = self._current()
         self._evaluator(searcher).new_query()
         parsed = self._parse(searcher, query, operator)
@@ -361,11 +387,14 @@ class Searcher:
 
     def passage(self, passage_id: str, context: int = 1, query: str | None = None) -> PassageContext:
         """The passage `DOC_ID#N` with `context` passages either side, highlighted for `query`."""
+        _check_text("passage_id", passage_id)
+        if not isinstance(context, int) or isinstance(context, bool):
+            raise ArgumentTypeError(f"context must be an int, not {type(context).__name__}")
         doc_id, sep, ordinal = passage_id.rpartition("#")
         if not sep or not ordinal.isdigit():
             raise QueryError(f"bad passage id {passage_id!r}: write DOC_ID#N as shown in search results")
         if context < 0:
-            raise ValueError("context must be 0 or more")
+            raise ArgumentError("context must be 0 or more")
         searcher = self._current()
         spec = self._parse(searcher, query).match if query else MatchSpec()
         wanted = range(int(ordinal) - context, int(ordinal) + context + 1)

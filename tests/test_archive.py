@@ -17,7 +17,7 @@ from conftest import COMMUNIQUE, SEEDS, write
 from indexer import InputError, build_index
 from indexer.store.directory import MARKER
 from indexer.store.manage import remove_paths
-from search import PassageNotFoundError, Searcher
+from search import PassageNotFoundError, QueryError, Searcher
 from search.cli import cli
 
 PARA = ("The delegation discussed the missile programme and the agreed framework at length, "
@@ -385,3 +385,44 @@ def test_manifest_bad_dates_are_warnings_and_no_path_column_is_an_error(tmp_path
     assert result.exit_code == 2
     assert result.stderr == (f"docsearch: error: Manifest {manifest} has no 'path' column (its columns: file, "
                              "date); name the column of document paths 'path'\n")
+
+
+# -- consistent queries and library errors ----------------------------------------------------------
+
+@pytest.mark.parametrize("call,error,message", [
+    (lambda s: s.search(None), TypeError, "query must be a str, not NoneType"),
+    (lambda s: s.search(b"missile"), TypeError, "query must be a str, not bytes; decode bytes first"),
+    (lambda s: s.search("missile", limit=0), ValueError, "limit must be at least 1, not 0"),
+    (lambda s: s.search("missile", page="2"), TypeError, "page must be an int, not str"),
+    (lambda s: s.search("missile", operator="xor"), ValueError, "operator must be 'and' or 'or', not 'xor'"),
+    (lambda s: s.passage(None), TypeError, "passage_id must be a str, not NoneType"),
+    (lambda s: s.passage("nope#1"), LookupError, "No passage nope#1 in the index"),
+    (lambda s: s.search("missile", date_from="2000-02-30"), QueryError, "bad date '2000-02-30'"),
+    (lambda s: s.search("missile", date_from="2019", date_to="2000"), QueryError,
+     "the date range is reversed: from 2019 is after to 2000"),
+])
+def test_library_errors_are_docsearch_errors_naming_the_argument(seeds_index, call, error, message):
+    from search import DocsearchError
+
+    with Searcher(seeds_index) as s, pytest.raises(DocsearchError) as caught:
+        call(s)
+    assert message in str(caught.value)
+    assert isinstance(caught.value, error)
+
+
+def test_cli_dates_are_checked_like_the_query_language(seeds_index):
+    bad = run("search", "missile", "--from", "2000-02-30", "--index", seeds_index)
+    assert bad.exit_code == 2 and "bad date '2000-02-30'" in bad.stderr
+    reversed_ = run("search", "missile", "--from", "2019", "--to", "2000", "--index", seeds_index)
+    assert reversed_.exit_code == 2 and "the date range is reversed" in reversed_.stderr
+
+
+def test_a_query_word_that_looks_like_an_option_says_how_to_pass_it(seeds_index):
+    result = run("search", "missile", "-nuclear", "--index", seeds_index)
+    assert result.exit_code == 2
+    assert ("Error: '-nuclear' reads as an option; to search for it, quote the whole query and put -- before it: "
+            "docsearch search [OPTIONS] -- 'missile -nuclear'") in result.stderr
+    quoted = run("search", "--index", seeds_index, "--", "missile -nuclear")
+    assert quoted.exit_code == 0 and "missile" in quoted.stdout
+    bad_limit = run("search", "-n", "x", "missile", "--index", seeds_index)      # a real option's error is kept
+    assert bad_limit.exit_code == 2 and "Invalid value for '-n' / '--limit'" in bad_limit.stderr
