@@ -182,9 +182,17 @@ def _given_paths(paths, index_dir: Path, warn) -> tuple[list[Path], list[str]]:
     from indexer.store.directory import read_marker
     from indexer.store.roots import Roots
 
-    if paths:
-        return [Path(p) for p in paths], []
     marker = read_marker(index_dir) if index_dir.is_dir() else None
+    if paths:
+        for p in paths:
+            if not os.path.lexists(p):
+                where = os.path.realpath(p)
+                held = sum(1 for d in (marker or {}).get("documents", {}).values()
+                           if (d.get("abs_path") or "").startswith(where.rstrip("/") + "/") or d.get("abs_path") == where)
+                hint = (f"; the index holds {held:,} document{'s' * (held != 1)} from it: "
+                        f"'docsearch remove {p}' removes them") if held else ""
+                raise InputError(f"No such file or folder: {p}{hint}")
+        return [Path(p) for p in paths], []
     roots = sorted(Roots.from_marker(marker).by_label.values())
     if not roots and marker:        # an index written before roots were recorded
         roots = sorted({os.path.realpath(d.get("root", "")) for d in marker.get("documents", {}).values()

@@ -426,3 +426,14 @@ def test_a_query_word_that_looks_like_an_option_says_how_to_pass_it(seeds_index)
     assert quoted.exit_code == 0 and "missile" in quoted.stdout
     bad_limit = run("search", "-n", "x", "missile", "--index", seeds_index)      # a real option's error is kept
     assert bad_limit.exit_code == 2 and "Invalid value for '-n' / '--limit'" in bad_limit.stderr
+
+
+def test_indexing_a_gone_folder_says_how_to_remove_it(two_roots):
+    import shutil
+
+    a, b, idx = two_roots
+    shutil.rmtree(b)
+    result = run("index", a, b, "--index", idx)
+    assert result.exit_code == 2
+    assert result.stderr == (f"docsearch: error: No such file or folder: {b}; the index holds 1 document from it: "
+                             f"'docsearch remove {b}' removes them\n")
