@@ -437,3 +437,11 @@ def test_indexing_a_gone_folder_says_how_to_remove_it(two_roots):
     assert result.exit_code == 2
     assert result.stderr == (f"docsearch: error: No such file or folder: {b}; the index holds 1 document from it: "
                              f"'docsearch remove {b}' removes them\n")
+
+
+def test_lenient_readings_are_noted_on_stderr(seeds_index):
+    result = run("search", "((missile", "--index", seeds_index)
+    assert result.exit_code == 0 and "missile" in result.stdout
+    assert result.stderr.startswith("docsearch: note: ignored the unmatched '(' at column 1")
+    strict = run("search", "((missile OR rocket", "--index", seeds_index)
+    assert strict.exit_code == 2 and "unbalanced parenthesis" in strict.stderr
