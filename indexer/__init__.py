@@ -28,7 +28,8 @@ from typing import Callable
 
 from indexer.document import Block, Document, Passage
 from indexer.errors import (DocsearchError, IndexLockedError, IndexNotFoundError, IndexVersionError,
-                            IndexWriteError, InputError, NotAnIndexError, PassageNotFoundError, QueryError, UnsupportedFileError)
+                            IndexWriteError, InputError, NotAnIndexError, PassageNotFoundError, QueryError,
+                            UnsupportedFileError)
 from indexer.files import discover, document_id
 from indexer.store import moved as _moved  # noqa: F401  (old module paths in indexes on disk)
 from indexer.store.directory import default_index_dir
