@@ -445,3 +445,11 @@ def test_lenient_readings_are_noted_on_stderr(seeds_index):
     assert result.stderr.startswith("docsearch: note: ignored the unmatched '(' at column 1")
     strict = run("search", "((missile OR rocket", "--index", seeds_index)
     assert strict.exit_code == 2 and "unbalanced parenthesis" in strict.stderr
+
+
+def test_a_markdown_file_is_read_like_md(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs / "README.markdown", "# Walrus notes\n\nThe walrus colony. " + PARA)
+    summary = build_index([docs], tmp_path / "idx")
+    assert (summary.indexed, summary.skipped) == (1, [])
+    assert hits(tmp_path / "idx", "walrus") == [("docs/README.markdown", "Walrus notes")]

@@ -216,6 +216,7 @@ def test_load_smoke(tmp_path):
     assert cmd["searches"] == 10 and cmd["failed"] == 0, cmd["failures"]
 
 
+@pytest.mark.shared_corpora
 def test_facets_smoke(tmp_path):
     result = CliRunner().invoke(cli, ["facets", "--smoke", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output

@@ -133,9 +133,9 @@ def test_normalize_does_what_its_patterns_say(text):
     ("bad16.txt", b"\xff\xfe" + b"\x00\xd8" * 20, "undecodable: invalid utf-16 data after its byte-order mark"),
     ("page.html", b"<html><head><script>x=1</script></head><body><nav>Home</nav></body></html>",
      "no readable text in the HTML"),
-    ("picture.png", b"\x89PNG....", "unsupported file type .png; expected .txt, .md, .html or .htm"),
-    ("notes", b"text", "unsupported file type (no extension); expected .txt, .md, .html or .htm"),
-    ("doc.txt.meta.json", b"{}", "unsupported file type .json; expected .txt, .md, .html or .htm"),
+    ("picture.png", b"\x89PNG....", "unsupported file type .png; expected .txt, .md, .markdown, .html or .htm"),
+    ("notes", b"text", "unsupported file type (no extension); expected .txt, .md, .markdown, .html or .htm"),
+    ("doc.txt.meta.json", b"{}", "unsupported file type .json; expected .txt, .md, .markdown, .html or .htm"),
 ])
 def test_unsupported_files_give_one_line_reason(tmp_path, name, data, reason):
     path = write(tmp_path, name, data)

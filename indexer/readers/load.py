@@ -28,6 +28,7 @@ DEFAULT_MAX_BYTES = 20_000_000
 READERS: dict[str, Callable[[str, frozenset[str]], Extracted]] = {
     ".txt": read_plain,
     ".md": lambda text, boilerplate: read_markdown(text),
+    ".markdown": lambda text, boilerplate: read_markdown(text),     # files.py walks it as a document too
     ".html": read_html,
     ".htm": read_html,
 }
@@ -61,7 +62,7 @@ def load_document(
     reader = READERS.get(suffix)
     if reader is None or is_sidecar(path):
         raise UnsupportedFileError(f"unsupported file type {suffix or '(no extension)'}; "
-                                   "expected .txt, .md, .html or .htm")
+                                   "expected .txt, .md, .markdown, .html or .htm")
     raw, info = read_bytes(path, max_bytes)
     is_html = suffix in (".html", ".htm")
     extracted = reader(normalize(decode(raw, html=is_html)), boilerplate)
