@@ -228,7 +228,6 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     Raises InputError for a missing path or manifest, and the index errors.
     """
     from indexer.files import resolved
-    from indexer.readers.boilerplate import learn_boilerplate
     from indexer.metadata import read_manifest
     from indexer.segment import MAX_CHARS, MIN_CHARS
     from indexer.store.roots import contains
@@ -327,6 +326,8 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
             jobs.append(_Job(order, doc_id, rel, cand.path, Path(root), old_sha256, overrides, inputs))
         boilerplate = frozenset()
         if jobs:        # learnt from the whole corpus, as before; an unchanged run reads nothing
+            from indexer.readers.boilerplate import learn_boilerplate   # (and imports no reader)
+
             boilerplate = learn_boilerplate([c.path for c in candidates if not c.skip], procs=procs,
                                             close_fds=writer.lock_fds())
         prepare = _Prepare(boilerplate, max_bytes, seg_kw)
