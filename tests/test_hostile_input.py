@@ -499,7 +499,7 @@ def test_documents_cannot_inject_markup_or_terminal_escapes(tmp_path):
     raw = cli("search", "zebraword", "--index", idx, "--format", "json").stdout.decode("utf-8")
     assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", raw)
     assert len(json.loads(raw)["hits"]) == 3
-    # HTML: only the page's own tags, no event handlers, links only to http(s).
+    # HTML: only the page's own tags, no event handlers, links only to http(s) and the indexed files.
     page = cli("search", "zebraword", "--index", idx, "--format", "html").stdout.decode("utf-8")
     parser = _Tags()
     parser.feed(page)
@@ -509,8 +509,8 @@ def test_documents_cannot_inject_markup_or_terminal_escapes(tmp_path):
     for tag, attrs in parser.tags:
         for name, value in attrs:
             assert not name.startswith("on"), (tag, name)
-            if name == "href":
-                assert value.startswith(("http://", "https://")), value
+            if name == "href":    # a document's web link, or its own file (file:// below the indexed folder)
+                assert value.startswith(("http://", "https://", docs.resolve().as_uri() + "/")), value
     assert page.count("<title>") == 1 and page.count("<script") == 0 and page.count("<img") == 0
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", page)
 
