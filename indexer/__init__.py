@@ -41,6 +41,14 @@ __all__ = ["build_index", "IndexSummary", "default_index_dir", "seeds_path", "Do
 DEFAULT_MAX_BYTES = 20_000_000
 
 
+def default_ocr_cache() -> Path:
+    """$DOCSEARCH_OCR_CACHE, else $XDG_CACHE_HOME/docsearch/ocr, else ~/.cache/docsearch/ocr."""
+    if os.environ.get("DOCSEARCH_OCR_CACHE"):
+        return Path(os.environ["DOCSEARCH_OCR_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "docsearch" / "ocr"
+
+
 def seeds_path() -> Path:
     """The bundled default corpus, installed as the `seeds` package's data."""
     import seeds
@@ -70,6 +78,7 @@ class IndexSummary:
             kind = skip_kind(reason)
             counts[kind] = counts.get(kind, 0) + 1
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    ocr_pending: int = 0    # pages without a text layer left unread: Tesseract is not installed
 
     def line(self) -> str:
         """The one-line summary a terminal user sees at the end."""
@@ -83,6 +92,8 @@ class IndexSummary:
         parts.append(f"{len(self.skipped):,} skipped" + (f" ({kinds})" if kinds else ""))
         if self.warnings:
             parts.append(f"{len(self.warnings):,} warning{'s' * (len(self.warnings) != 1)}")
+        if self.ocr_pending:
+            parts.append(f"{self.ocr_pending:,} page{'s' * (self.ocr_pending != 1)} need OCR")
         return "; ".join(parts)
 
 
@@ -131,13 +142,14 @@ class _Prepare:
     """
 
     boilerplate: frozenset
-    max_bytes: int
+    max_bytes: int | None
     seg_kw: dict
+    options: object = None          # readers' ReadOptions (OCR mode and cache, bounds)
 
     def __call__(self, job: "_Job") -> tuple:
         from dataclasses import replace
 
-        from indexer.readers.load import load_document
+        from indexer.readers.load import load_documents
         from indexer.metadata import apply_overrides
         from indexer.segment import segment
 
@@ -150,19 +162,30 @@ class _Prepare:
             # A library's warning (bs4's XMLParsedAsHTMLWarning, ...) becomes one line naming the file.
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                doc = load_document(job.path, job.root, max_bytes=self.max_bytes, boilerplate=self.boilerplate)
+                docs = load_documents(job.path, job.root, max_bytes=self.max_bytes, boilerplate=self.boilerplate,
+                                      **({"options": self.options} if self.options is not None else {}))
         except UnsupportedFileError as e:
             return ("skip", str(e))
         except OSError as e:
             return ("skip", f"cannot read: {e.strerror or e}")
-        doc = replace(doc, doc_id=job.doc_id, path=job.rel or job.path.name)
+        # Ids with the root's label (store/roots.py): the file's, and those of what it holds (FILE::N).
+        base = docs[0].container or docs[0].doc_id
+        path = job.rel or job.path.name
+
+        def renamed(doc):
+            doc_id = job.doc_id + doc.doc_id[len(base):] if doc.doc_id.startswith(base) else doc.doc_id
+            container = job.doc_id if doc.container else None
+            return replace(doc, doc_id=doc_id, path=path, container=container)
+
+        docs = [renamed(doc) for doc in docs]
         if job.overrides:
-            doc = apply_overrides(doc, job.overrides)
+            docs = [apply_overrides(doc, job.overrides) for doc in docs]
+        first_kind = {w.category.__name__: " ".join(str(w.message).split()) for w in reversed(caught)}
+        notes = [f"{name}: {message[:160]}" for name, message in sorted(first_kind.items())]   # one per kind
         # Where the file is, printable and valid UTF-8 as ids are (a name that is not UTF-8 is escaped).
-        where = (document_id(str(job.root)), document_id(str(job.path)))
-        first = {w.category.__name__: " ".join(str(w.message).split()) for w in reversed(caught)}
-        notes = [f"{name}: {message[:160]}" for name, message in sorted(first.items())]   # one per kind
-        return ("doc", doc, list(segment(doc, **self.seg_kw)), *where, job.inputs, notes)
+        extra = {"abs_path": document_id(str(job.path)), "inputs": job.inputs, "notes": notes}
+        first, *inside = [(doc, list(segment(doc, **self.seg_kw))) for doc in docs]
+        return ("doc", *first, document_id(str(job.root)), inside, extra)
 
 
 @dataclass(frozen=True)
@@ -209,8 +232,8 @@ def _given_paths(paths, index_dir: Path, warn) -> tuple[list[Path], list[str]]:
 
 def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, *,
                 rebuild: bool = False, metadata: Path | None | bool = None,
-                max_bytes: int = DEFAULT_MAX_BYTES, min_chars: int | None = None, max_chars: int | None = None,
-                procs: int | None = None, memory_mb: int = 256,
+                max_bytes: int | None = None, min_chars: int | None = None, max_chars: int | None = None,
+                procs: int | None = None, memory_mb: int = 256, ocr: str = "auto",
                 progress: Callable[[int, int, str], None] | None = None,
                 warn: Callable[[str], None] | None = None, verbose: bool = False) -> IndexSummary:
     """Index documents under `paths` into `index_dir`.
@@ -222,16 +245,25 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     its sidecar, its manifest row or the segmenting options changed.
     progress(done, total, path) is called per file; warn(message) per skipped file (files
     of an unsupported type only with verbose) and per manifest problem.
+    max_bytes: skip larger files; None: each format's limit (20 MB for text, 200 MB for PDF, ...).
     procs: worker processes that load, analyse and write (default: the cores, up to 4, for
     100+ files, else 1, in this process); memory_mb: the budget of the buffered
     postings across all processes (a process over its share writes a segment early).
+    ocr: "auto" (OCR pages and images without a text layer, when Tesseract is installed),
+    "always" or "never"; results are cached by content hash (default_ocr_cache), outside the
+    index so that a --rebuild never repeats an OCR run.
     Raises InputError for a missing path or manifest, and the index errors.
     """
     from indexer.files import resolved
     from indexer.metadata import read_manifest
     from indexer.segment import MAX_CHARS, MIN_CHARS
     from indexer.store.roots import contains
+    from indexer.readers.extracted import ReadOptions
+    from indexer.readers.ocr import pending_pages
     from indexer.store.writer import IndexWriter
+
+    if ocr not in ("auto", "always", "never"):
+        raise ValueError(f"ocr must be auto, always or never, not {ocr!r}")
 
     started = time.perf_counter()
     index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
@@ -276,7 +308,9 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
 
     def skip(order: int, rel: str, reason: str, listed: bool = True) -> None:
         skipped.append((order, rel, reason))
-        if warn and listed:
+        pending = pending_pages(reason)
+        summary.ocr_pending += pending
+        if warn and listed and not pending:    # files that need OCR get one warning at the end, with the count
             warn(f"skipped {rel}: {reason}")
 
     if procs is None:
@@ -286,6 +320,8 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
         for scope in scopes:
             if roots.root_for(scope) is None:
                 roots.add(scope)
+        # Files that hold several documents (a mailbox): one of their records, by the file's id.
+        inside_files = {r.container: r for r in writer.documents.values() if r.container}
         seen: set[str] = set()
         jobs: list[_Job] = []
         used_rows: set[str] = set()
@@ -311,7 +347,7 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
             if overrides is not None and rows is manifest:
                 used_rows.add(row_key)
             inputs = _inputs(cand.path, overrides, seg_kw)
-            old = writer.documents.get(doc_id)
+            old = writer.documents.get(doc_id) or inside_files.get(doc_id)
             old_sha256 = None
             if old is not None and not rebuild and old.inputs == inputs and old.root == document_id(root):
                 try:
@@ -330,12 +366,15 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
 
             boilerplate = learn_boilerplate([c.path for c in candidates if not c.skip], procs=procs,
                                             close_fds=writer.lock_fds())
-        prepare = _Prepare(boilerplate, max_bytes, seg_kw)
+        options = ReadOptions(ocr=ocr, ocr_cache=default_ocr_cache())
+        prepare = _Prepare(boilerplate, max_bytes, seg_kw, options)
         for job, kind, detail in writer.add_files(jobs, prepare, weights=[_size(j.path) for j in jobs]):
             tick(job.doc_id)
             if kind == "doc":
                 summary.indexed += 1
                 summary.passages += detail
+                record = writer.documents.get(job.doc_id)
+                summary.ocr_pending += record.ocr_pending if record is not None else 0
             elif kind == "unchanged":
                 summary.unchanged += 1
                 record = writer.documents.get(job.doc_id)
@@ -350,7 +389,8 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
                 warn(f"{doc_id}: {note}")
         # Documents that were indexed from these paths and are gone now.
         for doc_id, record in list(writer.documents.items()):
-            if doc_id not in seen and any(contains(scope, record.location()) for scope in scopes):
+            if doc_id not in seen and (record.container or doc_id) not in seen \
+                    and any(contains(scope, record.location()) for scope in scopes):
                 writer.delete(doc_id)
                 summary.removed += 1
         if rebuild:     # a rebuilt index holds only what this run indexed
@@ -376,6 +416,10 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
         for message in problems:
             if warn:
                 warn(message)
+    if summary.ocr_pending and warn:
+        warn(f"{summary.ocr_pending:,} page{'s' * (summary.ocr_pending != 1)} without a text layer (scans, "
+             "images) were not read: Tesseract is not installed. Install it (Debian: apt-get install "
+             "tesseract-ocr tesseract-ocr-kor) and index again; --ocr never silences this")
     summary.skipped = [(rel, reason) for _, rel, reason in sorted(skipped)]
     summary.seconds = time.perf_counter() - started
     return summary

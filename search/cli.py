@@ -38,18 +38,22 @@ def cli():
               help="A .tsv or .csv manifest: one row per document keyed by its path; extra columns become fields.")
 @click.option("--no-metadata", is_flag=True, help="Forget the manifest an earlier run used (it is "
               "applied again by default).")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=20_000_000, show_default=True,
-              help="Skip files larger than this.")
+@click.option("--max-bytes", type=click.IntRange(min=1),
+              help="Skip files larger than this [default: per format: 20 MB for text, Markdown and HTML; "
+                   "200 MB for PDF; 100 MB for Word, OpenDocument and EPUB; 50 MB for e-mail and images].")
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
               help="Processes that read and index files [default: the cores, up to 4, for 100+ files].")
 @click.option("--memory-mb", type=click.IntRange(min=1), default=256, show_default=True,
               help="Memory for buffered postings, all processes together; beyond it a segment is "
                    "written early (more, smaller segments: slower searches).")
+@click.option("--ocr", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="OCR with Tesseract: auto reads pages and images without a text layer; always "
+                   "also re-reads pages that have one; never skips them.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings; only the summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Also list each file skipped for its type (README, .gz).")
-def index(paths, index_dir, rebuild, metadata, no_metadata, max_bytes, jobs, memory_mb, quiet, verbose):
-    """Index documents (.txt, .md, .html) under PATHS; no PATHS: the index's own folders
-    again (the bundled seeds for a new index).
+def index(paths, index_dir, rebuild, metadata, no_metadata, max_bytes, jobs, memory_mb, ocr, quiet, verbose):
+    """Index documents (.txt, .md, .html, .pdf, ...; see the README) under PATHS; no PATHS: the index's
+    own folders again (the bundled seeds for a new index).
 
     Re-running is incremental: changed files (content, sidecar, manifest row) are
     re-indexed, deleted ones removed; unchanged ones are not read. Ids are the folder's
@@ -85,7 +89,7 @@ def index(paths, index_dir, rebuild, metadata, no_metadata, max_bytes, jobs, mem
 
     try:
         summary = build_index(list(paths) or None, index_dir, rebuild=rebuild, metadata=metadata,
-                              max_bytes=max_bytes, procs=jobs, memory_mb=memory_mb,
+                              max_bytes=max_bytes, procs=jobs, memory_mb=memory_mb, ocr=ocr,
                               progress=progress if show_bar else None, warn=warn, verbose=verbose)
     finally:
         if bar is not None:
@@ -103,6 +107,8 @@ def index(paths, index_dir, rebuild, metadata, no_metadata, max_bytes, jobs, mem
 @click.option("--from", "date_from", metavar="DATE", help="Only documents dated on or after DATE (YYYY[-MM[-DD]]).")
 @click.option("--to", "date_to", metavar="DATE", help="Only documents dated on or before DATE.")
 @click.option("--source", help="Only documents from this source (its words, as a phrase).")
+@click.option("--type", "doc_type", metavar="TYPE",
+              help="Only documents of this format: pdf, docx, odt, epub, email, text, markdown, html, image.")
 @click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
               help="Only documents whose FIELD (author, lang, or a manifest column) matches VALUE.")
 @click.option("--facets", "facet_list", metavar="FIELD,...",
@@ -110,8 +116,8 @@ def index(paths, index_dir, rebuild, metadata, no_metadata, max_bytes, jobs, mem
                    "type, a manifest column).")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @_alias_options
-def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to, source, filters, facet_list, fmt,
-           alias_file, no_builtin_aliases, no_aliases):
+def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to, source, doc_type, filters, facet_list,
+           fmt, alias_file, no_builtin_aliases, no_aliases):
     """Ranked keyword or "phrase" search; see the README for the query language.
 
     \b
@@ -119,13 +125,14 @@ def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to,
         docsearch search '"no hostile intention"'
         docsearch search 'missile NOT nuclear' --from 2000 --format json
         docsearch search 'title:communiqué "agreed framework"~2'
+        docsearch search 'sanctions type:pdf page:12'
         docsearch search 'North Korea' --aliases my-aliases.txt
         docsearch search missile --facets year,source
     """
     from search import Searcher
     from search.present.render import render_html, render_json, render_text
 
-    extra = _filters(filters, source)
+    extra = _filters(filters, source, doc_type)
     facets = _facet_names(facet_list)
     if facets and fmt == "html":
         raise click.UsageError("--facets shows in --format text and json; the web page (docsearch serve) "
@@ -148,8 +155,8 @@ def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to,
             click.echo(render_facets(results.facets), nl=False)
 
 
-def _filters(filters, source) -> dict:
-    """--filter FIELD=VALUE and --source as search()'s filters."""
+def _filters(filters, source, doc_type=None) -> dict:
+    """--filter FIELD=VALUE, --source and --type as search()'s filters."""
     extra = {}
     for item in filters:
         name, sep, value = item.partition("=")
@@ -158,6 +165,8 @@ def _filters(filters, source) -> dict:
         extra[name.strip()] = value
     if source:
         extra["source"] = source
+    if doc_type:
+        extra["type"] = doc_type
     return extra
 
 

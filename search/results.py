@@ -12,6 +12,20 @@ from search.collect.facets import Facets
 from search.present.snippets import Snippet
 
 
+def page_fields(stored: dict) -> dict:
+    """The page keys of a Hit or ContextPassage from a passage's stored fields (0/None: no pages)."""
+    return {"type": stored.get("type"), "page": stored.get("page") or 0, "page_end": stored.get("page_end") or 0,
+            "page_label": stored.get("page_label"), "page_end_label": stored.get("page_end_label")}
+
+
+def cite_pages(page: int, page_end: int, label: str | None = None, end_label: str | None = None) -> str:
+    """"p. 12", "pp. 12-13", or the printed labels where the document defines them ("p. iv"); "" without pages."""
+    if not page:
+        return ""
+    first, last = label or str(page), end_label or str(page_end or page)
+    return f"p. {first}" if (page_end or page) == page else f"pp. {first}–{last}"
+
+
 @dataclass(frozen=True)
 class Hit:
     rank: int                   # 1-based, across pages
@@ -32,8 +46,18 @@ class Hit:
     snippet: Snippet
     url: str | None = None
     meta: dict = field(default_factory=dict)    # extra manifest fields (country, year, ...)
+    type: str | None = None     # the document's format: pdf, docx, email, text, ...
+    page: int = 0               # 1-based first page of the passage (0: the format has no pages)
+    page_end: int = 0           # its last page: > page when the passage runs over a page break
+    page_label: str | None = None       # the printed label of `page` ("iv", "12"), where defined
+    page_end_label: str | None = None   # ... and of `page_end`
     root: str | None = None     # the indexed folder (resolved) the document's path is below
     abs_path: str | None = None     # the file itself: open this (None for an index older than roots)
+
+    @property
+    def pages(self) -> str:
+        """The citation of the passage's pages: "p. 12", "pp. 12-13"; "" without pages."""
+        return cite_pages(self.page, self.page_end, self.page_label, self.page_end_label)
 
     def to_dict(self) -> dict:
         return {
@@ -42,7 +66,10 @@ class Hit:
             "source": self.source, "author": self.author, "section": self.section,
             "language": self.language, "text": self.text, "start": self.start, "end": self.end,
             "snippet": self.snippet.text, "highlights": [list(h) for h in self.snippet.highlights],
-            "url": self.url, "meta": dict(self.meta), "root": self.root, "abs_path": self.abs_path,
+            "url": self.url, "meta": dict(self.meta),
+            "type": self.type, "page": self.page or None, "page_end": self.page_end or None,
+            "page_label": self.page_label, "page_end_label": self.page_end_label,
+            "root": self.root, "abs_path": self.abs_path,
         }
 
 
@@ -87,6 +114,15 @@ class ContextPassage:
     end: int
     section: str | None
     snippet: Snippet            # the whole passage, highlighted for the query if one was given
+    type: str | None = None
+    page: int = 0
+    page_end: int = 0
+    page_label: str | None = None
+    page_end_label: str | None = None
+
+    @property
+    def pages(self) -> str:
+        return cite_pages(self.page, self.page_end, self.page_label, self.page_end_label)
 
 
 @dataclass(frozen=True)
@@ -102,15 +138,19 @@ class PassageContext:
     url: str | None
     passages: tuple[ContextPassage, ...]
     focus: int                  # index into passages of the one asked for
+    type: str | None = None
+    author: str | None = None
     root: str | None = None
     abs_path: str | None = None
 
     def to_dict(self) -> dict:
         return {"id": self.id, "doc_id": self.doc_id, "path": self.path, "title": self.title, "date": self.date,
-                "source": self.source, "url": self.url, "focus": self.focus,
-                "root": self.root, "abs_path": self.abs_path,
+                "source": self.source, "url": self.url, "focus": self.focus, "type": self.type,
+                "author": self.author, "root": self.root, "abs_path": self.abs_path,
                 "passages": [{"id": p.id, "passage": p.passage, "text": p.text, "start": p.start, "end": p.end,
-                              "section": p.section, "highlights": [list(h) for h in p.snippet.highlights]}
+                              "section": p.section, "highlights": [list(h) for h in p.snippet.highlights],
+                              "page": p.page or None, "page_end": p.page_end or None,
+                              "page_label": p.page_label, "page_end_label": p.page_end_label}
                              for p in self.passages]}
 
 
@@ -145,6 +185,7 @@ class IndexStats:
     date_from: str | None
     date_to: str | None
     schema_version: int
+    types: dict[str, int] = field(default_factory=dict)     # documents per format (pdf, docx, ...)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)

@@ -36,7 +36,7 @@ from search.query.match import MatchSpec
 from search.query.aliases import load_aliases
 from search.query.parse import KEYWORD_QUERY_WORDS, IndexVocabulary, check_expansion, date_range, parse_query, refuse_too_deep
 from search.arguments import _check_count, _check_text, _date_bound
-from search.results import ContextPassage, DocumentInfo, Hit, IndexStats, PassageContext, Results
+from search.results import ContextPassage, DocumentInfo, Hit, IndexStats, PassageContext, Results, page_fields
 from search.present.snippets import make_snippet
 from search.rank.stats import LiveStats
 from search.query.spelling import suggest
@@ -340,8 +340,10 @@ class Searcher:
 
     def _field_filter(self, name: str, value: str):
         field = {"lang": "language"}.get(name, name)
-        if field == "language":
-            return Q.Term("language", str(value).lower())
+        if field in ("language", "type"):
+            return Q.Term(field, str(value).strip().lower())
+        if field == "page":
+            return Q.Term("pages", "".join(str(value).split()).lower())
         if field in ("path", "doc_id"):
             return Q.Term(field, str(value))
         schema = self._current().schema
@@ -349,7 +351,7 @@ class Searcher:
             return Q.Term(field, str(value))     # another whole-value field (a document's type): as stored
         if field not in ("source", "author"):
             if name not in self._extra_fields:
-                known = ", ".join(("source", "author", "language", "path") + self._extra_fields)
+                known = ", ".join(("source", "author", "language", "path", "type", "page") + self._extra_fields)
                 raise QueryError(f"unknown filter field {name!r}; filter on one of: {known}")
             field = S.META_PREFIX + name
         terms = EXACT.terms(str(value))
@@ -365,7 +367,8 @@ class Searcher:
                    path=f["path"], title=f.get("title"), date=f.get("date_text"), source=f.get("source"),
                    author=f.get("author"), section=f.get("section"), language=f.get("language") or None,
                    text=text, start=f["start"], end=f["end"],
-                   snippet=make_snippet(text, spec, size=self.snippet_size), url=f.get("url"), meta=meta)
+                   snippet=make_snippet(text, spec, size=self.snippet_size), url=f.get("url"), meta=meta,
+                   **page_fields(f))
 
     # -- did you mean --------------------------------------------------------
     def _vocabulary_of(self, searcher) -> IndexVocabulary:
@@ -445,12 +448,14 @@ class Searcher:
                                        f"'{example}#0' (see search results or 'docsearch list')")
         first = rows[0]
         passages = tuple(ContextPassage(f["id"], f["ordinal"], f["body"], f["start"], f["end"], f.get("section"),
-                                        make_snippet(f["body"], spec, size=max(len(f["body"]), 40)))
+                                        make_snippet(f["body"], spec, size=max(len(f["body"]), 40)),
+                                        **page_fields(f))
                          for f in rows)
         focus = next(i for i, f in enumerate(rows) if f["ordinal"] == int(ordinal))
         return PassageContext(passage_id, doc_id, first["path"], first.get("title"), first.get("date_text"),
-                              first.get("source"), first.get("url"), passages, focus,
-                              self._roots.split_id(doc_id)[0], self._roots.abs_path(doc_id))
+                              first.get("source"), first.get("url"), passages, focus, type=first.get("type"),
+                              author=first.get("author"), root=self._roots.split_id(doc_id)[0],
+                              abs_path=self._roots.abs_path(doc_id))
 
     def documents(self, path: str | None = None) -> tuple[DocumentInfo, ...]:
         """The documents the index holds, by id; with `path`, those whose id starts with it or
@@ -490,10 +495,13 @@ class Searcher:
         documents = marker.get("documents", {})
         sources: dict[str, int] = {}
         languages: dict[str, int] = {}
+        types: dict[str, int] = {}
         dates = sorted(d["date"] for d in documents.values() if d.get("date"))
         for d in documents.values():
             key = d.get("source") or "(unknown)"
             sources[key] = sources.get(key, 0) + 1
+            kind = d.get("type") or "(unknown)"
+            types[kind] = types.get(kind, 0) + 1
             lang = d.get("language") or "(unknown)"
             languages[lang] = languages.get(lang, 0) + 1
         size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
@@ -501,4 +509,5 @@ class Searcher:
                           dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
                           dict(sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))),
                           dates[0] if dates else None, dates[-1] if dates else None,
-                          marker.get("schema_version", 0))
+                          marker.get("schema_version", 0),
+                          dict(sorted(types.items(), key=lambda kv: (-kv[1], kv[0]))))

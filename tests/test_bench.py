@@ -250,3 +250,16 @@ def test_usage_errors(args, message):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_formats_smoke_run_reads_every_format(tmp_path):
+    """`python -m bench formats --smoke`: every format whose writer is installed is made, read
+    and timed (figures positive; no speed is asserted)."""
+    result = CliRunner().invoke(cli, ["formats", "--smoke", "--ocr-pages", "0", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(next(tmp_path.glob("formats-*-smoke.json")).read_text())
+    formats = data["formats"]
+    assert {"pdf (text)", "docx", "odt", "epub", "mbox"} <= set(formats)
+    assert formats["pdf (text)"]["pages"] == 4 and formats["pdf (text)"]["pages_per_s"] > 0
+    assert formats["mbox"]["documents"] > 1 and all(f["mb_per_s"] > 0 for f in formats.values())
+    assert "| pdf (text) |" in result.output

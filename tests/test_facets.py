@@ -127,8 +127,9 @@ def test_search_with_facets_adds_a_json_key_only_when_asked(tmp_path):
 def test_default_fields_and_unknown_field(tmp_path):
     _, index = _make(tmp_path)
     with Searcher(index) as s:
-        assert set(s.facets("missile").fields) == {"year", "source", "author", "language"}
+        assert set(s.facets("missile").fields) == {"year", "source", "author", "language", "type"}
         assert "region" in s.facet_fields()
+        assert "page" not in s.facet_fields()       # where a passage stands is not a facet (nor ?page= on the web)
         with pytest.raises(QueryError, match="unknown facet field 'colour'.*year, month"):
             s.facets("missile", ("colour",))
 
@@ -149,15 +150,12 @@ def test_language_counts_per_passage(tmp_path):
 
 
 def test_a_new_whole_value_field_is_counted_and_filtered(tmp_path):
-    """A stored ID field the indexer may add (a document's `type`) needs no facet code of its own."""
-    from whoosh.fields import ID
-
+    """A stored ID field the indexer writes (a document's `type`) needs no facet code of its own."""
     from indexer.store import schema as S
 
     _, index = _make(tmp_path)
     ix = S.open_index(index)
-    with S.open_writer(ix) as w:                # what an indexer writing `type` would leave
-        w.add_field("type", ID(stored=True))
+    with S.open_writer(ix) as w:                # two passages of a PDF, written straight to the index
         for n, text in enumerate(["A missile in a scanned report.", "Another missile page."]):
             w.add_document(id=f"r.pdf#{n}", doc_id="r.pdf", path="r.pdf", ordinal=n, body=text, exact=text,
                            language="en", type="pdf", start=0, end=len(text))
@@ -165,7 +163,7 @@ def test_a_new_whole_value_field_is_counted_and_filtered(tmp_path):
         assert "type" in s.facet_fields()
         assert set(s.facets("missile").fields) == {"year", "source", "author", "language", "type"}
         assert [(v.value, v.passages, v.documents) for v in s.facets("missile", ("type",))["type"]] == [
-            (None, 7, 4), ("pdf", 2, 1)]
+            ("text", 7, 4), ("pdf", 2, 1)]
         assert {h.id for h in s.search("missile", filters={"type": "pdf"})} == {"r.pdf#0", "r.pdf#1"}
 
 

@@ -212,17 +212,20 @@ def test_bad_files_are_skipped_with_reasons(tmp_path):
     (docs / "empty.txt").write_bytes(b"")
     (docs / "big.txt").write_bytes(b"word " * 5000)
     write(docs / ".hidden.txt", "hidden armistice " + PARA)
-    write(docs / "image.png", "not a document")
+    write(docs / "image.png", "not a document")         # an image type (OCR), but not an image
+    write(docs / "drawing.xyz", "not a document")       # no reader: counted as skipped (unsupported type)
     warnings = []
     summary = build_index([docs], tmp_path / "idx", max_bytes=10_000, warn=warnings.append)
     assert summary.indexed == 1
     skipped = dict(summary.skipped)
-    assert set(skipped) == {"docs/binary.txt", "docs/empty.txt", "docs/big.txt", "docs/image.png"}
-    assert skipped["docs/image.png"].startswith("unsupported file type .png")
+    assert set(skipped) == {"docs/binary.txt", "docs/empty.txt", "docs/big.txt", "docs/image.png", "docs/drawing.xyz"}
+    assert "not a PNG image" in skipped["docs/image.png"]
+    assert skipped["docs/drawing.xyz"].startswith("unsupported file type .xyz")
     # A file of an unsupported type is counted, and listed only with verbose.
-    assert len(warnings) == 3 and all(w.startswith("skipped ") for w in warnings)
-    assert summary.skip_counts() == {"binary": 1, "empty": 1, "too big": 1, "unsupported type": 1}
-    assert summary.line().endswith("4 skipped (1 binary, 1 empty, 1 too big, 1 unsupported type)")
+    assert len(warnings) == 4 and all(w.startswith("skipped ") for w in warnings)
+    assert summary.line().endswith("; 5 skipped (" + ", ".join(f"{n} {k}" for k, n in summary.skip_counts().items())
+                                   + ")")
+    assert summary.skip_counts()["binary"] == summary.skip_counts()["empty"] == summary.skip_counts()["too big"] == 1
     assert ids(tmp_path / "idx", "armistice") == {"good.txt"}
 
 

@@ -20,7 +20,7 @@ from indexer.clean import chrome
 from indexer.readers.extracted import Extracted
 from indexer.readers.text import read_plain
 from indexer.metadata import normalize_language, parse_date
-from indexer.clean.normalize import normalize, split_footnote_marks
+from indexer.clean.normalize import normalize
 
 DROP_TAGS = ["script", "style", "noscript", "nav", "aside", "form", "iframe", "svg", "template", "button",
              "select", "textarea", "input", "canvas", "object", "embed", "video", "audio", "map", "dialog", "footer"]
@@ -231,6 +231,23 @@ def _collapse(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
+def html_blocks(markup: str) -> list[tuple[str, int]]:
+    """Headings, paragraphs and table rows of an (X)HTML document that is all content (an EPUB
+    chapter): the same walk as a web page, without the page's chrome heuristics."""
+    import warnings
+
+    from bs4 import XMLParsedAsHTMLWarning
+
+    with warnings.catch_warnings():
+        # XHTML read as HTML on purpose: HTML parsing is lenient with the broken markup books have.
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(markup, "lxml")
+    for tag in soup.find_all(["script", "style", "noscript", "template", "head"]):
+        tag.decompose()
+    root = soup.body or soup
+    return [(normalize(text), level) for text, level in _walk(root)]
+
+
 def _walk(root: Tag) -> list[tuple[str, int]]:
     """Blocks in document order, with an explicit stack (no recursion on deep pages)."""
     parts: list[tuple[str, int]] = []
@@ -293,5 +310,5 @@ def _drop_chrome_blocks(parts: list[tuple[str, int]], boilerplate: frozenset[str
                 continue
             if chrome.is_notice(text) or chrome.line_key(text) in boilerplate:
                 continue
-        kept.append((split_footnote_marks(text) if level == 0 else text, level))
+        kept.append((text, level))
     return kept

@@ -67,7 +67,7 @@ class Roots:
         return (root, rel) if root is not None else (None, doc_id)
 
     def abs_path(self, doc_id: str) -> str | None:
-        root, rel = self.split_id(doc_id)
+        root, rel = self.split_id(doc_id.split("::")[0])    # a message or attachment: its file
         if root is None:
             return None
         return os.path.join(root, rel) if rel else root
@@ -76,3 +76,11 @@ class Roots:
 def make_id(label: str, rel: str) -> str:
     """The id of the file at `rel` (posix, '' for a file that is its own root) under the root `label`."""
     return f"{label}/{rel}" if rel else label
+
+
+def old_location(root: str, path: str) -> str:
+    """Where a document of an index written before abs_path was recorded came from."""
+    real = os.path.realpath(root)
+    if path and os.path.basename(real) == path and not os.path.isdir(real):
+        return real
+    return os.path.join(real, path)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from indexer.store import schema as S
-from indexer.store.roots import Roots
+from indexer.store.roots import Roots, old_location
 from indexer.document import Document, Passage
 from indexer.errors import IndexLockedError, IndexWriteError
 from indexer.store.directory import (FORMAT, LOCK, MARKER, WriteLock, atomic_write_json, check_index_dir,
@@ -49,17 +49,16 @@ class DocRecord:
     date: str | None = None
     source: str | None = None
     language: str | None = None
+    type: str | None = None
+    pages: int = 0          # the last page any passage stands on (0: not a paged format)
+    container: str | None = None    # the file's id, for a document inside a file (message, attachment)
+    ocr_pending: int = 0    # its pages without a text layer that were not read (no Tesseract)
     abs_path: str = ""      # where the file is: its root and path (older indexes: "")
     inputs: str = ""        # digest of what else shapes its passages: sidecar, manifest row, options
 
     def location(self) -> str:
         """Where the file is (for a record of an index older than abs_path: from its root and path)."""
-        if self.abs_path:
-            return self.abs_path
-        root = os.path.realpath(self.root)
-        if self.path and os.path.basename(root) == self.path and not os.path.isdir(root):
-            return root
-        return os.path.join(root, self.path)
+        return self.abs_path or old_location(self.root, self.path)
 
 
 def passage_fields(doc: Document, passage: Passage) -> dict:
@@ -74,6 +73,15 @@ def passage_fields(doc: Document, passage: Passage) -> dict:
         fields["title"] = doc.title
     if passage.section:
         fields["section"] = passage.section
+    if doc.type:
+        fields["type"] = doc.type
+    if passage.page:
+        fields["page"], fields["page_end"] = passage.page, passage.page_end
+        fields["pages"] = " ".join(_page_names(doc.page_labels, passage.page, passage.page_end))
+        if passage.page_label:
+            fields["page_label"] = passage.page_label
+        if 0 < passage.page_end <= len(doc.page_labels) and doc.page_labels[passage.page_end - 1]:
+            fields["page_end_label"] = doc.page_labels[passage.page_end - 1]
     if doc.date:
         fields["date_text"] = doc.date
         number = S.date_number(doc.date)
@@ -89,11 +97,24 @@ def passage_fields(doc: Document, passage: Passage) -> dict:
     return fields
 
 
+def _page_names(labels: Sequence[str], first: int, last: int) -> list[str]:
+    """What page:N matches: the printed label where the document defines one (what the output
+    shows, what a citation names), else the page number; lower-cased, one token each."""
+    names = []
+    for page in range(first, last + 1):
+        label = labels[page - 1] if page <= len(labels) else ""
+        names.append("".join(label.split()).lower() or str(page))
+    return names
+
+
 def document_fields(doc: Document, passages: Sequence[Passage], root: str,
                     abs_path: str = "", inputs: str = "") -> tuple[DocRecord, list[dict]]:
     """A document's manifest record and the Whoosh documents of its passages."""
     record = DocRecord(doc.doc_id, doc.path, root, doc.sha256, doc.size, doc.mtime, len(passages),
-                       doc.title, doc.date, doc.source, doc.language, abs_path, inputs)
+                       doc.title, doc.date, doc.source, doc.language, doc.type,
+                       max((p.page_end for p in passages), default=0), doc.container,
+                       int(doc.meta.get("ocr_pending") or 0) if str(doc.meta.get("ocr_pending", "")).isdigit() else 0,
+                       abs_path=abs_path, inputs=inputs)
     docs = []
     for passage in passages:
         fields = passage_fields(doc, passage)
@@ -103,8 +124,9 @@ def document_fields(doc: Document, passages: Sequence[Passage], root: str,
     return record, docs
 
 
-# What a `prepare` callable returns for one file: ("doc", Document, [Passage], root, abs_path, inputs),
-# ("unchanged", (size, mtime)) or ("skip", reason). add_files yields (job, kind, passages or reason).
+# What `prepare` returns for one file: ("doc", Document, [Passage], root[, inside[, extra]]), ("unchanged",
+# (size, mtime)) or ("skip", reason); `inside`: (Document, [Passage]) of the messages, attachments it holds;
+# `extra`: its abs_path, inputs and notes (indexer/__init__.py). add_files yields (job, kind, detail).
 Prepared = tuple
 
 
@@ -139,8 +161,8 @@ class IndexWriter:
         self.roots = Roots()                 # the index's roots and their labels (store/roots.py)
         self.metadata: dict[str, str] = {}
         self.notes: list[tuple[str, str]] = []   # (doc_id, a library's warning while reading it)
-        self.dirty = False                   # a change to commit; a run that changed nothing writes nothing
-        self._opened_roots: dict[str, str] = {}
+        self.dirty, self._opened_roots = False, {}   # a run that changed nothing writes nothing
+        self._held: dict[str, set[str]] | None = None
 
     # -- opening -------------------------------------------------------------
     def __enter__(self) -> "IndexWriter":
@@ -200,19 +222,43 @@ class IndexWriter:
         return documents
 
     # -- changes -------------------------------------------------------------
-    def replace(self, doc: Document, passages: Iterable[Passage], root: str, abs_path: str = "",
-                inputs: str = "") -> int:
-        """Delete a document's passages and add its new ones; returns how many were added."""
-        passages = list(passages)
-        self.delete(doc.doc_id)
-        record, docs = document_fields(doc, passages, root, abs_path, inputs)
-        if self._builder is None:
-            self._builder = self._new_builder(self.memory_mb, "p")
-        for fields in docs:
-            self._builder.add_document(fields)
-        self.documents[doc.doc_id] = record
+    def replace(self, doc: Document, passages: Iterable[Passage], root: str, inside: Sequence = (),
+                extra: dict | None = None) -> int:
+        """Delete a file's documents (its own and those it held) and add its new ones; returns
+        how many passages were added."""
+        count = 0
+        for n, (one, one_passages) in enumerate([(doc, list(passages)), *inside]):
+            record, docs = document_fields(one, one_passages, root, (extra or {}).get("abs_path", ""),
+                                           (extra or {}).get("inputs", ""))
+            if n == 0:
+                self._forget_file(record)
+            self.delete(record.doc_id)
+            if self._builder is None:
+                self._builder = self._new_builder(self.memory_mb, "p")
+            for fields in docs:
+                self._builder.add_document(fields)
+            self._remember(record)
+            count += len(one_passages)
+        self.notes += [(doc.doc_id, note) for note in (extra or {}).get("notes", ())]
         self.dirty = True
-        return len(passages)
+        return count
+
+    def _forget_file(self, record: DocRecord) -> None:
+        """Before a file is indexed anew: delete every document it held last time, so a message
+        or attachment it no longer has does not stay behind."""
+        file_id = record.container or record.doc_id
+        if self._held is None:              # container id -> ids of the documents it holds, built once
+            self._held = {}
+            for doc_id, r in self.documents.items():
+                if r.container:
+                    self._held.setdefault(r.container, set()).add(doc_id)
+        for doc_id in [file_id, *sorted(self._held.pop(file_id, ()))]:
+            self.delete(doc_id)
+
+    def _remember(self, record: DocRecord) -> None:
+        self.documents[record.doc_id] = record
+        if record.container and self._held is not None:
+            self._held.setdefault(record.container, set()).add(record.doc_id)
 
     def delete(self, doc_id: str) -> None:
         if doc_id in self.documents:
@@ -233,9 +279,9 @@ class IndexWriter:
             for job in jobs:
                 prepared = prepare(job)
                 if prepared[0] == "doc":
-                    _, doc, passages, *where = prepared
-                    self.notes += [(doc.doc_id, note) for note in (where[3:4] or [()])[0]]
-                    yield job, "doc", self.replace(doc, passages, *where[:3])
+                    _, doc, passages, root, *rest = prepared
+                    yield job, "doc", self.replace(doc, passages, root, rest[0] if rest else (),
+                                                   rest[1] if len(rest) > 1 else None)
                 else:
                     yield job, prepared[0], prepared[1] if len(prepared) > 1 else None
             return
@@ -279,10 +325,12 @@ class IndexWriter:
                         raise write_error(self._target or self.index_dir, detail[0]) from detail[0]
                     raise detail[0]
                 elif kind == "doc":
-                    record, count, *notes = detail
-                    self.notes += [(record.doc_id, note) for note in (notes or [()])[0]]
-                    self.delete(record.doc_id)
-                    self.documents[record.doc_id] = record
+                    records, count, *notes = detail
+                    self._forget_file(records[0])
+                    for record in records:
+                        self.delete(record.doc_id)
+                        self._remember(record)
+                    self.notes += [(records[0].doc_id, note) for note in (notes[0] if notes else ())]
                     self.dirty = True
                     yield chunk[i], "doc", count
                 else:
@@ -399,8 +447,7 @@ class IndexWriter:
 
 def _record(data: dict) -> DocRecord:
     """A manifest entry -> DocRecord; keys of other versions (older, newer) are left to their defaults."""
-    names = DocRecord.__dataclass_fields__
-    return DocRecord(**{k: v for k, v in data.items() if k in names})
+    return DocRecord(**{k: v for k, v in data.items() if k in DocRecord.__dataclass_fields__})
 
 
 def _new_run_id() -> str:
@@ -448,11 +495,17 @@ def _worker(conn, index_dir: str, schema, jobs: list, prepare, limit_bytes: int,
                 return
             prepared = prepare(job)
             if prepared[0] == "doc":
-                _, doc, passages, *where = prepared
-                record, docs = document_fields(doc, passages, *where[:3])
-                for fields in docs:
-                    builder.add_document(fields)
-                conn.send((i, "doc", record, len(passages), *where[3:4]))
+                _, doc, passages, root, *rest = prepared
+                extra = rest[1] if len(rest) > 1 else {}
+                records, count = [], 0
+                for one, one_passages in [(doc, passages), *(rest[0] if rest else ())]:
+                    record, docs = document_fields(one, one_passages, root, extra.get("abs_path", ""),
+                                                   extra.get("inputs", ""))
+                    for fields in docs:
+                        builder.add_document(fields)
+                    records.append(record)
+                    count += len(one_passages)
+                conn.send((i, "doc", records, count, list(extra.get("notes", ()))))
             else:
                 conn.send((i, *prepared))
         conn.send((None, "done", builder.finish()))

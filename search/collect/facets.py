@@ -111,7 +111,8 @@ class FacetTable:
         schema = self.searcher.schema
         names = list(DATE_FACETS)
         skip = {"id", "doc_id", "path", "ordinal", "title", "section", "body", "exact", "date", "date_text",
-                "url", "start", "end", "docinfo"}
+                "url", "start", "end", "docinfo",
+                "page", "page_end", "page_label", "page_end_label"}     # where a passage stands, not a facet
         for name in schema.names():
             if name in skip or name.startswith(S.META_PREFIX) or "*" in name:
                 continue
