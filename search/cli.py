@@ -141,7 +141,7 @@ def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to,
         results = s.search(" ".join(query), limit=limit, page=page, per_doc=per_doc,
                            operator="or" if any_word else "and", date_from=date_from, date_to=date_to,
                            filters=extra, facets=facets)
-    for note in results.notes:          # lenient readings (an unmatched '(' ignored, ...), never silent
+    for note in results.notes if fmt == "text" else ():     # lenient readings ('(' ignored...): never silent
         click.echo(f"docsearch: note: {note}", err=True)
     if fmt == "json":
         click.echo(render_json(results), nl=False)
