@@ -20,7 +20,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from indexer.errors import DocsearchError, IndexNotFoundError
+from indexer.errors import DocsearchError, IndexNotFoundError, PassageNotFoundError
 from search.present.render import _BIDI, _LINKABLE, render_json
 from search.web import guard, timeline
 from search.web.files import FileRefused, media_type, original_file, read_checked
@@ -60,7 +60,7 @@ def create_app(searcher, *, rate: float = 20.0, burst: int = 60, hosts=None) -> 
             return failure(request, e.status, str(e))
         except FileRefused as e:
             return failure(request, 404, str(e))
-        except IndexNotFoundError as e:
+        except (IndexNotFoundError, PassageNotFoundError) as e:
             return failure(request, 404, (str(e).splitlines() or ["not found"])[0])
         except (DocsearchError, ValueError) as e:
             return failure(request, 400, (str(e).splitlines() or ["bad request"])[0])
