@@ -28,7 +28,7 @@ from indexer.errors import DocsearchError, IndexNotFoundError, QueryError
 
 from search.rank import feedback
 
-from search.rank import proximity
+from search.rank import documents, proximity
 from search.rank.evaluate import Evaluator, Scores
 from search.query.match import MatchSpec
 from search.query.aliases import load_aliases
@@ -102,6 +102,7 @@ class Searcher:
                  title_boost: float = 0.5, section_boost: float = 0.25, proximity_boost: float = 1.0,
                  proximity_slop: int = 8, feedback_docs: int = 5, feedback_terms: int = 20,
                  feedback_weight: float = 0.5, feedback_min_words: int = KEYWORD_QUERY_WORDS + 1,
+                 other_passages_weight: float = 0.0, document_weight: float = 1.0,
                  snippet_size: int = 240,
                  aliases: str | Path | None = None, builtin_aliases: bool = True, use_aliases: bool = True):
         if snippet_size < 40:
@@ -114,6 +115,12 @@ class Searcher:
         self.index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
         self.boosts = {"title": title_boost, "section": section_boost, "body": 1.0}
         self.proximity_boost = proximity_boost
+        if not 0 <= other_passages_weight <= 1:
+            raise ValueError("other_passages_weight must be between 0 (best passage only) and 1 (sum)")
+        self.other_passages_weight = other_passages_weight
+        if document_weight < 0:
+            raise ValueError("document_weight must be 0 (passage scores only) or more")
+        self.document_weight = document_weight
         self.proximity_slop = proximity_slop
         self.feedback = {"docs": feedback_docs, "terms": feedback_terms, "weight": feedback_weight,
                          "min_words": feedback_min_words}
@@ -200,6 +207,7 @@ class Searcher:
         parsed = self._parse(searcher, query, operator)
         check_expansion(parsed.query, searcher.reader())
         filter_query = self._filter(date_from, date_to, filters)
+        self._words = parsed.words
         try:
             scores = self._first_pass(searcher, parsed, filter_query)
             scores = self._feedback(searcher, scores, parsed, operator)[0]
@@ -244,20 +252,9 @@ class Searcher:
         groups = ev.groups()
         _, sizes = np.unique(groups[scores.ids], return_counts=True)
         total = int(np.minimum(sizes, per_doc).sum())
-        wanted = max(4 * n, 64)
-        while True:
-            best = scores.best(wanted, ev.tie)
-            kept, seen = [], {}
-            for docnum, score in best:
-                group = groups[docnum]
-                if seen.get(group, 0) < per_doc:
-                    seen[group] = seen.get(group, 0) + 1
-                    kept.append((docnum, score))
-                    if len(kept) == n:
-                        return kept, total
-            if len(best) < wanted:
-                return kept, total
-            wanted *= 4
+        whole = documents.document_bm25(ev, self._words) if self.document_weight else None
+        return documents.top_documents(scores, groups, n, per_doc, self.other_passages_weight, ev.tie,
+                                       whole, self.document_weight), total
 
     def _feedback(self, searcher, scores: Scores, parsed, operator: str):
         """(scores re-ranked by pseudo-relevance feedback, the Expansion or None); see search/rank/feedback.py.

@@ -1,0 +1,112 @@
+"""Passage scores -> documents ranked as documents, for results grouped by document (per_doc).
+
+In: every matching passage's score (search/rank/evaluate.py) and the passage -> document
+map (Evaluator.groups). Out: the best documents, each with its best `per_doc` passages.
+
+Why not the best passage alone (MaxP): a document that treats a topic over several
+passages then ranks below one that names it once in a single passage, and a one-passage
+abstract and a ten-passage report are compared on one passage each. A document's score
+here is its best passage's score plus `weight` times the sum of its other passages'
+scores: weight 0 is MaxP, weight 1 the sum; a small weight keeps the best passage in
+charge (a long document does not win by length alone) and lets the rest of the
+document break ties in favour of the one that says more about the query. Passage
+results (per_doc None) are not touched: they stay passages.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from search.rank.scores import Scores
+
+
+def document_scores(scores: Scores, groups: np.ndarray, weight: float) -> Scores:
+    """One entry per matching document: its best passage's docnum and the document's score.
+
+    groups: docnum -> document number (Evaluator.groups()).
+    """
+    if not len(scores):
+        return scores
+    docs = groups[scores.ids]
+    # Passages of one document are consecutive docnums, so `docs` is ascending with `ids`.
+    starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
+    values = scores.values
+    best = np.maximum.reduceat(values, starts)
+    if weight:
+        best = best + weight * (np.add.reduceat(values, starts) - best)
+    # The best passage of each document: its first passage holding the maximum.
+    top_of_doc = np.repeat(np.maximum.reduceat(values, starts), np.diff(np.r_[starts, len(values)]))
+    first_best = np.flatnonzero(values == top_of_doc)
+    owners = docs[first_best]
+    keep = np.r_[True, owners[1:] != owners[:-1]]
+    return Scores(scores.ids[first_best[keep]], best)
+
+
+def top_documents(scores: Scores, groups: np.ndarray, n: int, per_doc: int, weight: float,
+                  tie, whole=None, whole_weight: float = 0.0) -> list[tuple[int, float]]:
+    """The first `n` (docnum, score) of the documents ranked by document score, each document
+    followed by up to `per_doc` - 1 more of its passages (best first); every passage of a
+    document carries the document's score, so scores fall with the rank."""
+    by_doc = document_scores(scores, groups, weight)
+    if whole is not None and whole_weight and len(by_doc):
+        doc_ids, doc_scores = whole
+        g = groups[by_doc.ids]
+        at = np.searchsorted(doc_ids, g)
+        at_ok = at < len(doc_ids)
+        hit = np.zeros(len(g), bool)
+        hit[at_ok] = doc_ids[at[at_ok]] == g[at_ok]
+        extra = np.zeros(len(g))
+        extra[hit] = doc_scores[at[hit]]
+        by_doc = Scores(by_doc.ids, by_doc.values + whole_weight * extra)
+    ranked = by_doc.best(n, tie)
+    if per_doc == 1:
+        return ranked
+    out: list[tuple[int, float]] = []
+    docs = groups[scores.ids]
+    for docnum, score in ranked:
+        lo, hi = np.searchsorted(docs, [groups[docnum], groups[docnum] + 1])
+        ids, values = scores.ids[lo:hi], scores.values[lo:hi]
+        order = np.lexsort((ids, -values))[:per_doc]
+        out += [(int(ids[i]), score) for i in order]
+        if len(out) >= n:
+            break
+    return out[:n]
+
+
+def document_bm25(ev, words: tuple[str, ...], field: str = "body") -> tuple[np.ndarray, np.ndarray]:
+    """BM25 of whole documents for the query's plain words: (document numbers, scores).
+
+    A document's term frequency is the sum over its passages, its length the sum of its
+    passages' lengths, idf counts documents: what an index of whole documents would give,
+    computed from the passage postings the first pass read anyway.
+    """
+    from whoosh.util.numeric import byte_to_length
+
+    groups = ev.groups()
+    ndocs = int(groups[-1]) + 1 if len(groups) else 0
+    if not ndocs:
+        return np.zeros(0, np.int64), np.zeros(0)
+    deleted = ev.deleted()
+    live = np.ones(len(groups), bool) if deleted is None else ~deleted
+    table = np.array([byte_to_length(b) for b in range(256)], np.float64)
+    lengths = np.bincount(groups[live], weights=table[ev._lengths_of(field)][live], minlength=ndocs)
+    present = np.bincount(groups[live], minlength=ndocs) > 0
+    n = int(present.sum())
+    avg = lengths[present].mean() if n else 1.0
+    K1, B = ev.weighting.K1, ev.weighting.B
+    norms = K1 * ((1 - B) + B * lengths / (avg or 1.0))
+    total = np.zeros(ndocs)
+    for w in words:
+        postings = ev._term_postings(field, w)
+        if postings is None:
+            continue
+        ids, weights = postings.all()
+        if deleted is not None:
+            keep = ~deleted[ids]
+            ids, weights = ids[keep], weights[keep]
+        tf = np.bincount(groups[ids], weights=weights, minlength=ndocs)
+        has = tf > 0
+        df = int(has.sum())
+        idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+        total[has] += idf * tf[has] * (K1 + 1) / (tf[has] + norms[has])
+    found = np.flatnonzero(total)
+    return found, total[found]
