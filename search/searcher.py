@@ -85,24 +85,30 @@ class _BM25(scoring.BM25F):
 class Searcher:
     """Ranked search over one index; a context manager that keeps its reader open.
 
-    Ranking is BM25 (Lucene's idf) over body, title and section, a word in the title
-    weighing half a body word and in a section heading a quarter (the title is stored
-    on every passage and is usually also the document's first line and first heading,
-    so a higher weight counts it three times), plus, among the best 100 passages, a bonus
-    where the query's words stand close together in any order (search/rank/proximity.py).
-    Queries are scored straight from the postings (search/rank/evaluate.py), every match
-    counted. With operator="or", keywords (up to KEYWORD_QUERY_WORDS) rank the passages
-    matching more of them first; a longer, natural-language question (feedback_min_words
-    words or more) is re-ranked by pseudo-relevance feedback
-    (search/rank/feedback.py), which costs about one more pass over the expansion terms'
-    postings; feedback_docs=0 turns it off.
+    Ranking is BM25 (Lucene's idf; k1 0.9, b 0.6) over body, title and section, a word in the
+    title or a section heading weighing a quarter of a body word (the title is stored on every
+    passage and is usually also the document's first line and first heading, so a higher
+    weight counts it three times), plus, among the best 100 passages, a bonus where the
+    query's words stand close together in any order (search/rank/proximity.py). Queries are
+    scored straight from the postings (search/rank/evaluate.py), every match counted. With
+    operator="or", keywords (up to KEYWORD_QUERY_WORDS) rank the passages matching more of
+    them first; a longer, natural-language question (feedback_min_words words or more) is
+    re-ranked by pseudo-relevance feedback (search/rank/feedback.py), which costs about one
+    more pass over the expansion terms' postings; feedback_docs=0 turns it off. Results
+    grouped by document (per_doc) rank documents as documents: the best passage's score plus
+    document_weight times the BM25 of the whole document for the query's words and, with
+    document_feedback, the feedback terms (search/rank/documents.py).
+
+    The defaults were chosen on five judged collections by leave-one-collection-out
+    (bench/tuning.py; the figures are in the README): one set for every collection.
     """
 
-    def __init__(self, index_dir: str | Path | None = None, *, k1: float = 1.2, b: float = 0.75,
-                 title_boost: float = 0.5, section_boost: float = 0.25, proximity_boost: float = 1.0,
+    def __init__(self, index_dir: str | Path | None = None, *, k1: float = 0.9, b: float = 0.6,
+                 title_boost: float = 0.25, section_boost: float = 0.25, proximity_boost: float = 1.0,
                  proximity_slop: int = 8, feedback_docs: int = 5, feedback_terms: int = 20,
-                 feedback_weight: float = 0.5, feedback_min_words: int = KEYWORD_QUERY_WORDS + 1,
+                 feedback_weight: float = 0.55, feedback_min_words: int = KEYWORD_QUERY_WORDS + 1,
                  other_passages_weight: float = 0.0, document_weight: float = 1.0,
+                 document_feedback: bool = True, document_b: float | None = None,
                  snippet_size: int = 240,
                  aliases: str | Path | None = None, builtin_aliases: bool = True, use_aliases: bool = True):
         if snippet_size < 40:
@@ -121,6 +127,10 @@ class Searcher:
         if document_weight < 0:
             raise ValueError("document_weight must be 0 (passage scores only) or more")
         self.document_weight = document_weight
+        self.document_feedback = document_feedback
+        if document_b is not None and not 0 <= document_b <= 1:
+            raise ValueError("document_b must be between 0 and 1 (None: the passages' b)")
+        self.document_b = document_b
         self.proximity_slop = proximity_slop
         self.feedback = {"docs": feedback_docs, "terms": feedback_terms, "weight": feedback_weight,
                          "min_words": feedback_min_words}
@@ -207,10 +217,12 @@ class Searcher:
         parsed = self._parse(searcher, query, operator)
         check_expansion(parsed.query, searcher.reader())
         filter_query = self._filter(date_from, date_to, filters)
-        self._words = parsed.words
         try:
             scores = self._first_pass(searcher, parsed, filter_query)
-            scores = self._feedback(searcher, scores, parsed, operator)[0]
+            scores, expansion = self._feedback(searcher, scores, parsed, operator)
+            self._terms = [(w, 1.0) for w in parsed.words]
+            if expansion is not None and self.document_feedback:
+                self._terms += expansion.weighted_terms(len(parsed.words) + len(parsed.match.phrases))
             found, total = self._top(searcher, scores, page * limit, per_doc)
         except DocsearchError:
             raise
@@ -252,7 +264,7 @@ class Searcher:
         groups = ev.groups()
         _, sizes = np.unique(groups[scores.ids], return_counts=True)
         total = int(np.minimum(sizes, per_doc).sum())
-        whole = documents.document_bm25(ev, self._words) if self.document_weight else None
+        whole = documents.document_bm25(ev, self._terms, b=self.document_b) if self.document_weight else None
         return documents.top_documents(scores, groups, n, per_doc, self.other_passages_weight, ev.tie,
                                        whole, self.document_weight), total
 

@@ -168,6 +168,14 @@ def test_relevance_smoke(tmp_path):
         if project["status"] == "ok":
             assert project["query_errors"] == 0 and 0.1 < project["ndcg@10"] <= 1
             assert coll["lead"] == pytest.approx(project["ndcg@10"] - coll["engines"][coll["best_peer"]]["ndcg@10"])
+            # Leave-one-collection-out (bench/tuning.py): grid point 0 is the shipped defaults,
+            # so the in-sample figure is the main table's; held out is one of the grid's figures.
+            tuning = coll["tuning"]
+            assert tuning["in_sample"] == pytest.approx(project["ndcg@10"])
+            assert tuning["held_out"] in tuning["grid_scores"]
+            assert len(tuning["grid_scores"]) == len(tuning["grid"]) > 1
+    if _project_expected_status() == "ok":
+        assert "held out" in result.output and "chosen without this collection" in result.output
 
 
 def test_relevance_peers_reproduce_issue_table(tmp_path):

@@ -15,6 +15,7 @@ results (per_doc None) are not touched: they stay passages.
 from __future__ import annotations
 
 import numpy as np
+from whoosh.util.numeric import byte_to_length
 
 from search.rank.scores import Scores
 
@@ -72,30 +73,33 @@ def top_documents(scores: Scores, groups: np.ndarray, n: int, per_doc: int, weig
     return out[:n]
 
 
-def document_bm25(ev, words: tuple[str, ...], field: str = "body") -> tuple[np.ndarray, np.ndarray]:
-    """BM25 of whole documents for the query's plain words: (document numbers, scores).
+def document_bm25(ev, terms, field: str = "body", b: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """BM25 of whole documents for (term, weight) pairs: (document numbers, scores).
 
     A document's term frequency is the sum over its passages, its length the sum of its
     passages' lengths, idf counts documents: what an index of whole documents would give,
     computed from the passage postings the first pass read anyway.
     """
-    from whoosh.util.numeric import byte_to_length
-
     groups = ev.groups()
     ndocs = int(groups[-1]) + 1 if len(groups) else 0
     if not ndocs:
         return np.zeros(0, np.int64), np.zeros(0)
     deleted = ev.deleted()
-    live = np.ones(len(groups), bool) if deleted is None else ~deleted
-    table = np.array([byte_to_length(b) for b in range(256)], np.float64)
-    lengths = np.bincount(groups[live], weights=table[ev._lengths_of(field)][live], minlength=ndocs)
-    present = np.bincount(groups[live], minlength=ndocs) > 0
-    n = int(present.sum())
-    avg = lengths[present].mean() if n else 1.0
-    K1, B = ev.weighting.K1, ev.weighting.B
-    norms = K1 * ((1 - B) + B * lengths / (avg or 1.0))
+    B = ev.weighting.B if b is None else b
+    cached = ev.cache.get(("document_norms", field, B))
+    if cached is None:                  # once per index generation
+        live = np.ones(len(groups), bool) if deleted is None else ~deleted
+        table = np.array([byte_to_length(b) for b in range(256)], np.float64)
+        lengths = np.bincount(groups[live], weights=table[ev._lengths_of(field)][live], minlength=ndocs)
+        present = np.bincount(groups[live], minlength=ndocs) > 0
+        n = int(present.sum())
+        avg = lengths[present].mean() if n else 1.0
+        K1 = ev.weighting.K1
+        cached = ev.cache[("document_norms", field, B)] = n, K1 * ((1 - B) + B * lengths / (avg or 1.0))
+    n, norms = cached
+    K1 = ev.weighting.K1
     total = np.zeros(ndocs)
-    for w in words:
+    for w, weight in terms:
         postings = ev._term_postings(field, w)
         if postings is None:
             continue
@@ -107,6 +111,6 @@ def document_bm25(ev, words: tuple[str, ...], field: str = "body") -> tuple[np.n
         has = tf > 0
         df = int(has.sum())
         idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
-        total[has] += idf * tf[has] * (K1 + 1) / (tf[has] + norms[has])
+        total[has] += weight * idf * tf[has] * (K1 + 1) / (tf[has] + norms[has])
     found = np.flatnonzero(total)
     return found, total[found]
