@@ -46,7 +46,7 @@ GRID: tuple[dict, ...] = (
 
 
 def label(kw: dict) -> str:
-    return ", ".join(f"{k}={v:g}" for k, v in kw.items()) or "defaults"
+    return ", ".join(f"{k}={v}" if isinstance(v, bool) else f"{k}={v:g}" for k, v in kw.items()) or "defaults"
 
 
 def grid_scores(coll: Collection, grid=GRID, workdir: Path | None = None) -> list[float]:

@@ -237,3 +237,15 @@ def test_usage_errors(args, message):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_held_out_takes_the_setting_best_on_the_other_collections():
+    from bench.tuning import held_out
+
+    grid = ({}, {"k1": 2.0}, {"b": 0.1})
+    # Setting 1 wins on a and b, setting 2 on c alone: held out, c gets setting 1's figure.
+    scores = {"a": [0.5, 0.6, 0.4], "b": [0.5, 0.6, 0.4], "c": [0.5, 0.1, 0.9]}
+    got = held_out(scores, grid)
+    assert got["c"]["held_out"] == 0.1 and got["c"]["chosen_without"] == "k1=2"
+    assert got["a"]["in_sample"] == 0.5 and got["a"]["chosen_without"] == "b=0.1"
+    assert got["a"]["held_out"] == 0.4
