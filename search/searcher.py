@@ -108,7 +108,7 @@ class Searcher:
                  proximity_slop: int = 8, feedback_docs: int = 5, feedback_terms: int = 20,
                  feedback_weight: float = 0.55, feedback_min_words: int = KEYWORD_QUERY_WORDS + 1,
                  other_passages_weight: float = 0.0, document_weight: float = 1.0,
-                 document_feedback: bool = True, document_b: float | None = None,
+                 document_feedback: bool = True,
                  snippet_size: int = 240,
                  aliases: str | Path | None = None, builtin_aliases: bool = True, use_aliases: bool = True):
         if snippet_size < 40:
@@ -128,9 +128,6 @@ class Searcher:
             raise ValueError("document_weight must be 0 (passage scores only) or more")
         self.document_weight = document_weight
         self.document_feedback = document_feedback
-        if document_b is not None and not 0 <= document_b <= 1:
-            raise ValueError("document_b must be between 0 and 1 (None: the passages' b)")
-        self.document_b = document_b
         self.proximity_slop = proximity_slop
         self.feedback = {"docs": feedback_docs, "terms": feedback_terms, "weight": feedback_weight,
                          "min_words": feedback_min_words}
@@ -220,10 +217,7 @@ class Searcher:
         try:
             scores = self._first_pass(searcher, parsed, filter_query)
             scores, expansion = self._feedback(searcher, scores, parsed, operator)
-            self._terms = [(w, 1.0) for w in parsed.words]
-            if expansion is not None and self.document_feedback:
-                self._terms += expansion.weighted_terms(len(parsed.words) + len(parsed.match.phrases))
-            found, total = self._top(searcher, scores, page * limit, per_doc)
+            found, total = self._top(searcher, scores, page * limit, per_doc, parsed, expansion)
         except DocsearchError:
             raise
         except (ValueError, TypeError, AttributeError) as e:
@@ -255,16 +249,23 @@ class Searcher:
                               tie=ev.tie)
         return scores
 
-    def _top(self, searcher, scores: Scores, n: int, per_doc: int | None):
-        """(the best `n` (docnum, score), how many passages match): with per_doc, at most
-        that many passages per document, and the count is of those kept."""
+    def _top(self, searcher, scores: Scores, n: int, per_doc: int | None, parsed=None, expansion=None):
+        """(the best `n` (docnum, score), how many passages match): with per_doc, documents
+        ranked as documents (search/rank/documents.py), at most per_doc passages each, and
+        the count is of those kept. The whole-document BM25 weighs the query's plain words
+        and, with document_feedback, the feedback terms as the final query weighs them."""
         ev = self._evaluator(searcher)
         if not per_doc:
             return scores.best(n, ev.tie), len(scores)
         groups = ev.groups()
         _, sizes = np.unique(groups[scores.ids], return_counts=True)
         total = int(np.minimum(sizes, per_doc).sum())
-        whole = documents.document_bm25(ev, self._terms, b=self.document_b) if self.document_weight else None
+        whole = None
+        if self.document_weight and parsed is not None:
+            terms = [(w, 1.0) for w in parsed.words]
+            if expansion is not None and self.document_feedback:
+                terms += expansion.weighted_terms(len(parsed.words) + len(parsed.match.phrases))
+            whole = documents.document_bm25(ev, terms)
         return documents.top_documents(scores, groups, n, per_doc, self.other_passages_weight, ev.tie,
                                        whole, self.document_weight), total
 
