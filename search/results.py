@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
+from search.collect.facets import Facets
 from search.present.snippets import Snippet
 
 
@@ -52,6 +53,7 @@ class Results(Sequence[Hit]):
     hits: tuple[Hit, ...]
     suggestion: str | None = None   # did-you-mean: a whole corrected query, never applied silently
     notes: tuple[str, ...] = ()     # lenient readings of the query (e.g. a closed quote)
+    facets: Facets | None = None    # counts per value of the fields asked for (search(facets=...))
 
     def __len__(self) -> int:
         return len(self.hits)
@@ -67,8 +69,11 @@ class Results(Sequence[Hit]):
         return max(1, -(-self.total // self.limit))
 
     def to_dict(self) -> dict:
-        return {"query": self.query, "total": self.total, "page": self.page, "suggestion": self.suggestion,
-                "hits": [h.to_dict() for h in self.hits]}
+        out = {"query": self.query, "total": self.total, "page": self.page, "suggestion": self.suggestion,
+               "hits": [h.to_dict() for h in self.hits]}
+        if self.facets is not None:          # only when asked for: the JSON of a plain search is unchanged
+            out["facets"] = {name: [v.to_dict() for v in values] for name, values in self.facets.fields.items()}
+        return out
 
 
 @dataclass(frozen=True)

@@ -219,6 +219,19 @@ def test_load_smoke(tmp_path):
     assert cmd["searches"] == 10 and cmd["failed"] == 0, cmd["failures"]
 
 
+def test_facets_smoke(tmp_path):
+    result = CliRunner().invoke(cli, ["facets", "--smoke", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    fig = _json(tmp_path, "facets")
+    assert fig["corpus"]["files"] == 100 and fig["passages"] > 1000 and fig["queries"] == 50
+    # The UN manifest's columns: country is counted; its 'year' is hidden by the date facet of that name.
+    assert "country" in fig["fields"] and "year" in fig["fields"]
+    for what in ("plain", "faceted", "page", "api_search_with_facets"):
+        assert 0 < fig[what]["p50_ms"] <= fig[what]["p95_ms"]
+    assert fig["ratio_p50"] > 0 and fig["table_build_ms"] > 0 and fig["plain_ratio_median_per_query"] > 0
+    assert "facets ÷ plain search: p50" in result.output
+
+
 def test_readme_shows_the_committed_results():
     from bench.readme import README, current
 
@@ -232,6 +245,7 @@ def test_readme_shows_the_committed_results():
     (["relevance", "nosuch"], "no judged collection nosuch"),
     (["speed", "--smoke", "--files", "5"], "--smoke sets --files"),
     (["load", "--engine", "fts5"], "--engine does not apply"),
+    (["facets", "--smoke", "--files", "5"], "--smoke sets --files"),
 ])
 def test_usage_errors(args, message):
     result = CliRunner().invoke(cli, args)

@@ -19,8 +19,8 @@ from typing import Iterator, Mapping
 
 from indexer.clean.normalize import SPACES
 
-TERMINAL = re.compile(r"[.!?:][\"')\]]*$")
-_CLOSERS = "\"')]"
+TERMINAL = re.compile(r"[.!?:][\"'”’»)\]]*$")
+_CLOSERS = "\"'”’»)]"
 _TERMINAL_CHARS = frozenset(".!?:")
 _OPEN_END = re.compile(r"[,;]$")
 _OPEN_END_CHARS = frozenset(",;")
@@ -383,7 +383,7 @@ def heading_level(text: str) -> int:
     "Chapter 3.", "1. Introduction") or title-cased or all capitals.
     """
     text = text.strip()
-    if not 2 <= len(text) <= 100 or text[-1] in ".,;:!?\"'" or len(text.split()) > 14 or _function_end(text):
+    if not 2 <= len(text) <= 100 or text[-1] in ".,;:!?\"'”’" or len(text.split()) > 14 or _function_end(text):
         return 0
     if _VOCATIVE.match(text):
         return 0            # "Mr. President", "Excellencies": a speech's salutation, not a section

@@ -20,7 +20,7 @@ from indexer.clean import chrome
 from indexer.readers.extracted import Extracted
 from indexer.readers.text import read_plain
 from indexer.metadata import normalize_language, parse_date
-from indexer.clean.normalize import normalize, split_footnote_marks
+from indexer.clean.normalize import normalize
 
 DROP_TAGS = ["script", "style", "noscript", "nav", "aside", "form", "iframe", "svg", "template", "button",
              "select", "textarea", "input", "canvas", "object", "embed", "video", "audio", "map", "dialog", "footer"]
@@ -293,5 +293,5 @@ def _drop_chrome_blocks(parts: list[tuple[str, int]], boilerplate: frozenset[str
                 continue
             if chrome.is_notice(text) or chrome.line_key(text) in boilerplate:
                 continue
-        kept.append((split_footnote_marks(text) if level == 0 else text, level))
+        kept.append((text, level))
     return kept

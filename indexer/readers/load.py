@@ -36,7 +36,7 @@ MAX_BLOCK_CHARS = 3000          # a longer paragraph (a transcript with no break
 TARGET_BLOCK_CHARS = 1200       # ... at the first sentence end past this length
 MAX_HEADING_CHARS = 300         # a longer "heading" (an <h2> around an article) is read as body text
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_SENTENCE_END = re.compile(r"[.!?][\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 
 
 def is_supported(path: Path) -> bool:

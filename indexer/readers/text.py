@@ -13,7 +13,6 @@ from indexer.clean import chrome
 from indexer.readers.extracted import Extracted
 from indexer.metadata import search_date
 from indexer.clean.reflow import Paragraph, heading_level, wrapped_paragraphs
-from indexer.clean.normalize import split_footnote_marks
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _FOOTNOTE = re.compile(r"^\[?\d{1,3}[\].)]?\s+\S.{15,}")
@@ -25,7 +24,7 @@ MERGE_LIMIT = 1500        # ... and never past this
 def read_plain(text: str, boilerplate: frozenset[str] = frozenset()) -> Extracted:
     lines = text.split("\n")
     if "**" in text:
-        lines = [_BOLD.sub(r"\1", line).replace("**", "") for line in lines]
+        lines = [_BOLD.sub(r"\1", line) for line in lines]        # paired **bold** marks only: 2**10 stays
     wrapped, paras = wrapped_paragraphs(lines)
     out = Extracted()
     kinds: list[str | None] = [DROP if _is_chrome(p, boilerplate, out) else None for p in paras]
@@ -50,7 +49,7 @@ def read_plain(text: str, boilerplate: frozenset[str] = frozenset()) -> Extracte
         if kind == HEADING:
             parts.append((p.text, heading_level(p.text) or 2))
         else:
-            parts.append((split_footnote_marks(p.text), 0))
+            parts.append((p.text, 0))
     out.parts = parts
     return out
 

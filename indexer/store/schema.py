@@ -18,7 +18,7 @@ from whoosh.filedb.filestore import FileStorage
 from indexer.store.analysis import EXACT, STEMMED, Analyzer
 from indexer.store.codec import Codec
 
-SCHEMA_VERSION = 3         # 3: postings as arrays (indexer/store/codec.py); ordinal sortable
+SCHEMA_VERSION = 4         # 4: acronyms on lines in capitals as either-reading terms (analysis.py)
 INDEX_NAME = "MAIN"
 
 # Fields a query may name, mapped to the index fields they search.
