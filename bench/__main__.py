@@ -42,8 +42,11 @@ def cli():
 @cli.command()
 @click.argument("collections", nargs=-1)
 @click.option("--docs", type=click.IntRange(min=1), help="Index only the first N documents of each collection.")
+@click.option("--held-out/--no-held-out", default=True, show_default=True,
+              help="Also score docsearch's settings grid per collection (bench/tuning.py) and report "
+                   "each collection's nDCG@10 with the settings chosen on the other collections.")
 @_common
-def relevance(collections, docs, corpora, engine_keys, smoke, out, machine):
+def relevance(collections, docs, held_out, corpora, engine_keys, smoke, out, machine):
     """nDCG@10, MAP@100 and Recall@100 on judged collections (default: all under --corpora).
 
     \b
@@ -51,6 +54,7 @@ def relevance(collections, docs, corpora, engine_keys, smoke, out, machine):
         python -m bench relevance cranfield cisi
         python -m bench relevance --smoke --engine fts5
     """
+    from bench import tuning
     from bench.relevance import render, run_collection
 
     if smoke and docs:
@@ -62,10 +66,17 @@ def relevance(collections, docs, corpora, engine_keys, smoke, out, machine):
         raise click.UsageError(f"no judged collection {', '.join(unknown)} in {corpora} "
                                f"(have: {', '.join(known) or 'none'})")
     keys = engine_keys or engines.ENGINES
-    figures = {}
+    figures, grid = {}, {}
     for name in collections or known:
         click.echo(f"{name} ...", err=True)
-        figures[name] = run_collection(load_collection(name, corpora, docs), keys)
+        coll = load_collection(name, corpora, docs)
+        figures[name] = run_collection(coll, keys)
+        if held_out and engines.PROJECT in keys:
+            click.echo(f"{name}: {len(tuning.GRID)} docsearch settings for leave-one-collection-out ...", err=True)
+            grid[name] = tuning.grid_scores(coll)
+    if grid:
+        for name, h in tuning.held_out(grid).items():
+            figures[name]["tuning"] = h
     _finish("relevance", {"docs_limit": docs, "engines": list(keys), "collections": figures},
             render(figures, keys), out, machine, smoke)
 

@@ -64,9 +64,10 @@ class Project(Peer):
 
     name = "docsearch"
 
-    def __init__(self, index_dir: Path, **build_kw):
+    def __init__(self, index_dir: Path, search_kw: dict | None = None, **build_kw):
         super().__init__(index_dir)
         self.build_kw = build_kw
+        self.search_kw = search_kw or {}      # Searcher settings (bench/tuning.py tries a few)
         self.summary = None
         self._searcher = None
 
@@ -88,7 +89,7 @@ class Project(Peer):
         if self._searcher is None:
             from search import Searcher
 
-            self._searcher = Searcher(self.index_dir)
+            self._searcher = Searcher(self.index_dir, **self.search_kw)
             self._searcher.__enter__()
         return self._searcher
 

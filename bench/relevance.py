@@ -80,10 +80,23 @@ def render(collections: dict[str, dict], keys=engines.ENGINES) -> str:
     def score(r):
         return r[metric] if r["status"] == "ok" else r["status"]
 
-    out = ["nDCG@10 (Cranfield: relevance 5 - grade, gain 2^rel - 1; CISI binary; judged queries only)", "",
+    out = ["nDCG@10 (Cranfield: relevance 5 - grade, gain 2^rel - 1; the others binary; judged queries only)", "",
            table(["collection", "docs", "queries", *(engines.NAMES[k] for k in keys), "lead over best peer"],
                  [[name, c["docs"], c["queries"], *(score(c["engines"][k]) for k in keys),
                    c["lead"] if c["lead"] is None else f"{c['lead']:+.3f}"] for name, c in collections.items()])]
+    tuned = {name: c for name, c in collections.items() if c.get("tuning")}
+    if tuned:
+        rows = []
+        for name, c in tuned.items():
+            t, best = c["tuning"], c["best_peer"]
+            peer = c["engines"][best][metric] if best else None
+            rows.append([name, t["in_sample"], t["held_out"], engines.NAMES.get(best, best), peer,
+                         None if peer is None else f"{t['in_sample'] - peer:+.3f}",
+                         None if peer is None else f"{t['held_out'] - peer:+.3f}", t["chosen_without"]])
+        out += ["", "docsearch's nDCG@10 with its defaults (in-sample: chosen on all collections) and held out "
+                "(the setting of bench/tuning.py's grid with the best mean on the other collections)", "",
+                table(["collection", "in-sample", "held out", "best peer", "peer nDCG@10", "lead in-sample",
+                       "lead held out", "chosen without this collection"], rows)]
     for name, c in collections.items():
         rows = []
         for k in keys:

@@ -103,7 +103,8 @@ def index(paths, index_dir, rebuild, metadata, no_metadata, max_bytes, jobs, mem
 @click.option("-n", "--limit", type=click.IntRange(min=1, max=1000), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--or", "any_word", is_flag=True, help="Match any word (passages matching more words rank first).")
-@click.option("--per-doc", type=click.IntRange(min=1), help="At most this many passages per document.")
+@click.option("--per-doc", type=click.IntRange(min=1),
+              help="Rank documents: at most this many passages per document, kept together.")
 @click.option("--from", "date_from", metavar="DATE", help="Only documents dated on or after DATE (YYYY[-MM[-DD]]).")
 @click.option("--to", "date_to", metavar="DATE", help="Only documents dated on or before DATE.")
 @click.option("--source", help="Only documents from this source (its words, as a phrase).")

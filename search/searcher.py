@@ -30,7 +30,7 @@ from indexer.store.roots import Roots
 
 from search.rank import feedback
 
-from search.rank import proximity
+from search.rank import documents, proximity
 from search.rank.evaluate import Evaluator, Scores
 from search.query.match import MatchSpec
 from search.query.aliases import load_aliases
@@ -76,23 +76,30 @@ class _BM25(scoring.BM25F):
 class Searcher:
     """Ranked search over one index; a context manager that keeps its reader open.
 
-    Ranking is BM25 (Lucene's idf) over body, title and section, a word in the title
-    weighing half a body word and in a section heading a quarter (the title is stored
-    on every passage and is usually also the document's first line and first heading,
-    so a higher weight counts it three times), plus, among the best 100 passages, a bonus
-    where the query's words stand close together in any order (search/rank/proximity.py).
-    Queries are scored straight from the postings (search/rank/evaluate.py), every match
-    counted. With operator="or", keywords (up to KEYWORD_QUERY_WORDS) rank the passages
-    matching more of them first; a longer, natural-language question (feedback_min_words
-    words or more) is re-ranked by pseudo-relevance feedback
-    (search/rank/feedback.py), which costs about one more pass over the expansion terms'
-    postings; feedback_docs=0 turns it off.
+    Ranking is BM25 (Lucene's idf; k1 0.9, b 0.6) over body, title and section, a word in the
+    title or a section heading weighing a quarter of a body word (the title is stored on every
+    passage and is usually also the document's first line and first heading, so a higher
+    weight counts it three times), plus, among the best 100 passages, a bonus where the
+    query's words stand close together in any order (search/rank/proximity.py). Queries are
+    scored straight from the postings (search/rank/evaluate.py), every match counted. With
+    operator="or", keywords (up to KEYWORD_QUERY_WORDS) rank the passages matching more of
+    them first; a longer, natural-language question (feedback_min_words words or more) is
+    re-ranked by pseudo-relevance feedback (search/rank/feedback.py), which costs about one
+    more pass over the expansion terms' postings; feedback_docs=0 turns it off. Results
+    grouped by document (per_doc) rank documents as documents: the best passage's score plus
+    document_weight times the BM25 of the whole document for the query's words and, with
+    document_feedback, the feedback terms (search/rank/documents.py).
+
+    The defaults were chosen on five judged collections by leave-one-collection-out
+    (bench/tuning.py; the figures are in the README): one set for every collection.
     """
 
-    def __init__(self, index_dir: str | Path | None = None, *, k1: float = 1.2, b: float = 0.75,
-                 title_boost: float = 0.5, section_boost: float = 0.25, proximity_boost: float = 1.0,
+    def __init__(self, index_dir: str | Path | None = None, *, k1: float = 0.9, b: float = 0.6,
+                 title_boost: float = 0.25, section_boost: float = 0.25, proximity_boost: float = 1.0,
                  proximity_slop: int = 8, feedback_docs: int = 5, feedback_terms: int = 20,
-                 feedback_weight: float = 0.5, feedback_min_words: int = KEYWORD_QUERY_WORDS + 1,
+                 feedback_weight: float = 0.55, feedback_min_words: int = KEYWORD_QUERY_WORDS + 1,
+                 other_passages_weight: float = 0.0, document_weight: float = 1.0,
+                 document_feedback: bool = True,
                  snippet_size: int = 240,
                  aliases: str | Path | None = None, builtin_aliases: bool = True, use_aliases: bool = True):
         if snippet_size < 40:
@@ -105,6 +112,13 @@ class Searcher:
         self.index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
         self.boosts = {"title": title_boost, "section": section_boost, "body": 1.0}
         self.proximity_boost = proximity_boost
+        if not 0 <= other_passages_weight <= 1:
+            raise ValueError("other_passages_weight must be between 0 (best passage only) and 1 (sum)")
+        self.other_passages_weight = other_passages_weight
+        if document_weight < 0:
+            raise ValueError("document_weight must be 0 (passage scores only) or more")
+        self.document_weight = document_weight
+        self.document_feedback = document_feedback
         self.proximity_slop = proximity_slop
         self.feedback = {"docs": feedback_docs, "terms": feedback_terms, "weight": feedback_weight,
                          "min_words": feedback_min_words}
@@ -203,8 +217,8 @@ class Searcher:
         filter_query = self._filter(date_from, date_to, filters)
         try:
             scores = self._first_pass(searcher, parsed, filter_query)
-            scores = self._feedback(searcher, scores, parsed, operator)[0]
-            found, total = self._top(searcher, scores, page * limit, per_doc)
+            scores, expansion = self._feedback(searcher, scores, parsed, operator)
+            found, total = self._top(searcher, scores, page * limit, per_doc, parsed, expansion)
         except DocsearchError:
             raise
         except (ValueError, TypeError, AttributeError) as e:
@@ -288,29 +302,25 @@ class Searcher:
                               tie=ev.tie)
         return scores
 
-    def _top(self, searcher, scores: Scores, n: int, per_doc: int | None):
-        """(the best `n` (docnum, score), how many passages match): with per_doc, at most
-        that many passages per document, and the count is of those kept."""
+    def _top(self, searcher, scores: Scores, n: int, per_doc: int | None, parsed=None, expansion=None):
+        """(the best `n` (docnum, score), how many passages match): with per_doc, documents
+        ranked as documents (search/rank/documents.py), at most per_doc passages each, and
+        the count is of those kept. The whole-document BM25 weighs the query's plain words
+        and, with document_feedback, the feedback terms as the final query weighs them."""
         ev = self._evaluator(searcher)
         if not per_doc:
             return scores.best(n, ev.tie), len(scores)
         groups = ev.groups()
         _, sizes = np.unique(groups[scores.ids], return_counts=True)
         total = int(np.minimum(sizes, per_doc).sum())
-        wanted = max(4 * n, 64)
-        while True:
-            best = scores.best(wanted, ev.tie)
-            kept, seen = [], {}
-            for docnum, score in best:
-                group = groups[docnum]
-                if seen.get(group, 0) < per_doc:
-                    seen[group] = seen.get(group, 0) + 1
-                    kept.append((docnum, score))
-                    if len(kept) == n:
-                        return kept, total
-            if len(best) < wanted:
-                return kept, total
-            wanted *= 4
+        whole = None
+        if self.document_weight and parsed is not None:
+            terms = [(w, 1.0) for w in parsed.words]
+            if expansion is not None and self.document_feedback:
+                terms += expansion.weighted_terms(len(parsed.words) + len(parsed.match.phrases))
+            whole = documents.document_bm25(ev, terms)
+        return documents.top_documents(scores, groups, n, per_doc, self.other_passages_weight, ev.tie,
+                                       whole, self.document_weight), total
 
     def _feedback(self, searcher, scores: Scores, parsed, operator: str):
         """(scores re-ranked by pseudo-relevance feedback, the Expansion or None); see search/rank/feedback.py.

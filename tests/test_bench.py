@@ -170,6 +170,14 @@ def test_relevance_smoke(tmp_path):
         if project["status"] == "ok":
             assert project["query_errors"] == 0 and 0.1 < project["ndcg@10"] <= 1
             assert coll["lead"] == pytest.approx(project["ndcg@10"] - coll["engines"][coll["best_peer"]]["ndcg@10"])
+            # Leave-one-collection-out (bench/tuning.py): grid point 0 is the shipped defaults,
+            # so the in-sample figure is the main table's; held out is one of the grid's figures.
+            tuning = coll["tuning"]
+            assert tuning["in_sample"] == pytest.approx(project["ndcg@10"])
+            assert tuning["held_out"] in tuning["grid_scores"]
+            assert len(tuning["grid_scores"]) == len(tuning["grid"]) > 1
+    if _project_expected_status() == "ok":
+        assert "held out" in result.output and "chosen without this collection" in result.output
 
 
 @pytest.mark.shared_corpora
@@ -263,3 +271,15 @@ def test_formats_smoke_run_reads_every_format(tmp_path):
     assert formats["pdf (text)"]["pages"] == 4 and formats["pdf (text)"]["pages_per_s"] > 0
     assert formats["mbox"]["documents"] > 1 and all(f["mb_per_s"] > 0 for f in formats.values())
     assert "| pdf (text) |" in result.output
+
+
+def test_held_out_takes_the_setting_best_on_the_other_collections():
+    from bench.tuning import held_out
+
+    grid = ({}, {"k1": 2.0}, {"b": 0.1})
+    # Setting 1 wins on a and b, setting 2 on c alone: held out, c gets setting 1's figure.
+    scores = {"a": [0.5, 0.6, 0.4], "b": [0.5, 0.6, 0.4], "c": [0.5, 0.1, 0.9]}
+    got = held_out(scores, grid)
+    assert got["c"]["held_out"] == 0.1 and got["c"]["chosen_without"] == "k1=2"
+    assert got["a"]["in_sample"] == 0.5 and got["a"]["chosen_without"] == "b=0.1"
+    assert got["a"]["held_out"] == 0.4

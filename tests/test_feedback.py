@@ -120,7 +120,7 @@ def test_explain_shows_the_feedback_terms(walrus_index):
     with Searcher(walrus_index) as s:
         text = s.explain(QUESTION, operator="or")
     last = text.splitlines()[-1]
-    assert last.startswith("feedback (RM3) from the top 4 documents, query weight 0.5: ")
+    assert last.startswith("feedback (RM3) from the top 4 documents, query weight 0.55: ")
     assert f" {stem('floe')} " in last and f" {stem('walrus')} " in last
 
 

@@ -289,6 +289,13 @@ def test_punctuation_alone_is_ignored():
     assert parse_query("missile ? , . -- + ~").query == word("missil")
 
 
+def test_a_star_among_punctuation_is_punctuation():
+    # CACM query 39 says "operators like *, +." in prose: no wildcard is meant, nothing to refuse.
+    assert parse_query("operators like *, +.", operator="or").query == parse_query("operators like", operator="or").query
+    with pytest.raises(QueryError, match="inside a word"):
+        parse_query("col*r,")
+
+
 def test_control_characters_and_surrogates_do_not_crash():
     got = parse_query("missile\x00nuclear\x1b[31m \ud800test\u200b")
     assert got.query == wq.And([word("missil"), word("nuclear"), word("31m"), word("test")])

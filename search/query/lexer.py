@@ -265,7 +265,9 @@ class Lexer:
                 tok.number = 1 if not digits else int(digits) if len(digits) <= 3 else 999
         stars = [n for n, c in enumerate(tok.base) if c == "*" and not escaped[n]]
         literal_value = after == "field" and self.tokens[-1].field.kind in ("id", "lower", "date")
-        if stars and not literal_value:
+        # A star among punctuation only ("*," in "operators like *, +.") is punctuation, ignored as
+        # "," is; only a star inside a word's letters could mean a wildcard we do not support.
+        if stars and not literal_value and any(c.isalnum() for c in tok.base):
             raise located_error("'*' inside a word", f"'*' only ends a word (prefix search); write "
                                 f"{word[:stars[0]]}\\{word[stars[0]:]} to search the text", self.text, i + 1 + stars[0])
         return tok

@@ -59,6 +59,7 @@ class Evaluator:
         self._groups = None
         self._columns: dict[tuple[int, str], object] = {}
         self._dense = None                      # _sum's two docnum-wide accumulators
+        self.cache: dict = {}                   # other stages' per-generation tables (documents.py)
 
     # -- public ------------------------------------------------------------------------
     def new_query(self) -> None:

@@ -106,6 +106,14 @@ class Expansion:
                           for t, w in self.terms for name, boost in fields.items() if boost > 0])
         return Q.AndMaybe(original, expansion)
 
+    def weighted_terms(self, query_words: int) -> list[tuple[str, float]]:
+        """The expansion terms with the weights query() gives them in the body, next to the
+        query's own words at weight 1 each (for document-level scores, search/rank/documents.py)."""
+        if not self.terms or self.weight >= 1:
+            return []
+        scale = (1 - self.weight) / self.weight * max(1, query_words)
+        return [(t, scale * w) for t, w in self.terms]
+
     def describe(self) -> str:
         """One line for `explain`: where the terms came from and their weights."""
         shown = ", ".join(f"{t} {w:.3f}" for t, w in self.terms) or "no terms"
