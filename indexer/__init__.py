@@ -36,6 +36,7 @@ __all__ = ["build_index", "IndexSummary", "default_index_dir", "seeds_path", "Do
            "InputError", "NotAnIndexError", "QueryError", "UnsupportedFileError"]
 
 DEFAULT_MAX_BYTES = 20_000_000
+KEEP_ALL = "keep-all"       # Document.boilerplate of a document read with keep_all
 
 
 def seeds_path() -> Path:
@@ -99,6 +100,7 @@ class _Prepare:
     manifest_base: Path | None
     max_bytes: int
     seg_kw: dict
+    keep_all: bool = False
 
     def __call__(self, job: "_Job") -> tuple:
         from indexer.readers.load import load_document
@@ -106,9 +108,10 @@ class _Prepare:
         from indexer.segment import segment
 
         try:
-            if job.old_sha256 is not None and job.old_sha256 == _sha256(job.path):
+            if job.old_sha256 is not None and job.old_sha256 == _sha256(job.path) and self._reads_same(job):
                 return ("unchanged",)
-            doc = load_document(job.path, job.root, max_bytes=self.max_bytes, boilerplate=self.boilerplate)
+            doc = load_document(job.path, job.root, max_bytes=self.max_bytes, boilerplate=self.boilerplate,
+                                keep_all=self.keep_all)
         except UnsupportedFileError as e:
             return ("skip", str(e))
         except OSError as e:
@@ -118,6 +121,24 @@ class _Prepare:
             doc = apply_overrides(doc, overrides)
         return ("doc", doc, list(segment(doc, **self.seg_kw)), str(job.root))
 
+    def _reads_same(self, job: "_Job") -> bool:
+        """Whether an unchanged file would be read as it was: with the same learned boilerplate
+        lines of its own (files added or removed elsewhere change what is learned) and the same
+        --keep-all. So an incremental run gives what a clean build of the same files gives."""
+        from indexer.readers.load import boilerplate_fingerprint, file_boilerplate, read_bytes
+        from indexer.clean.normalize import decode, normalize
+
+        if self.keep_all or job.old_boilerplate == KEEP_ALL:
+            return self.keep_all and job.old_boilerplate == KEEP_ALL
+        if not self.boilerplate:
+            return not job.old_boilerplate
+        is_html = job.path.suffix.lower() in (".html", ".htm")
+        try:
+            text = normalize(decode(read_bytes(job.path, self.max_bytes)[0], html=is_html))
+        except UnsupportedFileError:
+            return False
+        return boilerplate_fingerprint(file_boilerplate(text, is_html, self.boilerplate)) == job.old_boilerplate
+
 
 @dataclass(frozen=True)
 class _Job:
@@ -126,12 +147,13 @@ class _Job:
     path: Path
     root: Path
     old_sha256: str | None  # the manifest's hash when the file was indexed from this root before
+    old_boilerplate: str = ""   # the manifest's Document.boilerplate for it
 
 
 def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, *,
                 rebuild: bool = False, metadata: Path | None = None,
                 max_bytes: int = DEFAULT_MAX_BYTES, min_chars: int | None = None, max_chars: int | None = None,
-                procs: int | None = None, memory_mb: int = 256,
+                procs: int | None = None, memory_mb: int = 256, keep_all: bool = False,
                 progress: Callable[[int, int, str], None] | None = None,
                 warn: Callable[[str], None] | None = None) -> IndexSummary:
     """Index documents under `paths` (default: the bundled seeds) into `index_dir`.
@@ -140,6 +162,7 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     procs: worker processes that load, analyse and write (default: the cores, up to 4, for
     100+ files, else 1, in this process); memory_mb: the budget of the buffered
     postings across all processes (a process over its share writes a segment early).
+    keep_all: index every line; nothing is left out as chrome, page furniture or boilerplate.
     Raises InputError for a missing path or manifest, and the index errors.
     """
     from indexer.readers.boilerplate import learn_boilerplate
@@ -173,7 +196,8 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     if procs is None:
         procs = min(os.cpu_count() or 1, 4) if len(candidates) >= 100 else 1
     with IndexWriter(index_dir, rebuild=rebuild, procs=procs, memory_mb=memory_mb) as writer:
-        boilerplate = learn_boilerplate([c.path for c in candidates], procs=procs, close_fds=writer.lock_fds())
+        boilerplate = frozenset() if keep_all else learn_boilerplate([c.path for c in candidates], procs=procs,
+                                                                     close_fds=writer.lock_fds())
         roots = {str(c.root) for c in candidates}
         seen: set[str] = set()
         jobs: list[_Job] = []
@@ -186,8 +210,9 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
             seen.add(rel)
             old = writer.documents.get(rel)
             same_root = old is not None and not rebuild and old.root == str(cand.root)
-            jobs.append(_Job(order, rel, cand.path, cand.root, old.sha256 if same_root else None))
-        prepare = _Prepare(boilerplate, manifest, manifest_base, max_bytes, seg_kw)
+            jobs.append(_Job(order, rel, cand.path, cand.root, old.sha256 if same_root else None,
+                             old.boilerplate if same_root else ""))
+        prepare = _Prepare(boilerplate, manifest, manifest_base, max_bytes, seg_kw, keep_all)
         for job, kind, detail in writer.add_files(jobs, prepare, weights=[_size(j.path) for j in jobs]):
             tick(job.rel)
             if kind == "doc":

@@ -12,6 +12,14 @@ from dataclasses import dataclass, field
 class Extracted:
     parts: list[tuple[str, int]] = field(default_factory=list)   # (text, 0 body | 1..6 heading)
     fields: dict[str, str] = field(default_factory=dict)         # title, date, ... and extras for meta
+    # Text left out, with why: (index of the part it stood before, text, reason). load_document
+    # records these in the Document (or, with keep_all, puts them back where they stood).
+    removed: list[tuple[int, str, str]] = field(default_factory=list)
+
+    def remove(self, text: str, reason: str, at: int | None = None) -> None:
+        """Record `text` as left out for `reason`, standing before part `at` (default: the next part)."""
+        if text.strip():
+            self.removed.append((len(self.parts) if at is None else at, text.strip(), reason))
 
     def set_default(self, key: str, value: str | None) -> None:
         """Keep the first value found for a field: earlier evidence is stronger."""

@@ -13,7 +13,7 @@ import stat
 from pathlib import Path
 from typing import Callable
 
-from indexer.document import Block, Document, make_blocks
+from indexer.document import Block, Document, Removed, make_blocks
 from indexer.errors import InputError, UnsupportedFileError
 from indexer.readers.extracted import Extracted
 from indexer.files import document_id
@@ -28,6 +28,7 @@ DEFAULT_MAX_BYTES = 20_000_000
 READERS: dict[str, Callable[[str, frozenset[str]], Extracted]] = {
     ".txt": read_plain,
     ".md": lambda text, boilerplate: read_markdown(text),
+    ".markdown": lambda text, boilerplate: read_markdown(text),
     ".html": read_html,
     ".htm": read_html,
 }
@@ -50,10 +51,15 @@ def load_document(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     boilerplate: frozenset[str] = frozenset(),
+    keep_all: bool = False,
 ) -> Document:
     """Read one file into a Document; raise UnsupportedFileError("<reason>") when it cannot be indexed.
 
-    `boilerplate` holds line keys learned by learn_boilerplate over the same corpus.
+    `boilerplate` holds line keys learned by learn_boilerplate over the same corpus; only
+    those the file itself holds are used (so a file reads the same whatever else the corpus
+    holds, as long as its own boilerplate lines are still boilerplate: Document.boilerplate).
+    What the reader leaves out is recorded in Document.removed with its reason; keep_all
+    puts it back where it stood instead.
     """
     path, root = Path(path), Path(root)
     doc_id = relative_id(path, root)
@@ -64,15 +70,22 @@ def load_document(
                                    "expected .txt, .md, .html or .htm")
     raw, info = read_bytes(path, max_bytes)
     is_html = suffix in (".html", ".htm")
-    extracted = reader(normalize(decode(raw, html=is_html)), boilerplate)
-    text, blocks = make_blocks(split_long_parts(extracted.parts))
+    decoded = normalize(decode(raw, html=is_html))
+    own = file_boilerplate(decoded, is_html, boilerplate) if boilerplate and not keep_all else frozenset()
+    extracted = reader(decoded, own)
+    if extracted.fields.get("redirect"):
+        raise UnsupportedFileError(f"a redirect stub (to {extracted.fields['redirect']}), not a document")
+    parts = restore_removed(extracted) if keep_all else extracted.parts
+    text, blocks = make_blocks(split_long_parts(parts))
     if not blocks:
         raise UnsupportedFileError("no readable text in the HTML" if is_html else "empty file (no text after cleaning)")
     doc = Document(
         doc_id=doc_id, path=doc_id, text=text, blocks=blocks,
         sha256=hashlib.sha256(raw).hexdigest(), mtime=info.st_mtime, size=info.st_size,
+        removed=() if keep_all else tuple(Removed(t, r) for _, t, r in extracted.removed),
+        boilerplate="keep-all" if keep_all else boilerplate_fingerprint(own),
     )
-    fields = dict(extracted.fields)
+    fields = {k: v for k, v in extracted.fields.items() if k != "redirect"}
     if not fields.get("language"):
         fields["language"] = detect_language(_body_sample(blocks))
     doc = apply_overrides(doc, fields)
@@ -80,6 +93,34 @@ def load_document(
     if sidecar is not None:
         doc = apply_overrides(doc, {key: clean_field(value) for key, value in read_sidecar(sidecar).items()})
     return doc
+
+
+def restore_removed(extracted: Extracted) -> list[tuple[str, int]]:
+    """The reader's parts with every removed line put back as body text where it stood (--keep-all)."""
+    by_position: dict[int, list[str]] = {}
+    for at, text, _ in extracted.removed:
+        by_position.setdefault(at, []).append(text)
+    parts: list[tuple[str, int]] = []
+    for i, part in enumerate(extracted.parts):
+        parts.extend((text, 0) for text in by_position.pop(i, []))
+        parts.append(part)
+    for at in sorted(by_position):
+        parts.extend((text, 0) for text in by_position[at])
+    return parts
+
+
+def file_boilerplate(text: str, is_html: bool, boilerplate: frozenset[str]) -> frozenset[str]:
+    """The learned boilerplate keys this file's own lines have (the keys learn_boilerplate counted)."""
+    from indexer.readers.boilerplate import line_keys
+
+    return frozenset(line_keys(text, is_html) & boilerplate)
+
+
+def boilerplate_fingerprint(keys: frozenset[str]) -> str:
+    """A short stable name for a file's set of boilerplate keys ("" for none)."""
+    if not keys:
+        return ""
+    return hashlib.sha256("\n".join(sorted(keys)).encode("utf-8")).hexdigest()[:16]
 
 
 def _body_sample(blocks: tuple[Block, ...]) -> str:

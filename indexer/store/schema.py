@@ -18,7 +18,7 @@ from whoosh.filedb.filestore import FileStorage
 from indexer.store.analysis import EXACT, STEMMED, Analyzer
 from indexer.store.codec import Codec
 
-SCHEMA_VERSION = 3         # 3: postings as arrays (indexer/store/codec.py); ordinal sortable
+SCHEMA_VERSION = 4         # 3: postings as arrays (indexer/store/codec.py); ordinal sortable; 4: removed lines
 INDEX_NAME = "MAIN"
 
 # Fields a query may name, mapped to the index fields they search.
@@ -82,6 +82,7 @@ def build_schema() -> Schema:
         start=STORED(),
         end=STORED(),
         docinfo=STORED(),                            # per-document record, on passage 0 only
+        removed=STORED(),                            # [[text, reason], ...] left out of the passages; passage 0
     )
     schema.add(META_PREFIX + "*", TEXT(analyzer=EXACT_ANALYZER, stored=True, phrase=True), glob=True)
     return schema

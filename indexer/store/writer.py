@@ -48,6 +48,7 @@ class DocRecord:
     date: str | None = None
     source: str | None = None
     language: str | None = None
+    boilerplate: str = ""       # Document.boilerplate: the learned boilerplate it was read with
 
 
 def passage_fields(doc: Document, passage: Passage) -> dict:
@@ -80,12 +81,14 @@ def passage_fields(doc: Document, passage: Passage) -> dict:
 def document_fields(doc: Document, passages: Sequence[Passage], root: str) -> tuple[DocRecord, list[dict]]:
     """A document's manifest record and the Whoosh documents of its passages."""
     record = DocRecord(doc.doc_id, doc.path, root, doc.sha256, doc.size, doc.mtime, len(passages),
-                       doc.title, doc.date, doc.source, doc.language)
+                       doc.title, doc.date, doc.source, doc.language, doc.boilerplate)
     docs = []
     for passage in passages:
         fields = passage_fields(doc, passage)
         if passage.ordinal == 0:
             fields["docinfo"] = asdict(record)
+            if doc.removed:
+                fields["removed"] = [[r.text, r.reason] for r in doc.removed]
         docs.append(fields)
     return record, docs
 
