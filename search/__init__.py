@@ -14,7 +14,7 @@ The stages, in the order a query goes through them:
 - rank/        ParsedQuery + open index -> every matching passage scored (BM25F, proximity,
                feedback), without Whoosh's per-document matchers
 - searcher.py  Searcher: opens the index, runs the stages, pages, filters, groups by document
-- results.py   the dataclasses it returns: Hit, Results, PassageContext, IndexStats
+- results.py   the dataclasses it returns: Hit, Results, PassageContext, IndexStats, RemovedLines
 - present/     Hits -> snippets with exact highlights, and text, JSON or HTML
 - cli.py       the docsearch command: a thin layer over Searcher and indexer.build_index
 
@@ -27,9 +27,11 @@ from indexer.errors import (DocsearchError, IndexLockedError, IndexNotFoundError
                             IndexWriteError, InputError, NotAnIndexError, QueryError)
 
 _LAZY = {"Searcher": "searcher", "Hit": "results", "Results": "results", "PassageContext": "results",
-         "ContextPassage": "results", "IndexStats": "results", "Snippet": "present.snippets"}
+         "ContextPassage": "results", "IndexStats": "results", "Snippet": "present.snippets",
+         "RemovedLines": "results", "RemovedLine": "results"}
 
 __all__ = ["Searcher", "Hit", "Results", "Snippet", "PassageContext", "ContextPassage", "IndexStats",
+           "RemovedLines", "RemovedLine",
            "DocsearchError", "IndexLockedError", "IndexNotFoundError", "IndexVersionError", "IndexWriteError",
            "InputError", "NotAnIndexError", "QueryError"]
 

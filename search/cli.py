@@ -105,8 +105,10 @@ def cli():
 @click.option("--memory-mb", type=click.IntRange(min=1), default=256, show_default=True,
               help="Memory for buffered postings, all processes together; beyond it a segment is "
                    "written early (more, smaller segments: slower searches).")
+@click.option("--keep-all", is_flag=True,
+              help="Index every line: leave nothing out as site chrome, page furniture or boilerplate.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings; only the summary.")
-def index(paths, index_dir, rebuild, metadata, max_bytes, jobs, memory_mb, quiet):
+def index(paths, index_dir, rebuild, metadata, max_bytes, jobs, memory_mb, keep_all, quiet):
     """Index documents (.txt, .md, .html) under PATHS; no PATHS: the bundled seeds.
 
     Re-running is incremental: changed files are re-indexed, deleted ones removed.
@@ -136,7 +138,7 @@ def index(paths, index_dir, rebuild, metadata, max_bytes, jobs, memory_mb, quiet
 
     try:
         summary = build_index(list(paths) or None, index_dir, rebuild=rebuild, metadata=metadata,
-                              max_bytes=max_bytes, procs=jobs, memory_mb=memory_mb,
+                              max_bytes=max_bytes, procs=jobs, memory_mb=memory_mb, keep_all=keep_all,
                               progress=progress if show_bar else None, warn=warn)
     finally:
         if bar is not None:
@@ -199,16 +201,24 @@ def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to,
               help="Passages to show before and after.")
 @click.option("--query", help="Highlight what this query matches.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def show(passage_id, index_dir, context, query, fmt):
+@click.option("--removed", is_flag=True,
+              help="List the lines of the document (ID is DOC_ID or DOC_ID#N) left out of its passages, and why.")
+def show(passage_id, index_dir, context, query, fmt, removed):
     """Show passage ID (DOC_ID#N, from search results) in its context.
 
     \b
     Example:
         docsearch show '000_50900fcff45a5147.txt#3' --context 2 --query missile
+        docsearch show 000_50900fcff45a5147.txt --removed
     """
     from search import Searcher
-    from search.present.render import render_context, render_json
+    from search.present.render import render_context, render_json, render_removed
 
+    if removed:
+        with Searcher(index_dir) as s:
+            lines = s.removed(passage_id)
+        click.echo(render_json(lines) if fmt == "json" else render_removed(lines), nl=False)
+        return
     with Searcher(index_dir) as s:
         ctx = s.passage(passage_id, context=context, query=query)
     click.echo(render_json(ctx) if fmt == "json" else render_context(ctx, color=_use_color()), nl=False)

@@ -318,8 +318,7 @@ def test_markdown_front_matter_headings_and_markup(tmp_path):
         ("Heading One", 1),
         ("Some emphasis and strong text with a link, an image and code and snake_case_name.", 0),
         ("Second", 2),
-        ("item one", 0),
-        ("item two", 0),
+        ("- item one\n- item two", 0),           # a list stays a list: an item per line
         ("quoted words", 0),
         ("def f():\n    return 1", 0),
     ]

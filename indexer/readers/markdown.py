@@ -87,11 +87,25 @@ def _blocks(lines: list[str]) -> list[tuple[str, int]]:
     paragraph: list[str] = []
     fence: str | None = None
     code: list[str] = []
+    marker: str | None = None       # the list marker of the item the paragraph holds ("-", "2.")
+    in_list = False                 # the last part is a list: its items are its lines
 
     def flush() -> None:
+        nonlocal marker, in_list
         if paragraph:
-            parts.append((clean_inline(" ".join(paragraph)), 0))
+            text = clean_inline(" ".join(paragraph))
+            if marker is not None:
+                text = f"{marker} {text}"
+                if in_list and parts and parts[-1][1] == 0:
+                    parts[-1] = (f"{parts[-1][0]}\n{text}", 0)
+                else:
+                    parts.append((text, 0))
+                in_list = True
+            else:
+                parts.append((text, 0))
+                in_list = False
             paragraph.clear()
+        marker = None
 
     for line in lines:
         if fence:
@@ -104,6 +118,7 @@ def _blocks(lines: list[str]) -> list[tuple[str, int]]:
         opening = _FENCE.match(line)
         if opening:
             flush()
+            in_list = False
             fence = opening.group(1)[0] * 3
             continue
         if not line.strip() or _LINK_DEFINITION.match(line) or _TABLE_RULE.match(line):
@@ -119,12 +134,14 @@ def _blocks(lines: list[str]) -> list[tuple[str, int]]:
         atx = _ATX.match(line)
         if atx:
             flush()
+            in_list = False
             parts.append((clean_inline(atx.group(2) or ""), len(atx.group(1))))
             continue
         line = _QUOTE.sub("", line)
         item = _LIST_ITEM.match(line)
         if item:
             flush()
+            marker = item.group().split()[0]
             line = line[item.end():]
         if line.strip().startswith("|") and line.strip().endswith("|"):
             flush()

@@ -13,7 +13,7 @@ import re
 from indexer.clean import chrome
 from indexer.readers.extracted import Extracted
 from indexer.metadata import search_date
-from indexer.clean.reflow import Paragraph, heading_level, wrapped_paragraphs
+from indexer.clean.reflow import LIST_ITEM, Paragraph, heading_level, wrapped_paragraphs
 from indexer.clean.normalize import split_footnote_marks
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
@@ -79,6 +79,7 @@ def _emit(paras: list[Paragraph], kinds: list[str], reasons: list[str | None],
     furniture_at = iter(sorted(furniture, key=lambda f: f[0]))
     pending = next(furniture_at, None)
     last: Paragraph | None = None           # the paragraph the last body part grew from, while merging
+    last_item = False                       # the last part is a list
     for i, (p, kind) in enumerate(zip(paras, kinds)):
         while pending is not None and pending[0] <= i:
             out.remove(pending[1], pending[2])
@@ -86,12 +87,23 @@ def _emit(paras: list[Paragraph], kinds: list[str], reasons: list[str | None],
         if kind == DROP:
             out.remove(p.text, reasons[i] or "chrome")
             continue
+        if kind != BODY or not LIST_ITEM.match(p.text):
+            last_item = False
         if kind == TITLE:
             out.parts.append((p.text, 1))
             last = None
         elif kind == HEADING:
             out.parts.append((p.text, underlined.get(p.text) or heading_level(p.text) or 2))
             last = None
+        elif kind == BODY and LIST_ITEM.match(p.text):
+            # A list stays a list: its items are the lines of one block.
+            item = split_footnote_marks(p.text)
+            if last_item and out.parts and out.parts[-1][1] == 0:
+                out.parts[-1] = (f"{out.parts[-1][0]}\n{item}", 0)
+            else:
+                out.parts.append((item, 0))
+            last, last_item = None, True
+            continue
         elif merge is not None and last is not None and out.parts[-1][1] == 0 and _joins(last, p, merge):
             text = f"{out.parts[-1][0]} {split_footnote_marks(p.text)}"
             out.parts[-1] = (text, 0)
