@@ -211,8 +211,9 @@ def _read_header(header: list[Paragraph], kinds: list[str | None], reasons: list
             if header[i].text == title and i != title_at:
                 kinds[i], reasons[i] = DROP, "title repeated"
     for i, p in enumerate(header):
-        if kinds[i] is None and i != title_at:
-            kinds[i] = HEADING if heading_level(p.text) and p.lines == 1 else BODY
+        if kinds[i] is None and i != title_at:    # above the title: a file number, a marking
+            before_title = title_at is not None and i < title_at
+            kinds[i] = HEADING if heading_level(p.text) and p.lines == 1 and not before_title else BODY
     return title_at
 
 
@@ -224,11 +225,7 @@ def _title_like(paras: list[Paragraph], i: int) -> bool:
     apart = i + 1 >= len(paras) or paras[i + 1].blank_before
     if p.lines != 1 or not apart or len(p.text.split()) < 2 or len(p.text) > 150:
         return False
-    if heading_level(p.text):
-        return True
-    letters = sum(map(str.isalpha, p.text))
-    return (p.text[0].isupper() and not chrome.ends_sentence(p.text) and p.text[-1] not in ",;:"
-            and letters >= 0.7 * len(p.text.replace(" ", "")) and len(p.text.split()) <= 12)
+    return _phrase_like(p.text)
 
 
 def _read_footer(paras: list[Paragraph], end: int, kinds: list[str | None], reasons: list[str | None],
@@ -255,16 +252,34 @@ def _drop_menu_runs(paras: list[Paragraph], indexes: range, kinds: list[str | No
         if i is not None and run and not paras[i].blank_before and paras[i].lines == 1 and kinds[i] is None:
             run.append(i)
             continue
-        if chrome.is_menu_run([paras[j].text for j in run]):
+        if chrome.is_menu_run([paras[j].text for j in run]) and not any(LIST_ITEM.match(paras[j].text) for j in run):
             for j in run:
                 kinds[j], reasons[j] = DROP, "menu"
         run = [i] if i is not None and paras[i].lines == 1 and kinds[i] is None else []
 
 
 def _is_heading(paras: list[Paragraph], i: int, kinds: list[str | None]) -> bool:
-    """A single short heading-shaped line with text after it (not the document's last line)."""
+    """A single short heading-shaped line with text after it (not the document's last line); or,
+    set apart by blank lines between finished sentences and a body paragraph, a short phrase in
+    sentence case ("Summary of findings")."""
     p = paras[i]
-    if p.lines > 1 or not heading_level(p.text):
+    if p.lines > 1:
         return False
     following = next((j for j in range(i + 1, len(paras)) if kinds[j] != DROP), None)
-    return following is not None and (i > 0 or len(paras[following].text) >= 60)
+    if following is None:
+        return False
+    if heading_level(p.text):
+        return i > 0 or len(paras[following].text) >= 60
+    previous = next((j for j in range(i - 1, -1, -1) if kinds[j] != DROP), None)
+    return (_phrase_like(p.text) and len(p.text) <= 60 and p.blank_before and paras[following].blank_before
+            and _body_like(paras[following].text)
+            and (previous is None or chrome.ends_sentence(paras[previous].text)))
+
+
+def _phrase_like(text: str) -> bool:
+    """A short phrase that could head a section or a document: capitalised, unfinished (no
+    sentence end, no trailing comma or colon), mostly letters ("Ref. 2231/7" is a file number)."""
+    letters = sum(map(str.isalpha, text))
+    return (text[:1].isupper() and not chrome.ends_sentence(text) and text[-1] not in ",;:"
+            and letters >= 0.7 * len(text.replace(" ", "")) and len(text.split()) <= 12
+            and not LIST_ITEM.match(text))
