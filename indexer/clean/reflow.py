@@ -40,7 +40,7 @@ _SPLIT_WORD = re.compile(r"(?<![\w-])([^\W\d_]+)- (?!(?:and|or|nor|to|as well)\b
 # starts with a lookbehind is tried at every position).
 _SPLIT_WORD_HYPHEN = re.compile(r"- (?<=[^\W\d_]- )")
 LIST_ITEM = re.compile(r"^(?:[-*+\u2022\u25aa\u25e6\u2023]|\(?(?:\d{1,3}|[a-z])[.)])\s+\S")
-_ITEM_STARTS = frozenset("-*+\u2022\u25aa\u25e6\u2023(0123456789abcdefghijklmnopqrstuvwxyz")
+_BULLETS = frozenset("-*+\u2022\u25aa\u25e6\u2023")
 _FUNCTION_END = re.compile(r"\b(?:and|or|of|the|a|an|to|in|for|with|by|on|at|from|that|its|their|our|his|her)$", re.I)
 
 # Line-end hyphens kept when the dictionary of the document itself cannot decide.
@@ -249,9 +249,10 @@ def _paragraphs(lines: _Lines, wrapped: bool, dropped: list | None = None) -> li
     for i, (a, b, a_ended, b_lower, b_blank) in enumerate(zip(texts, texts[1:], ended, lower[1:], blanks[1:]), 1):
         # Whether line b continues the paragraph of the line a before it. Unwrapped text has
         # one line per paragraph, and a long line that stops mid-sentence was cut by a page break.
-        # A list item ("- ", "* ", "2. ", "b) ") always starts a paragraph of its own.
-        if b[:1] in _ITEM_STARTS and LIST_ITEM.match(b):
-            joins = False
+        # A bulleted list item ("- ", "* ") starts a paragraph of its own.
+        if b[:1] in _BULLETS and LIST_ITEM.match(b) and (
+                not wrapped or a_ended or (pieces[0][:1] == b[:1] and LIST_ITEM.match(pieces[0]))):
+            joins = False       # (in wrapped text, "(b) the second" or "- 1" inside a sentence goes on)
         elif b_lower and not a_ended:
             joins = True
         elif a[-1] == "-" and b[:1].isalpha() and _HYPHENATED_END.search(a):

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import warnings
 
-from bs4 import BeautifulSoup, CData, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+from bs4 import (BeautifulSoup, CData, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag,
+                 XMLParsedAsHTMLWarning)
 
 from indexer.clean import chrome
 from indexer.readers.extracted import Extracted
@@ -56,7 +58,10 @@ def read_html(text: str, boilerplate: frozenset[str] = frozenset()) -> Extracted
     if text.count("<") - text.count("</") > MAX_ELEMENTS:
         return read_plain(strip_tags(text), boilerplate)
     try:
-        return _read(BeautifulSoup(text, "lxml"), boilerplate)
+        with warnings.catch_warnings():     # XHTML pages are read as HTML on purpose: no warning per file
+            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+            soup = BeautifulSoup(text, "lxml")
+        return _read(soup, boilerplate)
     except RecursionError:
         return read_plain(strip_tags(text), boilerplate)
 

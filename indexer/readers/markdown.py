@@ -23,6 +23,7 @@ _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 _LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _INLINE = [
+    (re.compile(r"\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)"), ""),                 # [![badge](img)](url)
     (re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])"), ""),           # images
     (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),                       # [text](url)
     (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),                      # [text][ref]
@@ -41,7 +42,8 @@ def read_markdown(text: str) -> Extracted:
     parts = _blocks(body.split("\n"))
     out = Extracted(parts=parts)
     out.fields.update(fields)
-    out.set_default("title", next((t for t, level in parts if level == 1), None))
+    out.set_default("title", next((t for t, level in parts if level == 1), None)
+                    or next((t for t, level in parts if level), None))
     return out
 
 
@@ -121,12 +123,13 @@ def _blocks(lines: list[str]) -> list[tuple[str, int]]:
             in_list = False
             fence = opening.group(1)[0] * 3
             continue
+        setext = _SETEXT.match(line)
+        if setext and len(paragraph) == 1 and marker is None:    # (before the table rule: "---" is both)
+            parts.append((clean_inline(paragraph.pop()), 1 if setext.group(1)[0] == "=" else 2))
+            in_list = False
+            continue
         if not line.strip() or _LINK_DEFINITION.match(line) or _TABLE_RULE.match(line):
             flush()
-            continue
-        setext = _SETEXT.match(line)
-        if setext and len(paragraph) == 1:
-            parts.append((clean_inline(paragraph.pop()), 1 if setext.group(1)[0] == "=" else 2))
             continue
         if _RULE.match(line):
             flush()

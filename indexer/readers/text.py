@@ -28,7 +28,7 @@ def read_plain(text: str, boilerplate: frozenset[str] = frozenset()) -> Extracte
     lines = text.split("\n")
     if "**" in text:
         lines = [_BOLD.sub(r"\1", line).replace("**", "") for line in lines]
-    underlined = _setext_headings(lines)
+    underlined, lines = _setext_headings(lines)
     furniture: list[tuple[int, str, str]] = []
     wrapped, paras = wrapped_paragraphs(lines, furniture)
     out = Extracted()
@@ -87,7 +87,7 @@ def _emit(paras: list[Paragraph], kinds: list[str], reasons: list[str | None],
         if kind == DROP:
             out.remove(p.text, reasons[i] or "chrome")
             continue
-        if kind != BODY or not LIST_ITEM.match(p.text):
+        if kind != BODY or not _bulleted(p.text):
             last_item = False
         if kind == TITLE:
             out.parts.append((p.text, 1))
@@ -95,7 +95,7 @@ def _emit(paras: list[Paragraph], kinds: list[str], reasons: list[str | None],
         elif kind == HEADING:
             out.parts.append((p.text, underlined.get(p.text) or heading_level(p.text) or 2))
             last = None
-        elif kind == BODY and LIST_ITEM.match(p.text):
+        elif kind == BODY and _bulleted(p.text):
             # A list stays a list: its items are the lines of one block.
             item = split_footnote_marks(p.text)
             if last_item and out.parts and out.parts[-1][1] == 0:
@@ -116,23 +116,41 @@ def _emit(paras: list[Paragraph], kinds: list[str], reasons: list[str | None],
         pending = next(furniture_at, None)
 
 
-def _setext_headings(lines: list[str]) -> dict[str, int]:
+def _setext_headings(lines: list[str]) -> tuple[dict[str, int], list[str]]:
     """Lines underlined with ===== (level 1) or ----- (level 2), as plain-text documents write
-    titles and sections: the line's text -> its level. The rule itself is furniture (reflow)."""
+    titles and sections: the line's text -> its level, and the lines with each such heading set
+    apart by blank lines (its rule, which has no words, becomes one), so that reflow never
+    joins it to the text around it."""
     found: dict[str, int] = {}
-    for above, rule in zip(lines, lines[1:]):
-        text, mark = above.strip(), rule.strip()
-        if (len(mark) >= 3 and mark[0] in "=-" and mark == mark[0] * len(mark) and text
-                and len(text) <= 100 and abs(len(mark) - len(above.rstrip())) <= max(3, len(text) // 2)
+    out: list[str] = []
+    skip = False
+    for i, line in enumerate(lines):
+        if skip:
+            skip = False
+            continue
+        rule = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        text = line.strip()
+        if (len(rule) >= 3 and rule[0] in "=-" and rule == rule[0] * len(rule) and text
+                and len(text) <= 100 and abs(len(rule) - len(line.rstrip())) <= max(3, len(text) // 2)
                 and not set(text) <= set("=-") and not chrome.ends_sentence(text)):
-            found.setdefault(" ".join(text.split()), 1 if mark[0] == "=" else 2)
-    return found
+            found.setdefault(" ".join(text.split()), 1 if rule[0] == "=" else 2)
+            out += ["", line, ""]
+            skip = True
+        else:
+            out.append(line)
+    return found, out
 
 
 def _one_sentence_per_line(kept: list[tuple[Paragraph, str]]) -> bool:
     """Speech-style text: a line per sentence or phrase, so a paragraph per line is far too small."""
     lengths = sorted(len(p.text) for p, kind in kept if kind == BODY)
     return len(lengths) >= 10 and lengths[len(lengths) // 2] < 120
+
+
+def _bulleted(text: str) -> bool:
+    """A list item marked with a bullet ("- ", "* ", "• "); numbered lines ("(1) ...") may be an
+    enumeration inside a paragraph and are left to the paragraph rules."""
+    return text[:1] in "-*+\u2022\u25aa\u25e6\u2023" and bool(LIST_ITEM.match(text))
 
 
 def _joins(last: Paragraph, p: Paragraph, grouped: bool) -> bool:
@@ -225,7 +243,7 @@ def _title_like(paras: list[Paragraph], i: int) -> bool:
     apart = i + 1 >= len(paras) or paras[i + 1].blank_before
     if p.lines != 1 or not apart or len(p.text.split()) < 2 or len(p.text) > 150:
         return False
-    return _phrase_like(p.text)
+    return _mostly_letters(p.text) and (bool(heading_level(p.text)) or _phrase_like(p.text))
 
 
 def _read_footer(paras: list[Paragraph], end: int, kinds: list[str | None], reasons: list[str | None],
@@ -279,7 +297,13 @@ def _is_heading(paras: list[Paragraph], i: int, kinds: list[str | None]) -> bool
 def _phrase_like(text: str) -> bool:
     """A short phrase that could head a section or a document: capitalised, unfinished (no
     sentence end, no trailing comma or colon), mostly letters ("Ref. 2231/7" is a file number)."""
-    letters = sum(map(str.isalpha, text))
-    return (text[:1].isupper() and not chrome.ends_sentence(text) and text[-1] not in ",;:"
-            and letters >= 0.7 * len(text.replace(" ", "")) and len(text.split()) <= 12
-            and not LIST_ITEM.match(text))
+    return (text[:1].isupper() and not chrome.ends_sentence(text) and text[-1] not in ",;:-"
+            and _mostly_letters(text) and len(text.split()) <= 12 and not LIST_ITEM.match(text)
+            and text.rsplit(None, 1)[-1].lower() not in _OPEN_WORDS)
+
+
+def _mostly_letters(text: str) -> bool:
+    return sum(map(str.isalpha, text)) >= 0.7 * len(text.replace(" ", ""))
+
+
+_OPEN_WORDS = frozenset("a an and as at by for from in into of on or the to with that is are was were be".split())
