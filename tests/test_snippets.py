@@ -332,12 +332,12 @@ ACRONYM_PIECES = PIECES + ["U.S.", "U.S.A.", "D.P.R.K.", "e.g.", "a.", "A.B", "D
 @settings(max_examples=400, deadline=None)
 @given(text=st.one_of(st.lists(st.sampled_from(ACRONYM_PIECES), max_size=80).map("".join), st.text(max_size=200)))
 def test_snippets_see_the_same_tokens_as_the_analyzer(text):
-    """Snippets scan a passage their own, faster way (search/present/snippets.py _token_table): the
+    """Snippets scan a passage their own, faster way (search/present/snippets.py token_table): the
     terms and character spans must stay those of indexer.store.analysis.EXACT, or highlights would
     drift from what the index matched."""
-    from search.present.matching import _token_table
+    from search.present.matching import token_table
 
-    terms, span = _token_table(text, None)
+    terms, span = token_table(text, None)
     tokens = list(EXACT.tokens(text))
     assert terms == [t.text for t in tokens]
     assert [span(i) for i in range(len(terms))] == [(t.start, t.end) for t in tokens]
@@ -352,11 +352,11 @@ def test_the_stem_prefilter_marks_what_the_full_scan_marks(text, spec):
     import search.present.matching as M
 
     fast = find_matches(text, spec)
-    saved, M._PREFILTER = M._PREFILTER, False
+    saved, M.PREFILTER = M.PREFILTER, False
     try:
         assert find_matches(text, spec) == fast
     finally:
-        M._PREFILTER = saved
+        M.PREFILTER = saved
 
 
 @settings(max_examples=400, deadline=None)
@@ -386,13 +386,13 @@ def _refuse_exact_tokens(monkeypatch):
 def test_snippets_take_the_fast_scan_for_text_without_cjk(text, monkeypatch):
     """The fast path must be live, not silently replaced by EXACT.tokens: it once was, when
     indexer.store.analysis renamed what it imported."""
-    from search.present.matching import _token_table
+    from search.present.matching import token_table
 
     spec = MatchSpec(stemmed=words("missile agree"), phrases=(phrase("no hostile"),))
     tokens = [(t.text, t.start, t.end) for t in EXACT.tokens(text)]
     spans = find_matches(text, spec, tokens=list(EXACT.tokens(text)))
     _refuse_exact_tokens(monkeypatch)
-    terms, span = _token_table(text, None)
+    terms, span = token_table(text, None)
     assert [(t, *span(i)) for i, t in enumerate(terms)] == tokens
     assert find_matches(text, spec) == spans
 
@@ -427,12 +427,12 @@ PHRASE_WORDS = ["a", "b", "c", "U.S.", "–", "x-a", "a's"]
 def test_adjacent_phrases_are_found_where_the_general_search_finds_them(words, terms):
     """Phrases without slop are found by list.index and a slice compare; sloppy ones by
     _phrase_occurrences. With slop 0 both must find the same places."""
-    from search.present.matching import _collect, _phrase_occurrences, _spaced_table
+    from search.present.matching import _phrase_occurrences, collect, spaced_table
 
     text = " ".join(words)
-    token_terms, span = _spaced_table(text)
+    token_terms, span = spaced_table(text)
     phrase_spec = PhraseSpec(tuple(terms), 0)
-    occurrences, spans = _collect(token_terms, span, MatchSpec(phrases=(phrase_spec,)))
+    occurrences, spans = collect(token_terms, span, MatchSpec(phrases=(phrase_spec,)))
     paths = list(_phrase_occurrences(token_terms, phrase_spec))
     expected = [(span(path[0])[0], span(path[-1])[1]) for path in paths]
     assert [(s, e) for s, e, _ in occurrences] == expected
@@ -543,16 +543,16 @@ def test_the_anchored_and_chunk_searches_find_what_every_token_finds(text, stemm
 
     text = re.sub(r"\s+", " ", text)
     spec = MatchSpec(stemmed=stemmed, exact=exact, phrases=tuple(PhraseSpec(p) for p in phrases))
-    matcher = M._matcher(spec)
-    saved = M._PREFILTER, S._ANCHOR_LIMIT
-    M._PREFILTER = False                        # _collect: every token through Matcher.keys
+    matcher = M.matcher_for(spec)
+    saved = M.PREFILTER, S._ANCHOR_LIMIT
+    M.PREFILTER = False                        # collect: every token through Matcher.keys
     S._ANCHOR_LIMIT = len(text) + 1             # collect_anchored: never too many places to look at
     try:
-        expected = M._collect(*M._token_table(text, list(EXACT.tokens(text))), spec)
+        expected = M.collect(*M.token_table(text, list(EXACT.tokens(text))), spec)
         assert S.collect_anchored(text, spec, matcher) == expected
         assert S.collect_chunks(text, spec, matcher) == expected
     finally:
-        M._PREFILTER, S._ANCHOR_LIMIT = saved
+        M.PREFILTER, S._ANCHOR_LIMIT = saved
 
 
 @pytest.mark.parametrize("text,spec,expected", [
@@ -571,6 +571,7 @@ def test_snippets_of_ascii_text_read_only_the_chunks_that_may_match(monkeypatch)
     """The anchored search must be live for ASCII passages, and the chunk search for others
     without CJK: neither may fall back to the token-by-token scan."""
     import search.present.matching as M
+    import search.present.scan as S
 
     spec = MatchSpec(stemmed=words("missile talks"), phrases=(phrase("no hostile intention"),))
     text = MISSILE + " " + HOSTILE
@@ -579,11 +580,11 @@ def test_snippets_of_ascii_text_read_only_the_chunks_that_may_match(monkeypatch)
 
     def refuse(*args):
         raise AssertionError("a slower search was taken")
-    monkeypatch.setattr(M, "_collect", refuse)
-    monkeypatch.setattr(M, "collect_chunks", refuse)
+    monkeypatch.setattr(M, "collect", refuse)
+    monkeypatch.setattr(S, "collect_chunks", refuse)
     assert make_snippet(text, spec, size=100) == expected[0]
     monkeypatch.undo()
-    monkeypatch.setattr(M, "_collect", refuse)
-    monkeypatch.setattr(M, "collect_anchored", refuse)
+    monkeypatch.setattr(M, "collect", refuse)
+    monkeypatch.setattr(S, "collect_anchored", refuse)
     assert make_snippet(latin, spec, size=100) == expected[1]
     assert marked(expected[0]) == ["missile", "talks", "missile"]

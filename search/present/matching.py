@@ -1,20 +1,21 @@
 """Which characters of a passage a MatchSpec matches, token by token: the per-spec
 Matcher (a term -> the query parts it matches, cached), the passage's token table,
-phrase occurrences, and the dispatch to scan.py's faster reads where they apply."""
+phrase occurrences. scan.py reads long passages faster and is checked against this."""
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from operator import itemgetter
 from typing import Sequence
 
 from indexer.store.analysis import EXACT, STEMMED, Token, _CJK_RUN, _spaced_scan
-from search.present.scan import START_END, collect_anchored, collect_chunks
 from search.query.match import MatchSpec, PhraseSpec, edit_distance
 
 
 # Whitespace to collapse: a run that starts with a character other than a space, or a space
 # followed by more whitespace. (Cheaper for the regex engine than r"\s{2,}|[^\S ]".)
 SPACES = re.compile(r"[^\S ]\s*| \s+")
+START_END = itemgetter(0, 1)
 
 
 # --- matching ------------------------------------------------------------------------------
@@ -86,7 +87,7 @@ def _cached_matcher(spec: MatchSpec) -> Matcher:
     return Matcher(spec)
 
 
-def _matcher(spec: MatchSpec) -> Matcher:
+def matcher_for(spec: MatchSpec) -> Matcher:
     """One matcher per spec, so the term cache serves every hit of a query."""
     global _last_matcher
     last = _last_matcher
@@ -103,12 +104,12 @@ def _matcher(spec: MatchSpec) -> Matcher:
 _last_matcher: tuple = (None, None)
 
 
-def _token_table(text: str, tokens: Sequence[Token] | None):
+def token_table(text: str, tokens: Sequence[Token] | None):
     """(terms, span): the EXACT terms of `text` in order (token i stands at position i) and
     span(i) -> its (start, end) characters."""
     if tokens is None:
         if single_spaced(text):
-            return _spaced_table(text)
+            return spaced_table(text)
         tokens = list(EXACT.tokens(text))
     terms = [t.text for t in tokens]
     return terms, lambda i: (tokens[i].start, tokens[i].end)
@@ -124,24 +125,12 @@ def single_spaced(text: str) -> bool:
     return "  " not in text and (text.isprintable() or SPACES.search(text) is None)
 
 
-def _spaced_table(text: str):
-    """_token_table(text, None) for text whose only whitespace is single spaces: without CJK
+def spaced_table(text: str):
+    """token_table(text, None) for text whose only whitespace is single spaces: without CJK
     (bigrams), the chunk-by-chunk scan of indexer.store.analysis, no Token per word."""
     if text.isascii() or _CJK_RUN.search(text) is None:
         return _spaced_scan(text)
-    return _token_table(text, list(EXACT.tokens(text)))
-
-
-def find_occurrences(text: str, spec: MatchSpec, tokens: Sequence[Token] | None, *, spaced: bool):
-    """_collect's (occurrences, spans) for `text`; spaced: its only whitespace is single spaces."""
-    matcher = _matcher(spec)
-    if spaced and matcher.by_chunks and _PREFILTER:
-        if text.isascii():
-            found = collect_anchored(text, spec, matcher)
-            return found if found is not None else collect_chunks(text, spec, matcher)
-        if _CJK_RUN.search(text) is None:
-            return collect_chunks(text, spec, matcher)
-    return _collect(*(_spaced_table(text) if spaced else _token_table(text, tokens)), spec)
+    return token_table(text, list(EXACT.tokens(text)))
 
 
 def _stem_needle(stem: str) -> str:
@@ -153,13 +142,13 @@ def _stem_needle(stem: str) -> str:
     return (stem[:-2] if stem.endswith("ie") else stem[:-1]).lower()
 
 
-def _collect(terms: list[str], span, spec: MatchSpec):
+def collect(terms: list[str], span, spec: MatchSpec):
     """(occurrences, spans): occurrences are (start, end, ids) per matched token or phrase
     occurrence, sorted, for choosing the window; spans are the character spans to mark.
-    terms, span: the passage's tokens (see _token_table)."""
+    terms, span: the passage's tokens (see token_table)."""
     occurrences = []
     spans = []
-    matcher = _matcher(spec)
+    matcher = matcher_for(spec)
     if spec.stemmed or spec.exact or spec.prefixes or spec.fuzzy:
         keys_of = matcher.keys
         for i in _candidates(terms, spec):
@@ -213,7 +202,7 @@ def _candidates(terms: list[str], spec: MatchSpec) -> list[int]:
     has prefixes or fuzzy terms. A word's stem comes from STEMMED's own cache, looked up for
     the whole passage in one C-level pass, and the indices of the few stems and terms the
     spec holds are found by list.index, so only those tokens reach Matcher.keys."""
-    if spec.prefixes or spec.fuzzy or not _PREFILTER:
+    if spec.prefixes or spec.fuzzy or not PREFILTER:
         return range(len(terms))
     found = []
     if spec.stemmed:
@@ -244,7 +233,7 @@ def _indices(items: list[str], wanted: frozenset[str]) -> list[int]:
     return found
 
 
-_PREFILTER = True         # (tests turn it off to compare with every token through Matcher.keys)
+PREFILTER = True         # (tests turn it off to compare with every token through Matcher.keys)
 _STEMS = STEMMED._cache
 
 

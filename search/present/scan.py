@@ -1,28 +1,43 @@
-"""Faster reads of a long passage for the common query (words and phrases without
-slop): ASCII text only around the places a query word's letters occur, other text
-without CJK chunk by chunk. Each gives what matching._collect gives reading every token
-(tests compare them)."""
+"""How a passage is read for a MatchSpec, fastest first (find_occurrences).
+
+For the common query (words and phrases without slop) on text whose only whitespace is
+single spaces: ASCII text only around the places a query word's letters occur
+(collect_anchored), other text without CJK chunk by chunk (collect_chunks). Everything
+else, token by token (matching.collect). The fast reads give what matching.collect gives
+(tests compare them).
+"""
 from __future__ import annotations
 
 import re
 from itertools import compress, count, repeat
-from operator import contains, itemgetter, not_
-from typing import TYPE_CHECKING
+from operator import contains, not_
+from typing import Sequence
 
-from indexer.store.analysis import STEMMED, _CHUNK_SPANS, _CHUNK_TERMS, _Memo
+from indexer.store.analysis import _CHUNK_SPANS, _CHUNK_TERMS, _CJK_RUN, STEMMED, Token, _Memo
+from search.present import matching
+from search.present.matching import START_END, Matcher
 from search.query.match import MatchSpec
 
-if TYPE_CHECKING:                    # matching.py calls these with its Matcher
-    from search.present.matching import Matcher
 
-
-START_END = itemgetter(0, 1)
 # Chunk -> the STEMMED stems of its terms (_CHUNK_TERMS), for finding a query's stemmed words.
 _CHUNK_STEMS = _Memo(lambda chunk: tuple(map(STEMMED._stem, _CHUNK_TERMS[chunk])), 100_000)
 
 
-def collect_anchored(text: str, spec: MatchSpec, matcher: "Matcher"):
-    """_collect for ASCII text whose only whitespace is single spaces (and a spec collect_chunks
+def find_occurrences(text: str, spec: MatchSpec, tokens: Sequence[Token] | None, *, spaced: bool):
+    """collect's (occurrences, spans) for `text`; spaced: its only whitespace is single spaces."""
+    matcher = matching.matcher_for(spec)
+    if spaced and matcher.by_chunks and matching.PREFILTER:
+        if text.isascii():
+            found = collect_anchored(text, spec, matcher)
+            return found if found is not None else collect_chunks(text, spec, matcher)
+        if _CJK_RUN.search(text) is None:
+            return collect_chunks(text, spec, matcher)
+    return matching.collect(*(matching.spaced_table(text) if spaced
+                              else matching.token_table(text, tokens)), spec)
+
+
+def collect_anchored(text: str, spec: MatchSpec, matcher: Matcher):
+    """collect for ASCII text whose only whitespace is single spaces (and a spec collect_chunks
     takes), from a search for a piece of each word instead of a look at every chunk; None when
     a piece is too frequent in the text to be worth it.
 
@@ -140,8 +155,8 @@ def _phrase_around(text: str, start: int, end: int, here: tuple[str, ...], k: in
     return chunk_start + _CHUNK_SPANS[text[chunk_start:chunk_end]][at][0], last
 
 
-def collect_chunks(text: str, spec: MatchSpec, matcher: "Matcher"):
-    """_collect for CJK-free text whose only whitespace is single spaces, and a spec without
+def collect_chunks(text: str, spec: MatchSpec, matcher: Matcher):
+    """collect for CJK-free text whose only whitespace is single spaces, and a spec without
     prefixes, fuzzy terms or sloppy phrases, worked on text.split(" ") without a token list.
 
     A chunk's terms (and stems) come from a memo, the chunks holding a query's word are found

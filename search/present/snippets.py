@@ -15,7 +15,7 @@ How a passage is read, fastest first (each is tested against reading every token
 ASCII passage only in the chunks where a piece of a query's word occurs
 (scan.py: collect_anchored); other text without CJK chunk by chunk (scan.py:
 collect_chunks); CJK text, and queries with prefixes, fuzzy terms or sloppy phrases,
-token by token (matching.py: _collect). snippets.py chooses and cuts the window.
+token by token (matching.py: collect). snippets.py chooses and cuts the window.
 """
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ from operator import itemgetter
 from typing import Sequence
 
 from indexer.store.analysis import Token
-from search.present.matching import SPACES, find_occurrences, merge, single_spaced
+from search.present.matching import SPACES, merge, single_spaced
+from search.present.scan import find_occurrences
 from search.query.match import MatchSpec
 
 
