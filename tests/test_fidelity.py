@@ -343,3 +343,18 @@ def test_invariant_over_a_sample_of_the_un_corpus(tmp_path):
     assert figures["lost_pct"] < 0.01 and figures["in_passages_pct"] >= 99.5
     assert set(figures["removed_lines_by_reason"]) <= {"page number", "print job number", "document symbol",
                                                        "running head"}
+
+
+def test_keep_all_puts_html_chrome_back_where_it_stood(tmp_path):
+    page = ("<html><body><header><p>Harbour Times</p></header><nav><a href='/'>Home</a></nav><main>"
+            "<h1>Harbour report</h1><p>The harbour office opened an inquiry into the cargo unloaded at night.</p>"
+            "</main><footer>Keyboard shortcuts</footer></body></html>")
+    path = write(tmp_path / "page.html", page)
+    doc = load_document(path, tmp_path)
+    assert [(r.text, r.reason) for r in doc.removed] == [("Harbour Times", "page header"), ("Home", "navigation"),
+                                                         ("Keyboard shortcuts", "footer")]
+    everything = load_document(path, tmp_path, keep_all=True)
+    assert [b.text for b in everything.blocks] == ["Harbour Times", "Home", "Harbour report",
+                                                   "The harbour office opened an inquiry into the cargo unloaded "
+                                                   "at night.", "Keyboard shortcuts"]
+    assert everything.removed == ()

@@ -114,6 +114,11 @@ def _redirect_target(meta: dict[str, str], out: Extracted) -> str | None:
 def _trim_headers(soup: BeautifulSoup, root: Tag) -> None:
     """An article's <header> keeps its headings (the post title); the page's header goes."""
     page_level = root is soup.body or root is soup
+    if not page_level:      # the page's own headers, outside the article: chrome, said as such
+        inside = {id(h) for h in root.find_all("header")} | {id(p) for p in root.parents}
+        for header in soup.find_all("header"):
+            if id(header) not in inside and not _decomposed(header):
+                _take_out(soup, header, "page header")
     for header in (soup if page_level else root).find_all("header"):
         if _decomposed(header):
             continue
