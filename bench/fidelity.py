@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import re
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,14 +35,16 @@ def words(text: str) -> list[str]:
 
 def visible_text(path: Path) -> str:
     """The text a person reading the file sees, in the indexer's character normal form."""
-    from bs4 import BeautifulSoup, Comment
+    from bs4 import BeautifulSoup, Comment, XMLParsedAsHTMLWarning
 
     from indexer.clean.normalize import decode, normalize
 
     suffix = path.suffix.lower()
     text = normalize(decode(path.read_bytes(), html=suffix in (".html", ".htm")))
     if suffix in (".html", ".htm"):
-        soup = BeautifulSoup(text, "lxml")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+            soup = BeautifulSoup(text, "lxml")
         for tag in soup.find_all(["head", "script", "style", "noscript", "template", "svg"]):
             tag.decompose()
         for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
