@@ -3,7 +3,6 @@ with its reason; removal only where certain; structure kept (headings, lists, ti
 from __future__ import annotations
 
 import json
-import shutil
 from collections import Counter
 from pathlib import Path
 

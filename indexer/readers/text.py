@@ -17,7 +17,6 @@ from indexer.clean.reflow import LIST_ITEM, Paragraph, heading_level, wrapped_pa
 from indexer.clean.normalize import split_footnote_marks
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-_FOOTNOTE = re.compile(r"^\[?\d{1,3}[\].)]?\s+\S.{15,}")
 DROP, BODY, HEADING, TITLE = "drop", "body", "heading", "title"
 MERGE_TARGET = 500        # speech-style lines are joined into paragraphs of about this size ...
 MERGE_LIMIT = 1500        # ... and never past this
