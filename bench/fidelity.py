@@ -120,7 +120,9 @@ def audit_files(name: str, root: Path, paths: Iterable[Path], *, keep_all: bool 
 def account(out: Audit, doc, passages, source: str, label: str) -> None:
     """Add one document's figures to `out`."""
     have = Counter(w for p in passages for w in words(p.text))
-    joined = {w for p in passages for w in words(p.text.replace("-", ""))}
+    # Words a hyphen joins in the passages ("inter-Korean" -> "interkorean"), for a source word
+    # hyphenated at a line end and rejoined; only forms that are not words of the passages as they are.
+    joined = {w for p in passages for w in words(p.text.replace("-", ""))} - set(have)
     removed = Counter()
     for r in doc.removed:
         ws = words(r.text)
