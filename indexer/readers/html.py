@@ -308,6 +308,12 @@ def heading_text(node: Tag) -> str:
     return _PERMALINK.sub("", _collapse(node.get_text(" ")))
 
 
+def _removed_within(node: Tag, parts: list) -> None:
+    """The lines of chrome taken out inside a block read whole (a copy button in a <pre>)."""
+    for placeholder in node.find_all(REMOVED):
+        parts.extend((text, 0, why) for text, why in getattr(placeholder, "removed_lines", ()))
+
+
 def _walk(top: Tag, root: Tag) -> list[tuple[str, int, str | None]]:
     """Blocks in document order as (text, heading level, None), with an explicit stack (no
     recursion on deep pages); text outside `root`, and text taken out as chrome (REMOVED
@@ -351,16 +357,19 @@ def _walk(top: Tag, root: Tag) -> list[tuple[str, int, str | None]]:
             flush()
             parts.append((heading_text(node), HEADINGS[name], None) if inside
                          else (_collapse(node.get_text(" ")), 0, outside))
+            _removed_within(node, parts)
             continue
         if name == "pre":
             flush()
             parts.append(("\n".join(line.rstrip() for line in node.get_text().split("\n")).strip("\n"), 0,
                           None if inside else outside))
+            _removed_within(node, parts)
             continue
         if name == "tr" and not node.find(_STRUCTURAL):
             flush()
             cells = [_collapse(c.get_text(" ")) for c in node.find_all(["td", "th"], recursive=False)]
             parts.append((" | ".join(c for c in cells if c), 0, None if inside else outside))
+            _removed_within(node, parts)
             continue
         if name == "br":
             buffer.append(_BR)
