@@ -28,6 +28,12 @@ _MD_TAG = re.compile(r"</?[A-Za-z][^>]*>")
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 
 
+def _hidden(tag) -> bool:
+    style = str(tag.get("style", "")).replace(" ", "").lower()
+    return ("hidden" in tag.attrs or str(tag.get("aria-hidden", "")).lower() == "true"
+            or "display:none" in style or "visibility:hidden" in style)
+
+
 def words(text: str) -> list[str]:
     """Case-folded runs of letters and digits: what "a word of the text" means here."""
     return _WORD.findall(text.casefold())
@@ -47,6 +53,9 @@ def visible_text(path: Path) -> str:
             soup = BeautifulSoup(text, "lxml")
         for tag in soup.find_all(["head", "script", "style", "noscript", "template", "svg"]):
             tag.decompose()
+        for tag in soup.find_all(_hidden):          # never shown: not words a reader sees
+            if not tag.__dict__.get("_decomposed"):
+                tag.decompose()
         for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
             comment.extract()
         text = normalize(soup.get_text("\n"))

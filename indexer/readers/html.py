@@ -106,7 +106,7 @@ def _redirect_target(meta: dict[str, str], out: Extracted) -> str | None:
     if m:
         return m.group(1).strip()
     first = out.parts[0][0] if out.parts else ""
-    if re.match(r"(?i)redirect(?:ing)?\b", first):
+    if re.match(r"(?i)redirecting\b(?:\s+to\b[^.!?]*)?\s*(?:\.\.\.|…)?$", first):
         return "another page"
     return None
 
@@ -154,8 +154,9 @@ _INLINE = frozenset("a span em strong b i u code small abbr sup sub cite q mark 
 
 def _take_out(soup: BeautifulSoup, tag: Tag, reason: str) -> None:
     """Replace `tag` by a REMOVED placeholder holding its text lines (with their own reasons when
-    chrome was taken out inside it), so the reader can record them where they stood."""
-    if tag.name not in _UNSEEN:
+    chrome was taken out inside it), so the reader can record them where they stood. What is
+    never shown (scripts, styles, hidden elements) is not text of the page: it just goes."""
+    if tag.name not in _UNSEEN and reason != "hidden":
         lines = [(text, inner or reason) for text, _, inner in _walk(tag, tag)]
         if lines:
             placeholder = soup.new_tag(REMOVED)
@@ -180,7 +181,10 @@ def _remove_chrome(soup: BeautifulSoup) -> None:
     for tag in soup.find_all(DROP_TAGS):
         if not _decomposed(tag):
             _take_out(soup, tag, _TAG_REASONS.get(tag.name, tag.name))
-    in_headings = {id(inner) for heading in soup.find_all(list(HEADINGS)) for inner in heading.find_all(True)}
+    in_headings: set[int] = set()
+    for heading in soup.find_all(list(HEADINGS)):
+        if id(heading) not in in_headings:      # (a heading nested in one already seen is not re-scanned)
+            in_headings.update(id(inner) for inner in heading.find_all(True))
     doomed = [tag for tag in soup.find_all(True) if tag.name not in _KEEP and id(tag) not in in_headings
               and (_is_hidden(tag) or _is_chrome_box(tag))]
     if not doomed:
