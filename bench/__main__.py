@@ -179,6 +179,53 @@ def fidelity(n_files, docs_root, keep_all, sample, corpora, engine_keys, smoke, 
 
 
 @cli.command()
+@click.option("--pages", type=click.IntRange(min=1), default=40, show_default=True,
+              help="Pages of the generated text PDF (the other formats get the same text).")
+@click.option("--ocr-pages", type=click.IntRange(min=0), default=2, show_default=True,
+              help="A4 scans to OCR (needs Tesseract; 0: none).")
+@click.option("--smoke", is_flag=True, help="A small, quick run that proves the harness works.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the JSON file [default: bench/results/].")
+@click.option("--machine", help="Tag in the JSON file name [default: host name].")
+def formats(pages, ocr_pages, smoke, out, machine):
+    """Reading speed per format: pages/s for PDFs and OCR, MB/s for the others.
+
+    \b
+    Example:
+        python -m bench formats
+        python -m bench formats --smoke
+    """
+    from bench.formats import render, run
+
+    figures = run(pages=4 if smoke else pages, ocr_pages=min(ocr_pages, 1) if smoke else ocr_pages)
+    _finish("formats", figures, render(figures), out, machine, smoke)
+
+
+@cli.command()
+@click.option("--files", "n_files", type=click.IntRange(min=1), help="Index an evenly spread subset of N UN files.")
+@click.option("--corpora", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=DEFAULT_CORPORA, show_default=True, help="Folder holding the collections.")
+@click.option("--smoke", is_flag=True, help="A small, quick run that proves the harness works.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the JSON file [default: bench/results/].")
+@click.option("--machine", help="Tag in the JSON file name [default: host name].")
+def facets(n_files, corpora, smoke, out, machine):
+    """What facets add to a search (as a ratio), and the web page's server time, on the UN corpus.
+
+    \b
+    Example:
+        python -m bench facets
+        python -m bench facets --smoke
+    """
+    from bench.facets import render, run_facets
+
+    if smoke and n_files:
+        raise click.UsageError("--smoke sets --files; give one or the other")
+    figures = run_facets(SMOKE_FILES if smoke else n_files, corpora)
+    _finish("facets", figures, render(figures), out, machine, smoke)
+
+
+@cli.command()
 def readme():
     """Rewrite README.md's benchmark section from the result files under bench/results/."""
     from bench.readme import README, update

@@ -23,13 +23,17 @@ def _load(command: str, tag: str, results: Path) -> dict | None:
 
 
 def section(tag: str, results: Path = RESULTS) -> str:
-    """The tables of the latest relevance, speed and load runs on machine `tag`."""
+    """The tables of the latest relevance, speed, load, facets and formats runs on machine `tag`."""
+    from bench.facets import render as render_facets
+    from bench.formats import render as render_formats
     from bench.relevance import render as render_relevance
     from bench.speed import render as render_speed
 
     out = []
-    rel, speed, load = (_load(c, tag, results) for c in ("relevance", "speed", "load"))
-    for name, doc in (("relevance", rel), ("speed", speed), ("load", load)):
+    rel, speed, load, facets, formats = (_load(c, tag, results)
+                                         for c in ("relevance", "speed", "load", "facets", "formats"))
+    for name, doc in (("relevance", rel), ("speed", speed), ("load", load), ("facets", facets),
+                      ("formats", formats)):
         if doc is None:
             continue
         m = doc["machine"]
@@ -39,6 +43,11 @@ def section(tag: str, results: Path = RESULTS) -> str:
             out.append(render_relevance(doc["collections"], doc["engines"]))
         elif name == "speed":
             out.append(render_speed(doc))
+        elif name == "facets":
+            out.append(render_facets(doc))
+        elif name == "formats":
+            out.append("Reading speed per format (files to Documents, one process; pages/s for PDFs and OCR)\n")
+            out.append(render_formats(doc))
         else:
             lib, cli = doc["library"], doc["cli"]
             out.append(f"{lib['searches']:,} library searches: RSS {lib['rss_kb_warm']:,} → {lib['rss_kb_end']:,} KiB, "

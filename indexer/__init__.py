@@ -39,6 +39,14 @@ DEFAULT_MAX_BYTES = 20_000_000
 KEEP_ALL = "keep-all"       # Document.boilerplate of a document read with keep_all
 
 
+def default_ocr_cache() -> Path:
+    """$DOCSEARCH_OCR_CACHE, else $XDG_CACHE_HOME/docsearch/ocr, else ~/.cache/docsearch/ocr."""
+    if os.environ.get("DOCSEARCH_OCR_CACHE"):
+        return Path(os.environ["DOCSEARCH_OCR_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "docsearch" / "ocr"
+
+
 def seeds_path() -> Path:
     """The bundled default corpus, installed as the `seeds` package's data."""
     import seeds
@@ -56,6 +64,7 @@ class IndexSummary:
     passages: int = 0
     seconds: float = 0.0
     skipped: list[tuple[str, str]] = field(default_factory=list)   # (path, reason)
+    ocr_pending: int = 0    # pages without a text layer left unread: Tesseract is not installed
 
     def line(self) -> str:
         """The one-line summary a terminal user sees at the end."""
@@ -66,6 +75,8 @@ class IndexSummary:
         if self.removed:
             parts.append(f"{self.removed:,} removed")
         parts.append(f"{len(self.skipped):,} skipped")
+        if self.ocr_pending:
+            parts.append(f"{self.ocr_pending:,} page{'s' * (self.ocr_pending != 1)} need OCR")
         return "; ".join(parts)
 
 
@@ -98,43 +109,47 @@ class _Prepare:
     boilerplate: frozenset
     manifest: dict
     manifest_base: Path | None
-    max_bytes: int
+    max_bytes: int | None
     seg_kw: dict
+    options: object = None          # readers' ReadOptions (OCR mode and cache, bounds)
     keep_all: bool = False
 
     def __call__(self, job: "_Job") -> tuple:
-        from indexer.readers.load import load_document
+        from indexer.readers.load import load_documents
         from indexer.metadata import apply_overrides
         from indexer.segment import segment
 
         try:
             if job.old_sha256 is not None and job.old_sha256 == _sha256(job.path) and self._reads_same(job):
                 return ("unchanged",)
-            doc = load_document(job.path, job.root, max_bytes=self.max_bytes, boilerplate=self.boilerplate,
-                                keep_all=self.keep_all)
+            docs = load_documents(job.path, job.root, max_bytes=self.max_bytes, boilerplate=self.boilerplate,
+                                  keep_all=self.keep_all,
+                                  **({"options": self.options} if self.options is not None else {}))
         except UnsupportedFileError as e:
             return ("skip", str(e))
         except OSError as e:
             return ("skip", e.strerror or str(e))
         overrides = self.manifest.get(job.rel) or self.manifest.get(_relative_to(job.path, self.manifest_base))
         if overrides:
-            doc = apply_overrides(doc, overrides)
-        return ("doc", doc, list(segment(doc, **self.seg_kw)), str(job.root))
+            docs = [apply_overrides(doc, overrides) for doc in docs]
+        first, *inside = [(doc, list(segment(doc, **self.seg_kw))) for doc in docs]
+        return ("doc", *first, str(job.root), inside)
 
     def _reads_same(self, job: "_Job") -> bool:
         """Whether an unchanged file would be read as it was: with the same learned boilerplate
         lines of its own (files added or removed elsewhere change what is learned) and the same
         --keep-all. So an incremental run gives what a clean build of the same files gives."""
-        from indexer.readers.load import boilerplate_fingerprint, file_boilerplate, read_bytes
+        from indexer.readers.load import READERS, boilerplate_fingerprint, file_boilerplate, read_bytes
         from indexer.clean.normalize import decode, normalize
 
         if self.keep_all or job.old_boilerplate == KEEP_ALL:
             return self.keep_all and job.old_boilerplate == KEEP_ALL
-        if not self.boilerplate:
+        reader = READERS.get(job.path.suffix.lower())
+        if not self.boilerplate or reader is None or reader.binary:     # (binary formats learn none)
             return not job.old_boilerplate
-        is_html = job.path.suffix.lower() in (".html", ".htm")
+        is_html = reader.type == "html"
         try:
-            text = normalize(decode(read_bytes(job.path, self.max_bytes)[0], html=is_html))
+            text = normalize(decode(read_bytes(job.path, self.max_bytes or reader.max_bytes)[0], html=is_html))
         except UnsupportedFileError:
             return False
         return boilerplate_fingerprint(file_boilerplate(text, is_html, self.boilerplate)) == job.old_boilerplate
@@ -152,23 +167,32 @@ class _Job:
 
 def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, *,
                 rebuild: bool = False, metadata: Path | None = None,
-                max_bytes: int = DEFAULT_MAX_BYTES, min_chars: int | None = None, max_chars: int | None = None,
-                procs: int | None = None, memory_mb: int = 256, keep_all: bool = False,
+                max_bytes: int | None = None, min_chars: int | None = None, max_chars: int | None = None,
+                procs: int | None = None, memory_mb: int = 256, ocr: str = "auto", keep_all: bool = False,
                 progress: Callable[[int, int, str], None] | None = None,
                 warn: Callable[[str], None] | None = None) -> IndexSummary:
     """Index documents under `paths` (default: the bundled seeds) into `index_dir`.
 
     progress(done, total, path) is called per file; warn(message) per skipped file.
+    max_bytes: skip larger files; None: each format's limit (20 MB for text, 200 MB for PDF, ...).
     procs: worker processes that load, analyse and write (default: the cores, up to 4, for
     100+ files, else 1, in this process); memory_mb: the budget of the buffered
     postings across all processes (a process over its share writes a segment early).
+    ocr: "auto" (OCR pages and images without a text layer, when Tesseract is installed),
+    "always" or "never"; results are cached by content hash (default_ocr_cache), outside the
+    index so that a --rebuild never repeats an OCR run.
     keep_all: index every line; nothing is left out as chrome, page furniture or boilerplate.
     Raises InputError for a missing path or manifest, and the index errors.
     """
     from indexer.readers.boilerplate import learn_boilerplate
     from indexer.metadata import read_manifest
     from indexer.segment import MAX_CHARS, MIN_CHARS
+    from indexer.readers.extracted import ReadOptions
+    from indexer.readers.ocr import pending_pages
     from indexer.store.writer import IndexWriter
+
+    if ocr not in ("auto", "always", "never"):
+        raise ValueError(f"ocr must be auto, always or never, not {ocr!r}")
 
     started = time.perf_counter()
     paths = [Path(p) for p in (paths or [seeds_path()])]
@@ -190,7 +214,9 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
 
     def skip(order: int, rel: str, reason: str) -> None:
         skipped.append((order, rel, reason))
-        if warn:
+        pending = pending_pages(reason)
+        summary.ocr_pending += pending
+        if warn and not pending:        # files that need OCR get one warning at the end, with the count
             warn(f"skipped {rel}: {reason}")
 
     if procs is None:
@@ -199,6 +225,8 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
         boilerplate = frozenset() if keep_all else learn_boilerplate([c.path for c in candidates], procs=procs,
                                                                      close_fds=writer.lock_fds())
         roots = {str(c.root) for c in candidates}
+        # Files that hold several documents (a mailbox): one of their records, by the file's id.
+        inside_files = {r.container: r for r in writer.documents.values() if r.container}
         seen: set[str] = set()
         jobs: list[_Job] = []
         for order, cand in enumerate(candidates):
@@ -208,25 +236,32 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
                 tick(rel)
                 continue
             seen.add(rel)
-            old = writer.documents.get(rel)
+            old = writer.documents.get(rel) or inside_files.get(rel)
             same_root = old is not None and not rebuild and old.root == str(cand.root)
             jobs.append(_Job(order, rel, cand.path, cand.root, old.sha256 if same_root else None,
                              old.boilerplate if same_root else ""))
-        prepare = _Prepare(boilerplate, manifest, manifest_base, max_bytes, seg_kw, keep_all)
+        options = ReadOptions(ocr=ocr, ocr_cache=default_ocr_cache())
+        prepare = _Prepare(boilerplate, manifest, manifest_base, max_bytes, seg_kw, options, keep_all)
         for job, kind, detail in writer.add_files(jobs, prepare, weights=[_size(j.path) for j in jobs]):
             tick(job.rel)
             if kind == "doc":
                 summary.indexed += 1
                 summary.passages += detail
+                record = writer.documents.get(job.rel)
+                summary.ocr_pending += record.ocr_pending if record is not None else 0
             elif kind == "unchanged":
                 summary.unchanged += 1
             else:
                 skip(job.order, job.rel, detail)
         # Documents that were indexed from these roots and are gone now.
         for doc_id, record in list(writer.documents.items()):
-            if record.root in roots and doc_id not in seen:
+            if record.root in roots and doc_id not in seen and (record.container or doc_id) not in seen:
                 writer.delete(doc_id)
                 summary.removed += 1
+    if summary.ocr_pending and warn:
+        warn(f"{summary.ocr_pending:,} page{'s' * (summary.ocr_pending != 1)} without a text layer (scans, "
+             "images) were not read: Tesseract is not installed. Install it (Debian: apt-get install "
+             "tesseract-ocr tesseract-ocr-kor) and index again; --ocr never silences this")
     summary.skipped = [(rel, reason) for _, rel, reason in sorted(skipped)]
     summary.seconds = time.perf_counter() - started
     return summary

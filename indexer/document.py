@@ -21,6 +21,8 @@ class Block:
     end: int
     heading: bool = False
     level: int = 0          # 1..6 for headings (h1..h6); 0 for body blocks
+    page: int = 0           # 1-based page the block starts on (paged formats: PDF, OCR); 0 unknown
+    page_end: int = 0       # the page it ends on (a paragraph running over a page break)
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,10 @@ class Document:
     url: str | None = None
     language: str | None = None     # ISO 639-1, e.g. "en", "ko"
     meta: Mapping[str, str] = field(default_factory=dict)   # extra filterable fields (manifest columns)
+    type: str | None = None         # the format: pdf, docx, odt, epub, email, text, markdown, html, image
+    page_labels: tuple[str, ...] = ()   # printed label of page N at [N-1] ("iv", "12"), where the file defines them
+    container: str | None = None    # the id of the file this document is inside (a mailbox's message,
+                                    # an attachment); None when the document is the file
     sha256: str = ""
     mtime: float = 0.0
     size: int = 0
@@ -65,21 +71,29 @@ class Passage:
     end: int
     section: str | None = None
     language: str | None = None
+    page: int = 0           # 1-based first page of the passage; 0 when the format has no pages
+    page_end: int = 0       # last page (== page unless the passage crosses a page break)
+    page_label: str | None = None   # the printed label of `page`, where the file defines labels
 
     @property
     def id(self) -> str:
         return f"{self.doc_id}#{self.ordinal}"
 
 
-def make_blocks(parts: list[tuple[str, int]]) -> tuple[str, tuple[Block, ...]]:
-    """Join (text, heading_level) parts into clean text and offset-carrying blocks.
+def make_blocks(parts: list[tuple]) -> tuple[str, tuple[Block, ...]]:
+    """Join (text, heading_level) or (text, heading_level, page, page_end) parts into clean
+    text and offset-carrying blocks.
 
-    A level of 0 is a body block, 1..6 a heading. Empty parts are dropped.
+    A level of 0 is a body block, 1..6 a heading; pages are 1-based (0 or absent: no pages).
+    Empty parts are dropped.
     """
     blocks: list[Block] = []
     pieces: list[str] = []
     pos = 0
-    for text, level in parts:
+    for part in parts:
+        text, level = part[0], part[1]
+        page = part[2] if len(part) > 2 else 0
+        page_end = part[3] if len(part) > 3 else page
         text = text.strip()
         if not text:
             continue
@@ -87,6 +101,7 @@ def make_blocks(parts: list[tuple[str, int]]) -> tuple[str, tuple[Block, ...]]:
             pieces.append(BLOCK_SEPARATOR)
             pos += len(BLOCK_SEPARATOR)
         pieces.append(text)
-        blocks.append(Block(text, pos, pos + len(text), heading=level > 0, level=level))
+        blocks.append(Block(text, pos, pos + len(text), heading=level > 0, level=level, page=page,
+                            page_end=max(page, page_end)))
         pos += len(text)
     return "".join(pieces), tuple(blocks)

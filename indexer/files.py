@@ -14,7 +14,10 @@ from typing import Iterator
 
 from indexer.errors import InputError
 
-DOCUMENT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
+# The suffixes the readers registry reads (indexer/readers/load.py READERS) and those it counts
+# as skipped with a reason (SKIPPED_FORMATS); kept here so walking a folder imports no reader.
+DOCUMENT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".doc", ".msg", ".docx", ".odt",
+                               ".epub", ".eml", ".mbox", ".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ the document's clean text: `doc.text[p.start:p.end] == p.text`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import Iterator
 
 from indexer.document import Block, Document, Passage
@@ -117,9 +118,39 @@ def segment(doc: Document, *, min_chars: int = MIN_CHARS, max_chars: int = MAX_C
             cur = [block.start, block.end]
     flush()
     spans = _merge_tiny(_merge_short_tails(spans, min_chars, max_chars), min(TINY_CHARS, min_chars), max_chars)
+    pages = _PageOf(doc)
     for ordinal, (s, e, sec) in enumerate(spans):
         passage_text = text[s:e]
-        yield Passage(doc.doc_id, ordinal, passage_text, s, e, sec, detect_language(passage_text))
+        first, last = pages.span(s, e)
+        yield Passage(doc.doc_id, ordinal, passage_text, s, e, sec, detect_language(passage_text),
+                      first, last, pages.label(first))
+
+
+class _PageOf:
+    """The pages a span of the clean text stands on, from the blocks it overlaps.
+
+    A passage that crosses a page break gets page < page_end, so a citation never
+    names only the page it starts on without saying it runs on.
+    """
+
+    def __init__(self, doc: Document):
+        self.blocks = [b for b in doc.blocks if b.page]
+        self.starts = [b.start for b in self.blocks]
+        self.labels = doc.page_labels
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        if not self.blocks:
+            return 0, 0
+        i = max(0, bisect_right(self.starts, start) - 1)
+        if self.blocks[i].end <= start and i + 1 < len(self.blocks):
+            i += 1                                  # the span starts in the gap after block i
+        j = max(i, bisect_right(self.starts, end - 1) - 1)
+        return self.blocks[i].page, max(self.blocks[i].page, self.blocks[j].page_end)
+
+    def label(self, page: int) -> str | None:
+        if 0 < page <= len(self.labels) and self.labels[page - 1]:
+            return self.labels[page - 1]
+        return None
 
 
 def _merge_short_tails(spans, min_chars, max_chars):

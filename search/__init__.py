@@ -15,8 +15,10 @@ The stages, in the order a query goes through them:
                feedback), without Whoosh's per-document matchers
 - searcher.py  Searcher: opens the index, runs the stages, pages, filters, groups by document
 - results.py   the dataclasses it returns: Hit, Results, PassageContext, IndexStats, RemovedLines
-- present/     Hits -> snippets with exact highlights, and text, JSON or HTML
+- present/     Hits -> snippets with exact highlights, and text, JSON or HTML; trend bars
+- collect/     every match counted: facets per year, source, column...; trends; batch search
 - cli.py       the docsearch command: a thin layer over Searcher and indexer.build_index
+- web/         docsearch serve: the local web page and JSON API over one open Searcher
 
 From indexer/, search/ reads only indexer.store (the index format) and indexer.errors;
 tests/test_layout.py keeps it so.
@@ -28,10 +30,11 @@ from indexer.errors import (DocsearchError, IndexLockedError, IndexNotFoundError
 
 _LAZY = {"Searcher": "searcher", "Hit": "results", "Results": "results", "PassageContext": "results",
          "ContextPassage": "results", "IndexStats": "results", "Snippet": "present.snippets",
+         "Facets": "collect.facets", "FacetValue": "collect.facets",
          "RemovedLines": "results", "RemovedLine": "results"}
 
 __all__ = ["Searcher", "Hit", "Results", "Snippet", "PassageContext", "ContextPassage", "IndexStats",
-           "RemovedLines", "RemovedLine",
+           "Facets", "FacetValue", "RemovedLines", "RemovedLine",
            "DocsearchError", "IndexLockedError", "IndexNotFoundError", "IndexVersionError", "IndexWriteError",
            "InputError", "NotAnIndexError", "QueryError"]
 

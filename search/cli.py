@@ -98,18 +98,22 @@ def cli():
 @click.option("--rebuild", is_flag=True, help="Build the index anew (needed after a schema change).")
 @click.option("--metadata", type=click.Path(dir_okay=False, path_type=Path),
               help="A .tsv or .csv manifest: one row per document keyed by its path; extra columns become fields.")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=20_000_000, show_default=True,
-              help="Skip files larger than this.")
+@click.option("--max-bytes", type=click.IntRange(min=1),
+              help="Skip files larger than this [default: per format: 20 MB for text, Markdown and HTML; "
+                   "200 MB for PDF; 100 MB for Word, OpenDocument and EPUB; 50 MB for e-mail and images].")
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
               help="Processes that read and index files [default: the cores, up to 4, for 100+ files].")
 @click.option("--memory-mb", type=click.IntRange(min=1), default=256, show_default=True,
               help="Memory for buffered postings, all processes together; beyond it a segment is "
                    "written early (more, smaller segments: slower searches).")
+@click.option("--ocr", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="OCR with Tesseract: auto reads pages and images without a text layer; always "
+                   "also re-reads pages that have one; never skips them.")
 @click.option("--keep-all", is_flag=True,
               help="Index every line: leave nothing out as site chrome, page furniture or boilerplate.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings; only the summary.")
-def index(paths, index_dir, rebuild, metadata, max_bytes, jobs, memory_mb, keep_all, quiet):
-    """Index documents (.txt, .md, .html) under PATHS; no PATHS: the bundled seeds.
+def index(paths, index_dir, rebuild, metadata, max_bytes, jobs, memory_mb, ocr, keep_all, quiet):
+    """Index documents (.txt, .md, .html, .pdf, ...; see the README) under PATHS; no PATHS: the bundled seeds.
 
     Re-running is incremental: changed files are re-indexed, deleted ones removed.
 
@@ -138,7 +142,7 @@ def index(paths, index_dir, rebuild, metadata, max_bytes, jobs, memory_mb, keep_
 
     try:
         summary = build_index(list(paths) or None, index_dir, rebuild=rebuild, metadata=metadata,
-                              max_bytes=max_bytes, procs=jobs, memory_mb=memory_mb, keep_all=keep_all,
+                              max_bytes=max_bytes, procs=jobs, memory_mb=memory_mb, ocr=ocr, keep_all=keep_all,
                               progress=progress if show_bar else None, warn=warn)
     finally:
         if bar is not None:
@@ -156,12 +160,17 @@ def index(paths, index_dir, rebuild, metadata, max_bytes, jobs, memory_mb, keep_
 @click.option("--from", "date_from", metavar="DATE", help="Only documents dated on or after DATE (YYYY[-MM[-DD]]).")
 @click.option("--to", "date_to", metavar="DATE", help="Only documents dated on or before DATE.")
 @click.option("--source", help="Only documents from this source (its words, as a phrase).")
+@click.option("--type", "doc_type", metavar="TYPE",
+              help="Only documents of this format: pdf, docx, odt, epub, email, text, markdown, html, image.")
 @click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
               help="Only documents whose FIELD (author, lang, or a manifest column) matches VALUE.")
+@click.option("--facets", "facet_list", metavar="FIELD,...",
+              help="Also count every match per value of these fields (year, month, source, author, language, "
+                   "type, a manifest column).")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @_alias_options
-def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to, source, filters, fmt,
-           alias_file, no_builtin_aliases, no_aliases):
+def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to, source, doc_type, filters, facet_list,
+           fmt, alias_file, no_builtin_aliases, no_aliases):
     """Ranked keyword or "phrase" search; see the README for the query language.
 
     \b
@@ -169,11 +178,36 @@ def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to,
         docsearch search '"no hostile intention"'
         docsearch search 'missile NOT nuclear' --from 2000 --format json
         docsearch search 'title:communiqué "agreed framework"~2'
+        docsearch search 'sanctions type:pdf page:12'
         docsearch search 'North Korea' --aliases my-aliases.txt
+        docsearch search missile --facets year,source
     """
     from search import Searcher
     from search.present.render import render_html, render_json, render_text
 
+    extra = _filters(filters, source, doc_type)
+    facets = _facet_names(facet_list)
+    if facets and fmt == "html":
+        raise click.UsageError("--facets shows in --format text and json; the web page (docsearch serve) "
+                               "shows them beside HTML results")
+    with Searcher(index_dir, **_alias_args(alias_file, no_builtin_aliases, no_aliases)) as s:
+        results = s.search(" ".join(query), limit=limit, page=page, per_doc=per_doc,
+                           operator="or" if any_word else "and", date_from=date_from, date_to=date_to,
+                           filters=extra, facets=facets)
+    if fmt == "json":
+        click.echo(render_json(results), nl=False)
+    elif fmt == "html":
+        click.echo(render_html(results), nl=False)
+    else:
+        click.echo(render_text(results, color=_use_color()), nl=False)
+        if results.facets is not None:
+            from search.present.charts import render_facets
+
+            click.echo(render_facets(results.facets), nl=False)
+
+
+def _filters(filters, source, doc_type=None) -> dict:
+    """--filter FIELD=VALUE, --source and --type as search()'s filters."""
     extra = {}
     for item in filters:
         name, sep, value = item.partition("=")
@@ -182,16 +216,197 @@ def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to,
         extra[name.strip()] = value
     if source:
         extra["source"] = source
+    if doc_type:
+        extra["type"] = doc_type
+    return extra
+
+
+def _facet_names(facet_list: str | None):
+    if facet_list is None:
+        return None
+    names = tuple(n.strip() for n in facet_list.split(",") if n.strip())
+    if not names:
+        raise click.UsageError("--facets takes field names separated by commas: --facets year,source")
+    return names
+
+
+def _filter_options(f):
+    """The filters search, trend and batch share."""
+    f = click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
+                     help="Only documents whose FIELD (author, lang, or a manifest column) matches VALUE.")(f)
+    f = click.option("--source", help="Only documents from this source (its words, as a phrase).")(f)
+    f = click.option("--to", "date_to", metavar="DATE", help="Only documents dated on or before DATE.")(f)
+    f = click.option("--from", "date_from", metavar="DATE",
+                     help="Only documents dated on or after DATE (YYYY[-MM[-DD]]).")(f)
+    return click.option("--or", "any_word", is_flag=True,
+                        help="Match any word (passages matching more words rank first).")(f)
+
+
+@cli.command()
+@click.argument("queries", nargs=-1, required=True)
+@_index_option
+@click.option("--by", type=click.Choice(["year", "month"]), default="year", show_default=True)
+@click.option("--per-doc", is_flag=True, help="Count matching documents, not passages.")
+@_filter_options
+@click.option("--format", "fmt", type=click.Choice(["chart", "csv", "json"]), default="chart", show_default=True)
+@_alias_options
+def trend(queries, index_dir, by, per_doc, any_word, date_from, date_to, source, filters, fmt,
+          alias_file, no_builtin_aliases, no_aliases):
+    """Matches of each QUERY per year or month, as a bar chart, CSV or JSON.
+
+    Each argument is one query; several are drawn side by side on one time axis.
+
+    \b
+    Example:
+        docsearch trend DPRK '"North Korea"'
+        docsearch trend missile --by month --per-doc --format csv
+    """
+    from search import Searcher
+    from search.collect.trend import trend as count_trend
+
     with Searcher(index_dir, **_alias_args(alias_file, no_builtin_aliases, no_aliases)) as s:
-        results = s.search(" ".join(query), limit=limit, page=page, per_doc=per_doc,
-                           operator="or" if any_word else "and", date_from=date_from, date_to=date_to,
-                           filters=extra)
-    if fmt == "json":
-        click.echo(render_json(results), nl=False)
-    elif fmt == "html":
-        click.echo(render_html(results), nl=False)
+        found = count_trend(s, list(queries), by=by, per_doc=per_doc, operator="or" if any_word else "and",
+                            date_from=date_from, date_to=date_to, filters=_filters(filters, source))
+    if fmt == "csv":
+        click.echo(found.to_csv(), nl=False)
+    elif fmt == "json":
+        import json
+
+        click.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
     else:
-        click.echo(render_text(results, color=_use_color()), nl=False)
+        import shutil
+
+        from search.present.charts import render_trend
+
+        width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
+        click.echo(render_trend(found, color=_use_color(), width=min(max(width, 40), 160)), nl=False)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@_index_option
+@click.option("--top", type=click.IntRange(min=0, max=100), default=3, show_default=True,
+              help="Best hits to keep per query.")
+@_filter_options
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here instead of standard output.")
+@_alias_options
+def batch(file, index_dir, top, any_word, date_from, date_to, source, filters, fmt, output,
+          alias_file, no_builtin_aliases, no_aliases):
+    """Run every query in FILE: one per line, or CSV with `id,query` columns.
+
+    Per query: total passages, documents, first and last date, top hits. A query
+    that cannot run is reported on its row (`error`) and the batch goes on.
+
+    \b
+    Example:
+        docsearch batch names.txt -o counts.csv
+        docsearch batch queries.csv --format json --top 5 -o results.json
+    """
+    import json
+
+    from search import Searcher
+    from search.collect.batch import read_queries, rows_to_csv, run_batch
+
+    queries = read_queries(file)
+    extra = _filters(filters, source)
+    show_bar = sys.stderr.isatty()
+    failed = 0
+    with Searcher(index_dir, **_alias_args(alias_file, no_builtin_aliases, no_aliases)) as s, \
+            _progress(len(queries), show_bar) as advance, \
+            (output.open("w", encoding="utf-8", newline="") if output else _stdout()) as out:
+        def progress(done, row):
+            nonlocal failed
+            failed += row.error is not None
+            advance()
+
+        rows = run_batch(s, queries, top=top, operator="or" if any_word else "and", date_from=date_from,
+                         date_to=date_to, filters=extra, progress=progress)
+        if fmt == "csv":
+            rows_to_csv(rows, out)
+        else:
+            out.write("[")
+            for i, row in enumerate(rows):
+                out.write(("," if i else "") + "\n" + json.dumps(row.to_dict(), ensure_ascii=False))
+            out.write("\n]\n")
+    click.echo(f"{len(queries):,} queries: {len(queries) - failed:,} ran, {failed:,} with errors", err=True)
+
+
+@cli.command()
+@_index_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but this machine's loopback prints a warning.")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8080, show_default=True)
+@click.option("--rate", type=click.FloatRange(min=0.1), default=20.0, show_default=True,
+              help="Requests per second allowed to each client (bursts of three seconds' worth).")
+@_alias_options
+def serve(index_dir, host, port, rate, alias_file, no_builtin_aliases, no_aliases):
+    """Serve a local, read-only web page (and JSON API) over the index.
+
+    \b
+    Example:
+        docsearch serve --index idx/
+        docsearch serve --port 8765
+    """
+    import ipaddress
+
+    import uvicorn
+
+    from search import Searcher
+    from search.web.app import create_app
+
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback:
+        click.echo(f"docsearch: warning: listening on {host}: anyone who can reach this machine on port {port} "
+                   "can read the whole archive (there is no login)", err=True)
+    import socket
+
+    try:                       # a taken port is one line here, not uvicorn's log and exit 1
+        with socket.create_server((host, port)):
+            pass
+    except OSError as e:
+        raise DocsearchFailure(f"cannot listen on {host}:{port} ({e.strerror or e}); choose another --port")
+    with Searcher(index_dir, **_alias_args(alias_file, no_builtin_aliases, no_aliases)) as s:
+        from search.web.guard import LOOPBACK_NAMES
+
+        hosts = LOOPBACK_NAMES | {host.lower()} if loopback else None    # see guard.Guard: DNS rebinding
+        app = create_app(s, rate=rate, burst=max(1, int(rate * 3)), hosts=hosts)
+        shown = f"[{host}]" if ":" in host else host
+        click.echo(f"docsearch: serving {s.index_dir} at http://{shown}:{port}/ (Ctrl-C to stop)", err=True)
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, server_header=False)
+
+
+class _stdout:
+    """sys.stdout as a context manager that is not closed at the end."""
+
+    def __enter__(self):
+        return sys.stdout
+
+    def __exit__(self, *exc):
+        sys.stdout.flush()
+
+
+def _progress(total: int, show: bool):
+    """A context manager giving advance(): a rich progress bar on stderr when it is a terminal."""
+    import contextlib
+
+    if not show:
+        return contextlib.nullcontext(lambda: None)
+
+    @contextlib.contextmanager
+    def bar():
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        with Progress("batch", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=Console(stderr=True), transient=True) as p:
+            task = p.add_task("batch", total=total)
+            yield lambda: p.advance(task)
+    return bar()
 
 
 @cli.command()

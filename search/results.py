@@ -8,7 +8,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
+from search.collect.facets import Facets
 from search.present.snippets import Snippet
+
+
+def page_fields(stored: dict) -> dict:
+    """The page keys of a Hit or ContextPassage from a passage's stored fields (0/None: no pages)."""
+    return {"type": stored.get("type"), "page": stored.get("page") or 0, "page_end": stored.get("page_end") or 0,
+            "page_label": stored.get("page_label"), "page_end_label": stored.get("page_end_label")}
+
+
+def cite_pages(page: int, page_end: int, label: str | None = None, end_label: str | None = None) -> str:
+    """"p. 12", "pp. 12-13", or the printed labels where the document defines them ("p. iv"); "" without pages."""
+    if not page:
+        return ""
+    first, last = label or str(page), end_label or str(page_end or page)
+    return f"p. {first}" if (page_end or page) == page else f"pp. {first}–{last}"
 
 
 @dataclass(frozen=True)
@@ -31,6 +46,16 @@ class Hit:
     snippet: Snippet
     url: str | None = None
     meta: dict = field(default_factory=dict)    # extra manifest fields (country, year, ...)
+    type: str | None = None     # the document's format: pdf, docx, email, text, ...
+    page: int = 0               # 1-based first page of the passage (0: the format has no pages)
+    page_end: int = 0           # its last page: > page when the passage runs over a page break
+    page_label: str | None = None       # the printed label of `page` ("iv", "12"), where defined
+    page_end_label: str | None = None   # ... and of `page_end`
+
+    @property
+    def pages(self) -> str:
+        """The citation of the passage's pages: "p. 12", "pp. 12-13"; "" without pages."""
+        return cite_pages(self.page, self.page_end, self.page_label, self.page_end_label)
 
     def to_dict(self) -> dict:
         return {
@@ -40,6 +65,8 @@ class Hit:
             "language": self.language, "text": self.text, "start": self.start, "end": self.end,
             "snippet": self.snippet.text, "highlights": [list(h) for h in self.snippet.highlights],
             "url": self.url, "meta": dict(self.meta),
+            "type": self.type, "page": self.page or None, "page_end": self.page_end or None,
+            "page_label": self.page_label, "page_end_label": self.page_end_label,
         }
 
 
@@ -52,6 +79,7 @@ class Results(Sequence[Hit]):
     hits: tuple[Hit, ...]
     suggestion: str | None = None   # did-you-mean: a whole corrected query, never applied silently
     notes: tuple[str, ...] = ()     # lenient readings of the query (e.g. a closed quote)
+    facets: Facets | None = None    # counts per value of the fields asked for (search(facets=...))
 
     def __len__(self) -> int:
         return len(self.hits)
@@ -67,8 +95,11 @@ class Results(Sequence[Hit]):
         return max(1, -(-self.total // self.limit))
 
     def to_dict(self) -> dict:
-        return {"query": self.query, "total": self.total, "page": self.page, "suggestion": self.suggestion,
-                "hits": [h.to_dict() for h in self.hits]}
+        out = {"query": self.query, "total": self.total, "page": self.page, "suggestion": self.suggestion,
+               "hits": [h.to_dict() for h in self.hits]}
+        if self.facets is not None:          # only when asked for: the JSON of a plain search is unchanged
+            out["facets"] = {name: [v.to_dict() for v in values] for name, values in self.facets.fields.items()}
+        return out
 
 
 @dataclass(frozen=True)
@@ -80,6 +111,15 @@ class ContextPassage:
     end: int
     section: str | None
     snippet: Snippet            # the whole passage, highlighted for the query if one was given
+    type: str | None = None
+    page: int = 0
+    page_end: int = 0
+    page_label: str | None = None
+    page_end_label: str | None = None
+
+    @property
+    def pages(self) -> str:
+        return cite_pages(self.page, self.page_end, self.page_label, self.page_end_label)
 
 
 @dataclass(frozen=True)
@@ -95,12 +135,17 @@ class PassageContext:
     url: str | None
     passages: tuple[ContextPassage, ...]
     focus: int                  # index into passages of the one asked for
+    type: str | None = None
+    author: str | None = None
 
     def to_dict(self) -> dict:
         return {"id": self.id, "doc_id": self.doc_id, "path": self.path, "title": self.title, "date": self.date,
-                "source": self.source, "url": self.url, "focus": self.focus,
+                "source": self.source, "url": self.url, "focus": self.focus, "type": self.type,
+                "author": self.author,
                 "passages": [{"id": p.id, "passage": p.passage, "text": p.text, "start": p.start, "end": p.end,
-                              "section": p.section, "highlights": [list(h) for h in p.snippet.highlights]}
+                              "section": p.section, "highlights": [list(h) for h in p.snippet.highlights],
+                              "page": p.page or None, "page_end": p.page_end or None,
+                              "page_label": p.page_label, "page_end_label": p.page_end_label}
                              for p in self.passages]}
 
 
@@ -115,6 +160,7 @@ class IndexStats:
     date_from: str | None
     date_to: str | None
     schema_version: int
+    types: dict[str, int] = field(default_factory=dict)     # documents per format (pdf, docx, ...)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)

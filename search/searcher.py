@@ -15,7 +15,7 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 from whoosh import query as Q
@@ -33,10 +33,12 @@ from search.rank.evaluate import Evaluator, Scores
 from search.query.match import MatchSpec
 from search.query.aliases import load_aliases
 from search.query.parse import KEYWORD_QUERY_WORDS, IndexVocabulary, check_expansion, date_range, parse_query, refuse_too_deep
-from search.results import ContextPassage, Hit, IndexStats, PassageContext, RemovedLine, RemovedLines, Results
+from search.results import (ContextPassage, Hit, IndexStats, PassageContext, RemovedLine, RemovedLines, Results,
+                            page_fields)
 from search.present.snippets import make_snippet
 from search.rank.stats import LiveStats
 from search.query.spelling import suggest
+from search.collect.facets import FacetTable, Facets
 
 _OPERATORS = ("and", "or")
 
@@ -187,8 +189,11 @@ class Searcher:
     @refuse_too_deep
     def search(self, query: str, limit: int = 10, page: int = 1, per_doc: int | None = None,
                operator: str = "and", date_from: str | None = None, date_to: str | None = None,
-               filters: Mapping[str, str] | None = None) -> Results:
-        """The `page`-th page of `limit` hits, best first."""
+               filters: Mapping[str, str] | None = None, facets: Sequence[str] | None = None,
+               facet_limit: int | None = None) -> Results:
+        """The `page`-th page of `limit` hits, best first; with `facets` (field names, or () for
+        the defaults), `results.facets` counts every match per value (see facets()), keeping the
+        `facet_limit` most frequent values of each field but year and month when given."""
         if limit < 1 or page < 1:
             raise ValueError("limit and page must be at least 1")
         if per_doc is not None and per_doc < 1:
@@ -208,12 +213,64 @@ class Searcher:
             raise
         except (ValueError, TypeError, AttributeError) as e:
             raise QueryError(f"cannot run query {query!r}: {e}") from e
+        counted = None
+        if facets is not None:
+            counted = self._facet_table(searcher).count(scores.ids, self._facet_fields(searcher, facets), query,
+                                                        facet_limit)
         start = (page - 1) * limit
         hits = tuple(self._hit(rank, score, searcher.stored_fields(docnum), parsed.match)
                      for rank, (docnum, score) in enumerate(found[start:], start + 1))
         suggestion = (self._suggest(searcher, query, total, operator, (date_from, date_to, filters))
                       if total < 3 else None)
-        return Results(query, total, page, limit, hits, suggestion, parsed.notes)
+        return Results(query, total, page, limit, hits, suggestion, parsed.notes, counted)
+
+    @refuse_too_deep
+    def facets(self, query: str | None, fields: Sequence[str] = (), operator: str = "and",
+               date_from: str | None = None, date_to: str | None = None,
+               filters: Mapping[str, str] | None = None, limit: int | None = None) -> Facets:
+        """Exact counts of the passages and documents matching `query` (None: every passage) per
+        value of each of `fields` (year, month, source, author, language, type or a manifest
+        column; () for those of year, source, author, language, type the index has), under the
+        same filters as search(). The matches are computed once, as search() computes them,
+        and counted in one pass per field (search/collect/facets.py). `limit` keeps the most
+        frequent values of each non-date field."""
+        if operator not in _OPERATORS:
+            raise ValueError(f"operator must be 'and' or 'or', not {operator!r}")
+        searcher = self._current()
+        ev = self._evaluator(searcher)
+        ev.new_query()
+        filter_query = self._filter(date_from, date_to, filters)
+        if query is None or not query.strip():
+            base = Q.Every() if filter_query is None else filter_query
+            ids = ev.scores(base).ids
+        else:
+            parsed = self._parse(searcher, query, operator)
+            check_expansion(parsed.query, searcher.reader())
+            try:
+                ids = self._first_pass(searcher, parsed, filter_query).ids
+            except DocsearchError:
+                raise
+            except (ValueError, TypeError, AttributeError) as e:
+                raise QueryError(f"cannot run query {query!r}: {e}") from e
+        return self._facet_table(searcher).count(ids, self._facet_fields(searcher, fields), query, limit)
+
+    def facet_fields(self) -> tuple[str, ...]:
+        """The names facets() can count in this index."""
+        return self._facet_table(self._current()).available()
+
+    def _facet_table(self, searcher) -> FacetTable:
+        """One per committed generation, like the evaluator it reads from."""
+        table = getattr(self, "_facets", None)
+        if table is None or table.searcher is not searcher:
+            table = self._facets = FacetTable(self._evaluator(searcher))
+        return table
+
+    def _facet_fields(self, searcher, fields) -> tuple[str, ...]:
+        table = self._facet_table(searcher)
+        fields = tuple(fields) or table.defaults()
+        for name in fields:
+            table.resolve(name)
+        return fields
 
     def _evaluator(self, searcher) -> Evaluator:
         """One per committed generation: it caches the segments' field lengths and term idfs."""
@@ -285,13 +342,18 @@ class Searcher:
 
     def _field_filter(self, name: str, value: str):
         field = {"lang": "language"}.get(name, name)
-        if field == "language":
-            return Q.Term("language", str(value).lower())
+        if field in ("language", "type"):
+            return Q.Term(field, str(value).strip().lower())
+        if field == "page":
+            return Q.Term("pages", "".join(str(value).split()).lower())
         if field in ("path", "doc_id"):
             return Q.Term(field, str(value))
+        schema = self._current().schema
+        if field not in S.TEXT_FIELDS and field in schema.names() and type(schema[field]).__name__ == "ID":
+            return Q.Term(field, str(value))     # another whole-value field (a document's type): as stored
         if field not in ("source", "author"):
             if name not in self._extra_fields:
-                known = ", ".join(("source", "author", "language", "path") + self._extra_fields)
+                known = ", ".join(("source", "author", "language", "path", "type", "page") + self._extra_fields)
                 raise QueryError(f"unknown filter field {name!r}; filter on one of: {known}")
             field = S.META_PREFIX + name
         terms = EXACT.terms(str(value))
@@ -306,7 +368,8 @@ class Searcher:
                    path=f["path"], title=f.get("title"), date=f.get("date_text"), source=f.get("source"),
                    author=f.get("author"), section=f.get("section"), language=f.get("language") or None,
                    text=text, start=f["start"], end=f["end"],
-                   snippet=make_snippet(text, spec, size=self.snippet_size), url=f.get("url"), meta=meta)
+                   snippet=make_snippet(text, spec, size=self.snippet_size), url=f.get("url"), meta=meta,
+                   **page_fields(f))
 
     # -- did you mean --------------------------------------------------------
     def _vocabulary_of(self, searcher) -> IndexVocabulary:
@@ -367,11 +430,21 @@ class Searcher:
                                      f"'{doc_id or 'report.txt'}#0' (see search results)")
         first = rows[0]
         passages = tuple(ContextPassage(f["id"], f["ordinal"], f["body"], f["start"], f["end"], f.get("section"),
-                                        make_snippet(f["body"], spec, size=max(len(f["body"]), 40)))
+                                        make_snippet(f["body"], spec, size=max(len(f["body"]), 40)),
+                                        **page_fields(f))
                          for f in rows)
         focus = next(i for i, f in enumerate(rows) if f["ordinal"] == int(ordinal))
         return PassageContext(passage_id, doc_id, first["path"], first.get("title"), first.get("date_text"),
-                              first.get("source"), first.get("url"), passages, focus)
+                              first.get("source"), first.get("url"), passages, focus, type=first.get("type"),
+                              author=first.get("author"))
+
+    def document_record(self, doc_id: str) -> dict | None:
+        """What the index recorded of a document when it was read (its root folder, path relative
+        to it, hash, size...): the docinfo of its first passage; None for an unknown id."""
+        for f in self._current().documents(doc_id=doc_id):
+            if f.get("ordinal") == 0 and f.get("docinfo"):
+                return dict(f["docinfo"])
+        return None
 
     def removed(self, doc_id: str) -> RemovedLines:
         """The lines of document `doc_id` (or of the document of a passage id DOC_ID#N) that the
@@ -389,10 +462,13 @@ class Searcher:
         documents = marker.get("documents", {})
         sources: dict[str, int] = {}
         languages: dict[str, int] = {}
+        types: dict[str, int] = {}
         dates = sorted(d["date"] for d in documents.values() if d.get("date"))
         for d in documents.values():
             key = d.get("source") or "(unknown)"
             sources[key] = sources.get(key, 0) + 1
+            kind = d.get("type") or "(unknown)"
+            types[kind] = types.get(kind, 0) + 1
             lang = d.get("language") or "(unknown)"
             languages[lang] = languages.get(lang, 0) + 1
         size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
@@ -400,4 +476,5 @@ class Searcher:
                           dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
                           dict(sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))),
                           dates[0] if dates else None, dates[-1] if dates else None,
-                          marker.get("schema_version", 0))
+                          marker.get("schema_version", 0),
+                          dict(sorted(types.items(), key=lambda kv: (-kv[1], kv[0]))))

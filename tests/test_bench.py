@@ -211,6 +211,19 @@ def test_load_smoke(tmp_path):
     assert cmd["searches"] == 10 and cmd["failed"] == 0, cmd["failures"]
 
 
+def test_facets_smoke(tmp_path):
+    result = CliRunner().invoke(cli, ["facets", "--smoke", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    fig = _json(tmp_path, "facets")
+    assert fig["corpus"]["files"] == 100 and fig["passages"] > 1000 and fig["queries"] == 50
+    # The UN manifest's columns: country is counted; its 'year' is hidden by the date facet of that name.
+    assert "country" in fig["fields"] and "year" in fig["fields"]
+    for what in ("plain", "faceted", "page", "api_search_with_facets"):
+        assert 0 < fig[what]["p50_ms"] <= fig[what]["p95_ms"]
+    assert fig["ratio_p50"] > 0 and fig["table_build_ms"] > 0 and fig["plain_ratio_median_per_query"] > 0
+    assert "facets ÷ plain search: p50" in result.output
+
+
 def test_readme_shows_the_committed_results():
     from bench.readme import README, current
 
@@ -224,8 +237,22 @@ def test_readme_shows_the_committed_results():
     (["relevance", "nosuch"], "no judged collection nosuch"),
     (["speed", "--smoke", "--files", "5"], "--smoke sets --files"),
     (["load", "--engine", "fts5"], "--engine does not apply"),
+    (["facets", "--smoke", "--files", "5"], "--smoke sets --files"),
 ])
 def test_usage_errors(args, message):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_formats_smoke_run_reads_every_format(tmp_path):
+    """`python -m bench formats --smoke`: every format whose writer is installed is made, read
+    and timed (figures positive; no speed is asserted)."""
+    result = CliRunner().invoke(cli, ["formats", "--smoke", "--ocr-pages", "0", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(next(tmp_path.glob("formats-*-smoke.json")).read_text())
+    formats = data["formats"]
+    assert {"pdf (text)", "docx", "odt", "epub", "mbox"} <= set(formats)
+    assert formats["pdf (text)"]["pages"] == 4 and formats["pdf (text)"]["pages_per_s"] > 0
+    assert formats["mbox"]["documents"] > 1 and all(f["mb_per_s"] > 0 for f in formats.values())
+    assert "| pdf (text) |" in result.output

@@ -137,7 +137,9 @@ def readme_json_example() -> dict:
     return json.loads(block)
 
 
-OPTIONAL_STR = {"title", "date", "source", "author", "section", "language", "url"}
+OPTIONAL_STR = {"title", "date", "source", "author", "section", "language", "url", "type", "page_label",
+                "page_end_label"}
+OPTIONAL_INT = {"page", "page_end"}     # null for formats without pages (the seeds are text)
 
 
 def test_json_shape_is_exactly_the_documented_one(seeds_index):
@@ -150,6 +152,8 @@ def test_json_shape_is_exactly_the_documented_one(seeds_index):
     for key, documented in doc["hits"][0].items():
         if key in OPTIONAL_STR:
             assert hit[key] is None or isinstance(hit[key], str), key
+        elif key in OPTIONAL_INT:
+            assert hit[key] is None or isinstance(hit[key], int), key
         else:
             assert type(hit[key]) is type(documented), key
     assert (hit["rank"], hit["id"], hit["doc_id"], hit["passage"], hit["path"]) == (
@@ -159,6 +163,7 @@ def test_json_shape_is_exactly_the_documented_one(seeds_index):
     assert (hit["start"], hit["end"]) == (1520, 2168) and len(hit["text"]) == 2168 - 1520
     assert [hit["snippet"][s:e] for s, e in hit["highlights"]] == ["no hostile intention"]
     assert hit["meta"] == {"updated": "2008-06-26"}
+    assert (hit["type"], hit["page"], hit["page_end"], hit["page_label"]) == ("text", None, None, None)
 
 
 def test_json_dates_are_iso(seeds_index):
@@ -334,14 +339,15 @@ def test_stats_text(seeds_index):
     assert lines[0] == f"index:     {seeds_index}"
     assert lines[1:3] == ["documents: 2", "passages:  20"]
     assert re.fullmatch(r"size:      \d+\.\d MB", lines[3])
-    assert lines[4:] == ["dates:     2000-10-09 to 2019-11-04", "languages: en 2", "sources:",
+    assert lines[4:] == ["dates:     2000-10-09 to 2019-11-04", "languages: en 2", "formats:   text 2", "sources:",
                          "       1  (unknown)", "       1  Institute for Corean-American Studies (ICAS)"]
 
 
 def test_stats_json(seeds_index):
     out = json.loads(ok(run("stats", "--format", "json", "--index", seeds_index)))
     assert set(out) == {"index_dir", "documents", "passages", "size_bytes", "sources", "languages",
-                        "date_from", "date_to", "schema_version"}
+                        "date_from", "date_to", "schema_version", "types"}
+    assert out["types"] == {"text": 2}
     assert (out["documents"], out["passages"], out["date_from"], out["date_to"]) == (2, 20, "2000-10-09", "2019-11-04")
     assert out["sources"] == {"(unknown)": 1, "Institute for Corean-American Studies (ICAS)": 1}
     assert out["size_bytes"] > 0

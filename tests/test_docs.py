@@ -38,7 +38,7 @@ def parses(command_line: str) -> None:
 
 
 def test_commands_exist():
-    assert COMMANDS == ["explain", "index", "search", "show", "stats"]
+    assert COMMANDS == ["batch", "explain", "index", "search", "serve", "show", "stats", "trend"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)

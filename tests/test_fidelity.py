@@ -103,7 +103,7 @@ def test_seed_caption_is_searchable(seeds_index):
     with Searcher(seeds_index) as s:
         hits = s.search('"Wikimedia Commons"')
         assert [h.doc_id for h in hits] == [REPORT]
-        assert "Jo Myong-rok, Vice-Chairman of the DPRK's National Defense Commission" in hits.hits[0].text
+        assert "Jo Myong-rok, Vice-Chairman of the DPRK’s National Defense Commission" in hits.hits[0].text
 
 
 # ---------------------------------------------------------------- the record: show --removed, --keep-all

@@ -211,13 +211,15 @@ def test_bad_files_are_skipped_with_reasons(tmp_path):
     (docs / "empty.txt").write_bytes(b"")
     (docs / "big.txt").write_bytes(b"word " * 5000)
     write(docs / ".hidden.txt", "hidden armistice " + PARA)
-    write(docs / "image.png", "not a document")
+    write(docs / "image.png", "not a document")         # an image type (OCR), but not an image
+    write(docs / "drawing.xyz", "not a document")       # no reader: never seen
     warnings = []
     summary = build_index([docs], tmp_path / "idx", max_bytes=10_000, warn=warnings.append)
     assert summary.indexed == 1
     skipped = dict(summary.skipped)
-    assert set(skipped) == {"binary.txt", "empty.txt", "big.txt"}
-    assert len(warnings) == 3 and all(w.startswith("skipped ") for w in warnings)
+    assert set(skipped) == {"binary.txt", "empty.txt", "big.txt", "image.png"}
+    assert "not a PNG image" in skipped["image.png"]
+    assert len(warnings) == 4 and all(w.startswith("skipped ") for w in warnings)
     assert ids(tmp_path / "idx", "armistice") == {"good.txt"}
 
 

@@ -17,10 +17,15 @@ from search.query.parse import (DATE_MAX, MAX_CLAUSES, MAX_DEPTH, MAX_QUERY_CHAR
                                 date_range, parse_query)
 
 
-def word(term: str, title: float = 2.0, section: float = 1.5) -> wq.Query:
-    """What a plain default-field word becomes."""
-    return wq.Or([wq.Term("body", term), wq.Term("title", term, boost=title),
-                  wq.Term("section", term, boost=section)])
+def word(term: str, title: float = 2.0, section: float = 1.5, also: tuple[str, ...] = ()) -> wq.Query:
+    """What a plain default-field word becomes; `also`: the terms a line in capitals may hold it under."""
+    return wq.Or([wq.Term(name, t, boost=boost) for name, boost in (("body", 1.0), ("title", title),
+                                                                    ("section", section)) for t in (term, *also)])
+
+
+def exact_either(term: str, boost: float = 1.0) -> wq.Query:
+    """A word searched as written, and as its either-reading term (a line in capitals holds "The")."""
+    return wq.Or([wq.Term("exact", term), wq.Term("exact", term.capitalize())], boost=boost)
 
 
 def everything_but(q: wq.Query) -> wq.Query:
@@ -57,14 +62,16 @@ def everything_but(q: wq.Query) -> wq.Query:
     ('"agreed framework"', wq.Phrase("exact", ["agreed", "framework"], slop=1)),
     ('"agreed framework"~2', wq.Phrase("exact", ["agreed", "framework"], slop=3)),
     ('"Missiles"', wq.Term("exact", "missiles")),
-    ('"Jo Myong-rok"', wq.Phrase("exact", ["jo", "myong", "rok"])),
-    ("“Jo Myong Rok”", wq.Phrase("exact", ["jo", "myong", "rok"])),
-    ('"the agreed framework"', wq.Phrase("exact", ["the", "agreed", "framework"])),
+    # "rok" and "the" are also read as a line in capitals holds them ("JO MYONG ROK": Rok)
+    ('"Jo Myong-rok"', wq.Or([wq.Phrase("exact", ["jo", "myong", "rok"]), wq.Phrase("exact", ["jo", "myong", "Rok"])])),
+    ("“Jo Myong Rok”", wq.Or([wq.Phrase("exact", ["jo", "myong", "rok"]), wq.Phrase("exact", ["jo", "myong", "Rok"])])),
+    ('"the agreed framework"', wq.Or([wq.Phrase("exact", ["the", "agreed", "framework"]),
+                                      wq.Phrase("exact", ["The", "agreed", "framework"])])),
     ("Kumchang-ri", wq.Phrase("exact", ["kumchang", "ri"])),
     ("Kŭmch'ang-ri", wq.Phrase("exact", ["kumchang", "ri"])),
     ("북한이해", wq.Phrase("exact", ["북한", "한이", "이해"])),
     ("북한", word("북한")),
-    ("U.S.", word("US")),
+    ("U.S.", word("US", also=("Us",))),
     ("Pyŏng*", wq.Prefix("exact", "pyong")),
     ("missil*", wq.Prefix("exact", "missil")),
     ("albright~", wq.FuzzyTerm("exact", "albright", maxdist=1, prefixlength=1)),
@@ -92,7 +99,7 @@ def everything_but(q: wq.Query) -> wq.Query:
     ('"foo:bar"', wq.Phrase("exact", ["foo", "bar"])),
     ("col\\*r", wq.Phrase("exact", ["col", "r"])),
     ("\\-missile", word("missil")),
-    ("\\AND missile", wq.And([word("AND"), word("missil")])),  # an escaped operator is a word (an acronym)
+    ("\\AND missile", wq.And([word("AND", also=("And",)), word("missil")])),  # an escaped operator is a word (an acronym)
 ])
 def test_structure(text, expected):
     assert parse_query(text).query == expected
@@ -164,11 +171,11 @@ def test_extra_metadata_fields():
 @pytest.mark.parametrize("text,expected,note", [
     ("the missile", word("missil"), "ignored stop words: the"),
     ("missile -the", word("missil"), "ignored stop words: the"),
-    ("the who", wq.And([wq.Term("exact", "the"), wq.Term("exact", "who")]), "every word is a stop word"),
-    ("to be or not to be", wq.And([wq.Term("exact", "to", boost=2.0), wq.Term("exact", "be", boost=2.0),
-                                   wq.Term("exact", "or"), wq.Term("exact", "not")]),
+    ("the who", wq.And([exact_either("the"), exact_either("who")]), "every word is a stop word"),
+    ("to be or not to be", wq.And([exact_either("to", boost=2.0), exact_either("be", boost=2.0),
+                                   exact_either("or"), exact_either("not")]),
      "every word is a stop word"),
-    ("the -missile", AndNot(wq.Term("exact", "the"), word("missil")), "every word is a stop word"),
+    ("the -missile", AndNot(exact_either("the"), word("missil")), "every word is a stop word"),
 ])
 def test_stop_words(text, expected, note):
     got = parse_query(text)
@@ -178,7 +185,8 @@ def test_stop_words(text, expected, note):
 
 def test_stop_word_fallback_is_highlighted_as_exact_terms():
     got = parse_query("the who")
-    assert got.match == MatchSpec(exact=frozenset({"the", "who"}))
+    assert got.match == MatchSpec(exact=frozenset({"the", "who", "The", "Who", "THE", "WHO"}),
+                                  in_capitals=frozenset({"THE", "WHO"}))
     assert got.words == ()
 
 
@@ -260,7 +268,7 @@ def test_natural_language_reading():
     got = parse_query('how do "effective" cross-sections vary, e.g. for U.S. (or foreign) craft?')
     assert got.words == ("vari", "eg", "US", "foreign", "craft")
     assert got.match.phrases == (PhraseSpec(("cross", "sections")),)
-    assert got.match.exact == frozenset({"effective"})
+    assert got.match.exact == frozenset({"effective", "Us"})     # U.S.: also "Us", as a line in capitals holds it
 
 
 def test_unmatched_parenthesis_without_operators_is_ignored_with_a_note():
@@ -309,7 +317,7 @@ def test_control_characters_and_surrogates_do_not_crash():
     ("missile NOT", "NOT has nothing after it at column 9"),
     ("(missile AND) rocket", "AND has nothing after it at column 10"),
     ("foo:bar", "unknown field 'foo' at column 1: 'foo:bar' — fields are author, body, date, doc, doc_id, "
-                "lang, language, path, section, source, title; to search the text itself write \"foo:bar\" "
+                "lang, language, page, path, section, source, title, type; to search the text itself write \"foo:bar\" "
                 "or foo\\:bar"),
     ("missile Title2:x", "unknown field 'Title2' at column 9"),
     ("date:2000-13", "bad date '2000-13' (no month 13) at column 6: 'date:2000-13' — write date:YYYY, "

@@ -338,7 +338,7 @@ def test_snippets_see_the_same_tokens_as_the_analyzer(text):
     from search.present.matching import token_table
 
     terms, span = token_table(text, None)
-    tokens = list(EXACT.tokens(text))
+    tokens = list(EXACT.tokens(text, lines=False))    # words read on their own; MatchSpec carries both cases
     assert terms == [t.text for t in tokens]
     assert [span(i) for i in range(len(terms))] == [(t.start, t.end) for t in tokens]
     assert [t.pos for t in tokens] == list(range(len(tokens)))
@@ -368,7 +368,7 @@ def test_the_spaced_scan_is_the_analyzer_on_single_spaced_text(text):
 
     text = re.sub(r"\s+", " ", _CJK_RUN.sub("x", text))
     terms, span = _spaced_scan(text)
-    tokens = list(EXACT.tokens(text))
+    tokens = list(EXACT.tokens(text, lines=False))
     assert terms == [t.text for t in tokens]
     assert [span(i) for i in range(len(terms))] == [(t.start, t.end) for t in tokens]
 
@@ -548,7 +548,7 @@ def test_the_anchored_and_chunk_searches_find_what_every_token_finds(text, stemm
     M.PREFILTER = False                        # collect: every token through Matcher.keys
     S._ANCHOR_LIMIT = len(text) + 1             # collect_anchored: never too many places to look at
     try:
-        expected = M.collect(*M.token_table(text, list(EXACT.tokens(text))), spec)
+        expected = M.collect(*M.token_table(text, list(EXACT.tokens(text, lines=False))), spec)
         assert S.collect_anchored(text, spec, matcher) == expected
         assert S.collect_chunks(text, spec, matcher) == expected
     finally:

@@ -5,7 +5,7 @@ paragraphs with their line wraps undone, and the lines that are site chrome rath
 than content. The readers call these; nothing here knows a file format.
 
 - normalize.py  bytes -> text: encoding detection, binary sniffing, the few character
-                normalisations (invisible characters, spaces), footnote marks
+                normalisations (invisible characters, spaces, line ends)
 - reflow.py     hard-wrapped lines (PDF-, OCR-derived text) -> paragraphs: wraps joined,
                 words hyphenated at line ends joined, page numbers and running heads
 - chrome.py     the lines a web page carries around its text (menus, notices, bylines,

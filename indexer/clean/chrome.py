@@ -16,8 +16,8 @@ from indexer.metadata import parse_date, search_date
 MAX_CHROME_LINE = 300       # longer lines are prose, whatever words they contain
 MENU_ITEM_MAX = 40
 
-_TERMINAL = re.compile(r"[.!?][\"')\]]*$")
-_CLOSERS = "\"')]"
+_TERMINAL = re.compile(r"[.!?][\"'”’»)\]]*$")
+_CLOSERS = "\"'”’»)]"
 _SENTENCE_END_CHARS = frozenset(".!?")
 
 _NOTICE = re.compile(

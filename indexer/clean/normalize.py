@@ -1,8 +1,11 @@
-"""Raw bytes -> clean Unicode text: encoding detection, binary sniffing, typography.
+"""Raw bytes -> clean Unicode text: encoding detection, binary sniffing, the few normalisations.
 
 Everything downstream (chrome rules, reflow, the analyzer) sees one normal form:
-NFC, straight quotes, plain spaces, LF line ends, no invisible or control characters,
-so that a curly apostrophe or a soft hyphen never splits or hides a word.
+NFC, plain spaces, LF line ends, no invisible or control characters, so that a soft
+hyphen or a zero-width space never splits or hides a word. Nothing else is changed:
+quotes (curly or straight), dashes, "--", ellipses and minus signs are the document's own
+characters (the analyzer reads a curly apostrophe as an apostrophe), and a quotation copied from a passage must be the source's (README,
+"What the index changes in a text").
 """
 from __future__ import annotations
 
@@ -21,14 +24,10 @@ _UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 
 # Single characters mapped to their plain form (or deleted when mapped to None).
 _CHAR_MAP = {
-    **dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032\u02bc"), "'"),
-    **dict.fromkeys(map(ord, "\u201c\u201d\u201e\u201f\u2033"), '"'),
     **dict.fromkeys(map(ord, "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
                              "\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t"), " "),
     **dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\ufffd"), None),
-    **dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2212"), "-"),
-    ord("\u2015"): "\u2014",
-    ord("\u2026"): "...",
+    **dict.fromkeys(map(ord, "\u2010\u2011"), "-"),
     ord("\r"): "\n", ord("\f"): "\n", ord("\v"): "\n",
     ord("\u2028"): "\n", ord("\u2029"): "\n\n", ord("\x85"): "\n",
     0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl", 0xFB05: "st", 0xFB06: "st",
@@ -55,10 +54,6 @@ _ASCII_BYTES = bytes(range(0x80))
 _ASCII_MAPPED = [chr(c) for c in _CHAR_MAP if c < 0x80]
 _MAPPED_CHARS = frozenset(chr(c) for c in _CHAR_MAP if c >= 0x80)
 _C1_KEPT = frozenset(chr(c) for c in range(0x80, 0xa0) if c not in _CHAR_MAP)     # C1 controls normalize drops
-_EM_DASH_RUN = re.compile("\u2014{2,}")
-_DIGIT_EN_DASH = re.compile(r"(?<=\d)\u2013(?=\d)")
-_SPACED_EN_DASH = re.compile(r" +\u2013 *| *\u2013 +")
-_DOUBLE_HYPHEN = re.compile(r"(?<=\w) ?--(?!-) ?(?=\w)")
 
 
 def decode(raw: bytes, *, html: bool = False) -> str:
@@ -135,10 +130,10 @@ def _check_text(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """NFC plus plain typography: quotes, spaces, dashes, line ends; drop invisibles.
+    """NFC plus plain spaces, hyphens and line ends; invisible and control characters dropped.
 
-    An em dash always gets spaces around it, so "war\u2014and" stays two words; an en
-    dash between digits becomes a hyphen (1990-1995), elsewhere it is kept spaced.
+    Dashes are left as written: the analyzer splits "war\u2014and" and "1990\u20131995" into
+    words without spaces around the dash, and "pip install --upgrade" must stay that.
     """
     text = text.replace("\r\n", "\n")
     if text.isascii():
@@ -161,12 +156,6 @@ def normalize(text: str) -> str:
                 text = text.replace(char, _CHAR_MAP[ord(char)])
         # Mapping turns \x0b, \x0c, \r and \x85 into line ends and adds no control character.
         controls = len(data.translate(None, _BINARY_CONTROL_BYTES)) < len(data) or not chars.isdisjoint(_C1_KEPT)
-        if "\u2014" in chars or "\u2015" in chars:       # \u2015 maps to \u2014
-            text = _space_em_dashes(text)
-        if "\u2013" in chars:
-            text = _SPACED_EN_DASH.sub(" \u2013 ", _DIGIT_EN_DASH.sub("-", text))
-    if "--" in text:
-        text = _DOUBLE_HYPHEN.sub(" \u2014 ", text)
     return _CONTROL.sub("", text) if controls else text
 
 
@@ -175,16 +164,6 @@ def _count_controls(text: str, c0: bytes) -> int:
     for _CONTROL_BYTES, len(_BINARY_CONTROL.findall(text)) for _BINARY_CONTROL_BYTES."""
     data = text.encode("utf-8", "surrogatepass")
     return len(data) - len(data.translate(None, c0)) + len(_C1_UTF8.findall(data))
-
-
-def _space_em_dashes(text: str) -> str:
-    """Each run of em dashes, with the spaces around it, as one spaced dash: what
-    re.sub(r" *\u2014+ *", " \u2014 ", text) does, ten times faster (a pattern that
-    starts with " *" is tried at every position of the text)."""
-    if "\u2014\u2014" in text:
-        text = _EM_DASH_RUN.sub("\u2014", text)
-    pieces = text.split("\u2014")
-    return " \u2014 ".join([pieces[0].rstrip(" "), *[p.strip(" ") for p in pieces[1:-1]], pieces[-1].lstrip(" ")])
 
 
 # Two or more spaces; "  +" rather than "[ ]{2,}": a pattern that starts with a literal is searched
@@ -197,16 +176,3 @@ def tidy_line(line: str) -> str:
     return SPACES.sub(" ", line).strip() if "  " in line else line.strip()
 
 
-_FOOTNOTE_MARK = re.compile(r"(?<=[^\W\d_]{2})([,.;:]?)(\d{1,3})\)(?=[^\W\d_\"'(])")
-
-
-# A ")" after a digit and before a letter, quote or "(": what _FOOTNOTE_MARK needs, found by a fast
-# search for ")" ("(1967) the" and "(a) and" have none).
-_DIGIT_PAREN = re.compile(r"\)(?<=\d\))(?=[^\W\d_\"'(])")
-
-
-def split_footnote_marks(text: str) -> str:
-    """'nations,1)The term' -> 'nations, [1] The term': a glued note marker must not join words."""
-    if ")" not in text or not _DIGIT_PAREN.search(text):
-        return text
-    return _FOOTNOTE_MARK.sub(r"\1 [\2] ", text)

@@ -19,8 +19,8 @@ from typing import Iterator, Mapping
 
 from indexer.clean.normalize import SPACES
 
-TERMINAL = re.compile(r"[.!?:][\"')\]]*$")
-_CLOSERS = "\"')]"
+TERMINAL = re.compile(r"[.!?:][\"'”’»)\]]*$")
+_CLOSERS = "\"'”’»)]"
 _TERMINAL_CHARS = frozenset(".!?:")
 _OPEN_END = re.compile(r"[,;]$")
 _OPEN_END_CHARS = frozenset(",;")
@@ -112,6 +112,24 @@ def wrapped_paragraphs(raw_lines: list[str], removed: list | None = None) -> tup
     return wrapped, paras
 
 
+def located_paragraphs(raw_lines: list[str]) -> tuple[bool, list[tuple[Paragraph, int, int]]]:
+    """wrapped_paragraphs, each paragraph with the indices in raw_lines of its first and last line.
+
+    Paged readers (PDF, OCR) join all pages' lines, so that a sentence running over a
+    page break is one paragraph and running heads are seen repeating, then map each
+    paragraph back to the pages it stands on through these indices.
+    """
+    lines = _Lines(raw_lines)
+    wrapped = _is_wrapped(lines)
+    kept = _content(lines)[3]
+    out = []
+    at = 0
+    for para in _paragraphs(lines, wrapped):
+        out.append((para, kept[at], kept[at + para.lines - 1]))
+        at += para.lines
+    return wrapped, out
+
+
 def is_wrapped(lines: list[str]) -> bool:
     """True for hard-wrapped text: most lines fill a common width and end mid-sentence."""
     return _is_wrapped(_Lines(lines))
@@ -126,7 +144,7 @@ def is_furniture(text: str) -> bool:
 
 def content_lines(raw_lines: list[str]) -> list[Line]:
     """The text's own lines: furniture and running heads removed, page-break blanks forgotten."""
-    return [Line(*line) for line in zip(*_content(_Lines(raw_lines)))]
+    return [Line(*line) for line in zip(*_content(_Lines(raw_lines))[:3])]
 
 
 def paragraphs(raw_lines: list[str], *, wrapped: bool) -> list[Paragraph]:
@@ -184,8 +202,8 @@ def _is_wrapped(lines: _Lines) -> bool:
     return width <= 250 and full >= 0.5 * len(texts) and open_ended >= 0.5 * len(texts)
 
 
-def _content(lines: _Lines, dropped: list | None = None) -> tuple[list[str], list[bool], list[int]]:
-    """content_lines as three lists: tidied text, blank_before and indent of each line kept.
+def _content(lines: _Lines, dropped: list | None = None) -> tuple[list[str], list[bool], list[int], list[int]]:
+    """content_lines as lists: tidied text, blank_before, indent and raw index of each line kept.
 
     `dropped` receives (kept lines before it, text, reason) for each line left out."""
     stripped, furniture = lines.stripped, lines.furniture
@@ -216,7 +234,7 @@ def _content(lines: _Lines, dropped: list | None = None) -> tuple[list[str], lis
         texts = SPACES.sub(" ", joined).split("\n")
     raw = [lines.raw[i] for i in kept]
     indents = list(map(operator.sub, map(len, raw), map(len, map(str.lstrip, raw, repeat(" ")))))
-    return texts, blanks, indents
+    return texts, blanks, indents, kept
 
 
 def _is_running_head(text: str, i: int, stripped: list[str], furniture: list[bool]) -> bool:
@@ -232,7 +250,7 @@ def _is_running_head(text: str, i: int, stripped: list[str], furniture: list[boo
 
 
 def _paragraphs(lines: _Lines, wrapped: bool, dropped: list | None = None) -> list[Paragraph]:
-    texts, blanks, indents = _content(lines, dropped)
+    texts, blanks, indents, _ = _content(lines, dropped)
     n = len(texts)
     if not n:
         return []
@@ -415,7 +433,7 @@ def heading_level(text: str) -> int:
     "Chapter 3.", "1. Introduction") or title-cased or all capitals.
     """
     text = text.strip()
-    if not 2 <= len(text) <= 100 or text[-1] in ".,;:!?\"'" or len(text.split()) > 14 or _function_end(text):
+    if not 2 <= len(text) <= 100 or text[-1] in ".,;:!?\"'”’" or len(text.split()) > 14 or _function_end(text):
         return 0
     if _VOCATIVE.match(text):
         return 0            # "Mr. President", "Excellencies": a speech's salutation, not a section

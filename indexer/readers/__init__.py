@@ -6,15 +6,28 @@ its NAME.meta.json sidecar applied, and the lines it left out with the reason fo
 (Document.removed: nothing is dropped without a record); or UnsupportedFileError with a
 one-line reason, so an indexing run skips the file and counts it.
 
-- load.py         load_document: checks the file (type, size, readability), decodes it,
-                  picks the reader for its suffix (READERS), builds the blocks
+A file may hold several documents (a mailbox's messages, an e-mail's attachments):
+load_documents gives them all, named DOC_ID::N or DOC_ID::NAME, each with `container`.
+
+- load.py         load_document(s): checks the file (type, size, readability), picks the
+                  reader for its suffix, corrected by its first bytes (READERS: Reader with
+                  the format's `type`), builds the blocks (with pages), applies the sidecar
 - text.py         .txt: paragraphs, headings (underlined ones too), lists, a saved page's chrome
 - markdown.py     .md, .markdown: front matter, '#' headings, paragraphs without markup
-- html.py         .html, .htm: the article's headings and paragraphs, the page's metadata
-- extracted.py    what every reader returns (Extracted): parts, metadata fields, removals
+- html.py         .html, .htm: the article's headings and paragraphs, the page's metadata;
+                  html_blocks for XHTML that is all content (EPUB chapters)
+- pdf.py          .pdf (PDFium): text per page reflowed across pages, running heads
+                  removed, outline -> sections, page labels, metadata; OCR for scanned pages
+- office.py       .docx (python-docx) and .odt (lxml): headings, tables, properties
+- epub.py         .epub: chapters in spine order, OPF metadata
+- mail.py         .eml, .mbox: a document per message, headers as fields, attachments
+- ocr.py          Tesseract: scanned pages and images (.png, .jpg, .tif) with confidence, cached
+- container.py    zip containers opened with bounds (zip bombs), told apart by content
+- extracted.py    what every reader returns (Extracted: parts, fields, removals) and what
+                  binary readers get (ReadOptions)
 - boilerplate.py  learn_boilerplate: the lines a corpus repeats on every page (left out
                   only around a document's text, never a heading)
 """
-from indexer.readers.load import READERS, SUPPORTED_SUFFIXES, is_supported, load_document
+from indexer.readers.load import READERS, SUPPORTED_SUFFIXES, is_supported, load_document, load_documents
 
-__all__ = ["READERS", "SUPPORTED_SUFFIXES", "is_supported", "load_document"]
+__all__ = ["READERS", "SUPPORTED_SUFFIXES", "is_supported", "load_document", "load_documents"]

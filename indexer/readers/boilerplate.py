@@ -21,7 +21,7 @@ from typing import Iterable, Sequence
 from indexer.errors import UnsupportedFileError
 from indexer.clean.normalize import SPACES, decode, normalize
 from indexer.readers.html import strip_tags
-from indexer.readers.load import DEFAULT_MAX_BYTES, is_supported, read_bytes
+from indexer.readers.load import DEFAULT_MAX_BYTES, READERS, is_supported, read_bytes
 
 MAX_BOILERPLATE_LINE = 100    # menus, site names, short notices; not repeated prose
 _HAS_LETTER = re.compile(r"[^\W\d_]")
@@ -30,8 +30,8 @@ _HAS_LETTER = re.compile(r"[^\W\d_]")
 def _visible_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
     """A file's normalised text (tags stripped for HTML), or None when it cannot be read."""
     path = Path(path)
-    if not is_supported(path):
-        return None
+    if not is_supported(path) or READERS[path.suffix.lower()].binary:
+        return None             # PDFs, office files, mail, images: their readers use no boilerplate
     try:
         raw, _ = read_bytes(path, max_bytes)
         is_html = path.suffix.lower() in (".html", ".htm")

@@ -22,7 +22,7 @@ from indexer.clean import chrome
 from indexer.readers.extracted import Extracted
 from indexer.readers.text import read_plain
 from indexer.metadata import normalize_language, parse_date
-from indexer.clean.normalize import normalize, split_footnote_marks
+from indexer.clean.normalize import normalize
 
 DROP_TAGS = ["script", "style", "noscript", "nav", "aside", "form", "iframe", "svg", "template", "button",
              "select", "textarea", "input", "canvas", "object", "embed", "video", "audio", "map", "dialog", "footer"]
@@ -318,6 +318,19 @@ def _removed_within(node: Tag, parts: list) -> None:
         parts.extend((text, 0, why) for text, why in getattr(placeholder, "removed_lines", ()))
 
 
+def html_blocks(markup: str) -> list[tuple[str, int]]:
+    """Headings, paragraphs and table rows of an (X)HTML document that is all content (an EPUB
+    chapter): the same walk as a web page, without the page's chrome heuristics."""
+    with warnings.catch_warnings():
+        # XHTML read as HTML on purpose: HTML parsing is lenient with the broken markup books have.
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(markup, "lxml")
+    for tag in soup.find_all(["script", "style", "noscript", "template", "head"]):
+        tag.decompose()
+    root = soup.body or soup
+    return [(normalize(text), level) for text, level, _ in _walk(root, root)]
+
+
 def _walk(top: Tag, root: Tag) -> list[tuple[str, int, str | None]]:
     """Blocks in document order as (text, heading level, None), with an explicit stack (no
     recursion on deep pages); text outside `root`, and text taken out as chrome (REMOVED
@@ -414,4 +427,4 @@ def _drop_chrome_blocks(walked: list[tuple[str, int, str | None]], boilerplate: 
         if reason:
             out.remove(text, reason)
         else:
-            out.parts.append((split_footnote_marks(text) if level == 0 else text, level))
+            out.parts.append((text, level))

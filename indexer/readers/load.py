@@ -1,8 +1,10 @@
 """Path -> Document: the one entry point that reads a file, whatever its format.
 
-load_document checks the file (type, size, readability), decodes and normalises its
-text, hands it to the reader for its format (*_reader.py), builds offset-carrying blocks
-and applies a NAME.meta.json sidecar. Every problem with a file's content surfaces as
+load_document checks the file (type, size, readability), picks the reader for its
+format (READERS, by suffix, corrected by the file's first bytes: a PDF named .txt is
+read as a PDF), lets it extract parts and fields (text readers get decoded, normalised
+text; binary readers the bytes), builds offset-carrying blocks and applies a
+NAME.meta.json sidecar. Every problem with a file's content surfaces as
 UnsupportedFileError with a one-line reason, so an indexing run can skip and report it.
 """
 from __future__ import annotations
@@ -10,12 +12,14 @@ from __future__ import annotations
 import hashlib
 import re
 import stat
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
 from indexer.document import Block, Document, Removed, make_blocks
 from indexer.errors import InputError, UnsupportedFileError
-from indexer.readers.extracted import Extracted
+from indexer.readers.container import ZIP_MAGIC, zip_format
+from indexer.readers.extracted import Extracted, ReadOptions
 from indexer.files import document_id
 from indexer.readers.html import read_html
 from indexer.readers.markdown import read_markdown
@@ -24,20 +28,80 @@ from indexer.metadata import (LANGUAGE_SAMPLE, apply_overrides, detect_language,
                               sidecar_for)
 from indexer.clean.normalize import decode, normalize
 
-DEFAULT_MAX_BYTES = 20_000_000
-READERS: dict[str, Callable[[str, frozenset[str]], Extracted]] = {
-    ".txt": read_plain,
-    ".md": lambda text, boilerplate: read_markdown(text),
-    ".markdown": lambda text, boilerplate: read_markdown(text),
-    ".html": read_html,
-    ".htm": read_html,
+DEFAULT_MAX_BYTES = 20_000_000         # text formats: a 20 MB text file is already a whole book shelf
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One format: its `type` (stored, filterable as type:pdf) and how to read it.
+
+    A text reader gets the decoded, normalised text and the corpus's boilerplate lines;
+    a binary reader (binary=True) gets the raw bytes and ReadOptions, and is named by
+    "module:function" so that its library (PDFium, python-docx...) is imported only when
+    a file of its kind is read.
+    """
+
+    type: str
+    read: Callable | str
+    binary: bool = False
+    max_bytes: int = DEFAULT_MAX_BYTES     # the size limit when the user gives none (--max-bytes)
+
+    def extract(self, raw: bytes, boilerplate: frozenset[str], options: ReadOptions) -> Extracted:
+        if not self.binary:
+            return self.read(normalize(decode(raw, html=self.type == "html")), boilerplate)
+        module, _, name = self.read.partition(":")
+        import importlib
+
+        read = getattr(importlib.import_module(module), name)
+        try:
+            extracted = read(raw, options)
+        except UnsupportedFileError:
+            raise
+        except RecursionError as e:
+            raise UnsupportedFileError(f"damaged {self.type.upper()} file (nested too deeply to read)") from e
+        except Exception as e:
+            # A library's own error on a file it cannot parse (python-docx, PDFium, lxml, email raise
+            # many kinds): one file is skipped with the reason, never a run stopped by a traceback.
+            message = " ".join(str(e).split())[:200]
+            raise UnsupportedFileError(f"damaged {self.type.upper()} file ({type(e).__name__}: {message})") from e
+        extracted.parts = [(normalize(text), *rest) for text, *rest in extracted.parts]
+        return extracted
+
+
+READERS: dict[str, Reader] = {
+    ".txt": Reader("text", read_plain),
+    ".md": Reader("markdown", lambda text, boilerplate: read_markdown(text)),
+    ".markdown": Reader("markdown", lambda text, boilerplate: read_markdown(text)),
+    ".html": Reader("html", read_html),
+    ".htm": Reader("html", read_html),
+    # Binary formats are larger for the same text (fonts, images, compression): a scanned report
+    # is often 50-100 MB. Their readers keep only the text, except a mailbox, whose messages are
+    # all held at once (~10x the file in memory), so it stays smaller.
+    ".pdf": Reader("pdf", "indexer.readers.pdf:read_pdf", binary=True, max_bytes=200_000_000),
+    ".docx": Reader("docx", "indexer.readers.office:read_docx", binary=True, max_bytes=100_000_000),
+    ".odt": Reader("odt", "indexer.readers.office:read_odt", binary=True, max_bytes=100_000_000),
+    ".epub": Reader("epub", "indexer.readers.epub:read_epub", binary=True, max_bytes=100_000_000),
+    **{suffix: Reader("image", "indexer.readers.ocr:read_image", binary=True, max_bytes=50_000_000)
+       for suffix in (".png", ".jpg", ".jpeg", ".tif", ".tiff")},
+    ".eml": Reader("email", "indexer.readers.mail:read_eml", binary=True, max_bytes=50_000_000),
+    ".mbox": Reader("email", "indexer.readers.mail:read_mbox", binary=True, max_bytes=50_000_000),
+}
+# Formats a file may be, found by its first bytes: (magic, suffix of the reader to use).
+_MAGIC = ((b"%PDF-", ".pdf"),)
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+_ZIP_SUFFIXES = (".docx", ".odt", ".epub")
+_MAGIC_SUFFIXES = frozenset({suffix for _, suffix in _MAGIC} | set(_ZIP_SUFFIXES))   # formats whose bytes tell
+# Suffixes that are documents we do not read: counted as skipped, with the reason.
+SKIPPED_FORMATS = {
+    ".doc": "legacy Word .doc is not read (no well-kept Python reader); save it as .docx or PDF",
+    ".msg": "Outlook .msg is not read yet; save the message as .eml (or export the folder as .mbox)",
 }
 SUPPORTED_SUFFIXES = frozenset(READERS)
 MAX_BLOCK_CHARS = 3000          # a longer paragraph (a transcript with no breaks) is cut ...
 TARGET_BLOCK_CHARS = 1200       # ... at the first sentence end past this length
 MAX_HEADING_CHARS = 300         # a longer "heading" (an <h2> around an article) is read as body text
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_SENTENCE_END = re.compile(r"[.!?][\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 
 
 def is_supported(path: Path) -> bool:
@@ -49,49 +113,118 @@ def load_document(
     path: Path,
     root: Path,
     *,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
     boilerplate: frozenset[str] = frozenset(),
+    options: ReadOptions = ReadOptions(),
     keep_all: bool = False,
 ) -> Document:
     """Read one file into a Document; raise UnsupportedFileError("<reason>") when it cannot be indexed.
 
-    `boilerplate` holds line keys learned by learn_boilerplate over the same corpus; only
-    those the file itself holds are used (so a file reads the same whatever else the corpus
-    holds, as long as its own boilerplate lines are still boilerplate: Document.boilerplate).
-    What the reader leaves out is recorded in Document.removed with its reason; keep_all
-    puts it back where it stood instead.
+    `boilerplate` holds line keys learned by learn_boilerplate over the same corpus. A file
+    that holds several documents (a mailbox, a message with attachments) gives its first;
+    load_documents gives them all.
+    """
+    return load_documents(path, root, max_bytes=max_bytes, boilerplate=boilerplate, options=options,
+                          keep_all=keep_all)[0]
+
+
+def load_documents(
+    path: Path,
+    root: Path,
+    *,
+    max_bytes: int | None = None,
+    boilerplate: frozenset[str] = frozenset(),
+    options: ReadOptions = ReadOptions(),
+    keep_all: bool = False,
+) -> list[Document]:
+    """Every document one file holds: itself, or each message of a mailbox, then the attachments
+    in a format we read. Those inside the file are named DOC_ID::N (the Nth message) or
+    DOC_ID::FILE NAME (an attachment), share the file's path and hash, and carry
+    `container` (the file's id) so that the index replaces and removes them with the file.
+    max_bytes: the size limit; None: the format's own (Reader.max_bytes).
+    `boilerplate`: only the keys the file itself holds are used (so a file reads the same
+    whatever else the corpus holds, as long as its own boilerplate lines are still
+    boilerplate: Document.boilerplate). What a reader leaves out is recorded in
+    Document.removed with its reason; keep_all puts it back where it stood instead.
     """
     path, root = Path(path), Path(root)
     doc_id = relative_id(path, root)
     suffix = path.suffix.lower()
-    reader = READERS.get(suffix)
-    if reader is None or is_sidecar(path):
+    if suffix in SKIPPED_FORMATS:
+        raise UnsupportedFileError(SKIPPED_FORMATS[suffix])
+    if suffix not in READERS or is_sidecar(path):
         raise UnsupportedFileError(f"unsupported file type {suffix or '(no extension)'}; "
-                                   "expected .txt, .md, .html or .htm")
-    raw, info = read_bytes(path, max_bytes)
-    is_html = suffix in (".html", ".htm")
-    decoded = normalize(decode(raw, html=is_html))
-    own = file_boilerplate(decoded, is_html, boilerplate) if boilerplate and not keep_all else frozenset()
-    extracted = reader(decoded, own)
+                                   f"expected one of {', '.join(sorted(READERS))}")
+    raw, info = read_bytes(path, max_bytes or READERS[suffix].max_bytes)
+    reader = READERS[sniff(raw, suffix)]
+    own = frozenset()
+    if boilerplate and not keep_all and not reader.binary:
+        is_html = reader.type == "html"
+        own = file_boilerplate(normalize(decode(raw, html=is_html)), is_html, boilerplate)
+    extracted = reader.extract(raw, own, options)
     if extracted.fields.get("redirect"):
         raise UnsupportedFileError(f"a redirect stub (to {extracted.fields['redirect']}), not a document")
+    base = Document(doc_id=doc_id, path=doc_id, text="", blocks=(), sha256=hashlib.sha256(raw).hexdigest(),
+                    mtime=info.st_mtime, size=info.st_size, type=reader.type,
+                    boilerplate="keep-all" if keep_all else boilerplate_fingerprint(own))
+    sidecar = sidecar_for(path)
+    user = {key: clean_field(value) for key, value in read_sidecar(sidecar).items()} if sidecar else {}
+    if extracted.messages:
+        docs = []
+        for n, message in enumerate(extracted.messages, 1):
+            try:
+                docs += _with_attachments(message, replace(base, doc_id=f"{doc_id}::{n}", container=doc_id),
+                                          reader.type, user, boilerplate, options, keep_all=keep_all)
+            except UnsupportedFileError:
+                continue                # an empty message in a mailbox: nothing to index, not an error
+        if not docs:
+            raise UnsupportedFileError(_empty_reason(reader.type, extracted))
+        return docs
+    return _with_attachments(extracted, base, reader.type, user, boilerplate, options, keep_all=keep_all)
+
+
+def _with_attachments(extracted: Extracted, base: Document, kind: str, user: dict, boilerplate, options,
+                      depth: int = 0, keep_all: bool = False) -> list[Document]:
+    """The document `extracted` holds, then those of its attachments that we read (an attachment
+    we cannot read is listed on its message, never an error for the message)."""
+    doc = _document(extracted, base, kind, user, keep_all)
+    docs = [doc]
+    container = base.container or base.doc_id
+    taken: set[str] = set()
+    for name, data in extracted.attachments:
+        stem, suffix = Path(name).stem, Path(name).suffix.lower()
+        unique, n = name, 1
+        while unique in taken:                  # two attachments of one name: report.pdf, report-2.pdf
+            n += 1
+            unique = f"{stem}-{n}{Path(name).suffix}"
+        taken.add(unique)
+        name = unique
+        if suffix not in READERS or depth >= 3:
+            continue
+        try:
+            reader = READERS[sniff(data, suffix)]
+            inner = reader.extract(data, boilerplate, options)
+            child = replace(base, doc_id=f"{doc.doc_id}::{name}", container=container, type=reader.type,
+                            size=len(data), meta={"attachment_of": doc.doc_id})
+            docs += _with_attachments(inner, child, reader.type, user, boilerplate, options, depth + 1, keep_all)
+        except UnsupportedFileError:
+            continue
+    return docs
+
+
+def _document(extracted: Extracted, base: Document, kind: str, user: dict, keep_all: bool = False) -> Document:
     parts = restore_removed(extracted) if keep_all else extracted.parts
     text, blocks = make_blocks(split_long_parts(parts))
     if not blocks:
-        raise UnsupportedFileError("no readable text in the HTML" if is_html else "empty file (no text after cleaning)")
-    doc = Document(
-        doc_id=doc_id, path=doc_id, text=text, blocks=blocks,
-        sha256=hashlib.sha256(raw).hexdigest(), mtime=info.st_mtime, size=info.st_size,
-        removed=() if keep_all else tuple(Removed(t, r) for _, t, r in extracted.removed),
-        boilerplate="keep-all" if keep_all else boilerplate_fingerprint(own),
-    )
+        raise UnsupportedFileError(_empty_reason(kind, extracted))
+    doc = replace(base, text=text, blocks=blocks, page_labels=tuple(extracted.page_labels),
+                  removed=() if keep_all else tuple(Removed(t, r) for _, t, r in extracted.removed))
     fields = {k: v for k, v in extracted.fields.items() if k != "redirect"}
     if not fields.get("language"):
         fields["language"] = detect_language(_body_sample(blocks))
     doc = apply_overrides(doc, fields)
-    sidecar = sidecar_for(path)
-    if sidecar is not None:
-        doc = apply_overrides(doc, {key: clean_field(value) for key, value in read_sidecar(sidecar).items()})
+    if user:
+        doc = apply_overrides(doc, user)
     return doc
 
 
@@ -121,6 +254,36 @@ def boilerplate_fingerprint(keys: frozenset[str]) -> str:
     if not keys:
         return ""
     return hashlib.sha256("\n".join(sorted(keys)).encode("utf-8")).hexdigest()[:16]
+
+
+def sniff(raw: bytes, suffix: str) -> str:
+    """The READERS key for these bytes: the suffix, unless the first bytes name another format."""
+    head = raw[:1024].lstrip()
+    for magic, format_suffix in _MAGIC:
+        if head.startswith(magic):
+            return format_suffix
+    if raw.startswith(ZIP_MAGIC):
+        found = zip_format(raw)
+        if found in READERS:
+            return found
+        if suffix in _ZIP_SUFFIXES:
+            return suffix                   # the reader says what is wrong with the container
+    if READERS[suffix].type == "image" and not raw.startswith(_IMAGE_MAGIC):
+        raise UnsupportedFileError(f"not a {suffix[1:].upper()} image (damaged or misnamed)")
+    if suffix in _MAGIC_SUFFIXES:
+        raise UnsupportedFileError(f"not a {suffix[1:].upper()} file (its first bytes "
+                                   f"are not what a {suffix} file starts with); damaged or misnamed")
+    return suffix
+
+
+def _empty_reason(kind: str, extracted: Extracted) -> str:
+    if extracted.notes:
+        return "; ".join(extracted.notes)
+    if kind == "html":
+        return "no readable text in the HTML"
+    if kind in ("text", "markdown"):
+        return "empty file (no text after cleaning)"
+    return f"no text in the {kind.upper()} file"
 
 
 def _body_sample(blocks: tuple[Block, ...]) -> str:
@@ -182,20 +345,20 @@ def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, o
     return raw, info
 
 
-def split_long_parts(parts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+def split_long_parts(parts: list[tuple]) -> list[tuple]:
     """Cut body parts longer than MAX_BLOCK_CHARS at sentence ends into ~TARGET_BLOCK_CHARS blocks.
 
     A heading longer than MAX_HEADING_CHARS is body text: the segmenter never splits a heading,
     so it would become one passage longer than any passage may be.
     """
-    out: list[tuple[str, int]] = []
-    for text, level in parts:
+    out: list[tuple] = []
+    for text, level, *page in parts:
         if level and len(text) > MAX_HEADING_CHARS:
             level = 0
         if level or len(text) <= MAX_BLOCK_CHARS:
-            out.append((text, level))
+            out.append((text, level, *page))
         else:
-            out.extend((piece, 0) for piece in split_long(text))
+            out.extend((piece, 0, *page) for piece in split_long(text))
     return out
 
 

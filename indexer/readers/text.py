@@ -14,7 +14,6 @@ from indexer.clean import chrome
 from indexer.readers.extracted import Extracted
 from indexer.metadata import search_date
 from indexer.clean.reflow import LIST_ITEM, Paragraph, heading_level, wrapped_paragraphs
-from indexer.clean.normalize import split_footnote_marks
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 DROP, BODY, HEADING, TITLE = "drop", "body", "heading", "title"
@@ -26,7 +25,7 @@ def read_plain(text: str, boilerplate: frozenset[str] = frozenset()) -> Extracte
     """Paragraphs and headings in file order; each line left out is recorded with its reason."""
     lines = text.split("\n")
     if "**" in text:
-        lines = [_BOLD.sub(r"\1", line).replace("**", "") for line in lines]
+        lines = [_BOLD.sub(r"\1", line) for line in lines]        # paired **bold** marks only: 2**10 stays
     underlined, lines = _setext_headings(lines)
     furniture: list[tuple[int, str, str]] = []
     wrapped, paras = wrapped_paragraphs(lines, furniture)
@@ -96,7 +95,7 @@ def _emit(paras: list[Paragraph], kinds: list[str], reasons: list[str | None],
             last = None
         elif kind == BODY and _bulleted(p.text):
             # A list stays a list: its items are the lines of one block.
-            item = split_footnote_marks(p.text)
+            item = p.text
             if last_item and out.parts and out.parts[-1][1] == 0:
                 out.parts[-1] = (f"{out.parts[-1][0]}\n{item}", 0)
             else:
@@ -104,11 +103,11 @@ def _emit(paras: list[Paragraph], kinds: list[str], reasons: list[str | None],
             last, last_item = None, True
             continue
         elif merge is not None and last is not None and out.parts[-1][1] == 0 and _joins(last, p, merge):
-            text = f"{out.parts[-1][0]} {split_footnote_marks(p.text)}"
+            text = f"{out.parts[-1][0]} {p.text}"
             out.parts[-1] = (text, 0)
             last = Paragraph(text, last.lines + p.lines, last.blank_before)
         else:
-            out.parts.append((split_footnote_marks(p.text), 0))
+            out.parts.append((p.text, 0))
             last = p
     while pending is not None:
         out.remove(pending[1], pending[2])

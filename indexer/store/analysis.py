@@ -8,6 +8,14 @@ pyongyang), dotted acronyms (U.S.A. -> usa), possessives, and splits hyphenated
 names into words so "Jo Myong-rok" and "Jo Myong Rok" are one phrase. Hangul,
 Han and Kana runs become overlapping character bigrams (as Lucene's CJK
 analyzer does) so a word is found inside longer eojeol.
+
+Case is folded except where it carries information. A short word in capitals
+whose lower-case form is a common word ("US", "UN", "WAR") is an acronym in
+mixed-case text and keeps its case as a term ("US", never the pronoun "us").
+On a line written in capitals (a telegram, a headline, OCR of a typescript) the
+same word says nothing by its case, so its term is the "either reading" form
+("Us", "War": capitalize()), which a query finds under both readings (see
+search/query/compiler.py). No other analysis step makes such a term.
 """
 from __future__ import annotations
 
@@ -37,15 +45,22 @@ she the was why you one two new few use war arm oil man men cap
 un rok
 """.split())
 
+# The terms of those acronyms, and their "either reading" form on a line in capitals.
+ACRONYM_TERMS = frozenset(w.upper() for w in _AMBIGUOUS_ACRONYMS)
+_EITHER = {w.upper(): w.capitalize() for w in _AMBIGUOUS_ACRONYMS}
+_CASED_WORD = re.compile(r"[^\W\d_]{2,}")      # (single letters say nothing: the U and S of U.S.)
+
 _CJK = "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{_CJK}]+")
 # No token spans whitespace: _terms relies on it.
 _TOKEN = re.compile(
     r"\b(?:[^\W\d_]\.){2,}"        # an acronym: U.S.  U.S.A.  D.P.R.K.  e.g. (the only tokens that end with ".")
-    r"|\w+(?:['’]\w+)*"             # a word, with inner apostrophes
+    r"|[^\W\d_]{2,}(?=\d{1,3}\)[^\W\d_])"      # a word glued to a footnote mark: Korea1)The
+    r"|\w+(?:['’‘]\w+)*"            # a word, with inner apostrophes (‘ in P‘yŏngyang; ʼ is a letter, \w)
 )
-_APOSTROPHES = re.compile(r"['’]")
-_POSSESSIVE = re.compile(r"['’][sS]$")
+_APOSTROPHE_CHARS = "'’‘ʼ"
+_APOSTROPHES = re.compile(f"[{_APOSTROPHE_CHARS}]")
+_POSSESSIVE = re.compile(f"[{_APOSTROPHE_CHARS}][sS]$")
 
 
 class Token(NamedTuple):
@@ -66,13 +81,64 @@ def fold(word: str) -> str:
 
 def _word_term(raw: str) -> str:
     """The term for one Latin-script word: acronym case rule, then folding."""
-    word = _APOSTROPHES.sub("", _POSSESSIVE.sub("", raw)) if ("'" in raw or "’" in raw) else raw
+    word = (_APOSTROPHES.sub("", _POSSESSIVE.sub("", raw))
+            if ("'" in raw or "’" in raw or "‘" in raw or "ʼ" in raw) else raw)
     if not word:
         return ""
     if 2 <= len(word) <= 5 and word.isalpha() and word.isupper():
         lower = word.lower()
         return word if lower in _AMBIGUOUS_ACRONYMS else fold(lower)
     return fold(word)
+
+
+def either_reading(term: str) -> str | None:
+    """The "either reading" term ("War") of an acronym-list word given as its acronym ("WAR"),
+    lower-case ("war") or either-reading term; None for any other term."""
+    return _EITHER.get(term.upper()) if term.isalpha() else None
+
+
+def in_capitals(line: str) -> bool:
+    """Whether a line is written in capitals, so its case says nothing about a word: its words
+    (of two letters or more) in capitals outnumber those with a lower-case letter more than
+    three to one."""
+    caps = lower = 0
+    for word in _CASED_WORD.findall(line):
+        if word.isupper():
+            caps += 1
+        elif word != word.upper():      # (a word without case, 北韓, counts neither way)
+            lower += 1
+    return caps > 3 * lower
+
+
+def _line_terms(line: str, terms: list[str] | None = None) -> list[str]:
+    """The terms of one CJK-free line (`terms`: its context-free terms, if known), each
+    acronym written in capitals on a line in capitals read as its either-reading term."""
+    if terms is None:
+        terms = list(chain.from_iterable(map(_CHUNK_TERMS.__getitem__, line.split())))
+    if ACRONYM_TERMS.isdisjoint(terms) or not in_capitals(line):
+        return terms
+    return [term for term, _, _ in _capitals(line, list(_scan(line)))]
+
+
+def _capitals(text: str, scanned: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """_scan(text) with each acronym written as such (US, not U.S.) on a line in capitals
+    replaced by its either-reading term."""
+    if ACRONYM_TERMS.isdisjoint([term for term, _, _ in scanned]):
+        return scanned
+    starts = [0, *(m.end() for m in re.finditer("\n", text))]
+    lines: dict[int, bool] = {}
+    out = []
+    for term, start, end in scanned:
+        if term in _EITHER and text[start:end] == term:
+            i = bisect_right(starts, start) - 1
+            caps = lines.get(i)
+            if caps is None:
+                stop = starts[i + 1] - 1 if i + 1 < len(starts) else len(text)
+                caps = lines[i] = in_capitals(text[starts[i]:stop])
+            if caps:
+                term = _EITHER[term]
+        out.append((term, start, end))
+    return out
 
 
 def _bigrams(run: str, offset: int) -> Iterator[tuple[str, int, int]]:
@@ -95,7 +161,7 @@ def _raw_tokens(text: str) -> list[tuple[str, int, int]]:
     """
     global _last_text, _last_raw
     if text is not _last_text:
-        _last_raw = list(_scan(text))
+        _last_raw = _capitals(text, list(_scan(text)))
         _last_text = text
     return _last_raw
 
@@ -143,7 +209,8 @@ def _spaced_scan(text: str) -> tuple[list[str], Callable[[int], tuple[int, int]]
     For CJK-free text whose only whitespace is single spaces (what a snippet works on): its
     chunks are text.split(" ") and a chunk starts one character after the previous one
     ends, so the terms come from _CHUNK_TERMS without a regex over the text, and offsets
-    are worked out only for the terms asked about.
+    are worked out only for the terms asked about. Each word is read on its own (as
+    tokens(lines=False)): a snippet's text has its lines joined.
     """
     chunks = text.split(" ")
     chunk_terms = list(map(_CHUNK_TERMS.__getitem__, chunks))
@@ -189,8 +256,13 @@ def _terms(text: str) -> list[str]:
     whitespace-separated chunks' terms, and the chunks repeat ("nations," "the").
     """
     if _CJK_RUN.search(text) is not None:
-        return [term for term, _, _ in _scan(text)]
-    return list(chain.from_iterable(map(_CHUNK_TERMS.__getitem__, text.split())))
+        return [term for term, _, _ in _capitals(text, list(_scan(text)))]
+    terms = list(chain.from_iterable(map(_CHUNK_TERMS.__getitem__, text.split())))
+    if ACRONYM_TERMS.isdisjoint(terms):
+        return terms
+    if "\n" not in text:
+        return _line_terms(text, terms)
+    return list(chain.from_iterable(map(_line_terms, text.split("\n"))))
 
 
 def _mixed_scripts(word: str, start: int) -> Iterator[tuple[str, int, int]]:
@@ -244,19 +316,23 @@ class Analyzer:
                 self._cache[term] = cached
         return cached
 
-    def tokens(self, text: str, keep_stops: bool = False) -> Iterator[Token]:
-        """Terms with positions; stop words are skipped (or kept, for highlighting)."""
+    def tokens(self, text: str, keep_stops: bool = False, lines: bool = True) -> Iterator[Token]:
+        """Terms with positions; stop words are skipped (or kept, for highlighting).
+
+        lines=False reads each word on its own, without the rule for lines in capitals:
+        what a query's words need, whose case the query decides (search/query/compiler.py).
+        """
         stop = self.stop and not keep_stops
         stop_words = self.stop_words
-        for pos, (term, start, end) in enumerate(_raw_tokens(text)):
+        for pos, (term, start, end) in enumerate(_raw_tokens(text) if lines else _scan(text)):
             if stop and term in stop_words:
                 continue
             if self.stem:
                 term = self._stem(term)
             yield Token(term, pos, start, end)
 
-    def terms(self, text: str) -> list[str]:
-        return [t.text for t in self.tokens(text)]
+    def terms(self, text: str, lines: bool = True) -> list[str]:
+        return [t.text for t in self.tokens(text, lines=lines)]
 
     def is_stop(self, term: str) -> bool:
         return self.stop and term in self.stop_words

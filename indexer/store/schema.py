@@ -12,18 +12,21 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.analysis import Tokenizer
 from whoosh.analysis.acore import Token
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 
 from indexer.store.analysis import EXACT, STEMMED, Analyzer
 from indexer.store.codec import Codec
 
-SCHEMA_VERSION = 4         # 3: postings as arrays (indexer/store/codec.py); ordinal sortable; 4: removed lines
+SCHEMA_VERSION = 6         # 3: postings as arrays (indexer/store/codec.py); ordinal sortable
+                           # 4: acronyms on lines in capitals as either-reading terms (analysis.py)
+                           # 5: type, page, page_end, page_label, page_end_label, pages (issue 14)
+                           # 6: removed lines, on passage 0 (issue 12)
 INDEX_NAME = "MAIN"
 
 # Fields a query may name, mapped to the index fields they search.
 TEXT_FIELDS = ("title", "section", "body")
-FILTER_FIELDS = ("source", "author", "language", "path", "doc_id")
+FILTER_FIELDS = ("source", "author", "language", "path", "doc_id", "type", "page")
 META_PREFIX = "m_"          # extra manifest columns: m_country, m_year, ...
 
 
@@ -82,6 +85,12 @@ def build_schema() -> Schema:
         start=STORED(),
         end=STORED(),
         docinfo=STORED(),                            # per-document record, on passage 0 only
+        type=ID(stored=True),                        # the format: pdf, docx, email, text, ... (type:pdf)
+        page=STORED(),                               # 1-based first page of a paged document's passage
+        page_end=STORED(),                           # its last page
+        page_label=STORED(),                         # the printed label of `page` ("iv", "12")
+        page_end_label=STORED(),                     # ... and of `page_end`
+        pages=KEYWORD(),                             # every page the passage stands on, for page:12
         removed=STORED(),                            # [[text, reason], ...] left out of the passages; passage 0
     )
     schema.add(META_PREFIX + "*", TEXT(analyzer=EXACT_ANALYZER, stored=True, phrase=True), glob=True)

@@ -48,6 +48,10 @@ class DocRecord:
     date: str | None = None
     source: str | None = None
     language: str | None = None
+    type: str | None = None
+    pages: int = 0          # the last page any passage stands on (0: not a paged format)
+    container: str | None = None    # the file's id, for a document inside a file (message, attachment)
+    ocr_pending: int = 0    # its pages without a text layer that were not read (no Tesseract)
     boilerplate: str = ""       # Document.boilerplate: the learned boilerplate it was read with
 
 
@@ -63,6 +67,15 @@ def passage_fields(doc: Document, passage: Passage) -> dict:
         fields["title"] = doc.title
     if passage.section:
         fields["section"] = passage.section
+    if doc.type:
+        fields["type"] = doc.type
+    if passage.page:
+        fields["page"], fields["page_end"] = passage.page, passage.page_end
+        fields["pages"] = " ".join(_page_names(doc.page_labels, passage.page, passage.page_end))
+        if passage.page_label:
+            fields["page_label"] = passage.page_label
+        if 0 < passage.page_end <= len(doc.page_labels) and doc.page_labels[passage.page_end - 1]:
+            fields["page_end_label"] = doc.page_labels[passage.page_end - 1]
     if doc.date:
         fields["date_text"] = doc.date
         number = S.date_number(doc.date)
@@ -78,10 +91,23 @@ def passage_fields(doc: Document, passage: Passage) -> dict:
     return fields
 
 
+def _page_names(labels: Sequence[str], first: int, last: int) -> list[str]:
+    """What page:N matches: the printed label where the document defines one (what the output
+    shows, what a citation names), else the page number; lower-cased, one token each."""
+    names = []
+    for page in range(first, last + 1):
+        label = labels[page - 1] if page <= len(labels) else ""
+        names.append("".join(label.split()).lower() or str(page))
+    return names
+
+
 def document_fields(doc: Document, passages: Sequence[Passage], root: str) -> tuple[DocRecord, list[dict]]:
     """A document's manifest record and the Whoosh documents of its passages."""
     record = DocRecord(doc.doc_id, doc.path, root, doc.sha256, doc.size, doc.mtime, len(passages),
-                       doc.title, doc.date, doc.source, doc.language, doc.boilerplate)
+                       doc.title, doc.date, doc.source, doc.language, doc.type,
+                       max((p.page_end for p in passages), default=0), doc.container,
+                       int(doc.meta.get("ocr_pending") or 0) if str(doc.meta.get("ocr_pending", "")).isdigit() else 0,
+                       doc.boilerplate)
     docs = []
     for passage in passages:
         fields = passage_fields(doc, passage)
@@ -93,8 +119,9 @@ def document_fields(doc: Document, passages: Sequence[Passage], root: str) -> tu
     return record, docs
 
 
-# What a `prepare` callable returns for one file: ("doc", Document, [Passage], root),
-# ("unchanged",) or ("skip", reason). add_files yields (job, kind, passages or reason).
+# What a `prepare` callable returns for one file: ("doc", Document, [Passage], root[, inside]),
+# ("unchanged",) or ("skip", reason); `inside` lists (Document, [Passage]) of the other documents
+# the file holds (messages, attachments). add_files yields (job, kind, passages or reason).
 Prepared = tuple
 
 
@@ -126,6 +153,7 @@ class IndexWriter:
         self._workers: list = []
         self.documents: dict[str, DocRecord] = {}
         self.marker: dict | None = None
+        self._held: dict[str, set[str]] | None = None
 
     # -- opening -------------------------------------------------------------
     def __enter__(self) -> "IndexWriter":
@@ -179,17 +207,39 @@ class IndexWriter:
         return documents
 
     # -- changes -------------------------------------------------------------
-    def replace(self, doc: Document, passages: Iterable[Passage], root: str) -> int:
-        """Delete a document's passages and add its new ones; returns how many were added."""
-        passages = list(passages)
-        self.delete(doc.doc_id)
-        record, docs = document_fields(doc, passages, root)
-        if self._builder is None:
-            self._builder = self._new_builder(self.memory_mb, "p")
-        for fields in docs:
-            self._builder.add_document(fields)
-        self.documents[doc.doc_id] = record
-        return len(passages)
+    def replace(self, doc: Document, passages: Iterable[Passage], root: str, inside: Sequence = ()) -> int:
+        """Delete a file's documents (its own and those it held) and add its new ones; returns
+        how many passages were added."""
+        count = 0
+        for n, (one, one_passages) in enumerate([(doc, list(passages)), *inside]):
+            record, docs = document_fields(one, one_passages, root)
+            if n == 0:
+                self._forget_file(record)
+            self.delete(record.doc_id)
+            if self._builder is None:
+                self._builder = self._new_builder(self.memory_mb, "p")
+            for fields in docs:
+                self._builder.add_document(fields)
+            self._remember(record)
+            count += len(one_passages)
+        return count
+
+    def _forget_file(self, record: DocRecord) -> None:
+        """Before a file is indexed anew: delete every document it held last time, so a message
+        or attachment it no longer has does not stay behind."""
+        file_id = record.container or record.doc_id
+        if self._held is None:              # container id -> ids of the documents it holds, built once
+            self._held = {}
+            for doc_id, r in self.documents.items():
+                if r.container:
+                    self._held.setdefault(r.container, set()).add(doc_id)
+        for doc_id in [file_id, *sorted(self._held.pop(file_id, ()))]:
+            self.delete(doc_id)
+
+    def _remember(self, record: DocRecord) -> None:
+        self.documents[record.doc_id] = record
+        if record.container and self._held is not None:
+            self._held.setdefault(record.container, set()).add(record.doc_id)
 
     def delete(self, doc_id: str) -> None:
         if doc_id in self.documents:
@@ -209,8 +259,8 @@ class IndexWriter:
             for job in jobs:
                 prepared = prepare(job)
                 if prepared[0] == "doc":
-                    _, doc, passages, root = prepared
-                    yield job, "doc", self.replace(doc, passages, root)
+                    _, doc, passages, root, *inside = prepared
+                    yield job, "doc", self.replace(doc, passages, root, inside[0] if inside else ())
                 else:
                     yield job, prepared[0], prepared[1] if len(prepared) > 1 else None
             return
@@ -254,9 +304,11 @@ class IndexWriter:
                         raise write_error(self._target or self.index_dir, detail[0]) from detail[0]
                     raise detail[0]
                 elif kind == "doc":
-                    record, count = detail
-                    self.delete(record.doc_id)
-                    self.documents[record.doc_id] = record
+                    records, count = detail
+                    self._forget_file(records[0])
+                    for record in records:
+                        self.delete(record.doc_id)
+                        self._remember(record)
                     yield chunk[i], "doc", count
                 else:
                     yield chunk[i], kind, detail[0] if detail else None
@@ -411,11 +463,15 @@ def _worker(conn, index_dir: str, schema, jobs: list, prepare, limit_bytes: int,
                 return
             prepared = prepare(job)
             if prepared[0] == "doc":
-                _, doc, passages, root = prepared
-                record, docs = document_fields(doc, passages, root)
-                for fields in docs:
-                    builder.add_document(fields)
-                conn.send((i, "doc", record, len(passages)))
+                _, doc, passages, root, *inside = prepared
+                records, count = [], 0
+                for one, one_passages in [(doc, passages), *(inside[0] if inside else ())]:
+                    record, docs = document_fields(one, one_passages, root)
+                    for fields in docs:
+                        builder.add_document(fields)
+                    records.append(record)
+                    count += len(one_passages)
+                conn.send((i, "doc", records, count))
             else:
                 conn.send((i, *prepared))
         conn.send((None, "done", builder.finish()))

@@ -8,4 +8,5 @@ standalone HTML page for people.
 - matching.py  which characters of a passage a MatchSpec matches, token by token
 - scan.py      the faster reads of long passages (around anchors, chunk by chunk)
 - render.py    Results -> text, JSON, HTML
+- charts.py    trends -> bar charts and facets -> a compact table, for a terminal (rich)
 """

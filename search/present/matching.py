@@ -8,7 +8,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Sequence
 
-from indexer.store.analysis import EXACT, STEMMED, Token, _CJK_RUN, _spaced_scan
+from indexer.store.analysis import ACRONYM_TERMS, EXACT, STEMMED, Token, _CJK_RUN, _spaced_scan, either_reading, in_capitals
 from search.query.match import MatchSpec, PhraseSpec, edit_distance
 
 
@@ -41,6 +41,10 @@ class Matcher:
                              for a in [max(range(len(p.terms)), key=lambda i: len(p.terms[i]))])
         self.needles = self.term_needles + tuple(anchor[1] for anchor in self.anchors if anchor)
         self.cache: dict[str, tuple] = {}
+        # Phrases with a word a line in capitals holds under its either-reading term ("War"),
+        # and that word in capitals: a text without any of these has the phrases as typed.
+        self.cased_phrases = any(either_reading(t) for p in spec.phrases for t in p.terms)
+        self.cased_needles = tuple({t.upper() for p in spec.phrases for t in p.terms if either_reading(t)})
 
     def _id(self, part: tuple) -> int:
         return self.ids.setdefault(part, len(self.ids))
@@ -110,7 +114,7 @@ def token_table(text: str, tokens: Sequence[Token] | None):
     if tokens is None:
         if single_spaced(text):
             return spaced_table(text)
-        tokens = list(EXACT.tokens(text))
+        tokens = list(EXACT.tokens(text, lines=False))
     terms = [t.text for t in tokens]
     return terms, lambda i: (tokens[i].start, tokens[i].end)
 
@@ -130,7 +134,7 @@ def spaced_table(text: str):
     (bigrams), the chunk-by-chunk scan of indexer.store.analysis, no Token per word."""
     if text.isascii() or _CJK_RUN.search(text) is None:
         return _spaced_scan(text)
-    return token_table(text, list(EXACT.tokens(text)))
+    return token_table(text, list(EXACT.tokens(text, lines=False)))
 
 
 def _stem_needle(stem: str) -> str:
@@ -142,10 +146,11 @@ def _stem_needle(stem: str) -> str:
     return (stem[:-2] if stem.endswith("ie") else stem[:-1]).lower()
 
 
-def collect(terms: list[str], span, spec: MatchSpec):
+def collect(terms: list[str], span, spec: MatchSpec, text: str | None = None):
     """(occurrences, spans): occurrences are (start, end, ids) per matched token or phrase
     occurrence, sorted, for choosing the window; spans are the character spans to mark.
-    terms, span: the passage's tokens (see token_table)."""
+    terms, span: the passage's tokens (see token_table); text: the passage, for phrases
+    that may stand in capitals (without it, none is taken to)."""
     occurrences = []
     spans = []
     matcher = matcher_for(spec)
@@ -161,23 +166,32 @@ def collect(terms: list[str], span, spec: MatchSpec):
                 end = start + chars
             occurrences.append((start, end, ids))
             spans.append((start, end))
+    cased = None
     for phrase, phrase_id in zip(spec.phrases, matcher.phrase_ids):
         if not phrase.terms:
             continue
+        if matcher.cased_phrases and text is not None:
+            # The phrase as the index holds it: an acronym among words in capitals under its
+            # either-reading term ("THE WAR" is The War), as analysis reads a line in capitals.
+            if cased is None:
+                cased = _capitals_terms(terms, span, text)
+            terms_of_phrase = cased
+        else:
+            terms_of_phrase = terms
         ids = (phrase_id,)
         if not phrase.slop:                 # its words adjacent: where the first stands, the rest follow
             first_term, rest = phrase.terms[0], list(phrase.terms[1:])
             length = len(rest)
             i = -1
-            for _ in range(terms.count(first_term)):
-                i = terms.index(first_term, i + 1)
-                if terms[i + 1:i + 1 + length] == rest:
+            for _ in range(terms_of_phrase.count(first_term)):
+                i = terms_of_phrase.index(first_term, i + 1)
+                if terms_of_phrase[i + 1:i + 1 + length] == rest:
                     start = span(i)[0]
                     end = span(i + length)[1]
                     occurrences.append((start, end, ids))
                     spans.append((start, end))
             continue
-        for path in _phrase_occurrences(terms, phrase):
+        for path in _phrase_occurrences(terms_of_phrase, phrase):
             first, last = path[0], path[-1]
             start = span(first)[0]
             end = span(last)[1]
@@ -195,6 +209,52 @@ def collect(terms: list[str], span, spec: MatchSpec):
     if spec.phrases:
         occurrences.sort(key=START_END)
     return occurrences, spans
+
+
+# A word that may be an acronym written in capitals (analysis.ACRONYM_TERMS).
+CAPITALS = re.compile(r"\b(?:" + "|".join(sorted(ACRONYM_TERMS, key=len, reverse=True)) + r")\b")
+CAPITALS_CONTEXT = 80       # characters each side of a word that tell whether it stands in capitals
+_CASED_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _capitals_terms(terms: list[str], span, text: str) -> list[str]:
+    """`terms` with each acronym written as such (US, not U.S.) that stands among words in
+    capitals replaced by its either-reading term."""
+    out = list(terms)
+    for i, term in enumerate(terms):
+        if term in ACRONYM_TERMS:
+            start, end = span(i)
+            if text[start:end] == term and _stands_in_capitals(text, start):
+                out[i] = either_reading(term)
+    return out
+
+
+def in_capitals_only(text: str, occurrences: list, spans: list, terms: frozenset[str]):
+    """Drop the marks of spec.in_capitals's acronyms that do not stand among words in capitals
+    (their lines are joined in a snippet's text, so the words around them decide) or are dotted
+    (U.S. is always the acronym)."""
+    drop = set()
+    for start, end in spans:
+        word = text[start:end]
+        if word.replace(".", "") in terms and ("." in word or not _stands_in_capitals(text, start)):
+            drop.add((start, end))
+    if not drop:
+        return occurrences, spans
+    return ([o for o in occurrences if (o[0], o[1]) not in drop], [s for s in spans if s not in drop])
+
+
+def _stands_in_capitals(text: str, start: int) -> bool:
+    """Whether the word at `start` stands among words in capitals: the text around it is in
+    capitals, or the word before or after it is in capitals too ("THE WAR", a heading)."""
+    begin = max(0, start - CAPITALS_CONTEXT)
+    around = text[begin:start + CAPITALS_CONTEXT]
+    if in_capitals(around):
+        return True
+    words = list(_CASED_WORD.finditer(around))
+    at = next((i for i, m in enumerate(words) if m.start() == start - begin), None)
+    if at is None:
+        return False
+    return any(0 <= j < len(words) and words[j].group().isupper() for j in (at - 1, at + 1))
 
 
 def _candidates(terms: list[str], spec: MatchSpec) -> list[int]:

@@ -49,6 +49,8 @@ def _render_text(results: Results, *, color: bool = False) -> str:
         facts = [_clean(x) for x in (hit.date, hit.source) if x]
         if hit.section:
             facts.append(f"§ {_clean(hit.section)}")
+        if hit.pages:
+            facts.append(_clean(hit.pages))
         facts.append(_style(_clean(hit.id), _CYAN, color))
         sep = _style(" · ", _DIM, color)
         out.append(" ".join(head) + sep + sep.join(facts))
@@ -111,6 +113,8 @@ def _render_html(results: Results) -> str:
         facts = [esc(x) for x in (hit.date, hit.source) if x]
         if hit.section:
             facts.append("§ " + esc(hit.section))
+        if hit.pages:
+            facts.append(esc(hit.pages))
         facts.append(f"<code>{esc(hit.id)}</code>")
         title = esc(hit.title or hit.path)
         if hit.url and _LINKABLE.match(hit.url):      # never a javascript: or data: link from a document
@@ -134,7 +138,7 @@ def render_context(ctx: PassageContext, *, color: bool = False) -> str:
 
 def _render_context(ctx: PassageContext, *, color: bool = False) -> str:
     head = _style(_clean(ctx.title) or _clean(ctx.path), _BOLD, color)
-    facts = " · ".join(_clean(x) for x in (ctx.date, ctx.source, ctx.path, ctx.url) if x)
+    facts = " · ".join(_clean(x) for x in (ctx.date, ctx.author, ctx.source, ctx.path, ctx.url) if x)
     out = [head, _style(facts, _DIM, color), ""]
     section = None
     for i, p in enumerate(ctx.passages):
@@ -142,7 +146,7 @@ def _render_context(ctx: PassageContext, *, color: bool = False) -> str:
             out.append(_style(f"§ {_clean(p.section)}", _BOLD, color))
         section = p.section
         marker = ">" if i == ctx.focus else " "
-        out.append(_style(f"{marker} [{p.id}]", _CYAN, color))
+        out.append(_style(f"{marker} [{p.id}]" + (f" {_clean(p.pages)}" if p.pages else ""), _CYAN, color))
         out.append(p.snippet.to_ansi(color=color))
         out.append("")
     return "\n".join(out)
@@ -169,6 +173,7 @@ def _render_stats(stats: IndexStats) -> str:
              f"size:      {stats.size_bytes / 1e6:.1f} MB",
              f"dates:     {stats.date_from or '-'} to {stats.date_to or '-'}",
              "languages: " + ", ".join(f"{k} {v:,}" for k, v in stats.languages.items()),
+             "formats:   " + ", ".join(f"{k} {v:,}" for k, v in stats.types.items()),
              "sources:"]
     lines += [f"  {v:>6,}  {_clean(k)}" for k, v in list(stats.sources.items())[:20]]
     if len(stats.sources) > 20:

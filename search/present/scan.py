@@ -25,7 +25,16 @@ _CHUNK_STEMS = _Memo(lambda chunk: tuple(map(STEMMED._stem, _CHUNK_TERMS[chunk])
 
 def find_occurrences(text: str, spec: MatchSpec, tokens: Sequence[Token] | None, *, spaced: bool):
     """collect's (occurrences, spans) for `text`; spaced: its only whitespace is single spaces."""
+    found = _find_occurrences(text, spec, tokens, spaced)
+    return matching.in_capitals_only(text, *found, spec.in_capitals) if spec.in_capitals else found
+
+
+def _find_occurrences(text: str, spec: MatchSpec, tokens: Sequence[Token] | None, spaced: bool):
     matcher = matching.matcher_for(spec)
+    if matcher.cased_phrases and any(n in text for n in matcher.cased_needles) and matching.CAPITALS.search(text):
+        # A phrase may stand in capitals: compared by either-reading terms (matching.collect).
+        return matching.collect(*(matching.spaced_table(text) if spaced
+                                  else matching.token_table(text, tokens)), spec, text)
     if spaced and matcher.by_chunks and matching.PREFILTER:
         if text.isascii():
             found = collect_anchored(text, spec, matcher)
@@ -33,7 +42,7 @@ def find_occurrences(text: str, spec: MatchSpec, tokens: Sequence[Token] | None,
         if _CJK_RUN.search(text) is None:
             return collect_chunks(text, spec, matcher)
     return matching.collect(*(matching.spaced_table(text) if spaced
-                              else matching.token_table(text, tokens)), spec)
+                              else matching.token_table(text, tokens)), spec, text)
 
 
 def collect_anchored(text: str, spec: MatchSpec, matcher: Matcher):

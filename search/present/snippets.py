@@ -114,7 +114,7 @@ def find_matches(text: str, spec: MatchSpec, *, tokens: Sequence[Token] | None =
                  ) -> list[tuple[int, int]]:
     """Character spans in `text` of everything `spec` matches, sorted and merged.
 
-    `tokens`: EXACT.tokens(text) as a list, if the caller already has them.
+    `tokens`: EXACT.tokens(text, lines=False) as a list, if the caller already has them.
     """
     if spec.is_empty():
         return []
@@ -127,7 +127,7 @@ def make_snippet(text: str, spec: MatchSpec, *, size: int = 240,
 
     The window holds the most distinct matched terms/phrases, then the most matches, then
     the tightest, then the earliest; the whole text when it fits; the start of the text when
-    nothing matches. `tokens`: EXACT.tokens(text) as a list, if the caller already has them
+    nothing matches. `tokens`: EXACT.tokens(text, lines=False) as a list, if the caller has them
     (unused when the text has whitespace to collapse: the collapsed text is scanned instead).
     """
     if size < 3:

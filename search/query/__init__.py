@@ -9,6 +9,7 @@ any lenient reading; or a QueryError that says what to write instead.
                 readings in its docstring. The stages behind it, in order:
   - lexer.py      text -> tokens: input hygiene, field names, errors that point at a column
   - parser.py     tokens -> tree (Leaf, Group, Not, Required, Run), parenthesis balance
+  - case.py       a query written in capitals read in lower case (and as acronyms)
   - compiler.py   tree -> Whoosh query + MatchSpec: fields, weights, phrases, prefixes, dates
   - variants.py   the compiler's aliases and spelling variants (a mixin)
   - parts.py      compiled pieces (Part) and how they combine into AND, OR, exclusions

@@ -51,7 +51,7 @@ class AliasTable:
         found: dict[tuple[str, ...], Alias] = {}
         for name in names:
             name = " ".join(name.split())
-            terms = tuple(EXACT.terms(name))
+            terms = tuple(EXACT.terms(name, lines=False))
             if not terms:
                 raise ValueError(f"{source}: the name {name!r} has no searchable words")
             found.setdefault(terms, Alias(name, terms))

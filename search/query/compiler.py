@@ -8,7 +8,7 @@ import re
 from whoosh import query as wq
 
 from indexer.errors import QueryError
-from indexer.store.analysis import EXACT, STEMMED
+from indexer.store.analysis import EXACT, STEMMED, either_reading
 from search.query.aliases import AliasTable
 from search.query.lexer import Field, Tok, located_error
 from search.query.limits import MAX_CLAUSES, MAX_FUZZY_DISTANCE, MAX_FUZZY_TERMS
@@ -33,8 +33,9 @@ class Compiler(Variants):
 
     def __init__(self, text: str, operator: str, boosts: dict[str, float], stop_words_only: bool,
                  aliases: AliasTable | None = None, vocabulary: Vocabulary | None = None,
-                 alias_boost: float = ALIAS_BOOST):
+                 alias_boost: float = ALIAS_BOOST, lowered: dict[int, str] | None = None):
         self.text = text
+        self.lowered = lowered or {}        # id() of the Toks a query in capitals read in lower case -> as typed
         self.operator, self.boosts, self.stop_words_only = operator, boosts, stop_words_only
         self.aliases, self.vocabulary, self.alias_boost = aliases, vocabulary, alias_boost
         self.expanded: list[str] = []       # typed names whose aliases were added
@@ -54,8 +55,12 @@ class Compiler(Variants):
         self.clauses = 0
 
     def match(self) -> MatchSpec:
-        return MatchSpec(frozenset(self.stemmed), frozenset(self.exact), tuple(dict.fromkeys(self.phrases)),
-                         frozenset(self.prefixes), tuple(dict.fromkeys(self.fuzzy)))
+        """What to highlight. An either-reading term ("War") brings its acronym form ("WAR"): a
+        snippet's text has its lines joined, so matching.py marks it where the words around it
+        are in capitals (MatchSpec.in_capitals)."""
+        derived = {t.upper() for t in self.exact if either_reading(t) == t} - self.exact - self.stemmed
+        return MatchSpec(frozenset(self.stemmed), frozenset(self.exact | derived), tuple(dict.fromkeys(self.phrases)),
+                         frozenset(self.prefixes), tuple(dict.fromkeys(self.fuzzy)), frozenset(derived))
 
     def notes(self) -> list[str]:
         notes = []
@@ -148,6 +153,7 @@ class Compiler(Variants):
 
     def leaf(self, node: Leaf, positive: bool) -> Part | None:
         tok, fld = node.tok, node.field
+        self._current = tok
         if fld is not None and fld.kind == "date":
             return _date_part(tok, self.text)
         if fld is not None and fld.kind in ("id", "lower"):
@@ -176,44 +182,79 @@ class Compiler(Variants):
         if fld is not None:
             return self.field_terms(tok.text, fld, label, 0)
         if len(exact) > 1:                                # Kumchang-ri, 북한이해: an exact phrase
+            readings = self.case_readings(exact)
             if positive:
-                self.phrases.append(PhraseSpec(tuple(exact)))
-            typed = Part(wq.Phrase("exact", exact), f"{label} {show(tok.text, 'phrase ' + ' '.join(exact))}")
+                self.phrases.extend(PhraseSpec(r) for r in readings)
+            typed = Part(_either([wq.Phrase("exact", list(r)) for r in readings]),
+                         f"{label} {show(tok.text, 'phrase ' + ' '.join(exact))}")
             return self.expand(typed, self.alternatives(node, exact, 0, positive))
         stemmed = stemmed_terms(tok.text)
         if not stemmed:
             if not self.stop_words_only:
                 self.stops.append(tok.text)
                 return None
+            readings = [r[0] for r in self.case_readings(exact)]
             if positive:
-                self.exact.add(exact[0])
-            return Part(wq.Term("exact", exact[0]), f"{label} {show(tok.text, exact[0])} (exact)")
+                self.exact.update(readings)
+            return Part(_either([wq.Term("exact", r) for r in readings]),
+                        f"{label} {show(tok.text, exact[0])} (exact)")
         term = stemmed[0]
         if positive:
             self.words.append(term)
             self.raw_words.append(tok.text)
-        typed = self.stemmed_word(term, positive, f"{label} {show(tok.text, term)}")
+        also = tuple(r[0] for r in self.case_readings(exact)[1:])
+        cased = f" (also {', '.join(also)})" if also else ""
+        typed = self.stemmed_word(term, positive, f"{label} {show(self.lowered.get(id(tok), tok.text), term)}{cased}",
+                                  also=also)
         return self.expand(typed, self.alternatives(node, exact, 0, positive))
 
-    def stemmed_word(self, term: str, positive: bool, desc: str, weight: float = 1.0) -> Part:
-        """A STEMMED term in body, title and section (boosted)."""
+    def case_readings(self, terms: list[str] | tuple[str, ...]) -> list[tuple[str, ...]]:
+        """`terms` and the other ways the index may hold them, by case (analysis.py).
+
+        An acronym-list word ("war", "US") is also its either-reading term ("War", "Us"),
+        which a line written in capitals holds; a word that a query in capitals had in
+        capitals and that was read in lower case ("WAR" -> "war") is also its acronym.
+        """
+        readings = [tuple(terms)]
+        either = tuple(either_reading(t) or t for t in terms)
+        if either != readings[0]:
+            readings.append(either)
+        if self.lowered:
+            upper = tuple(t.upper() if either_reading(t) and t.islower() else t for t in terms)
+            if upper not in readings and self.lowered_text:
+                readings.append(upper)
+        return readings
+
+    @property
+    def lowered_text(self) -> bool:
+        """Whether the word or phrase being compiled was read in lower case from capitals."""
+        return self._current is not None and id(self._current) in self.lowered
+
+    _current = None
+
+    def stemmed_word(self, term: str, positive: bool, desc: str, weight: float = 1.0, also: tuple = ()) -> Part:
+        """A STEMMED term in body, title and section (boosted); `also`: other terms it may be
+        indexed as (its either-reading or acronym term, see case_readings), unstemmed."""
         if positive:
             self.stemmed.add(term)
-        return Part(wq.Or([wq.Term(name, term, boost=self.boosts[name] * weight)
-                           for name in ("body", "title", "section")]), desc)
+            self.exact.update(also)
+        return Part(wq.Or([wq.Term(name, t, boost=self.boosts[name] * weight)
+                           for name in ("body", "title", "section") for t in (term, *also)]), desc)
 
     def field_terms(self, text: str, fld: Field, label: str, slop: int) -> Part | None:
         """A word or phrase in one text field, analysed the way that field was indexed."""
         analyzer = STEMMED if fld.kind == "stemmed" else EXACT
-        tokens = list(analyzer.tokens(text))
+        tokens = list(analyzer.tokens(text, lines=False))
         if not tokens:
-            if EXACT.terms(text):
+            if EXACT.terms(text, lines=False):
                 self.stops.append(f"{fld.name}:{text}")
             return None
         terms = [t.text for t in tokens]
+        readings = self.case_readings(terms)
         if len(terms) == 1:
-            return Part(wq.Term(fld.index, terms[0]), f"{label} {show(text, terms[0])}")
-        query = wq.Phrase(fld.index, terms, slop=max_gap(tokens) + slop)
+            return Part(_either([wq.Term(fld.index, r[0]) for r in readings]),
+                        f"{label} {show(text, terms[0])}")
+        query = _either([wq.Phrase(fld.index, list(r), slop=max_gap(tokens) + slop) for r in readings])
         return Part(query, f"{label} {show(text, terms)}" + (f"~{slop}" if slop else ""))
 
     def phrase(self, node: Leaf, positive: bool) -> Part | None:
@@ -227,14 +268,16 @@ class Compiler(Variants):
             return None
         slop = f"~{tok.number}" if tok.number else ""
         alternatives = self.alternatives(node, terms, tok.number, positive)
+        readings = self.case_readings(terms)
         if len(terms) == 1:
             if positive:
-                self.exact.add(terms[0])
-            typed = Part(wq.Term("exact", terms[0]), f"{prefix}phrase {show(tok.text, terms[0])}")
+                self.exact.update(r[0] for r in readings)
+            typed = Part(_either([wq.Term("exact", r[0]) for r in readings]),
+                         f"{prefix}phrase {show(tok.text, terms[0])}")
             return self.expand(typed, alternatives)
         if positive:
-            self.phrases.append(PhraseSpec(tuple(terms), tok.number))
-        typed = Part(wq.Phrase("exact", terms, slop=tok.number + 1),
+            self.phrases.extend(PhraseSpec(r, tok.number) for r in readings)
+        typed = Part(_either([wq.Phrase("exact", list(r), slop=tok.number + 1) for r in readings]),
                      f'{prefix}phrase "{tok.text}"{slop}' + ("" if " ".join(terms) == tok.text
                                                              else f" -> {' '.join(terms)}"))
         return self.expand(typed, alternatives)
@@ -244,7 +287,7 @@ class Compiler(Variants):
         tok, fld = node.tok, node.field
         index = fld.index if fld else "exact"
         label = f"{fld.name}:" if fld else ""
-        terms = EXACT.terms(tok.base)
+        terms = EXACT.terms(tok.base, lines=False)
         what = "prefix" if tok.suffix == "*" else "fuzzy term"
         if len(terms) != 1:
             fix = ("put at least one letter before '*'" if tok.suffix == "*" and not terms
@@ -267,6 +310,11 @@ class Compiler(Variants):
             self.fuzzy.append((term, tok.number))
         return Part(wq.FuzzyTerm(index, term, maxdist=tok.number, prefixlength=1),
                     f"{label}fuzzy {show(tok.text, f'{term}~{tok.number}')}")
+
+
+def _either(queries: list[wq.Query]) -> wq.Query:
+    """The one query, or an Or of the readings of a word or phrase (case_readings)."""
+    return queries[0] if len(queries) == 1 else wq.Or(queries)
 
 
 def date_range(first: int | None, last: int | None) -> wq.Query:

@@ -77,6 +77,7 @@ _BUILTIN_FIELDS = {f.name: f for f in [
     Field("lang", "language", "lower"), Field("language", "language", "lower"),
     Field("path", "path", "id"), Field("doc", "doc_id", "id"), Field("doc_id", "doc_id", "id"),
     Field("date", "date", "date"),
+    Field("type", "type", "lower"), Field("page", "pages", "lower"),     # issue 14: format, page label
 ]}
 
 

@@ -28,6 +28,9 @@ class MatchSpec:
     phrases: tuple[PhraseSpec, ...] = ()
     prefixes: frozenset[str] = frozenset()       # EXACT-analysed prefixes of word* queries
     fuzzy: tuple[tuple[str, int], ...] = ()      # (EXACT term, max edit distance) of word~N queries
+    # Acronym terms ("WAR", also in exact) marked only where they stand in capitals: the query
+    # searched their either reading ("War", indexer/store/analysis.py), not the acronym.
+    in_capitals: frozenset[str] = frozenset()
 
     def is_empty(self) -> bool:
         return not (self.stemmed or self.exact or self.phrases or self.prefixes or self.fuzzy)
@@ -35,7 +38,9 @@ class MatchSpec:
     def merge(self, other: "MatchSpec") -> "MatchSpec":
         return MatchSpec(self.stemmed | other.stemmed, self.exact | other.exact,
                          self.phrases + other.phrases, self.prefixes | other.prefixes,
-                         self.fuzzy + other.fuzzy)
+                         self.fuzzy + other.fuzzy,
+                         (self.in_capitals | other.in_capitals) - (self.exact - self.in_capitals)
+                         - (other.exact - other.in_capitals) - self.stemmed - other.stemmed)
 
 
 def edit_distance(a: str, b: str, limit: int, *, swaps: bool = True) -> int:

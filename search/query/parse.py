@@ -36,6 +36,11 @@ Readings and decisions:
   (Lucene semantics: AndMaybe). `-x`/`NOT x` exclude; a query with nothing
   positive means every passage except those. Only upper-case AND, OR, NOT are
   operators, and `NOT NOT x` is `x`.
+- Case (case.py, compiler.case_readings): a short acronym-list word ("war", "US")
+  also searches the term a line written in capitals holds it under ("War", "Us"),
+  so `war` finds "THE WAR" and `US` finds "US TROOPS"; a query written in
+  capitals reads such words in lower case, and as acronyms too, unless the index
+  uses the word as an acronym (`US` stays the United States).
 - Phrases, prefixes and fuzzy terms use the unstemmed "exact" field.
   `"a b"~N` allows N extra positions (Whoosh slop N+1), at most MAX_SLOP.
 - Fields: title:, section:, body: (stemmed, like plain words); source:,
@@ -97,6 +102,7 @@ from whoosh import query as wq
 
 from indexer.errors import QueryError
 from search.query.aliases import AliasTable
+from search.query.case import read_capitals
 from search.query.compiler import ALIAS_BOOST, DATE_MAX, DATE_MIN, DEFAULT_BOOSTS, Compiler, date_range
 from search.query.lexer import Lexer, clean_text, clip, field_table
 from search.query.limits import (EXPANSION_LIMIT, MAX_CLAUSES, MAX_DEPTH, MAX_FUZZY_DISTANCE, MAX_FUZZY_TERMS,
@@ -167,7 +173,12 @@ def parse_query(text: str, *, operator: str = "and", boosts: Mapping[str, float]
                              "type words to search for (lower-case and, or, not are words)")
         tokens = balance(tokens, text, notes)
         tree = Parser(tokens, text).parse()
-    compiler = Compiler(text, mode, weights, all_stop_words(tree), aliases or None, vocabulary, alias_boost)
+    lowered = read_capitals(tree, text, vocabulary)
+    if lowered:
+        notes.append("the query is written in capitals, so its case was read as saying nothing: short words "
+                     "that are acronyms only in mixed-case text were searched in lower case and as acronyms")
+    compiler = Compiler(text, mode, weights, all_stop_words(tree), aliases or None, vocabulary, alias_boost,
+                        lowered)
     part = compiler.compile(tree, positive=True)
     notes.extend(compiler.notes())
     if part is None:

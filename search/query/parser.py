@@ -236,7 +236,7 @@ class _Analysed(dict):
     def __call__(self, text: str) -> tuple[str, ...]:
         found = self.get(text)
         if found is None:
-            found = tuple(self.analyzer.terms(text))
+            found = tuple(self.analyzer.terms(text, lines=False))
             if len(text) <= self.LONGEST:
                 if len(self) >= self.LIMIT:
                     self.clear()
@@ -295,7 +295,7 @@ def hyphen_flags(text: str) -> tuple[bool, ...]:
     (() when text has no hyphen: no pair is)."""
     if "-" not in text and "‐" not in text and "‑" not in text:
         return ()
-    tokens = list(EXACT.tokens(text))
+    tokens = list(EXACT.tokens(text, lines=False))
     return tuple(text[a.end:b.start] in ("-", "‐", "‑") for a, b in zip(tokens, tokens[1:]))
 
 

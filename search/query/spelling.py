@@ -50,7 +50,7 @@ def suggest(query: str, reader, count: Callable[[str], int], total: int,
     looked_up: dict[str, str | None] = {}      # a repeated word is looked up once
     walks = 0
     for start, end in spans:
-        for tok in EXACT.tokens(text[start:end]):
+        for tok in EXACT.tokens(text[start:end], lines=False):
             term = tok.text
             if len(term) < MIN_LENGTH or not term.isalpha() or not term.islower():
                 continue
@@ -140,4 +140,4 @@ def _like(typed: str, word: str) -> str:
         shown = word.upper()
     elif letters and letters[0].isupper():
         shown = word[:1].upper() + word[1:]
-    return shown if EXACT.terms(shown) == [word] else word
+    return shown if EXACT.terms(shown, lines=False) == [word] else word

@@ -83,7 +83,7 @@ class Variants:
             # Its words' own variants come with them; here the joins across words ("jong il").
             alternatives += [self.variant_part(v, 0, positive) for v in self.variants(node.terms, (), split=False)]
         if node.joined:
-            stemmed = STEMMED.terms(node.joined) or [node.joined]
+            stemmed = STEMMED.terms(node.joined, lines=False) or [node.joined]
             alternatives.append(self.stemmed_word(stemmed[0], positive, f'variant word "{node.joined}"'))
         return self.expand(typed, alternatives)
 
@@ -94,6 +94,8 @@ class Variants:
         found = []
         if self.aliases is not None and not self.in_run:
             others = self.useful_aliases(tuple(terms))
+            if not others and self.lowered_text:      # "US" read as "us" in a query in capitals
+                others = self.useful_aliases(self.case_readings(terms)[-1])
             if others:
                 self.expanded.append(node.tok.text)
                 found += [self.alias_part(alias, len(terms), positive) for alias in others]
@@ -117,7 +119,7 @@ class Variants:
                 self.phrases.append(PhraseSpec(alias.terms))
             return Part(wq.Phrase("exact", list(alias.terms), boost=weight),
                         f"alias phrase {show(alias.text, ' '.join(alias.terms))}", alias=True)
-        stemmed = STEMMED.terms(alias.text)
+        stemmed = STEMMED.terms(alias.text, lines=False)
         if not stemmed:                                   # a stop word: search it as written
             if positive:
                 self.exact.add(alias.terms[0])

@@ -1,0 +1,168 @@
+"""E-mail (.eml, .mbox) -> Extracted: one per message, with its headers and attachments.
+
+The standard library's `email` parses each message (policy.default decodes encoded
+headers and charsets). Subject is the title, From the author, Date the date; To, Cc and
+Message-ID become filterable fields (to:, cc:). The body is the text/plain part where
+there is one, else the HTML part read as a page is (readers/html.py).
+
+Quoted replies are kept (nothing is lost), but set apart: the attribution line that
+opens them ("On Mon, 9 Oct 2000, Kim wrote:") is made the heading of their own section,
+so a passage of quoted text says whose words it quotes, and a search can leave them out
+with -section:wrote.
+
+Attachments are returned as (file name, bytes); load.py indexes those in a format it
+reads as documents of their own, linked to the message (attachment_of), and the message
+lists all of them (attachments). An mbox is split at its "From " lines (mboxrd quoting
+undone) into messages, each a document.
+"""
+from __future__ import annotations
+
+import email
+import email.policy
+import email.utils
+import re
+
+from indexer.errors import UnsupportedFileError
+from indexer.readers.extracted import Extracted, ReadOptions
+from indexer.clean.normalize import decode, normalize
+from indexer.clean.reflow import wrapped_paragraphs
+
+MAX_MESSAGES = 200_000          # an mbox with more is read up to here, and says so
+MAX_ATTACHMENT_DEPTH = 3        # a message attached to a message attached to ...
+_ATTRIBUTION = re.compile(r"^(?:On .{4,200}wrote:|.{2,120} (?:wrote|schrieb|a écrit)\s*:|-+ ?Original Message ?-+"
+                          r"|-+ ?Forwarded message ?-+|Begin forwarded message:)$", re.I)
+_MBOX_FROM = re.compile(rb"^From [^\n]*\n", re.M)
+_MBOXRD = re.compile(rb"^>(>*From )", re.M)
+
+
+def read_eml(raw: bytes, options: ReadOptions = ReadOptions()) -> Extracted:
+    if not _looks_like_message(raw):
+        raise UnsupportedFileError("not an e-mail message (no header lines such as From:, Subject:, Date:)")
+    return read_message(email.message_from_bytes(raw, policy=email.policy.default))
+
+
+def read_mbox(raw: bytes, options: ReadOptions = ReadOptions()) -> Extracted:
+    """A mailbox: out.messages holds one Extracted per message, in the mailbox's order."""
+    starts = [m.start() for m in _MBOX_FROM.finditer(raw)]
+    if not starts or raw[:starts[0]].strip():
+        raise UnsupportedFileError("not an mbox mailbox (it does not start with a 'From ' line)")
+    out = Extracted()
+    for n, start in enumerate(starts):
+        if n == MAX_MESSAGES:
+            out.notes.append(f"read the first {MAX_MESSAGES:,} of {len(starts):,} messages (the limit)")
+            break
+        end = starts[n + 1] if n + 1 < len(starts) else len(raw)
+        body = raw[raw.index(b"\n", start) + 1:end]
+        message = email.message_from_bytes(_MBOXRD.sub(rb"\1", body), policy=email.policy.default)
+        out.messages.append(read_message(message))
+    if not out.messages:
+        raise UnsupportedFileError("mbox mailbox without messages")
+    return out
+
+
+def _looks_like_message(raw: bytes) -> bool:
+    head = raw[:4096].lstrip().split(b"\n\n", 1)[0].lower()
+    return any(re.search(rb"(?m)^" + name + rb":", head) for name in (b"from", b"subject", b"date", b"message-id"))
+
+
+def read_message(message, depth: int = 0) -> Extracted:
+    out = Extracted()
+    subject = _header(message, "subject")
+    out.set_default("title", subject)
+    out.set_default("author", _header(message, "from"))
+    out.set_default("date", _date(message))
+    for key, name in (("to", "to"), ("cc", "cc"), ("message_id", "message-id"), ("in_reply_to", "in-reply-to")):
+        out.set_default(key, _header(message, name))
+    out.parts = _body(message)
+    names = []
+    for part in _attachments(message):
+        name = _filename(part, len(names) + 1)
+        names.append(name)
+        if part.get_content_type() == "message/rfc822" and depth < MAX_ATTACHMENT_DEPTH:
+            inner = part.get_payload(0) if part.is_multipart() else None
+            data = inner.as_bytes() if inner is not None else part.get_payload(decode=True)
+        else:
+            data = part.get_payload(decode=True)
+        if data:
+            out.attachments.append((name, data))
+    if names:
+        out.set_default("attachments", "; ".join(names))
+    if not out.parts and subject:
+        out.parts = [(subject, 0)]          # a message with only a subject (and attachments) is that much text
+    return out
+
+
+def _header(message, name: str) -> str | None:
+    try:
+        values = message.get_all(name) or []
+    except (ValueError, IndexError, TypeError):      # a malformed header: email's parser raises late
+        return None
+    text = ", ".join(" ".join(str(v).split()) for v in values if str(v).strip())
+    return normalize(text) if text else None
+
+
+def _date(message) -> str | None:
+    try:
+        value = message.get("date")
+        when = email.utils.parsedate_to_datetime(str(value)) if value else None
+    except (ValueError, TypeError, IndexError):
+        return None
+    return when.date().isoformat() if when else None
+
+
+def _body(message) -> list[tuple[str, int]]:
+    try:
+        part = message.get_body(preferencelist=("plain", "html"))
+    except (KeyError, TypeError):
+        part = None
+    if part is None:
+        return []
+    raw = part.get_payload(decode=True) or b""
+    charset = part.get_content_charset()
+    try:
+        text = raw.decode(charset or "utf-8", errors="replace") if charset else decode(raw)
+    except (LookupError, UnsupportedFileError):
+        text = raw.decode("utf-8", errors="replace")
+    text = normalize(text)
+    if part.get_content_type() == "text/html":
+        from indexer.readers.html import read_html
+
+        return [(t, level) for t, level in read_html(text).parts]
+    return plain_parts(text)
+
+
+def plain_parts(text: str) -> list[tuple[str, int]]:
+    """A plain-text body as paragraphs; an attribution line heads the quoted reply below it
+    (see the module docstring). No text is added: a quote without one stays where it is."""
+    parts: list[tuple[str, int]] = []
+    run: list[str] = []
+
+    def flush():
+        if run:
+            _, paragraphs = wrapped_paragraphs(run)
+            parts.extend((p.text, 0) for p in paragraphs)
+            run.clear()
+
+    for line in text.split("\n"):
+        if _ATTRIBUTION.match(line.strip()):
+            flush()
+            parts.append((line.strip(), 3))
+        else:
+            run.append(line)
+    flush()
+    return parts
+
+
+def _attachments(message):
+    try:
+        yield from message.iter_attachments()
+    except (KeyError, TypeError, AttributeError):
+        return
+
+
+def _filename(part, n: int) -> str:
+    name = part.get_filename()
+    if not name and part.get_content_type() == "message/rfc822":
+        name = f"message-{n}.eml"
+    name = (name or f"attachment-{n}").replace("/", "_").replace("\\", "_").strip()
+    return " ".join(name.split()) or f"attachment-{n}"

@@ -1,0 +1,161 @@
+"""E-mail made by the standard library's writers (email.message.EmailMessage, mailbox.mbox),
+read through the public API, the index and the CLI: headers as fields, bodies, quoted
+replies, attachments as their own documents, mailboxes as one document per message."""
+from __future__ import annotations
+
+import json
+import mailbox
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from indexer import build_index
+from indexer.readers.load import load_documents
+from indexer.segment import segment
+from search import Searcher
+from search.cli import cli
+
+REPLY = """Dear colleagues,
+
+The ministry confirmed this morning that the fuel shipment will leave Nampo on Friday. The
+inspectors will travel with it and report on arrival.
+
+Regards,
+Kim
+
+On Mon, 9 Oct 2000 at 10:12, Lee Secretary <lee@example.org> wrote:
+> Can you confirm when the shipment leaves and who travels with it?
+> The committee meets on Thursday.
+"""
+
+
+def message(subject="Re: Fuel shipment", body=REPLY, frm="Kim Analyst <kim@example.org>",
+            date="Tue, 10 Oct 2000 08:30:00 +0900", attachments=()) -> EmailMessage:
+    m = EmailMessage()
+    m["From"] = frm
+    m["To"] = "Lee Secretary <lee@example.org>"
+    m["Cc"] = "Park Observer <park@example.org>"
+    m["Subject"] = subject
+    m["Date"] = date
+    m["Message-ID"] = f"<{abs(hash(subject))}@example.org>"
+    m.set_content(body)
+    for name, data, maintype, subtype in attachments:
+        m.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return m
+
+
+def small_docx(text: str) -> bytes:
+    docx = pytest.importorskip("docx")
+    import io
+
+    d = docx.Document()
+    d.add_heading("Annex", level=1)
+    d.add_paragraph(text)
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def test_eml_headers_body_quotes_and_attachments(tmp_path):
+    annex = small_docx("The annex lists the tonnage of each shipment and the berth at Nampo harbour.")
+    m = message(attachments=[("annex.docx", annex, "application",
+                              "vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                             ("photo.jpg", b"\xff\xd8\xff\xe0not really a photo", "image", "jpeg")])
+    path = tmp_path / "reply.eml"
+    path.write_bytes(m.as_bytes())
+    docs = load_documents(path, tmp_path)
+    mail, attached = docs
+    assert mail.doc_id == "reply.eml" and mail.type == "email"
+    assert (mail.title, mail.author, mail.date) == ("Re: Fuel shipment", "Kim Analyst <kim@example.org>",
+                                                    "2000-10-10")
+    assert mail.meta["to"] == "Lee Secretary <lee@example.org>"
+    assert mail.meta["cc"] == "Park Observer <park@example.org>"
+    assert mail.meta["attachments"] == "annex.docx; photo.jpg"
+    assert "the fuel shipment will leave Nampo on Friday" in mail.text
+    # The quoted reply is kept, in a section named by its attribution line.
+    passages = list(segment(mail))
+    quoted = next(p for p in passages if "The committee meets on Thursday" in p.text)
+    assert quoted.section.startswith("On Mon, 9 Oct 2000") and quoted.section.endswith("wrote:")
+    new = next(p for p in passages if "leave Nampo" in p.text)
+    assert new.section is None
+    assert attached.doc_id == "reply.eml::annex.docx" and attached.type == "docx"
+    assert attached.meta["attachment_of"] == "reply.eml" and attached.container == "reply.eml"
+    assert "berth at Nampo harbour" in attached.text
+
+
+def test_mbox_messages_are_documents_and_follow_the_file(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "readme.txt").write_text("A folder of correspondence about the talks in October 2000.\n")
+    box = mailbox.mbox(str(docs / "talks.mbox"))
+    box.add(message("Agenda for Thursday", "From the chair: the agenda has three items, fuel first.\n"))
+    box.add(message("Minutes", "The committee agreed on the inspection calendar for the winter.\n",
+                    frm="Lee Secretary <lee@example.org>", date="Thu, 12 Oct 2000 18:00:00 +0900"))
+    box.add(message("Travel", "The delegation flies to Beijing on Saturday morning.\n"))
+    box.flush()
+    box.close()
+    idx = tmp_path / "idx"
+    summary = build_index([docs], idx)
+    assert summary.indexed == 2 and not summary.skipped
+    with Searcher(idx) as s:
+        hit = s.search("inspection calendar")[0]
+        assert (hit.doc_id, hit.type, hit.title, hit.date) == ("talks.mbox::2", "email", "Minutes", "2000-10-12")
+        assert hit.path == "talks.mbox"
+        assert s.search('"From the chair"')[0].doc_id == "talks.mbox::1"    # mboxrd quoting undone
+        assert s.search("delegation type:email").total == 1
+        assert s.search("delegation", filters={"cc": "park@example.org"}).total == 1
+        assert s.search("cc:park").total == 3
+    parallel = build_index([docs], tmp_path / "idx2", procs=2)      # worker processes: the same documents
+    assert (parallel.indexed, parallel.passages) == (summary.indexed, summary.passages)
+    with Searcher(tmp_path / "idx2") as s:
+        assert s.search("inspection calendar")[0].doc_id == "talks.mbox::2"
+    again = build_index([docs], idx)
+    assert again.unchanged == 2 and again.indexed == 0 and again.removed == 0
+    box = mailbox.mbox(str(docs / "talks.mbox"))
+    box.remove(box.keys()[2])
+    box.flush()
+    box.close()
+    build_index([docs], idx)
+    with Searcher(idx) as s:
+        assert s.search("Beijing").total == 0              # the message that left the mailbox is gone
+        assert s.search("inspection calendar").total == 1
+    (docs / "talks.mbox").unlink()
+    gone = build_index([docs], idx)
+    assert gone.removed == 2
+    with Searcher(idx) as s:
+        assert s.search("inspection calendar").total == 0
+
+
+def test_html_only_message_and_cli_json(tmp_path):
+    m = EmailMessage()
+    m["From"] = "News Desk <desk@example.org>"
+    m["Subject"] = "Weekly digest"
+    m["Date"] = "Fri, 13 Oct 2000 09:00:00 +0000"
+    m.set_content("<html><body><h1>Digest</h1><p>The summit communiqué was signed in Washington "
+                  "after two days of talks.</p></body></html>", subtype="html")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "digest.eml").write_bytes(m.as_bytes())
+    idx = tmp_path / "idx"
+    build_index([docs], idx)
+    out = CliRunner().invoke(cli, ["search", "communiqué", "--index", str(idx), "--type", "email",
+                                   "--format", "json"])
+    assert out.exit_code == 0, out.output
+    hit = json.loads(out.output)["hits"][0]
+    assert (hit["type"], hit["title"], hit["author"]) == ("email", "Weekly digest", "News Desk <desk@example.org>")
+    assert "<p>" not in hit["text"] and "signed in Washington" in hit["text"]
+
+
+def test_not_a_message_is_a_counted_skip(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "notes.eml").write_text("just some words, no headers at all\n")
+    (docs / "empty.mbox").write_text("nothing here\n")
+    (docs / "outlook.msg").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    summary = build_index([docs], tmp_path / "idx")
+    reasons = dict(summary.skipped)
+    assert "Outlook .msg is not read" in reasons["outlook.msg"]
+    assert "not an e-mail message" in reasons["notes.eml"]
+    assert "not an mbox" in reasons["empty.mbox"]
