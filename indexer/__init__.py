@@ -2,8 +2,10 @@
 
     summary = build_index([Path("docs/")], Path("idx/"))
 
-Re-running is incremental: only files whose content hash changed are re-read,
-passages of files that are gone are removed, everything in one atomic commit.
+Re-running is incremental: a file whose size and mtime are as last time is not read;
+one whose content, sidecar, manifest row or options changed is re-indexed; passages of
+files that are gone are removed; everything in one atomic commit. A document's id is
+its root's label and its path below the root (store/roots.py).
 
 The stages, in the order a file goes through them (this module runs them, nothing else):
 
@@ -26,14 +28,15 @@ from typing import Callable
 
 from indexer.document import Block, Document, Passage
 from indexer.errors import (DocsearchError, IndexLockedError, IndexNotFoundError, IndexVersionError,
-                            IndexWriteError, InputError, NotAnIndexError, QueryError, UnsupportedFileError)
-from indexer.files import discover
+                            IndexWriteError, InputError, NotAnIndexError, PassageNotFoundError, QueryError,
+                            UnsupportedFileError)
+from indexer.files import discover, document_id
 from indexer.store import moved as _moved  # noqa: F401  (old module paths in indexes on disk)
 from indexer.store.directory import default_index_dir
 
 __all__ = ["build_index", "IndexSummary", "default_index_dir", "seeds_path", "Document", "Passage", "Block",
            "DocsearchError", "IndexLockedError", "IndexNotFoundError", "IndexVersionError", "IndexWriteError",
-           "InputError", "NotAnIndexError", "QueryError", "UnsupportedFileError"]
+           "InputError", "NotAnIndexError", "PassageNotFoundError", "QueryError", "UnsupportedFileError"]
 
 DEFAULT_MAX_BYTES = 20_000_000
 KEEP_ALL = "keep-all"       # Document.boilerplate of a document read with keep_all
@@ -64,6 +67,18 @@ class IndexSummary:
     passages: int = 0
     seconds: float = 0.0
     skipped: list[tuple[str, str]] = field(default_factory=list)   # (path, reason)
+    gone_roots: list[str] = field(default_factory=list)            # roots re-synced with no PATH that are gone
+    warnings: list[str] = field(default_factory=list)              # manifest problems, library warnings
+
+    def skip_counts(self) -> dict[str, int]:
+        """Skipped files by kind ('unsupported type', 'too big', ...), most first."""
+        from indexer.files import skip_kind
+
+        counts: dict[str, int] = {}
+        for _, reason in self.skipped:
+            kind = skip_kind(reason)
+            counts[kind] = counts.get(kind, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
     ocr_pending: int = 0    # pages without a text layer left unread: Tesseract is not installed
 
     def line(self) -> str:
@@ -74,7 +89,10 @@ class IndexSummary:
             parts.append(f"{self.unchanged:,} unchanged")
         if self.removed:
             parts.append(f"{self.removed:,} removed")
-        parts.append(f"{len(self.skipped):,} skipped")
+        kinds = ", ".join(f"{n:,} {kind}" for kind, n in self.skip_counts().items())
+        parts.append(f"{len(self.skipped):,} skipped" + (f" ({kinds})" if kinds else ""))
+        if self.warnings:
+            parts.append(f"{len(self.warnings):,} warning{'s' * (len(self.warnings) != 1)}")
         if self.ocr_pending:
             parts.append(f"{self.ocr_pending:,} page{'s' * (self.ocr_pending != 1)} need OCR")
         return "; ".join(parts)
@@ -99,41 +117,78 @@ def _relative_to(path: Path, base: Path | None) -> str | None:
         return None
 
 
+def _inputs(path: Path, overrides: dict | None, seg_kw: dict) -> str:
+    """A digest of what shapes a document's passages besides its own bytes: its sidecar,
+    its manifest row and the segmenting options. A change in any re-indexes the document."""
+    import hashlib
+    import json
+
+    from indexer.metadata import sidecar_for
+
+    sidecar = sidecar_for(path)
+    try:
+        side = [sidecar.name, hashlib.sha256(sidecar.read_bytes()).hexdigest()] if sidecar else None
+    except OSError:
+        side = [sidecar.name, "unreadable"]
+    data = json.dumps([side, sorted((overrides or {}).items()), sorted(seg_kw.items())], ensure_ascii=False)
+    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
 @dataclass(frozen=True)
 class _Prepare:
-    """One file -> what the writer indexes: ("doc", Document, passages, root), ("unchanged",) or ("skip", why).
+    """One file -> what the writer indexes: ("doc", Document, passages, root, abs_path, inputs),
+    ("unchanged", (size, mtime)) or ("skip", why).
 
     Runs in the indexing worker processes, so it carries everything it needs and pickles.
     """
 
     boilerplate: frozenset
-    manifest: dict
-    manifest_base: Path | None
     max_bytes: int | None
     seg_kw: dict
     options: object = None          # readers' ReadOptions (OCR mode and cache, bounds)
     keep_all: bool = False
 
     def __call__(self, job: "_Job") -> tuple:
+        from dataclasses import replace
+
         from indexer.readers.load import load_documents
         from indexer.metadata import apply_overrides
         from indexer.segment import segment
 
+        import warnings
+
         try:
             if job.old_sha256 is not None and job.old_sha256 == _sha256(job.path) and self._reads_same(job):
-                return ("unchanged",)
-            docs = load_documents(job.path, job.root, max_bytes=self.max_bytes, boilerplate=self.boilerplate,
-                                  keep_all=self.keep_all,
-                                  **({"options": self.options} if self.options is not None else {}))
+                st = job.path.stat()
+                return ("unchanged", (st.st_size, st.st_mtime))
+            # A library's warning (bs4's XMLParsedAsHTMLWarning, ...) becomes one line naming the file.
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                docs = load_documents(job.path, job.root, max_bytes=self.max_bytes, boilerplate=self.boilerplate,
+                                      keep_all=self.keep_all,
+                                      **({"options": self.options} if self.options is not None else {}))
         except UnsupportedFileError as e:
             return ("skip", str(e))
         except OSError as e:
-            return ("skip", e.strerror or str(e))
-        overrides = self.manifest.get(job.rel) or self.manifest.get(_relative_to(job.path, self.manifest_base))
-        if overrides:
-            docs = [apply_overrides(doc, overrides) for doc in docs]
+            return ("skip", f"cannot read: {e.strerror or e}")
+        # Ids with the root's label (store/roots.py): the file's, and those of what it holds (FILE::N).
+        base = docs[0].container or docs[0].doc_id
+        path = job.rel or job.path.name
+
+        def renamed(doc):
+            doc_id = job.doc_id + doc.doc_id[len(base):] if doc.doc_id.startswith(base) else doc.doc_id
+            container = job.doc_id if doc.container else None
+            return replace(doc, doc_id=doc_id, path=path, container=container)
+
+        docs = [renamed(doc) for doc in docs]
+        if job.overrides:
+            docs = [apply_overrides(doc, job.overrides) for doc in docs]
+        first_kind = {w.category.__name__: " ".join(str(w.message).split()) for w in reversed(caught)}
+        notes = [f"{name}: {message[:160]}" for name, message in sorted(first_kind.items())]   # one per kind
+        # Where the file is, printable and valid UTF-8 as ids are (a name that is not UTF-8 is escaped).
+        extra = {"abs_path": document_id(str(job.path)), "inputs": job.inputs, "notes": notes}
         first, *inside = [(doc, list(segment(doc, **self.seg_kw))) for doc in docs]
-        return ("doc", *first, str(job.root), inside)
+        return ("doc", *first, document_id(str(job.root)), inside, extra)
 
     def _reads_same(self, job: "_Job") -> bool:
         """Whether an unchanged file would be read as it was: with the same learned boilerplate
@@ -158,22 +213,61 @@ class _Prepare:
 @dataclass(frozen=True)
 class _Job:
     order: int              # position among the candidates
-    rel: str
+    doc_id: str             # LABEL/PATH (store/roots.py)
+    rel: str                # the path below its root ('' for a file that is its own root)
     path: Path
     root: Path
     old_sha256: str | None  # the manifest's hash when the file was indexed from this root before
+    overrides: dict | None  # its manifest row
+    inputs: str             # _inputs()
     old_boilerplate: str = ""   # the manifest's Document.boilerplate for it
 
 
+def _given_paths(paths, index_dir: Path, warn) -> tuple[list[Path], list[str]]:
+    """The paths to index: those given; else the index's own roots (those that still exist),
+    and the bundled seeds only for an index that has none. Also the roots that are gone."""
+    from indexer.store.directory import read_marker
+    from indexer.store.roots import Roots
+
+    marker = read_marker(index_dir) if index_dir.is_dir() else None
+    if paths:
+        for p in paths:
+            if not os.path.lexists(p):
+                where = os.path.realpath(p)
+                held = sum(1 for d in (marker or {}).get("documents", {}).values()
+                           if (d.get("abs_path") or "").startswith(where.rstrip("/") + "/") or d.get("abs_path") == where)
+                hint = (f"; the index holds {held:,} document{'s' * (held != 1)} from it: "
+                        f"'docsearch remove {p}' removes them") if held else ""
+                raise InputError(f"No such file or folder: {p}{hint}")
+        return [Path(p) for p in paths], []
+    roots = sorted(Roots.from_marker(marker).by_label.values())
+    if not roots and marker:        # an index written before roots were recorded
+        roots = sorted({os.path.realpath(d.get("root", "")) for d in marker.get("documents", {}).values()
+                        if d.get("root")})
+    if not roots:
+        return [seeds_path()], []
+    gone = [r for r in roots if not os.path.exists(r)]
+    for root in gone:
+        if warn:
+            warn(f"{root} is gone; its documents stay in the index until 'docsearch remove {root}'")
+    return [Path(r) for r in roots if r not in gone], gone
+
+
 def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, *,
-                rebuild: bool = False, metadata: Path | None = None,
+                rebuild: bool = False, metadata: Path | None | bool = None,
                 max_bytes: int | None = None, min_chars: int | None = None, max_chars: int | None = None,
                 procs: int | None = None, memory_mb: int = 256, ocr: str = "auto", keep_all: bool = False,
                 progress: Callable[[int, int, str], None] | None = None,
-                warn: Callable[[str], None] | None = None) -> IndexSummary:
-    """Index documents under `paths` (default: the bundled seeds) into `index_dir`.
+                warn: Callable[[str], None] | None = None, verbose: bool = False) -> IndexSummary:
+    """Index documents under `paths` into `index_dir`.
 
-    progress(done, total, path) is called per file; warn(message) per skipped file.
+    No `paths`: the index's own roots again (the bundled seeds for an index that has none).
+    No `metadata`: for each root, the manifest last given for it, if still there (False: forget it).
+    A document's id is its root's label and its path below it (store/roots.py). A file is
+    re-read when its size or mtime differ from the last run and then only if its content,
+    its sidecar, its manifest row or the segmenting options changed.
+    progress(done, total, path) is called per file; warn(message) per skipped file (files
+    of an unsupported type only with verbose) and per manifest problem.
     max_bytes: skip larger files; None: each format's limit (20 MB for text, 200 MB for PDF, ...).
     procs: worker processes that load, analyse and write (default: the cores, up to 4, for
     100+ files, else 1, in this process); memory_mb: the budget of the buffered
@@ -184,9 +278,10 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     keep_all: index every line; nothing is left out as chrome, page furniture or boilerplate.
     Raises InputError for a missing path or manifest, and the index errors.
     """
-    from indexer.readers.boilerplate import learn_boilerplate
+    from indexer.files import resolved
     from indexer.metadata import read_manifest
     from indexer.segment import MAX_CHARS, MIN_CHARS
+    from indexer.store.roots import contains
     from indexer.readers.extracted import ReadOptions
     from indexer.readers.ocr import pending_pages
     from indexer.store.writer import IndexWriter
@@ -195,13 +290,36 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
         raise ValueError(f"ocr must be auto, always or never, not {ocr!r}")
 
     started = time.perf_counter()
-    paths = [Path(p) for p in (paths or [seeds_path()])]
     index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
-    manifest = read_manifest(Path(metadata)) if metadata else {}
-    # Manifest paths are relative to the manifest's folder, or to the indexed root.
-    manifest_base = Path(metadata).absolute().parent if metadata else None
-    candidates = list(discover(paths))
-    summary = IndexSummary(index_dir=index_dir, files_seen=len(candidates))
+    paths, gone = _given_paths(paths, index_dir, warn)
+    given_manifest = metadata is not None and metadata is not False
+    forget_manifest = metadata is False
+    metadata = Path(os.path.abspath(metadata)) if given_manifest else None
+    manifest = read_manifest(metadata) if metadata else {}
+    # Without --metadata, each root's documents get the manifest last given for that root.
+    remembered: dict[str, str] = {}
+    if not given_manifest and not forget_manifest and index_dir.is_dir():
+        from indexer.store.directory import read_marker
+
+        found = (read_marker(index_dir) or {}).get("metadata")
+        remembered = dict(found) if isinstance(found, dict) else {}
+    manifests: dict[str, dict] = {}
+
+    def manifest_for(root: str) -> tuple[Path | None, dict]:
+        if given_manifest:
+            return metadata, manifest
+        path = remembered.get(root)
+        if not path or not os.path.isfile(path):
+            return None, {}
+        if path not in manifests:
+            manifests[path] = read_manifest(Path(path))
+        return Path(path), manifests[path]
+
+    seeds = seeds_path()
+    candidates = [c for c in discover(paths)
+                  if not (c.skip and c.root == seeds and c.path.name == "__init__.py")]  # the package's own file
+    scopes = [str(resolved(p)) for p in paths]
+    summary = IndexSummary(index_dir=index_dir, files_seen=len(candidates), gone_roots=gone)
     seg_kw = {"min_chars": min_chars or MIN_CHARS, "max_chars": max_chars or MAX_CHARS}
     skipped: list[tuple[int, str, str]] = []
     done = 0
@@ -212,52 +330,117 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
         if progress:
             progress(done, len(candidates), rel)
 
-    def skip(order: int, rel: str, reason: str) -> None:
+    def skip(order: int, rel: str, reason: str, listed: bool = True) -> None:
         skipped.append((order, rel, reason))
         pending = pending_pages(reason)
         summary.ocr_pending += pending
-        if warn and not pending:        # files that need OCR get one warning at the end, with the count
+        if warn and listed and not pending:    # files that need OCR get one warning at the end, with the count
             warn(f"skipped {rel}: {reason}")
 
     if procs is None:
         procs = min(os.cpu_count() or 1, 4) if len(candidates) >= 100 else 1
     with IndexWriter(index_dir, rebuild=rebuild, procs=procs, memory_mb=memory_mb) as writer:
-        boilerplate = frozenset() if keep_all else learn_boilerplate([c.path for c in candidates], procs=procs,
-                                                                     close_fds=writer.lock_fds())
-        roots = {str(c.root) for c in candidates}
+        roots = writer.roots
+        for scope in scopes:
+            if roots.root_for(scope) is None:
+                roots.add(scope)
         # Files that hold several documents (a mailbox): one of their records, by the file's id.
         inside_files = {r.container: r for r in writer.documents.values() if r.container}
         seen: set[str] = set()
         jobs: list[_Job] = []
+        used_rows: set[str] = set()
         for order, cand in enumerate(candidates):
-            rel = cand.rel
-            if rel in seen:
-                skip(order, rel, "the same path under two roots; indexed once")
-                tick(rel)
+            where = str(cand.path)
+            root = roots.root_for(where) or str(cand.root)
+            label = roots.add(root)
+            rel = "" if where == root else document_id(os.path.relpath(where, root).replace(os.sep, "/"))
+            doc_id = f"{label}/{rel}" if rel else label
+            if cand.skip:
+                skip(order, doc_id, cand.skip, listed=verbose or not cand.skip.startswith("unsupported"))
+                tick(doc_id)
                 continue
-            seen.add(rel)
-            old = writer.documents.get(rel) or inside_files.get(rel)
-            same_root = old is not None and not rebuild and old.root == str(cand.root)
-            jobs.append(_Job(order, rel, cand.path, cand.root, old.sha256 if same_root else None,
-                             old.boilerplate if same_root else ""))
+            if doc_id in seen:          # the same file given twice (a folder and a file in it)
+                summary.files_seen -= 1
+                continue
+            seen.add(doc_id)
+            key = rel or cand.path.name
+            # Manifest paths are relative to the indexed root, or to the manifest's folder.
+            rows_path, rows = manifest_for(root)
+            row_key = key if key in rows else _relative_to(cand.path, rows_path.parent if rows_path else None)
+            overrides = rows.get(row_key) if row_key else None
+            if overrides is not None and rows is manifest:
+                used_rows.add(row_key)
+            inputs = _inputs(cand.path, overrides, {**seg_kw, "keep_all": True} if keep_all else seg_kw)
+            old = writer.documents.get(doc_id) or inside_files.get(doc_id)
+            old_sha256 = None
+            if old is not None and not rebuild and old.inputs == inputs and old.root == document_id(root):
+                try:
+                    st = cand.path.stat()
+                except OSError:
+                    st = None
+                if st is not None and (st.st_size, st.st_mtime) == (old.size, old.mtime):
+                    summary.unchanged += 1      # as git does: same size and mtime, not read again
+                    tick(doc_id)
+                    continue
+                old_sha256 = old.sha256
+            jobs.append(_Job(order, doc_id, rel, cand.path, Path(root), old_sha256, overrides, inputs,
+                             old.boilerplate if old is not None else ""))
+        boilerplate = frozenset()
+        if jobs and not keep_all:   # learnt from the whole corpus, as before; an unchanged run reads nothing
+            from indexer.readers.boilerplate import learn_boilerplate   # (and imports no reader)
+
+            boilerplate = learn_boilerplate([c.path for c in candidates if not c.skip], procs=procs,
+                                            close_fds=writer.lock_fds())
         options = ReadOptions(ocr=ocr, ocr_cache=default_ocr_cache())
-        prepare = _Prepare(boilerplate, manifest, manifest_base, max_bytes, seg_kw, options, keep_all)
+        prepare = _Prepare(boilerplate, max_bytes, seg_kw, options, keep_all)
         for job, kind, detail in writer.add_files(jobs, prepare, weights=[_size(j.path) for j in jobs]):
-            tick(job.rel)
+            tick(job.doc_id)
             if kind == "doc":
                 summary.indexed += 1
                 summary.passages += detail
-                record = writer.documents.get(job.rel)
+                record = writer.documents.get(job.doc_id)
                 summary.ocr_pending += record.ocr_pending if record is not None else 0
             elif kind == "unchanged":
                 summary.unchanged += 1
+                record = writer.documents.get(job.doc_id)
+                if record is not None and detail and (record.size, record.mtime) != tuple(detail):
+                    record.size, record.mtime = detail  # the next run decides from size and mtime again
+                    writer.dirty = True
             else:
-                skip(job.order, job.rel, detail)
-        # Documents that were indexed from these roots and are gone now.
+                skip(job.order, job.doc_id, detail)
+        for doc_id, note in writer.notes:
+            summary.warnings.append(f"{doc_id}: {note}")
+            if warn:
+                warn(f"{doc_id}: {note}")
+        # Documents that were indexed from these paths and are gone now.
         for doc_id, record in list(writer.documents.items()):
-            if record.root in roots and doc_id not in seen and (record.container or doc_id) not in seen:
+            if doc_id not in seen and (record.container or doc_id) not in seen \
+                    and any(contains(scope, record.location()) for scope in scopes):
                 writer.delete(doc_id)
                 summary.removed += 1
+        if rebuild:     # a rebuilt index holds only what this run indexed
+            kept = {d.root for d in writer.documents.values()} | set(scopes)
+            for label, root in list(roots.by_label.items()):
+                if root not in kept:
+                    roots.discard(label)
+        if given_manifest or forget_manifest:       # remembered per root, for runs without --metadata
+            before = dict(writer.metadata)
+            for scope in scopes:
+                root = roots.root_for(scope) or scope
+                if given_manifest:
+                    writer.metadata[root] = str(metadata)
+                else:
+                    writer.metadata.pop(root, None)
+            writer.dirty = writer.dirty or writer.metadata != before
+        unused = sorted(set(manifest) - used_rows) if given_manifest else []
+        problems = [f"manifest {metadata}: row '{name}' names no file among those indexed" for name in unused[:5]]
+        problems += _bad_dates(manifest, metadata)
+        if len(unused) > 5:
+            problems.append(f"manifest {metadata}: {len(unused) - 5:,} more rows name no file among those indexed")
+        summary.warnings += problems
+        for message in problems:
+            if warn:
+                warn(message)
     if summary.ocr_pending and warn:
         warn(f"{summary.ocr_pending:,} page{'s' * (summary.ocr_pending != 1)} without a text layer (scans, "
              "images) were not read: Tesseract is not installed. Install it (Debian: apt-get install "
@@ -265,6 +448,19 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     summary.skipped = [(rel, reason) for _, rel, reason in sorted(skipped)]
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _bad_dates(manifest: dict, path: Path | None) -> list[str]:
+    """Warnings for manifest dates that read as no date (kept as text in the document's fields)."""
+    from indexer.metadata import parse_date, search_date
+
+    out = []
+    for name, row in manifest.items():
+        for column, value in row.items():
+            if column.strip().lower() == "date" and not (parse_date(value) or search_date(value)):
+                out.append(f"manifest {path}: row '{name}', column '{column}': {value!r} is not a date "
+                           "(kept as text)")
+    return out[:5] + ([f"manifest {path}: {len(out) - 5:,} more bad dates"] if len(out) > 5 else [])
 
 
 def _size(path: Path) -> int:

@@ -12,6 +12,10 @@ class IndexNotFoundError(DocsearchError):
     pass
 
 
+class PassageNotFoundError(DocsearchError, LookupError):
+    """No passage or document of that id in the index (the index itself is there)."""
+
+
 class IndexLockedError(DocsearchError):
     pass
 
@@ -38,3 +42,11 @@ class UnsupportedFileError(DocsearchError):
 
 class InputError(DocsearchError):
     """A path or manifest given by the user is unusable (fatal, exit 2)."""
+
+
+class ArgumentError(DocsearchError, ValueError):
+    """A library call's argument has a bad value (a limit of 0, an unknown operator); names the argument."""
+
+
+class ArgumentTypeError(DocsearchError, TypeError):
+    """A library call's argument has the wrong type (bytes or None for a query); names the argument."""

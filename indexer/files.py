@@ -2,7 +2,10 @@
 
 Hidden files and folders are skipped, symlinked folders are followed once (a
 link back up the tree is not a loop for us), and each file is reported with the
-root its document id is relative to.
+root it was found under: the given folder resolved (realpath), so `../x` and a
+symlink to x are the same root. Every other file seen (no or an unsupported
+extension, a FIFO or socket) is reported too, with the reason it is skipped,
+so that a run can count it.
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ class Candidate:
     path: Path          # as found (may be under a symlinked folder)
     root: Path          # the indexed root its doc_id is relative to
     explicit: bool      # named on the command line, not found by walking
+    skip: str | None = None     # why this file is not read (unsupported type, not a regular file)
 
     @property
     def rel(self) -> str:
@@ -58,16 +62,35 @@ def is_document_name(name: str) -> bool:
         and not name.endswith(".meta.json")
 
 
+def unsupported(name: str) -> str:
+    suffix = os.path.splitext(name)[1].lower()
+    expected = ", ".join(sorted(DOCUMENT_SUFFIXES))
+    return f"unsupported file type {suffix or '(no extension)'}; expected {expected}"
+
+
+def resolved(path: Path) -> Path:
+    """A given path as its root is stored: the folder resolved; a file's folder resolved, its own name kept."""
+    path = Path(path)
+    if path.is_dir():
+        return Path(os.path.realpath(path))
+    return Path(os.path.realpath(path.parent)) / path.name
+
+
 def discover(paths: list[Path]) -> Iterator[Candidate]:
-    """Files to consider, in a stable order; a path that does not exist is an InputError."""
+    """Files to consider, in a stable order; a path that does not exist is an InputError.
+
+    A file named on the command line is its own root; a folder is walked from its realpath.
+    """
     for given in paths:
         path = Path(given)
         if not path.exists():
             raise InputError(f"No such file or folder: {path}")
-        if path.is_file():
-            yield Candidate(path.absolute(), path.absolute(), explicit=True)
+        root = resolved(path)
+        if not path.is_dir():
+            skip = ("not a regular file" if not path.is_file()
+                    else None if is_document_name(path.name) else unsupported(path.name))
+            yield Candidate(root, root, explicit=True, skip=skip)
             continue
-        root = path.absolute()
         seen: set[tuple[int, int]] = set()
         yield from _walk(root, root, seen)
 
@@ -91,7 +114,29 @@ def _walk(folder: Path, root: Path, seen: set[tuple[int, int]]) -> Iterator[Cand
         try:
             if entry.is_dir():
                 yield from _walk(Path(entry.path), root, seen)
-            elif entry.is_file() and is_document_name(entry.name):
-                yield Candidate(Path(entry.path), root, explicit=False)
+            elif entry.is_file():
+                if is_document_name(entry.name):
+                    yield Candidate(Path(entry.path), root, explicit=False)
+                elif not entry.name.lower().endswith(".meta.json"):
+                    yield Candidate(Path(entry.path), root, explicit=False, skip=unsupported(entry.name))
+            else:
+                broken = entry.is_symlink() and not os.path.exists(entry.path)
+                yield Candidate(Path(entry.path), root, explicit=False,
+                                skip="cannot read: broken symbolic link" if broken else "not a regular file")
         except OSError:
             continue
+
+
+# Skip reasons -> the kinds the one-line summary counts.
+_KINDS = (("unsupported file type", "unsupported type"), ("not a regular file", "not a regular file"),
+          ("file too large", "too big"), ("binary", "binary"), ("cannot read", "unreadable"),
+          ("undecodable", "undecodable"), ("empty", "empty"), ("no readable text", "empty"),
+          ("bad sidecar", "bad sidecar"))
+
+
+def skip_kind(reason: str) -> str:
+    """A skip reason -> its kind for the summary's counts ('unsupported type', 'too big', ...)."""
+    for prefix, kind in _KINDS:
+        if reason.startswith(prefix):
+            return kind
+    return reason.split(":")[0].split(" (")[0].split(";")[0][:40] or "other"

@@ -248,7 +248,7 @@ def normalize_language(code: str) -> str | None:
 # ---------------------------------------------------------------- user metadata
 
 def read_manifest(path: Path) -> dict[str, dict[str, str]]:
-    """Rows of a .tsv/.csv manifest keyed by posix relative path (column `path`, else the first).
+    """Rows of a .tsv/.csv manifest keyed by posix relative path (column `path`; none is an InputError).
 
     Empty cells are left out, so they never blank a field the document has.
     """
@@ -262,7 +262,10 @@ def read_manifest(path: Path) -> dict[str, dict[str, str]]:
             header = reader.fieldnames
             if not header:
                 raise InputError(f"Manifest {path} is empty; it needs a header row with a 'path' column")
-            key = "path" if "path" in header else header[0]
+            if "path" not in header:
+                raise InputError(f"Manifest {path} has no 'path' column (its columns: {', '.join(map(str, header))}); "
+                                 "name the column of document paths 'path'")
+            key = "path"
             rows: dict[str, dict[str, str]] = {}
             for row in reader:
                 name = (row.get(key) or "").strip().replace("\\", "/")

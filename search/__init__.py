@@ -17,7 +17,9 @@ The stages, in the order a query goes through them:
 - results.py   the dataclasses it returns: Hit, Results, PassageContext, IndexStats, RemovedLines
 - present/     Hits -> snippets with exact highlights, and text, JSON or HTML; trend bars
 - collect/     every match counted: facets per year, source, column...; trends; batch search
+- arguments.py checks of the library's arguments (types, counts, dates), errors naming them
 - cli.py       the docsearch command: a thin layer over Searcher and indexer.build_index
+- cliutil.py   what the commands share: one-line errors, closed pipes, query words read as options
 - web/         docsearch serve: the local web page and JSON API over one open Searcher
 
 From indexer/, search/ reads only indexer.store (the index format) and indexer.errors;
@@ -25,18 +27,19 @@ tests/test_layout.py keeps it so.
 """
 from importlib import import_module
 
-from indexer.errors import (DocsearchError, IndexLockedError, IndexNotFoundError, IndexVersionError,
-                            IndexWriteError, InputError, NotAnIndexError, QueryError)
+from indexer.errors import (ArgumentError, ArgumentTypeError, DocsearchError, IndexLockedError, IndexNotFoundError,
+                            IndexVersionError, IndexWriteError, InputError, NotAnIndexError, PassageNotFoundError,
+                            QueryError)
 
 _LAZY = {"Searcher": "searcher", "Hit": "results", "Results": "results", "PassageContext": "results",
-         "ContextPassage": "results", "IndexStats": "results", "Snippet": "present.snippets",
-         "Facets": "collect.facets", "FacetValue": "collect.facets",
+         "ContextPassage": "results", "IndexStats": "results", "DocumentInfo": "results",
+         "Snippet": "present.snippets", "Facets": "collect.facets", "FacetValue": "collect.facets",
          "RemovedLines": "results", "RemovedLine": "results"}
 
-__all__ = ["Searcher", "Hit", "Results", "Snippet", "PassageContext", "ContextPassage", "IndexStats",
+__all__ = ["Searcher", "Hit", "Results", "Snippet", "PassageContext", "ContextPassage", "IndexStats", "DocumentInfo",
            "Facets", "FacetValue", "RemovedLines", "RemovedLine",
-           "DocsearchError", "IndexLockedError", "IndexNotFoundError", "IndexVersionError", "IndexWriteError",
-           "InputError", "NotAnIndexError", "QueryError"]
+           "DocsearchError", "ArgumentError", "ArgumentTypeError", "IndexLockedError", "IndexNotFoundError",
+           "IndexVersionError", "IndexWriteError", "InputError", "NotAnIndexError", "PassageNotFoundError", "QueryError"]
 
 
 def __getattr__(name: str):

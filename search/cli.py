@@ -6,77 +6,15 @@ search pays only for what it uses.
 """
 from __future__ import annotations
 
+import errno
 import gc
-import os
 import sys
 from pathlib import Path
 
 import click
 
-FORMATS = click.Choice(["text", "json", "html"])
-
-
-class DocsearchFailure(click.ClickException):
-    exit_code = 2
-
-    def show(self, file=None):
-        # One line: query errors carry a caret diagram below their first line, for library users.
-        first = (self.format_message().splitlines() or [""])[0]
-        click.echo(f"docsearch: error: {first}", err=True)
-
-
-def _use_color() -> bool:
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-
-
-def _index_option(f):
-    return click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
-                        help="Index folder [default: $DOCSEARCH_INDEX or ~/.local/share/docsearch/index].")(f)
-
-
-def _alias_options(f):
-    f = click.option("--no-aliases", is_flag=True, help="Search only what was typed: no alias expansion.")(f)
-    f = click.option("--no-builtin-aliases", is_flag=True,
-                     help="Leave out the built-in alias table (with --aliases: only FILE's sets).")(f)
-    return click.option("--aliases", "alias_file", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
-                        help="Also expand the alias sets in FILE, one per line: DPRK | North Korea.")(f)
-
-
-def _alias_args(alias_file, no_builtin_aliases, no_aliases) -> dict:
-    """Searcher keyword arguments for the alias options."""
-    if no_aliases and (alias_file or no_builtin_aliases):
-        raise click.UsageError("--no-aliases turns alias expansion off; drop it to use --aliases "
-                               "or --no-builtin-aliases")
-    return {"aliases": alias_file, "builtin_aliases": not no_builtin_aliases, "use_aliases": not no_aliases}
-
-
-class _Group(click.Group):
-    """Turns library errors into one-line usage errors (exit 2) for every command."""
-
-    def invoke(self, ctx):
-        from indexer.errors import DocsearchError
-
-        try:
-            return super().invoke(ctx)
-        except (DocsearchError, ValueError) as e:
-            raise DocsearchFailure(str(e)) from e
-        except KeyboardInterrupt:
-            click.echo("docsearch: interrupted; the index is as it was before this run", err=True)
-            ctx.exit(130)
-
-
-def _show_version(ctx, param, value):
-    """--version; a source checkout that was never pip-installed has no package metadata."""
-    if not value or ctx.resilient_parsing:
-        return
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        found = version("docsearch")
-    except PackageNotFoundError:
-        found = "(not installed; running from a source checkout)"
-    click.echo(f"docsearch {found}")
-    ctx.exit()
+from search.cliutil import (FORMATS, DocsearchFailure, _alias_args, _alias_options, _Group, _index_option,
+                            _QueryCommand, _show_version, _silence_stdout, _use_color)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -98,6 +36,8 @@ def cli():
 @click.option("--rebuild", is_flag=True, help="Build the index anew (needed after a schema change).")
 @click.option("--metadata", type=click.Path(dir_okay=False, path_type=Path),
               help="A .tsv or .csv manifest: one row per document keyed by its path; extra columns become fields.")
+@click.option("--no-metadata", is_flag=True, help="Forget the manifest an earlier run used (it is "
+              "applied again by default).")
 @click.option("--max-bytes", type=click.IntRange(min=1),
               help="Skip files larger than this [default: per format: 20 MB for text, Markdown and HTML; "
                    "200 MB for PDF; 100 MB for Word, OpenDocument and EPUB; 50 MB for e-mail and images].")
@@ -112,18 +52,27 @@ def cli():
 @click.option("--keep-all", is_flag=True,
               help="Index every line: leave nothing out as site chrome, page furniture or boilerplate.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings; only the summary.")
-def index(paths, index_dir, rebuild, metadata, max_bytes, jobs, memory_mb, ocr, keep_all, quiet):
-    """Index documents (.txt, .md, .html, .pdf, ...; see the README) under PATHS; no PATHS: the bundled seeds.
+@click.option("-v", "--verbose", is_flag=True, help="Also list each file skipped for its type (README, .gz).")
+def index(paths, index_dir, rebuild, metadata, no_metadata, max_bytes, jobs, memory_mb, ocr, keep_all, quiet, verbose):
+    """Index documents (.txt, .md, .html, .pdf, ...; see the README) under PATHS; no PATHS: the index's
+    own folders again (the bundled seeds for a new index).
 
-    Re-running is incremental: changed files are re-indexed, deleted ones removed.
+    Re-running is incremental: changed files (content, sidecar, manifest row) are
+    re-indexed, deleted ones removed; unchanged ones are not read. Ids are the folder's
+    name and the path below it (docs/report.txt), so folders never collide.
 
     \b
     Example:
         docsearch index ~/archive --index idx/
         docsearch index corpus/TXT --metadata corpus/metadata.tsv --index un/
+        docsearch index --index idx/
     """
     from indexer import build_index
 
+    if metadata and no_metadata:
+        raise click.UsageError("--metadata and --no-metadata contradict each other; use one")
+    if no_metadata:
+        metadata = False
     bar = None
     show_bar = not quiet and sys.stderr.isatty()
 
@@ -143,14 +92,14 @@ def index(paths, index_dir, rebuild, metadata, max_bytes, jobs, memory_mb, ocr, 
     try:
         summary = build_index(list(paths) or None, index_dir, rebuild=rebuild, metadata=metadata,
                               max_bytes=max_bytes, procs=jobs, memory_mb=memory_mb, ocr=ocr, keep_all=keep_all,
-                              progress=progress if show_bar else None, warn=warn)
+                              progress=progress if show_bar else None, warn=warn, verbose=verbose)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
     click.echo(summary.line())
 
 
-@cli.command()
+@cli.command(cls=_QueryCommand)
 @click.argument("query", nargs=-1, required=True)
 @_index_option
 @click.option("-n", "--limit", type=click.IntRange(min=1, max=1000), default=10, show_default=True)
@@ -194,6 +143,8 @@ def search(query, index_dir, limit, page, any_word, per_doc, date_from, date_to,
         results = s.search(" ".join(query), limit=limit, page=page, per_doc=per_doc,
                            operator="or" if any_word else "and", date_from=date_from, date_to=date_to,
                            filters=extra, facets=facets)
+    for note in results.notes if fmt == "text" else ():     # lenient readings ('(' ignored...): never silent
+        click.echo(f"docsearch: note: {note}", err=True)
     if fmt == "json":
         click.echo(render_json(results), nl=False)
     elif fmt == "html":
@@ -423,8 +374,8 @@ def show(passage_id, index_dir, context, query, fmt, removed):
 
     \b
     Example:
-        docsearch show '000_50900fcff45a5147.txt#3' --context 2 --query missile
-        docsearch show 000_50900fcff45a5147.txt --removed
+        docsearch show 'seeds/000_50900fcff45a5147.txt#3' --context 2 --query missile
+        docsearch show seeds/000_50900fcff45a5147.txt --removed
     """
     from search import Searcher
     from search.present.render import render_context, render_json, render_removed
@@ -457,7 +408,47 @@ def stats(index_dir, fmt):
     click.echo(render_json(st) if fmt == "json" else render_stats(st), nl=False)
 
 
+@cli.command("list")
+@_index_option
+@click.option("--path", "prefix", metavar="PREFIX", help="Only documents whose id starts with PREFIX or whose "
+              "file is under the folder PREFIX.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+def list_(index_dir, prefix, fmt):
+    """List the documents in the index: id, title, date, passages, size; and its roots.
+
+    \b
+    Example:
+        docsearch list --index idx/
+        docsearch list --path reports/ --format csv --index idx/
+    """
+    from search import Searcher
+    from search.present.render import render_documents
+
+    with Searcher(index_dir) as s:
+        docs, roots = s.documents(prefix), s.roots()
+    click.echo(render_documents(docs, roots, fmt), nl=False)
+
+
 @cli.command()
+@click.argument("names", nargs=-1, required=True, metavar="PATH...")
+@_index_option
+def remove(names, index_dir):
+    """Remove documents from the index: a file or folder (present or gone), a root or an id.
+
+    All in one commit; a PATH that matches nothing is an error and nothing is removed.
+
+    \b
+    Example:
+        docsearch remove ~/archive/old-drafts --index idx/
+    """
+    from indexer.store.manage import remove_paths
+    from indexer.store.directory import default_index_dir
+
+    summary = remove_paths(list(names), index_dir if index_dir is not None else default_index_dir())
+    click.echo(summary.line())
+
+
+@cli.command(cls=_QueryCommand)
 @click.argument("query", nargs=-1, required=True)
 @_index_option
 @click.option("--or", "any_word", is_flag=True, help="Read plain words as alternatives.")
@@ -492,13 +483,20 @@ def _load_library() -> None:
 
 
 def main(argv=None):
-    """Console entry point; a closed pipe (`docsearch search x | head`) is not an error."""
+    """Console entry point. A closed pipe (`docsearch search x | head`) is not an error (exit 0);
+    output that cannot be written (`> /dev/full`) is one line on stderr and exit 1, no traceback."""
     _load_library()
     try:
         cli.main(args=argv, prog_name="docsearch")
     except BrokenPipeError:
-        sys.stderr.close()
+        _silence_stdout()
         sys.exit(0)
+    except OSError as e:
+        if e.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+            raise
+        _silence_stdout()
+        click.echo(f"docsearch: error: cannot write the output: {e.strerror or e}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

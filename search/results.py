@@ -51,6 +51,8 @@ class Hit:
     page_end: int = 0           # its last page: > page when the passage runs over a page break
     page_label: str | None = None       # the printed label of `page` ("iv", "12"), where defined
     page_end_label: str | None = None   # ... and of `page_end`
+    root: str | None = None     # the indexed folder (resolved) the document's path is below
+    abs_path: str | None = None     # the file itself: open this (None for an index older than roots)
 
     @property
     def pages(self) -> str:
@@ -67,6 +69,7 @@ class Hit:
             "url": self.url, "meta": dict(self.meta),
             "type": self.type, "page": self.page or None, "page_end": self.page_end or None,
             "page_label": self.page_label, "page_end_label": self.page_end_label,
+            "root": self.root, "abs_path": self.abs_path,
         }
 
 
@@ -137,16 +140,38 @@ class PassageContext:
     focus: int                  # index into passages of the one asked for
     type: str | None = None
     author: str | None = None
+    root: str | None = None
+    abs_path: str | None = None
 
     def to_dict(self) -> dict:
         return {"id": self.id, "doc_id": self.doc_id, "path": self.path, "title": self.title, "date": self.date,
                 "source": self.source, "url": self.url, "focus": self.focus, "type": self.type,
-                "author": self.author,
+                "author": self.author, "root": self.root, "abs_path": self.abs_path,
                 "passages": [{"id": p.id, "passage": p.passage, "text": p.text, "start": p.start, "end": p.end,
                               "section": p.section, "highlights": [list(h) for h in p.snippet.highlights],
                               "page": p.page or None, "page_end": p.page_end or None,
                               "page_label": p.page_label, "page_end_label": p.page_end_label}
                              for p in self.passages]}
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """One document the index holds, as `docsearch list` shows it."""
+
+    doc_id: str
+    path: str                   # below its root
+    root: str | None
+    abs_path: str | None
+    title: str | None
+    date: str | None
+    source: str | None
+    language: str | None
+    passages: int
+    size: int                   # bytes of the file when it was indexed
+    exists: bool                # whether the file is still there
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ half-written state (Whoosh readers see one committed generation).
 from __future__ import annotations
 
 import math
-import re
+import os
 import sys
 import time
 from pathlib import Path
@@ -24,7 +24,9 @@ from whoosh import scoring
 from indexer.store.directory import check_index_dir, check_version, default_index_dir, read_marker
 from indexer.store import schema as S
 from indexer.store.analysis import EXACT
-from indexer.errors import DocsearchError, IndexNotFoundError, QueryError
+from indexer.errors import (ArgumentError, ArgumentTypeError, DocsearchError, IndexNotFoundError, PassageNotFoundError,
+                            QueryError)
+from indexer.store.roots import Roots
 
 from search.rank import feedback
 
@@ -33,27 +35,15 @@ from search.rank.evaluate import Evaluator, Scores
 from search.query.match import MatchSpec
 from search.query.aliases import load_aliases
 from search.query.parse import KEYWORD_QUERY_WORDS, IndexVocabulary, check_expansion, date_range, parse_query, refuse_too_deep
-from search.results import (ContextPassage, Hit, IndexStats, PassageContext, RemovedLine, RemovedLines, Results,
-                            page_fields)
+from search.arguments import _check_count, _check_text, _date_bound
+from search.results import (ContextPassage, DocumentInfo, Hit, IndexStats, PassageContext, RemovedLine, RemovedLines,
+                            Results, page_fields)
 from search.present.snippets import make_snippet
 from search.rank.stats import LiveStats
 from search.query.spelling import suggest
 from search.collect.facets import FacetTable, Facets
 
 _OPERATORS = ("and", "or")
-
-
-def _date_bound(value: str | None, *, upper: bool) -> int | None:
-    """'2000' / '2000-10' / '2000-10-09' -> the first or last YYYYMMDD number it covers."""
-    if value is None or value == "":
-        return None
-    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", str(value).strip())
-    if not m or not (1 <= int(m.group(2) or 1) <= 12) or not (1 <= int(m.group(3) or 1) <= 31):
-        raise QueryError(f"bad date {value!r}: write YYYY, YYYY-MM or YYYY-MM-DD")
-    year, month, day = int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
-    if upper:
-        return year * 10000 + (month or 12) * 100 + (day or 31)
-    return year * 10000 + month * 100 + day
 
 
 class _BM25Scorer(scoring.BM25FScorer):
@@ -107,11 +97,11 @@ class Searcher:
                  snippet_size: int = 240,
                  aliases: str | Path | None = None, builtin_aliases: bool = True, use_aliases: bool = True):
         if snippet_size < 40:
-            raise ValueError("snippet_size must be at least 40 characters")
+            raise ArgumentError("snippet_size must be at least 40 characters")
         if k1 < 0 or not 0 <= b <= 1:
-            raise ValueError("BM25 needs k1 >= 0 and 0 <= b <= 1")
+            raise ArgumentError("BM25 needs k1 >= 0 and 0 <= b <= 1")
         if feedback_docs < 0 or feedback_terms < 1 or not 0 < feedback_weight <= 1:
-            raise ValueError("feedback needs feedback_docs >= 0 (0 turns it off), feedback_terms >= 1 "
+            raise ArgumentError("feedback needs feedback_docs >= 0 (0 turns it off), feedback_terms >= 1 "
                              "and 0 < feedback_weight <= 1")
         self.index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
         self.boosts = {"title": title_boost, "section": section_boost, "body": 1.0}
@@ -125,6 +115,10 @@ class Searcher:
         self.aliases = load_aliases(aliases, builtin=builtin_aliases) if use_aliases else None
         self._weighting = _BM25(B=b, K1=k1)
         if index_dir is None and check_index_dir(self.index_dir, for_writing=True) is None:
+            if os.environ.get("DOCSEARCH_INDEX"):
+                # A typo in the variable must not quietly build a seeds index there and answer "no results".
+                raise IndexNotFoundError(f"No index in {self.index_dir} (from $DOCSEARCH_INDEX); run 'docsearch "
+                                         f"index DOCS' to make it, or point DOCSEARCH_INDEX at an index")
             self._build_default()
         marker = check_index_dir(self.index_dir, for_writing=False)
         check_version(self.index_dir, marker)
@@ -135,6 +129,7 @@ class Searcher:
             raise DocsearchError(f"Cannot open the index in {self.index_dir} ({e}); "
                                  f"rebuild it with 'docsearch index DOCS --index {self.index_dir} --rebuild'") from e
         self._extra_fields = self._meta_fields()
+        self._roots = Roots.from_marker(marker)
 
     def _open_searcher(self, attempts: int = 20):
         """A searcher on the latest commit. A writer committing meanwhile deletes the files of
@@ -183,6 +178,7 @@ class Searcher:
             old, self._searcher = self._searcher, self._open_searcher()
             old.close()
             self._extra_fields = self._meta_fields()
+            self._roots = Roots.from_marker(read_marker(self.index_dir))
         return self._searcher
 
     # -- searching -----------------------------------------------------------
@@ -194,12 +190,13 @@ class Searcher:
         """The `page`-th page of `limit` hits, best first; with `facets` (field names, or () for
         the defaults), `results.facets` counts every match per value (see facets()), keeping the
         `facet_limit` most frequent values of each field but year and month when given."""
-        if limit < 1 or page < 1:
-            raise ValueError("limit and page must be at least 1")
-        if per_doc is not None and per_doc < 1:
-            raise ValueError("per_doc must be at least 1")
+        _check_text("query", query)
+        _check_count("limit", limit)
+        _check_count("page", page)
+        if per_doc is not None:
+            _check_count("per_doc", per_doc)
         if operator not in _OPERATORS:
-            raise ValueError(f"operator must be 'and' or 'or', not {operator!r}")
+            raise ArgumentError(f"operator must be 'and' or 'or', not {operator!r}")
         searcher = self._current()
         self._evaluator(searcher).new_query()
         parsed = self._parse(searcher, query, operator)
@@ -235,7 +232,7 @@ class Searcher:
         and counted in one pass per field (search/collect/facets.py). `limit` keeps the most
         frequent values of each non-date field."""
         if operator not in _OPERATORS:
-            raise ValueError(f"operator must be 'and' or 'or', not {operator!r}")
+            raise ArgumentError(f"operator must be 'and' or 'or', not {operator!r}")
         searcher = self._current()
         ev = self._evaluator(searcher)
         ev.new_query()
@@ -334,6 +331,8 @@ class Searcher:
     def _filter(self, date_from, date_to, filters):
         clauses = []
         low, high = _date_bound(date_from, upper=False), _date_bound(date_to, upper=True)
+        if low is not None and high is not None and low > high:
+            raise QueryError(f"the date range is reversed: from {date_from} is after to {date_to}")
         if low is not None or high is not None:
             clauses.append(date_range(low, high))   # not NumericRange: it over-matches open ranges in 2.7.5
         for name, value in (filters or {}).items():
@@ -364,7 +363,8 @@ class Searcher:
     def _hit(self, rank: int, score: float, f: dict, spec: MatchSpec) -> Hit:
         text = f.get("body", "")
         meta = {k[len(S.META_PREFIX):]: v for k, v in f.items() if k.startswith(S.META_PREFIX)}
-        return Hit(rank=rank, score=float(score), id=f["id"], doc_id=f["doc_id"], passage=f["ordinal"],
+        root = self._roots.split_id(f["doc_id"])[0]
+        return Hit(root=root, abs_path=self._roots.abs_path(f["doc_id"]), rank=rank, score=float(score), id=f["id"], doc_id=f["doc_id"], passage=f["ordinal"],
                    path=f["path"], title=f.get("title"), date=f.get("date_text"), source=f.get("source"),
                    author=f.get("author"), section=f.get("section"), language=f.get("language") or None,
                    text=text, start=f["start"], end=f["end"],
@@ -407,6 +407,9 @@ class Searcher:
     @refuse_too_deep
     def explain(self, query: str, operator: str = "and") -> str:
         """The parsed query as text, lenient readings included, and the feedback terms if any."""
+        _check_text("query", query)
+        if operator not in _OPERATORS:
+            raise ArgumentError(f"operator must be 'and' or 'or', not {operator!r}")
         searcher = self._current()
         self._evaluator(searcher).new_query()
         parsed = self._parse(searcher, query, operator)
@@ -415,19 +418,35 @@ class Searcher:
 
     def passage(self, passage_id: str, context: int = 1, query: str | None = None) -> PassageContext:
         """The passage `DOC_ID#N` with `context` passages either side, highlighted for `query`."""
+        _check_text("passage_id", passage_id)
+        if not isinstance(context, int) or isinstance(context, bool):
+            raise ArgumentTypeError(f"context must be an int, not {type(context).__name__}")
         doc_id, sep, ordinal = passage_id.rpartition("#")
         if not sep or not ordinal.isdigit():
             raise QueryError(f"bad passage id {passage_id!r}: write DOC_ID#N as shown in search results")
         if context < 0:
-            raise ValueError("context must be 0 or more")
+            raise ArgumentError("context must be 0 or more")
         searcher = self._current()
         spec = self._parse(searcher, query).match if query else MatchSpec()
         wanted = range(int(ordinal) - context, int(ordinal) + context + 1)
         rows = sorted((f for f in searcher.documents(doc_id=doc_id) if f["ordinal"] in wanted),
                       key=lambda f: f["ordinal"])
+        if not rows:
+            # An id without its root, as ids were before roots were part of them: the one
+            # document of that path under any root.
+            matches = [f"{label}/{doc_id}" for label in self._roots.by_label
+                       if searcher.document(doc_id=f"{label}/{doc_id}") is not None]
+            if len(matches) == 1:
+                doc_id, passage_id = matches[0], f"{matches[0]}#{ordinal}"
+                rows = sorted((f for f in searcher.documents(doc_id=doc_id) if f["ordinal"] in wanted),
+                              key=lambda f: f["ordinal"])
+            elif len(matches) > 1:
+                raise PassageNotFoundError(f"No passage {passage_id}: {doc_id!r} is in several roots; write one of "
+                                           + ", ".join(f"'{m}#{ordinal}'" for m in matches))
         if not any(f["ordinal"] == int(ordinal) for f in rows):
-            raise IndexNotFoundError(f"No passage {passage_id} in the index; ids look like "
-                                     f"'{doc_id or 'report.txt'}#0' (see search results)")
+            example = next(iter(self._roots.by_label), "docs") + "/report.txt"
+            raise PassageNotFoundError(f"No passage {passage_id} in the index; ids look like "
+                                       f"'{example}#0' (see search results or 'docsearch list')")
         first = rows[0]
         passages = tuple(ContextPassage(f["id"], f["ordinal"], f["body"], f["start"], f["end"], f.get("section"),
                                         make_snippet(f["body"], spec, size=max(len(f["body"]), 40)),
@@ -436,7 +455,33 @@ class Searcher:
         focus = next(i for i, f in enumerate(rows) if f["ordinal"] == int(ordinal))
         return PassageContext(passage_id, doc_id, first["path"], first.get("title"), first.get("date_text"),
                               first.get("source"), first.get("url"), passages, focus, type=first.get("type"),
-                              author=first.get("author"))
+                              author=first.get("author"), root=self._roots.split_id(doc_id)[0],
+                              abs_path=self._roots.abs_path(doc_id))
+
+    def documents(self, path: str | None = None) -> tuple[DocumentInfo, ...]:
+        """The documents the index holds, by id; with `path`, those whose id starts with it or
+        whose file lies under it (a folder or file path, present or gone)."""
+        import os
+
+        from indexer.store.roots import contains
+
+        marker = read_marker(self.index_dir) or {}
+        roots = Roots.from_marker(marker)
+        where = os.path.realpath(path) if path else None
+        out = []
+        for doc_id, d in sorted(marker.get("documents", {}).items()):
+            abs_path = d.get("abs_path") or roots.abs_path(doc_id)
+            if path and not (doc_id.startswith(path) or (abs_path and contains(where, abs_path))):
+                continue
+            out.append(DocumentInfo(doc_id, d.get("path", ""), roots.split_id(doc_id)[0] or d.get("root"),
+                                    abs_path, d.get("title"), d.get("date"), d.get("source"), d.get("language"),
+                                    int(d.get("passages", 0)), int(d.get("size", 0)),
+                                    bool(abs_path) and os.path.exists(abs_path)))
+        return tuple(out)
+
+    def roots(self) -> dict[str, str]:
+        """The index's roots: label -> folder (or file), as ids begin with the label."""
+        return Roots.from_marker(read_marker(self.index_dir)).to_marker()
 
     def document_record(self, doc_id: str) -> dict | None:
         """What the index recorded of a document when it was read (its root folder, path relative

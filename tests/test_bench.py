@@ -90,6 +90,7 @@ def test_paragraphs_split_blank_lines_and_cut_long_ones():
     assert [p.count("\n") + 1 for p in paragraphs("\n".join([line] * 5))] == [2, 2, 1]
 
 
+@pytest.mark.shared_corpora
 def test_un_subset_is_spread_and_sampled_phrases_occur():
     files = un_files(n=20)
     assert files == un_files(n=20)
@@ -150,6 +151,7 @@ def _project_expected_status():
     return "missing" if engines.missing(engines.PROJECT) else "ok"
 
 
+@pytest.mark.shared_corpora
 def test_relevance_smoke(tmp_path):
     result = CliRunner().invoke(cli, ["relevance", "--smoke", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
@@ -170,6 +172,7 @@ def test_relevance_smoke(tmp_path):
             assert coll["lead"] == pytest.approx(project["ndcg@10"] - coll["engines"][coll["best_peer"]]["ndcg@10"])
 
 
+@pytest.mark.shared_corpora
 def test_relevance_peers_reproduce_issue_table(tmp_path):
     """Issue 4's peer table, on the whole collections (a few seconds per engine)."""
     result = CliRunner().invoke(cli, ["relevance", "cranfield", "cisi", "--out", str(tmp_path),
@@ -182,6 +185,7 @@ def test_relevance_peers_reproduce_issue_table(tmp_path):
     assert got == pytest.approx(expected, abs=0.0015)
 
 
+@pytest.mark.shared_corpora
 def test_speed_smoke(tmp_path):
     result = CliRunner().invoke(cli, ["speed", "--smoke", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
@@ -201,6 +205,7 @@ def test_speed_smoke(tmp_path):
         assert fig["cli"]["status"] == "ok" and fig["cli"]["output_lines"] > 0, fig["cli"]
 
 
+@pytest.mark.shared_corpora
 def test_load_smoke(tmp_path):
     result = CliRunner().invoke(cli, ["load", "--smoke", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
@@ -211,6 +216,7 @@ def test_load_smoke(tmp_path):
     assert cmd["searches"] == 10 and cmd["failed"] == 0, cmd["failures"]
 
 
+@pytest.mark.shared_corpora
 def test_facets_smoke(tmp_path):
     result = CliRunner().invoke(cli, ["facets", "--smoke", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
@@ -239,6 +245,7 @@ def test_readme_shows_the_committed_results():
     (["load", "--engine", "fts5"], "--engine does not apply"),
     (["facets", "--smoke", "--files", "5"], "--smoke sets --files"),
 ])
+@pytest.mark.shared_corpora      # the commands check their --corpora default exists first
 def test_usage_errors(args, message):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2

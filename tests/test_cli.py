@@ -14,14 +14,14 @@ import click.testing
 import pytest
 from click.testing import CliRunner
 
-from conftest import COMMUNIQUE, REPO, REPORT, write
+from conftest import COMMUNIQUE, REPO, REPORT, SEEDS, write
 from indexer.store.schema import SCHEMA_VERSION
 from indexer.store.directory import MARKER, WriteLock
 from search import Hit, Results, Snippet
 from search.cli import cli
 from search.present.render import render_text
 
-C6 = f"{COMMUNIQUE}#6"
+C6 = f"seeds/{COMMUNIQUE}#6"
 MISSILE_TEXT = (
     "1. DPRK-U.S.A. Joint Communiqué · 2000-10-09 · Institute for Corean-American Studies (ICAS) · "
     f"§ DPRK-U.S.A. Joint Communiqué · {C6}\n"
@@ -157,7 +157,7 @@ def test_json_shape_is_exactly_the_documented_one(seeds_index):
         else:
             assert type(hit[key]) is type(documented), key
     assert (hit["rank"], hit["id"], hit["doc_id"], hit["passage"], hit["path"]) == (
-        1, f"{COMMUNIQUE}#2", COMMUNIQUE, 2, COMMUNIQUE)
+        1, f"seeds/{COMMUNIQUE}#2", f"seeds/{COMMUNIQUE}", 2, COMMUNIQUE)
     assert (hit["title"], hit["date"], hit["author"], hit["language"]) == (
         "DPRK-U.S.A. Joint Communiqué", "2000-10-09", None, "en")
     assert (hit["start"], hit["end"]) == (1520, 2168) and len(hit["text"]) == 2168 - 1520
@@ -188,6 +188,8 @@ def test_html_is_a_standalone_page_with_marks(seeds_index):
     assert out.count("<mark>missile</mark>") == 2
     assert "<h2>1. DPRK-U.S.A. Joint Communiqué</h2>" in out
     assert f"<code>{C6}</code>" in out
+    uri = (SEEDS.resolve() / COMMUNIQUE).as_uri()        # the file, to open from the page
+    assert f'<a class="file" href="{uri}">' in out
     assert "<link" not in out and "<script" not in out           # self-contained: nothing to fetch
 
 
@@ -243,22 +245,22 @@ def test_a_page_past_the_end_says_so(seeds_index):
 def test_per_doc(seeds_index):
     out = ok(run("search", "relations", "--per-doc", "1", "--index", seeds_index))
     # (REPORT#0 holds the photo caption since issue 12, so its denser passage #1 ranks first.)
-    assert [line.split(" · ")[-1] for line in hit_lines(out)] == [f"{REPORT}#1", f"{COMMUNIQUE}#2"]
+    assert [line.split(" · ")[-1] for line in hit_lines(out)] == [f"seeds/{REPORT}#1", f"seeds/{COMMUNIQUE}#2"]
     assert out.endswith("1–2 of 2 results\n")
     data = json.loads(ok(run("search", "relations", "--per-doc", "2", "--format", "json", "--index", seeds_index)))
-    assert data["total"] == 4 and [h["doc_id"] for h in data["hits"]] == [REPORT, REPORT, COMMUNIQUE, COMMUNIQUE]
+    assert data["total"] == 4 and [h["path"] for h in data["hits"]] == [REPORT, REPORT, COMMUNIQUE, COMMUNIQUE]
 
 
 def test_per_doc_with_source(seeds_index):
     out = ok(run("search", "relations", "--per-doc", "1", "--source", "icas", "--index", seeds_index))
-    assert [line.split(" · ")[-1] for line in hit_lines(out)] == [f"{COMMUNIQUE}#2"]
+    assert [line.split(" · ")[-1] for line in hit_lines(out)] == [f"seeds/{COMMUNIQUE}#2"]
     assert out.endswith("1–1 of 1 result\n")
 
 
 def test_or_flag(seeds_index):
     assert ok(run("search", "missile", "Nordpolitik", "--index", seeds_index)) == "no results\n"
     out = ok(run("search", "missile", "Nordpolitik", "--or", "--index", seeds_index))
-    assert {line.split(" · ")[-1] for line in hit_lines(out)} == {C6, f"{REPORT}#2"}
+    assert {line.split(" · ")[-1] for line in hit_lines(out)} == {C6, f"seeds/{REPORT}#2"}
     assert out.endswith("1–2 of 2 results\n")
 
 
@@ -275,7 +277,7 @@ def test_or_flag(seeds_index):
 def test_date_and_source_options(seeds_index, options, doc_ids):
     out = json.loads(ok(run("search", "relations", "-n", "100", *options, "--format", "json",
                             "--index", seeds_index)))
-    assert {h["doc_id"] for h in out["hits"]} == doc_ids
+    assert {h["path"] for h in out["hits"]} == doc_ids
     assert out["total"] == len(out["hits"])
 
 
@@ -297,7 +299,7 @@ def test_did_you_mean_under_results_that_are_few(tmp_path):
                              "b.txt": "A pelican nested on the harbour wall through the spring.\n",
                              "c.txt": "Two pelican chicks hatched in the reeds by the old mill.\n"})
     out = ok(run("search", "walrus", "pelicn", "--or", "--index", idx))
-    assert hit_lines(out) == ["1. a.txt · a.txt#0"]
+    assert hit_lines(out) == ["1. a.txt · docs/a.txt#0"]
     assert out.endswith("1–1 of 1 result\ndid you mean: walrus pelican\n")
     data = json.loads(ok(run("search", "walrus pelicn", "--or", "--format", "json", "--index", idx)))
     assert (data["total"], data["suggestion"], len(data["hits"])) == (1, "walrus pelican", 1)
@@ -305,14 +307,28 @@ def test_did_you_mean_under_results_that_are_few(tmp_path):
 
 # -- show, stats, explain -----------------------------------------------------------------------
 
+# `show` prints the file's path relative to the current folder when it is below it, else absolute.
+def shown() -> str:
+    path = SEEDS.resolve() / COMMUNIQUE
+    return os.path.relpath(path) if Path.cwd() in path.parents else str(path)
+
+
+def test_show_prints_an_openable_path(seeds_index, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)             # not below the seeds: the absolute path
+    assert ok(run("show", C6, "--index", seeds_index)).splitlines()[1].endswith(
+        f" · {SEEDS.resolve() / COMMUNIQUE}")
+    monkeypatch.chdir(SEEDS.parent)         # below: relative to here
+    assert ok(run("show", C6, "--index", seeds_index)).splitlines()[1].endswith(f" · seeds/{COMMUNIQUE}")
+
+
 def test_show_text(seeds_index):
     out = ok(run("show", C6, "--context", "1", "--query", "missile", "--index", seeds_index))
     lines = out.splitlines()
     assert lines[:4] == ["DPRK-U.S.A. Joint Communiqué",
-                         f"2000-10-09 · Institute for Corean-American Studies (ICAS) · {COMMUNIQUE}",
+                         f"2000-10-09 · Institute for Corean-American Studies (ICAS) · {shown()}",
                          "", "§ DPRK-U.S.A. Joint Communiqué"]
     assert [line for line in lines if line.startswith(("  [", "> ["))] == [
-        f"  [{COMMUNIQUE}#5]", f"> [{C6}]", f"  [{COMMUNIQUE}#7]"]
+        f"  [seeds/{COMMUNIQUE}#5]", f"> [{C6}]", f"  [seeds/{COMMUNIQUE}#7]"]
     assert "They shared the view that the settlement of the missile issue" in out
     assert "\x1b" not in out
 
@@ -326,8 +342,8 @@ def test_show_highlights_the_query_on_a_terminal(seeds_index, tty):
 def test_show_json(seeds_index):
     out = json.loads(ok(run("show", C6, "-C", "2", "--query", "missile", "--format", "json",
                             "--index", seeds_index)))
-    assert (out["id"], out["doc_id"], out["focus"], out["date"]) == (C6, COMMUNIQUE, 2, "2000-10-09")
-    assert [p["id"] for p in out["passages"]] == [f"{COMMUNIQUE}#{i}" for i in range(4, 9)]
+    assert (out["id"], out["doc_id"], out["focus"], out["date"]) == (C6, f"seeds/{COMMUNIQUE}", 2, "2000-10-09")
+    assert [p["id"] for p in out["passages"]] == [f"seeds/{COMMUNIQUE}#{i}" for i in range(4, 9)]
     focus = out["passages"][2]
     assert [focus["text"][s:e] for s, e in focus["highlights"]] == ["missile", "missile", "missile"]
     assert (focus["start"], focus["end"]) == (3245, 3622)
@@ -397,7 +413,8 @@ def test_bad_query_is_one_line_and_exit_2(seeds_index, args, message):
 
 @pytest.mark.parametrize("passage_id,message", [
     ("nope", "bad passage id 'nope'"),
-    (f"{COMMUNIQUE}#99", f"No passage {COMMUNIQUE}#99 in the index"),
+    (f"{COMMUNIQUE}#99", f"No passage seeds/{COMMUNIQUE}#99 in the index"),
+    ("seeds/nope.txt#0", "No passage seeds/nope.txt#0 in the index; ids look like 'seeds/"),
 ])
 def test_show_bad_id(seeds_index, passage_id, message):
     assert_error(run("show", passage_id, "--index", seeds_index), message)
@@ -480,18 +497,18 @@ def test_index_summary_and_skipped_warnings(tmp_path):
     (docs / "bin.txt").write_bytes(b"\x00\x01\x02\xff" * 300)
     idx = tmp_path / "idx"
     first = run("index", docs, "--index", idx)
-    assert re.fullmatch(SUMMARY.format(n=1, m=1, rest="2 skipped"), ok(first))
-    assert first.stderr == ("docsearch: warning: skipped bin.txt: binary file (NUL bytes)\n"
-                            "docsearch: warning: skipped empty.txt: empty file (0 bytes)\n")
-    assert hit_lines(ok(run("search", "walrus", "--index", idx))) == ["1. good.txt · good.txt#0"]   # no title
+    assert re.fullmatch(SUMMARY.format(n=1, m=1, rest=r"2 skipped \(1 binary, 1 empty\)"), ok(first))
+    assert first.stderr == ("docsearch: warning: skipped docs/bin.txt: binary file (NUL bytes)\n"
+                            "docsearch: warning: skipped docs/empty.txt: empty file (0 bytes)\n")
+    assert hit_lines(ok(run("search", "walrus", "--index", idx))) == ["1. good.txt · docs/good.txt#0"]   # no title
     again = run("index", docs, "--index", idx)
-    assert re.fullmatch(SUMMARY.format(n=0, m=0, rest="1 unchanged; 2 skipped"), ok(again))
+    assert re.fullmatch(SUMMARY.format(n=0, m=0, rest=r"1 unchanged; 2 skipped \(1 binary, 1 empty\)"), ok(again))
     quiet = run("index", docs, "--index", idx, "--quiet")
-    assert re.fullmatch(SUMMARY.format(n=0, m=0, rest="1 unchanged; 2 skipped"), ok(quiet))
+    assert re.fullmatch(SUMMARY.format(n=0, m=0, rest=r"1 unchanged; 2 skipped \(1 binary, 1 empty\)"), ok(quiet))
     assert quiet.stderr == ""
     (docs / "good.txt").unlink()
     gone = run("index", docs, "--index", idx, "-q")
-    assert re.fullmatch(SUMMARY.format(n=0, m=0, rest="1 removed; 2 skipped"), ok(gone))
+    assert re.fullmatch(SUMMARY.format(n=0, m=0, rest=r"1 removed; 2 skipped \(1 binary, 1 empty\)"), ok(gone))
     assert ok(run("search", "walrus", "--index", idx)) == "no results\n"
 
 
@@ -528,19 +545,28 @@ def test_index_then_search_tmp_files(tmp_path):
     idx = indexed(tmp_path, {"notes/walrus.md": "# Walrus survey\n\nThe walrus colony on the northern shore "
                                                 "was counted during the survey of 1998.\n"})
     out = ok(run("search", "walrus", "--index", idx))
-    assert hit_lines(out) == ["1. Walrus survey · § Walrus survey · notes/walrus.md#0"]
+    assert hit_lines(out) == ["1. Walrus survey · § Walrus survey · docs/notes/walrus.md#0"]
 
 
 # -- the default index, --version -----------------------------------------------------------------
 
 def test_search_without_index_builds_the_default_from_the_seeds(monkeypatch, tmp_path):
-    default = tmp_path / "default"
-    monkeypatch.setenv("DOCSEARCH_INDEX", str(default))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    default = tmp_path / "docsearch" / "index"
     first = run("search", "missile")
     assert ok(first) == MISSILE_TEXT
     assert first.stderr == f"docsearch: no index yet; indexing the bundled seeds into {default}\n"
     second = run("search", "missile")
     assert ok(second) == MISSILE_TEXT and second.stderr == ""
+
+
+def test_docsearch_index_variable_pointing_nowhere_is_an_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("DOCSEARCH_INDEX", str(tmp_path / "typo"))
+    result = run("search", "missile")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (f"docsearch: error: No index in {tmp_path / 'typo'} (from $DOCSEARCH_INDEX); run "
+                             "'docsearch index DOCS' to make it, or point DOCSEARCH_INDEX at an index\n")
+    assert not (tmp_path / "typo").exists()
 
 
 def test_version():

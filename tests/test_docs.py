@@ -38,7 +38,7 @@ def parses(command_line: str) -> None:
 
 
 def test_commands_exist():
-    assert COMMANDS == ["batch", "explain", "index", "search", "serve", "show", "stats", "trend"]
+    assert COMMANDS == ["batch", "explain", "index", "list", "remove", "search", "serve", "show", "stats", "trend"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)
@@ -111,11 +111,12 @@ def test_readme_marked_commands_exist_and_use_what_the_package_declares():
 
 def test_readme_first_command_finds_a_passage_on_a_fresh_machine(monkeypatch, tmp_path):
     """The run-command's search, with no index anywhere yet (the default folder is empty)."""
-    monkeypatch.setenv("DOCSEARCH_INDEX", str(tmp_path / "fresh"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "fresh"))
     args = steps(marked_command("run-command"))[2][1:]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.stderr
-    assert result.stderr == f"docsearch: no index yet; indexing the bundled seeds into {tmp_path / 'fresh'}\n"
+    default = tmp_path / "fresh" / "docsearch" / "index"
+    assert result.stderr == f"docsearch: no index yet; indexing the bundled seeds into {default}\n"
     assert result.stdout.startswith("1. DPRK-U.S.A. Joint Communiqué")
     assert f"{COMMUNIQUE}#2" in result.stdout and "no hostile intention" in result.stdout
 
@@ -152,8 +153,8 @@ def test_readme_python_example_runs(monkeypatch, tmp_path, capsys):
     exec(compile(code, "README.md", "exec"), {})
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "2 None"
-    assert out[1] == f"1 DPRK-U.S.A. Joint Communiqué 2000-10-09 DPRK-U.S.A. Joint Communiqué {COMMUNIQUE}#2"
-    assert out[3] == f"2 DPRK-U.S.A. Joint Communiqué 2000-10-09 DPRK-U.S.A. Joint Communiqué {COMMUNIQUE}#6"
+    assert out[1] == f"1 DPRK-U.S.A. Joint Communiqué 2000-10-09 DPRK-U.S.A. Joint Communiqué seeds/{COMMUNIQUE}#2"
+    assert out[3] == f"2 DPRK-U.S.A. Joint Communiqué 2000-10-09 DPRK-U.S.A. Joint Communiqué seeds/{COMMUNIQUE}#6"
     assert out[-1] == 'phrase "agreed framework"'
     assert (tmp_path / "idx" / "docsearch.json").exists()
 

@@ -456,7 +456,7 @@ def test_failing_worker_commits_nothing_and_leaves_no_files(tmp_path, monkeypatc
     def fail():
         raise RuntimeError("planted failure")
 
-    _plant(monkeypatch, "f025.txt", fail)
+    _plant(monkeypatch, "docs/f025.txt", fail)
     started = time.monotonic()
     with pytest.raises(RuntimeError, match="planted failure"):
         build_index([docs], idx, procs=2)
@@ -474,7 +474,7 @@ def test_dead_worker_is_an_index_write_error(tmp_path, monkeypatch):
     build_index([docs], idx, procs=2)
     before = _results(idx)
     _rewrite(docs)
-    _plant(monkeypatch, "f015.txt", lambda: os._exit(3))
+    _plant(monkeypatch, "docs/f015.txt", lambda: os._exit(3))
     with pytest.raises(IndexWriteError, match="worker stopped .exit code 3.; the previous index is unchanged"):
         build_index([docs], idx, procs=2)
     assert _results(idx) == before

@@ -50,7 +50,7 @@ def walrus_index(tmp_path) -> Path:
 
 def ranked(index_dir: Path, query: str, **searcher_kw) -> list[str]:
     with Searcher(index_dir, **searcher_kw) as s:
-        return [h.id for h in s.search(query, limit=100, operator="or")]
+        return [f"{h.path}#{h.passage}" for h in s.search(query, limit=100, operator="or")]   # ids below the root
 
 
 # -- the relevance model ------------------------------------------------------------------------

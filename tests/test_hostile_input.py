@@ -368,19 +368,22 @@ def test_a_folder_of_hostile_files_indexes_the_good_ones_and_reports_the_rest(tm
     warnings = stderr.splitlines()
     print(f"\n{len(good) + len(bad) + 4} hostile entries indexed in {seconds:.1f} s:\n" + "\n".join(warnings))
     assert all(w.startswith("docsearch: warning: skipped ") for w in warnings)
-    skipped = {w.removeprefix("docsearch: warning: skipped ").split(": ", 1)[0] for w in warnings}
+    skipped = {w.removeprefix("docsearch: warning: skipped docs/").split(": ", 1)[0] for w in warnings}
     assert skipped == {"random.txt", "random.html", "nul.txt", "empty.txt", "bad\\x0aname binary.txt",
-                       "only markup.html", "locked.txt", "huge.txt"}
-    assert "skipped locked.txt: cannot read: Permission denied" in stderr
-    assert "skipped huge.txt: file too large (104,857,600 bytes; limit 20,000,000)" in stderr
-    assert run.stdout.decode().startswith("indexed 10 files") and run.stdout.decode().endswith("; 8 skipped\n")
+                       "only markup.html", "locked.txt", "huge.txt", "dangling.txt", "fifo.txt"}
+    assert "skipped docs/locked.txt: cannot read: Permission denied" in stderr
+    assert "skipped docs/huge.txt: file too large (104,857,600 bytes; limit 20,000,000)" in stderr
+    assert "skipped docs/fifo.txt: not a regular file" in stderr
+    assert "skipped docs/dangling.txt: cannot read: broken symbolic link" in stderr
+    assert run.stdout.decode().startswith("indexed 10 files") and run.stdout.decode().endswith(
+        "; 10 skipped (4 binary, 2 empty, 2 unreadable, 1 not a regular file, 1 too big)\n")
     with Searcher(idx) as s:
         for word, doc_id in [("wordgood", "good.txt"), ("wordspace", "with space.txt"),
                              ("wordlatin", "caf\\xe9 latin1 name.txt"), ("wordnewline", "new\\x0aline.txt"),
                              ("wordescape", "esc\\x1b[31mred.md"), ("worddeep", "deep.html"), ("wordbomb", "bomb.html"),
                              ("wordchrome", "nested chrome.html"), ("wordsidecar", "sidecar.txt"),
                              ("wordtruncated", "utf8 truncated.txt")]:
-            assert [h.doc_id for h in s.search(word)] == [doc_id], word
+            assert [h.doc_id for h in s.search(word)] == [f"docs/{doc_id}"], word
         hit = s.search("wordsidecar")[0]
         assert (hit.title, hit.author) == ("Lone surrogate [2J title", "<b>Eve</b>\u202e")
     again = cli("index", docs, "--index", idx, "-q", preexec_fn=_unprivileged())
@@ -499,7 +502,7 @@ def test_documents_cannot_inject_markup_or_terminal_escapes(tmp_path):
     raw = cli("search", "zebraword", "--index", idx, "--format", "json").stdout.decode("utf-8")
     assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", raw)
     assert len(json.loads(raw)["hits"]) == 3
-    # HTML: only the page's own tags, no event handlers, links only to http(s).
+    # HTML: only the page's own tags, no event handlers, links only to http(s) and the indexed files.
     page = cli("search", "zebraword", "--index", idx, "--format", "html").stdout.decode("utf-8")
     parser = _Tags()
     parser.feed(page)
@@ -509,8 +512,8 @@ def test_documents_cannot_inject_markup_or_terminal_escapes(tmp_path):
     for tag, attrs in parser.tags:
         for name, value in attrs:
             assert not name.startswith("on"), (tag, name)
-            if name == "href":
-                assert value.startswith(("http://", "https://")), value
+            if name == "href":    # a document's web link, or its own file (file:// below the indexed folder)
+                assert value.startswith(("http://", "https://", docs.resolve().as_uri() + "/")), value
     assert page.count("<title>") == 1 and page.count("<script") == 0 and page.count("<img") == 0
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", page)
 

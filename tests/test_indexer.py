@@ -23,19 +23,20 @@ def passages_of(index_dir: Path) -> dict[str, list[str]]:
     with Searcher(index_dir) as s:
         for doc_id, rec in marker["documents"].items():
             ctx = s.passage(f"{doc_id}#0", context=rec["passages"])
-            out[doc_id] = [p.text for p in ctx.passages]
+            out[rec["path"]] = [p.text for p in ctx.passages]     # keyed by the path below the root
     return out
 
 
 def ids(index_dir: Path, query: str) -> set[str]:
     with Searcher(index_dir) as s:
-        return {h.doc_id for h in s.search(query, limit=1000)}
+        return {h.path for h in s.search(query, limit=1000)}      # paths below the root
 
 
 # -- the real seeds -----------------------------------------------------------
 
 def test_seeds_metadata(seeds_index):
     marker = json.loads((seeds_index / MARKER).read_text())["documents"]
+    marker = {rec["path"]: rec for rec in marker.values()}
     assert marker[COMMUNIQUE]["title"] == "DPRK-U.S.A. Joint Communiqué"
     assert marker[COMMUNIQUE]["date"] == "2000-10-09"
     assert marker[REPORT]["title"] == "Understanding North Korea: Foreign Relations of North Korea in 2000"
@@ -54,7 +55,7 @@ def test_seeds_chrome_is_not_a_passage(seeds_index, chrome):
 def test_seeds_sections_are_the_heading_above(seeds_index):
     with Searcher(seeds_index) as s:
         hit = s.search("Nordpolitik")[0]
-        assert hit.doc_id == REPORT
+        assert hit.doc_id == f"seeds/{REPORT}"
         assert hit.section == "Part I. Changes in the External Environment"
         later = s.search("renegotiation")[0]
         assert later.section == "Part I. Changes in the External Environment"
@@ -212,14 +213,19 @@ def test_bad_files_are_skipped_with_reasons(tmp_path):
     (docs / "big.txt").write_bytes(b"word " * 5000)
     write(docs / ".hidden.txt", "hidden armistice " + PARA)
     write(docs / "image.png", "not a document")         # an image type (OCR), but not an image
-    write(docs / "drawing.xyz", "not a document")       # no reader: never seen
+    write(docs / "drawing.xyz", "not a document")       # no reader: counted as skipped (unsupported type)
     warnings = []
     summary = build_index([docs], tmp_path / "idx", max_bytes=10_000, warn=warnings.append)
     assert summary.indexed == 1
     skipped = dict(summary.skipped)
-    assert set(skipped) == {"binary.txt", "empty.txt", "big.txt", "image.png"}
-    assert "not a PNG image" in skipped["image.png"]
+    assert set(skipped) == {"docs/binary.txt", "docs/empty.txt", "docs/big.txt", "docs/image.png", "docs/drawing.xyz"}
+    assert "not a PNG image" in skipped["docs/image.png"]
+    assert skipped["docs/drawing.xyz"].startswith("unsupported file type .xyz")
+    # A file of an unsupported type is counted, and listed only with verbose.
     assert len(warnings) == 4 and all(w.startswith("skipped ") for w in warnings)
+    assert summary.line().endswith("; 5 skipped (" + ", ".join(f"{n} {k}" for k, n in summary.skip_counts().items())
+                                   + ")")
+    assert summary.skip_counts()["binary"] == summary.skip_counts()["empty"] == summary.skip_counts()["too big"] == 1
     assert ids(tmp_path / "idx", "armistice") == {"good.txt"}
 
 
@@ -246,7 +252,7 @@ def test_sidecar_and_manifest_override_metadata(tmp_path):
         assert (a.title, a.author, a.date) == ("Sidecar Title", "Jane Roe", "2000-10-09")
         b = s.search("country:norway")[0]
         assert (b.title, b.date, b.meta["country"]) == ("Manifest Title", "1995", "Norway")
-        assert [h.doc_id for h in s.search("delegation", filters={"country": "Norway"})] == ["b.txt"]
+        assert [h.path for h in s.search("delegation", filters={"country": "Norway"})] == ["b.txt"]
 
 
 # -- parallel analysis: same index, and a cancel that neither hangs nor commits ------
@@ -295,7 +301,7 @@ def test_manifest_paths_relative_to_the_manifest_folder(tmp_path):
     build_index([corpus / "TXT"], tmp_path / "idx", metadata=manifest)
     with Searcher(tmp_path / "idx") as s:
         hit = s.search('country:"people\'s republic"')[0]
-        assert hit.doc_id == "Session 55 - 2000/PRK_55_2000.txt" and hit.date == "2000"
+        assert hit.doc_id == "TXT/Session 55 - 2000/PRK_55_2000.txt" and hit.date == "2000"
 
 
 def test_an_index_written_before_the_layout_change_still_opens(monkeypatch):

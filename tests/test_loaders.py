@@ -59,6 +59,20 @@ def test_encodings_decode_to_the_same_clean_text(tmp_path, encoding, prefix):
     assert doc.text == PARAGRAPH                # the document's own quotes, dash and accents
 
 
+def test_an_installed_charset_detector_does_not_change_the_decoding(tmp_path, monkeypatch):
+    """bs4 asks chardet or charset-normalizer, when one is installed, before UTF-8 and cp1252;
+    the guess must not decide what a file says (charset-normalizer reads this cp1252 as cp1250)."""
+    import bs4.dammit
+
+    monkeypatch.setattr(bs4.dammit, "_chardet_dammit", lambda data: "cp1250")
+    for encoding in ("cp1252", "utf-8"):
+        path = write(tmp_path, f"doc-{encoding}.txt", PARAGRAPH.encode(encoding))
+        assert load(path).text == PARAGRAPH
+    page = write(tmp_path, "page.html", '<html><head><meta charset="iso-8859-2"></head><body><p>Łódź i Kraków, '
+                 'miasta w Polsce, leżą nad rzekami.</p></body></html>'.encode("iso-8859-2"))
+    assert "Łódź i Kraków" in load(page).text
+
+
 def test_latin1_text_decodes(tmp_path):
     path = write(tmp_path, "doc.txt", "Le café était fermé à Genève.".encode("latin-1"))
     assert load(path).text == "Le café était fermé à Genève."

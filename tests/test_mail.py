@@ -101,16 +101,16 @@ def test_mbox_messages_are_documents_and_follow_the_file(tmp_path):
     assert summary.indexed == 2 and not summary.skipped
     with Searcher(idx) as s:
         hit = s.search("inspection calendar")[0]
-        assert (hit.doc_id, hit.type, hit.title, hit.date) == ("talks.mbox::2", "email", "Minutes", "2000-10-12")
+        assert (hit.doc_id, hit.type, hit.title, hit.date) == ("docs/talks.mbox::2", "email", "Minutes", "2000-10-12")
         assert hit.path == "talks.mbox"
-        assert s.search('"From the chair"')[0].doc_id == "talks.mbox::1"    # mboxrd quoting undone
+        assert s.search('"From the chair"')[0].doc_id == "docs/talks.mbox::1"    # mboxrd quoting undone
         assert s.search("delegation type:email").total == 1
         assert s.search("delegation", filters={"cc": "park@example.org"}).total == 1
         assert s.search("cc:park").total == 3
     parallel = build_index([docs], tmp_path / "idx2", procs=2)      # worker processes: the same documents
     assert (parallel.indexed, parallel.passages) == (summary.indexed, summary.passages)
     with Searcher(tmp_path / "idx2") as s:
-        assert s.search("inspection calendar")[0].doc_id == "talks.mbox::2"
+        assert s.search("inspection calendar")[0].doc_id == "docs/talks.mbox::2"
     again = build_index([docs], idx)
     assert again.unchanged == 2 and again.indexed == 0 and again.removed == 0
     box = mailbox.mbox(str(docs / "talks.mbox"))
@@ -155,7 +155,7 @@ def test_not_a_message_is_a_counted_skip(tmp_path):
     (docs / "empty.mbox").write_text("nothing here\n")
     (docs / "outlook.msg").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     summary = build_index([docs], tmp_path / "idx")
-    reasons = dict(summary.skipped)
+    reasons = {doc_id.rsplit("/", 1)[-1]: why for doc_id, why in summary.skipped}   # by file name
     assert "Outlook .msg is not read" in reasons["outlook.msg"]
     assert "not an e-mail message" in reasons["notes.eml"]
     assert "not an mbox" in reasons["empty.mbox"]

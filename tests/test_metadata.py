@@ -115,10 +115,13 @@ def test_read_manifest_tsv(tmp_path):
     }
 
 
-def test_read_manifest_csv_keyed_by_first_column(tmp_path):
+def test_read_manifest_csv_needs_a_path_column(tmp_path):
     path = tmp_path / "m.csv"
-    path.write_text('file,title,date\none.txt,"Title, with comma",October 9 2000\n', encoding="utf-8-sig")
+    path.write_text('path,title,date\none.txt,"Title, with comma",October 9 2000\n', encoding="utf-8-sig")
     assert read_manifest(path) == {"one.txt": {"title": "Title, with comma", "date": "October 9 2000"}}
+    path.write_text('file,title,date\none.txt,"Title, with comma",October 9 2000\n', encoding="utf-8-sig")
+    with pytest.raises(InputError, match="has no 'path' column .its columns: file, title, date.; name the column"):
+        read_manifest(path)
 
 
 def test_read_manifest_errors(tmp_path):

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import COMMUNIQUE, REPORT, write
+from conftest import COMMUNIQUE, REPORT, SEEDS, write
 from indexer import build_index
 from indexer.store.directory import MARKER
-from search import (DocsearchError, Hit, IndexNotFoundError, IndexVersionError, NotAnIndexError, QueryError, Results,
-                    Searcher)
+from search import (DocsearchError, Hit, IndexNotFoundError, IndexVersionError, NotAnIndexError, PassageNotFoundError,
+                    QueryError, Results, Searcher)
 
-C = [f"{COMMUNIQUE}#{i}" for i in range(12)]    # the communiqué's passages, in order
-R = [f"{REPORT}#{i}" for i in range(8)]         # the report's passages, in order
+C = [f"seeds/{COMMUNIQUE}#{i}" for i in range(12)]    # the communiqué's passages, in order
+R = [f"seeds/{REPORT}#{i}" for i in range(8)]         # the report's passages, in order
 
 
 def found(index_dir: Path, query: str, **kwargs) -> set[str]:
@@ -144,8 +144,8 @@ def test_or_ranks_passages_matching_more_words_first(tmp_path):
            for i, n in enumerate(["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"])},
     })
     order = ranked(idx, "walrus pelican", operator="or")
-    assert order[0] == "both.txt#0"
-    assert order[1] == "one.txt#0"
+    assert order[0] == "docs/both.txt#0"
+    assert order[1] == "docs/one.txt#0"
 
 
 def test_words_close_together_rank_above_scattered_words(tmp_path):
@@ -157,13 +157,13 @@ def test_words_close_together_rank_above_scattered_words(tmp_path):
         "b_phrase.txt": "Both sides recalled the agreed framework of 1994 and the obligations it set for the "
                         "reactor and for the supply of heavy fuel oil over the coming years.",
     })
-    assert ranked(idx, "agreed framework") == ["b_phrase.txt#0", "a_scattered.txt#0"]
-    assert ranked(idx, '"agreed framework"') == ["b_phrase.txt#0"]
+    assert ranked(idx, "agreed framework") == ["docs/b_phrase.txt#0", "docs/a_scattered.txt#0"]
+    assert ranked(idx, '"agreed framework"') == ["docs/b_phrase.txt#0"]
 
 
 def test_words_close_together_in_either_order_rank_above_scattered_words(tmp_path):
     test_words_close_together_rank_above_scattered_words(tmp_path)
-    assert ranked(tmp_path / "idx", "framework agreed") == ["b_phrase.txt#0", "a_scattered.txt#0"]
+    assert ranked(tmp_path / "idx", "framework agreed") == ["docs/b_phrase.txt#0", "docs/a_scattered.txt#0"]
 
 
 def test_title_match_ranks_above_body_match(tmp_path):
@@ -173,7 +173,7 @@ def test_title_match_ranks_above_body_match(tmp_path):
         "title.md": "# The armistice\n\nA short remark about the talks, among many other remarks on "
                     "fishing, weather and the state of the harbour walls this season.\n",
     })
-    assert ranked(idx, "armistice") == ["title.md#0", "body.md#0"]
+    assert ranked(idx, "armistice") == ["docs/title.md#0", "docs/body.md#0"]
 
 
 def test_phrases_survive_hyphens_line_wraps_and_curly_quotes(tmp_path):
@@ -184,20 +184,20 @@ def test_phrases_survive_hyphens_line_wraps_and_curly_quotes(tmp_path):
     })
     with Searcher(idx) as s:
         hit = s.search('"agreed framework"')[0]
-        assert (hit.id, marked(hit.snippet)) == ("wrapped.txt#0", ["agreed framework"])
+        assert (hit.id, marked(hit.snippet)) == ("docs/wrapped.txt#0", ["agreed framework"])
         hit = s.search('"Jo Myong Rok"')[0]
-        assert (hit.id, marked(hit.snippet)) == ("hyphen.txt#0", ["Jo Myong-rok"])
+        assert (hit.id, marked(hit.snippet)) == ("docs/hyphen.txt#0", ["Jo Myong-rok"])
         hit = s.search("\u201cno hostile intention\u201d")[0]
-        assert (hit.id, marked(hit.snippet)) == ("curly.txt#0", ["no hostile intention"])
+        assert (hit.id, marked(hit.snippet)) == ("docs/curly.txt#0", ["no hostile intention"])
 
 
 def test_author_field_and_filter(tmp_path):
     idx = make_index(tmp_path, {"a.txt": "A memorandum on the reactor from the first desk.\n",
                                 "b.txt": "A memorandum on the reactor from the second desk.\n"},
                      meta={"a.txt": {"author": "Yujin Lim"}, "b.txt": {"author": "Anthony Rinna"}})
-    assert found(idx, "author:lim") == {"a.txt#0"}
-    assert found(idx, 'author:"yujin lim" reactor') == {"a.txt#0"}
-    assert found(idx, "reactor", filters={"author": "Rinna"}) == {"b.txt#0"}
+    assert found(idx, "author:lim") == {"docs/a.txt#0"}
+    assert found(idx, 'author:"yujin lim" reactor') == {"docs/a.txt#0"}
+    assert found(idx, "reactor", filters={"author": "Rinna"}) == {"docs/b.txt#0"}
     with Searcher(idx) as s:
         assert s.search("author:lim")[0].author == "Yujin Lim"
 
@@ -227,7 +227,7 @@ def dated_index(tmp_path) -> Path:
     ("reactor -date:[1993 TO 2000]", {"early", "later"}),
 ])
 def test_date_queries(dated_index, query, expected):
-    assert found(dated_index, query) == {f"{n}.txt#0" for n in expected}
+    assert found(dated_index, query) == {f"docs/{n}.txt#0" for n in expected}
 
 
 @pytest.mark.parametrize("date_from,date_to,expected", [
@@ -238,7 +238,7 @@ def test_date_queries(dated_index, query, expected):
     ("2002", None, set()),
 ])
 def test_date_from_and_date_to(dated_index, date_from, date_to, expected):
-    assert found(dated_index, "reactor", date_from=date_from, date_to=date_to) == {f"{n}.txt#0" for n in expected}
+    assert found(dated_index, "reactor", date_from=date_from, date_to=date_to) == {f"docs/{n}.txt#0" for n in expected}
     with Searcher(dated_index) as s:
         assert all(date_from is None or h.date >= date_from
                    for h in s.search("reactor", limit=100, date_from=date_from, date_to=date_to))
@@ -273,7 +273,8 @@ def test_hit_fields_on_the_seeds(seeds_index):
     assert isinstance(results, Results) and (results.total, results.page, results.suggestion) == (1, 1, None)
     hit = results[0]            # used after the with block: our own object, not Whoosh's
     assert isinstance(hit, Hit)
-    assert (hit.rank, hit.id, hit.doc_id, hit.passage, hit.path) == (1, C[2], COMMUNIQUE, 2, COMMUNIQUE)
+    assert (hit.rank, hit.id, hit.doc_id, hit.passage, hit.path) == (1, C[2], f"seeds/{COMMUNIQUE}", 2, COMMUNIQUE)
+    assert (hit.root, hit.abs_path) == (str(SEEDS.resolve()), str(SEEDS.resolve() / COMMUNIQUE))
     assert (hit.title, hit.date, hit.source, hit.author, hit.section, hit.language) == (
         "DPRK-U.S.A. Joint Communiqué", "2000-10-09", "Institute for Corean-American Studies (ICAS)", None,
         "DPRK-U.S.A. Joint Communiqué", "en")
@@ -420,7 +421,7 @@ def test_per_doc_collapses_and_total_counts_what_is_left(seeds_index):
         paged = [s.search("relations", per_doc=1, limit=1, page=p) for p in (1, 2, 3)]
     assert [h.id for h in one] == [R[1], C[2]]       # R[0] holds the caption now: R[1] is denser
     assert one.total == 2 and one.pages == 1
-    assert [h.doc_id for h in two] == [REPORT, REPORT, COMMUNIQUE, COMMUNIQUE] and two.total == 4
+    assert [h.path for h in two] == [REPORT, REPORT, COMMUNIQUE, COMMUNIQUE] and two.total == 4
     assert [[(h.rank, h.id) for h in r] for r in paged] == [[(1, R[1])], [(2, C[2])], []]
     assert [r.total for r in paged] == [2, 2, 2]
 
@@ -461,7 +462,7 @@ def test_passage_with_context(seeds_index):
         alone = s.passage(R[3], context=0)
     assert [p.id for p in ctx.passages] == [C[5], C[6], C[7]] and ctx.focus == 1
     assert (ctx.id, ctx.doc_id, ctx.path, ctx.title, ctx.date) == (
-        C[6], COMMUNIQUE, COMMUNIQUE, "DPRK-U.S.A. Joint Communiqué", "2000-10-09")
+        C[6], f"seeds/{COMMUNIQUE}", COMMUNIQUE, "DPRK-U.S.A. Joint Communiqué", "2000-10-09")
     assert marked(ctx.passages[1].snippet) == ["missile", "missile", "missile"]
     assert ctx.passages[1].snippet.text == ctx.passages[1].text     # whole, not cut
     assert marked(ctx.passages[0].snippet) == []
@@ -472,8 +473,8 @@ def test_passage_with_context(seeds_index):
 
 
 @pytest.mark.parametrize("passage_id,error", [
-    ("nope", QueryError), (f"{COMMUNIQUE}#x", QueryError), (f"{COMMUNIQUE}#99", IndexNotFoundError),
-    ("missing.txt#0", IndexNotFoundError),
+    ("nope", QueryError), (f"{COMMUNIQUE}#x", QueryError), (f"{COMMUNIQUE}#99", PassageNotFoundError),
+    ("docs/missing.txt#0", PassageNotFoundError), ("seeds/missing.txt#0", PassageNotFoundError),
 ])
 def test_passage_errors(seeds_index, passage_id, error):
     with Searcher(seeds_index) as s, pytest.raises(error):
@@ -561,7 +562,7 @@ def test_searcher_sees_a_commit_made_while_it_is_open(tmp_path):
         assert found(idx, "pelican") == set()
         write(tmp_path / "docs" / "b.txt", "A pelican landed on the harbour wall during the count.\n")
         build_index([tmp_path / "docs"], idx)
-        assert [h.id for h in s.search("pelican")] == ["b.txt#0"]
+        assert [h.id for h in s.search("pelican")] == ["docs/b.txt#0"]
 
 
 def test_closed_searcher_refuses_politely(seeds_index):
@@ -574,8 +575,8 @@ def test_closed_searcher_refuses_politely(seeds_index):
 # -- the default index -----------------------------------------------------------------------
 
 def test_default_searcher_builds_from_the_seeds_with_a_notice(capsys, monkeypatch, tmp_path):
-    default = tmp_path / "empty" / "index"
-    monkeypatch.setenv("DOCSEARCH_INDEX", str(default))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "empty"))
+    default = tmp_path / "empty" / "docsearch" / "index"
     with Searcher() as s:
         assert [h.id for h in s.search('"no hostile intention"')] == [C[2]]
     err = capsys.readouterr().err
@@ -587,11 +588,20 @@ def test_default_searcher_builds_from_the_seeds_with_a_notice(capsys, monkeypatc
 
 
 def test_default_searcher_builds_into_an_existing_empty_folder(capsys, monkeypatch, tmp_path):
-    (tmp_path / "empty").mkdir()
-    monkeypatch.setenv("DOCSEARCH_INDEX", str(tmp_path / "empty"))
+    (tmp_path / "docsearch" / "index").mkdir(parents=True)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     with Searcher() as s:
         assert s.stats().documents == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_docsearch_index_naming_an_empty_or_missing_folder_is_an_error_like_index(monkeypatch, tmp_path):
+    (tmp_path / "empty").mkdir()
+    for target in (tmp_path / "empty", tmp_path / "missing"):
+        monkeypatch.setenv("DOCSEARCH_INDEX", str(target))
+        with pytest.raises(IndexNotFoundError, match=r"\(from \$DOCSEARCH_INDEX\)"):
+            Searcher()
+    assert list((tmp_path / "empty").iterdir()) == [] and not (tmp_path / "missing").exists()
 
 
 def test_aliases_rank_on_an_index_where_a_segment_has_no_titles(tmp_path):

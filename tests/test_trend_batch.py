@@ -94,7 +94,7 @@ def test_batch_lines_with_malformed_rows(tmp_path):
         ("7", "4", "1999-12-31", "2001-07-01")
     assert len(rows[0]["top_ids"].split(" | ")) == 3
     assert rows[1]["error"].startswith("unknown field 'foo'") and rows[1]["total"] == "0"
-    assert rows[2]["top_ids"] == "c.txt#0" and rows[2]["top_titles"] == "c.txt"
+    assert rows[2]["top_ids"] == "docs/c.txt#0" and rows[2]["top_titles"] == "c.txt"
     assert "needs a number" in rows[3]["error"]
     assert (rows[4]["total"], rows[4]["first_date"], rows[4]["error"]) == ("1", "2003", "")
 

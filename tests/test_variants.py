@@ -21,8 +21,8 @@ from search import InputError, Searcher
 from search.query.aliases import AliasTable, load_aliases
 from search.cli import cli
 
-C = [f"{COMMUNIQUE}#{i}" for i in range(12)]
-R = [f"{REPORT}#{i}" for i in range(8)]
+C = [f"seeds/{COMMUNIQUE}#{i}" for i in range(12)]
+R = [f"seeds/{REPORT}#{i}" for i in range(8)]
 
 
 def make_index(tmp_path: Path, files: dict[str, str]) -> Path:

@@ -105,20 +105,20 @@ def test_bad_query_is_a_400_page_with_one_line(client):
 
 
 def test_passage_page_has_neighbours_mark_citation_and_file_link(client):
-    r = client.get("/passage/" + quote("plain.txt#1", safe=""), params={"q": "missile issue"})
+    r = client.get("/passage/" + quote("docs/plain.txt#1", safe=""), params={"q": "missile issue"})
     assert r.status_code == 200
     page = r.text
     assert '<section class="passage focus" id="p1">' in page and 'id="p0"' in page
     assert "<mark>missile</mark> <mark>issue</mark>" in page
-    assert '<p id="citation">Plain report. KCNA, 2001-05-02. plain.txt. passage plain.txt#1.</p>' in page
-    assert 'href="/file/plain.txt"' in page
-    hostile = client.get("/passage/" + quote("evil.txt#0", safe="")).text
+    assert '<p id="citation">Plain report. KCNA, 2001-05-02. plain.txt. passage docs/plain.txt#1.</p>' in page
+    assert 'href="/file/docs%2Fplain.txt"' in page
+    hostile = client.get("/passage/" + quote("docs/evil.txt#0", safe="")).text
     assert "<script>alert" not in hostile and "javascript:" not in hostile
 
 
 def test_original_file_is_served_read_only_from_its_root(client, archive):
     root, _ = archive
-    r = client.get("/file/plain.txt")
+    r = client.get("/file/docs/plain.txt")
     assert r.status_code == 200 and r.content == (root / "plain.txt").read_bytes()
     assert r.headers["content-type"] == "text/plain; charset=utf-8"
     assert r.headers["content-security-policy"].startswith("sandbox")
@@ -138,7 +138,7 @@ def test_symlink_out_of_the_root_is_refused(client, archive, tmp_path):
     secret = write(tmp_path / "secret.txt", "the password is swordfish\n")
     (root / "leak.txt").unlink()
     os.symlink(secret, root / "leak.txt")
-    r = client.get("/file/leak.txt")
+    r = client.get("/file/docs/leak.txt")
     assert r.status_code == 404 and "outside its indexed folder" in r.text and "swordfish" not in r.text
 
 
@@ -156,9 +156,9 @@ def test_api_search_is_exactly_the_cli_json(client, archive):
 
 
 def test_api_passage_and_facets(client, archive):
-    r = client.get("/api/passage/" + quote("plain.txt#1", safe=""), params={"context": 1, "q": "missile"})
+    r = client.get("/api/passage/" + quote("docs/plain.txt#1", safe=""), params={"context": 1, "q": "missile"})
     data = r.json()
-    assert data["id"] == "plain.txt#1" and [p["passage"] for p in data["passages"]] == [0, 1]
+    assert data["id"] == "docs/plain.txt#1" and [p["passage"] for p in data["passages"]] == [0, 1]
     assert data["passages"][1]["highlights"] == [[4, 11]]
     f = client.get("/api/facets", params={"q": "missile", "facets": "year,source"}).json()
     with Searcher(archive[1]) as s:
@@ -274,13 +274,13 @@ def test_documents_in_subfolders_and_missing_files(tmp_path):
     with Searcher(tmp_path / "idx") as s, TestClient(create_app(s)) as c:
         page = c.get("/", params={"q": "nested"}).text
         href = re.search(r'<a href="(/passage/[^"]+)">', page).group(1).replace("&amp;", "&")
-        assert href.startswith("/passage/sub%2Fdeep%2Fnested.txt%230?")
+        assert href.startswith("/passage/docs%2Fsub%2Fdeep%2Fnested.txt%230?")
         passage = c.get(href).text
-        assert 'href="/file/sub%2Fdeep%2Fnested.txt"' in passage
-        assert c.get("/file/sub%2Fdeep%2Fnested.txt").text.startswith("A nested missile memo.")
-        assert c.get("/file/sub/deep/nested.txt").status_code == 200
+        assert 'href="/file/docs%2Fsub%2Fdeep%2Fnested.txt"' in passage
+        assert c.get("/file/docs%2Fsub%2Fdeep%2Fnested.txt").text.startswith("A nested missile memo.")
+        assert c.get("/file/docs/sub/deep/nested.txt").status_code == 200
         (root / "gone.txt").rename(tmp_path / "elsewhere.txt")
-        r = c.get("/file/gone.txt")
+        r = c.get("/file/docs/gone.txt")
         assert r.status_code == 404 and "no longer there" in r.text
         assert c.get("/api/search").json() == {"error": "q is required: /api/search?q=QUERY"}
 
@@ -304,7 +304,7 @@ def test_html_originals_are_served_in_a_sandbox(tmp_path):
                               "<body><p>A missile report in HTML." + FILLER + "</p></body></html>")
     build_index([root], tmp_path / "idx")
     with Searcher(tmp_path / "idx") as s, TestClient(create_app(s)) as c:
-        r = c.get("/file/page.html")
+        r = c.get("/file/docs/page.html")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert r.headers["content-security-policy"].startswith("sandbox;")       # a unique origin, no scripts
     assert "script-src" not in r.headers["content-security-policy"]
@@ -317,5 +317,29 @@ def test_passage_page_links_back_to_the_same_results(client):
     back = re.search(r'<p class="back"><a href="([^"]+)">', passage).group(1).replace("&amp;", "&")
     assert back == "/?q=missile&from=2001&to=2001&n=1&page=2"
     for hostile in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
-        r = client.get("/passage/" + quote("plain.txt#0", safe=""), params={"q": "missile", "back": hostile})
+        r = client.get("/passage/" + quote("docs/plain.txt#0", safe=""), params={"q": "missile", "back": hostile})
         assert 'href="/?q=missile"' in r.text and "evil" not in r.text and "javascript:" not in r.text
+
+
+def test_citation_gives_the_printed_page_of_a_pdf_passage(tmp_path):
+    """A citation needs the page: the label the PDF prints ("3"), and both ends of a passage
+    that runs over a page break."""
+    from tests.test_pdf import LOREM, make_pdf
+
+    pages = [{"heading": "Preface", "outline": 0, "body": "How the record was kept. " + LOREM},
+             {"heading": "The First Round", "outline": 0,
+              "body": LOREM * 2 + "The envoy proposed a moratorium on missile launches, "},
+             {"body": "which the other side accepted after a long recess. " + LOREM * 2},
+             {"heading": "Verification", "outline": 0, "body": "Inspectors would visit Yongbyon. " + LOREM}]
+    (tmp_path / "docs").mkdir()
+    pdf = make_pdf(tmp_path / "docs" / "talks.pdf", pages, title="Report on the Talks",
+                   labels={0: ("r", 1), 1: ("D", 1)})          # printed: i, then 1, 2, 3
+    build_index([pdf.parent], tmp_path / "idx")
+    with Searcher(tmp_path / "idx") as s, TestClient(create_app(s), raise_server_exceptions=False) as c:
+        cited = {}
+        for query in ("Yongbyon", "moratorium"):
+            [hit] = s.search(query, limit=1)
+            page = c.get("/passage/" + quote(hit.id, safe=""), params={"q": query}).text
+            cited[query] = re.search(r'<p id="citation">(.*?)</p>', page).group(1)
+    assert "Report on the Talks. " in cited["Yongbyon"] and ". p. 3. talks.pdf. " in cited["Yongbyon"]
+    assert ". pp. 1–2. talks.pdf. " in cited["moratorium"]

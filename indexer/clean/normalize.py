@@ -14,6 +14,7 @@ import re
 import unicodedata
 
 from bs4 import UnicodeDammit
+from bs4.dammit import EncodingDetector
 
 from indexer.errors import UnsupportedFileError
 
@@ -77,7 +78,13 @@ def decode(raw: bytes, *, html: bool = False) -> str:
             if bom_encoding != "utf-8":
                 raise UnsupportedFileError(f"undecodable: invalid {bom_encoding} data after its byte-order mark") from e
             raw = raw[3:]
-    dammit = UnicodeDammit(raw, user_encodings=user, is_html=html)
+    # The order bs4 tries without a character-set detector, made definite: with chardet or
+    # charset-normalizer installed (many packages pull one in) bs4 asks it before UTF-8 and
+    # cp1252, and its guess for short Western text is often wrong (cp1252 read as cp1250:
+    # "crème" -> "crčme"). What a file decodes to must not depend on what else is installed.
+    declared = EncodingDetector.find_declared_encoding(raw, is_html=html)
+    definite = [*user, *([declared] if declared else []), "utf-8", "windows-1252"]
+    dammit = UnicodeDammit(raw, known_definite_encodings=definite, is_html=html)
     text = dammit.unicode_markup
     if text is None:
         raise UnsupportedFileError("undecodable: no encoding fits")

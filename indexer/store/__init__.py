@@ -16,4 +16,6 @@ part that imports Whoosh.
 - termdir.py     the term directory (.tdx): a term's postings found by two binary searches
 - arrays.py      numpy helpers shared with search/rank/evaluate.py
 - moved.py       old module paths that indexes written before this layout still name
+- roots.py       the index's roots and their labels: ids LABEL/PATH that never collide
+- manage.py      removing documents, folders (present or gone) and roots by name, one commit
 """

@@ -28,6 +28,9 @@ def read_marker(index_dir: Path) -> dict | None:
         return json.loads((index_dir / MARKER).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
+    except PermissionError as e:
+        raise NotAnIndexError(f"Cannot read {index_dir}/{MARKER}: permission denied; its owner can share the "
+                              f"index with 'chmod -R a+rX {index_dir}'") from e
     except (OSError, ValueError) as e:
         raise NotAnIndexError(f"{index_dir}/{MARKER} is unreadable ({e}); rebuild with 'docsearch index --rebuild'") from e
 
@@ -113,6 +116,9 @@ def write_error(index_dir: Path, e: OSError) -> IndexWriteError:
 def atomic_write_json(path: Path, data: dict) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
+        # mkstemp makes the file 0600; the marker follows the umask like Whoosh's files, so an
+        # index shared read-only with other users stays readable by them.
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(data, f, ensure_ascii=False, indent=0, sort_keys=True)
             f.flush()
@@ -121,6 +127,12 @@ def atomic_write_json(path: Path, data: dict) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def default_index_dir() -> Path:

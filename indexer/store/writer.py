@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from indexer.store import schema as S
+from indexer.store.roots import Roots, old_location
 from indexer.document import Document, Passage
 from indexer.errors import IndexLockedError, IndexWriteError
 from indexer.store.directory import (FORMAT, LOCK, MARKER, WriteLock, atomic_write_json, check_index_dir,
@@ -53,6 +54,12 @@ class DocRecord:
     container: str | None = None    # the file's id, for a document inside a file (message, attachment)
     ocr_pending: int = 0    # its pages without a text layer that were not read (no Tesseract)
     boilerplate: str = ""       # Document.boilerplate: the learned boilerplate it was read with
+    abs_path: str = ""      # where the file is: its root and path (older indexes: "")
+    inputs: str = ""        # digest of what else shapes its passages: sidecar, manifest row, options
+
+    def location(self) -> str:
+        """Where the file is (for a record of an index older than abs_path: from its root and path)."""
+        return self.abs_path or old_location(self.root, self.path)
 
 
 def passage_fields(doc: Document, passage: Passage) -> dict:
@@ -101,13 +108,14 @@ def _page_names(labels: Sequence[str], first: int, last: int) -> list[str]:
     return names
 
 
-def document_fields(doc: Document, passages: Sequence[Passage], root: str) -> tuple[DocRecord, list[dict]]:
+def document_fields(doc: Document, passages: Sequence[Passage], root: str,
+                    abs_path: str = "", inputs: str = "") -> tuple[DocRecord, list[dict]]:
     """A document's manifest record and the Whoosh documents of its passages."""
     record = DocRecord(doc.doc_id, doc.path, root, doc.sha256, doc.size, doc.mtime, len(passages),
                        doc.title, doc.date, doc.source, doc.language, doc.type,
                        max((p.page_end for p in passages), default=0), doc.container,
                        int(doc.meta.get("ocr_pending") or 0) if str(doc.meta.get("ocr_pending", "")).isdigit() else 0,
-                       doc.boilerplate)
+                       doc.boilerplate, abs_path=abs_path, inputs=inputs)
     docs = []
     for passage in passages:
         fields = passage_fields(doc, passage)
@@ -119,9 +127,9 @@ def document_fields(doc: Document, passages: Sequence[Passage], root: str) -> tu
     return record, docs
 
 
-# What a `prepare` callable returns for one file: ("doc", Document, [Passage], root[, inside]),
-# ("unchanged",) or ("skip", reason); `inside` lists (Document, [Passage]) of the other documents
-# the file holds (messages, attachments). add_files yields (job, kind, passages or reason).
+# What `prepare` returns for one file: ("doc", Document, [Passage], root[, inside[, extra]]), ("unchanged",
+# (size, mtime)) or ("skip", reason); `inside`: (Document, [Passage]) of the messages, attachments it holds;
+# `extra`: its abs_path, inputs and notes (indexer/__init__.py). add_files yields (job, kind, detail).
 Prepared = tuple
 
 
@@ -153,6 +161,10 @@ class IndexWriter:
         self._workers: list = []
         self.documents: dict[str, DocRecord] = {}
         self.marker: dict | None = None
+        self.roots = Roots()                 # the index's roots and their labels (store/roots.py)
+        self.metadata: dict[str, str] = {}
+        self.notes: list[tuple[str, str]] = []   # (doc_id, a library's warning while reading it)
+        self.dirty, self._opened_roots = False, {}   # a run that changed nothing writes nothing
         self._held: dict[str, set[str]] | None = None
 
     # -- opening -------------------------------------------------------------
@@ -171,6 +183,12 @@ class IndexWriter:
         return self
 
     def _open(self, marker: dict | None) -> None:
+        # Kept on --rebuild too: the index's roots keep their labels, so ids stay the same.
+        self.roots = Roots.from_marker(marker)
+        self._opened_roots = dict(self.roots.by_label)
+        found = (marker or {}).get("metadata")
+        self.metadata = dict(found) if isinstance(found, dict) else {}   # root -> the manifest later runs apply
+        self.dirty = marker is None or self.rebuild
         try:
             if marker is not None and not self.rebuild:
                 check_version(self.index_dir, marker)
@@ -196,23 +214,25 @@ class IndexWriter:
 
     def _load_manifest(self, ix, marker: dict) -> dict[str, DocRecord]:
         if marker.get("generation") == S.generation(ix):
-            return {k: DocRecord(**v) for k, v in marker.get("documents", {}).items()}
+            return {k: _record(v) for k, v in marker.get("documents", {}).items()}
         # The marker lags the index (a crash between commit and marker write): recover from stored fields.
         documents = {}
         with ix.searcher() as searcher:
             for fields in searcher.all_stored_fields():
                 info = fields.get("docinfo")
                 if info:
-                    documents[info["doc_id"]] = DocRecord(**info)
+                    documents[info["doc_id"]] = _record(info)
         return documents
 
     # -- changes -------------------------------------------------------------
-    def replace(self, doc: Document, passages: Iterable[Passage], root: str, inside: Sequence = ()) -> int:
+    def replace(self, doc: Document, passages: Iterable[Passage], root: str, inside: Sequence = (),
+                extra: dict | None = None) -> int:
         """Delete a file's documents (its own and those it held) and add its new ones; returns
         how many passages were added."""
         count = 0
         for n, (one, one_passages) in enumerate([(doc, list(passages)), *inside]):
-            record, docs = document_fields(one, one_passages, root)
+            record, docs = document_fields(one, one_passages, root, (extra or {}).get("abs_path", ""),
+                                           (extra or {}).get("inputs", ""))
             if n == 0:
                 self._forget_file(record)
             self.delete(record.doc_id)
@@ -222,6 +242,8 @@ class IndexWriter:
                 self._builder.add_document(fields)
             self._remember(record)
             count += len(one_passages)
+        self.notes += [(doc.doc_id, note) for note in (extra or {}).get("notes", ())]
+        self.dirty = True
         return count
 
     def _forget_file(self, record: DocRecord) -> None:
@@ -244,6 +266,7 @@ class IndexWriter:
     def delete(self, doc_id: str) -> None:
         if doc_id in self.documents:
             self._writer.delete_by_term("doc_id", doc_id)
+            self.dirty = True
         self.documents.pop(doc_id, None)
 
     def add_files(self, jobs: Sequence, prepare: Callable[[object], Prepared],
@@ -259,8 +282,9 @@ class IndexWriter:
             for job in jobs:
                 prepared = prepare(job)
                 if prepared[0] == "doc":
-                    _, doc, passages, root, *inside = prepared
-                    yield job, "doc", self.replace(doc, passages, root, inside[0] if inside else ())
+                    _, doc, passages, root, *rest = prepared
+                    yield job, "doc", self.replace(doc, passages, root, rest[0] if rest else (),
+                                                   rest[1] if len(rest) > 1 else None)
                 else:
                     yield job, prepared[0], prepared[1] if len(prepared) > 1 else None
             return
@@ -304,11 +328,13 @@ class IndexWriter:
                         raise write_error(self._target or self.index_dir, detail[0]) from detail[0]
                     raise detail[0]
                 elif kind == "doc":
-                    records, count = detail
+                    records, count, *notes = detail
                     self._forget_file(records[0])
                     for record in records:
                         self.delete(record.doc_id)
                         self._remember(record)
+                    self.notes += [(records[0].doc_id, note) for note in (notes[0] if notes else ())]
+                    self.dirty = True
                     yield chunk[i], "doc", count
                 else:
                     yield chunk[i], kind, detail[0] if detail else None
@@ -342,7 +368,10 @@ class IndexWriter:
     # -- finishing -----------------------------------------------------------
     def __exit__(self, exc_type, exc, tb):
         try:
-            if exc_type is None:
+            if exc_type is None and not self.dirty and self.roots.by_label == self._opened_roots \
+                    and not self._workers and not self._segments and self._builder is None:
+                self._cancel()      # nothing changed: no new generation, no marker rewrite
+            elif exc_type is None:
                 self._commit()
             elif self._writer is not None:
                 self._cancel()
@@ -397,7 +426,8 @@ class IndexWriter:
     def _write_marker(self, generation: int) -> None:
         atomic_write_json(self.index_dir / MARKER, {
             "format": FORMAT, "schema_version": S.SCHEMA_VERSION, "generation": generation,
-            "documents": {k: asdict(v) for k, v in sorted(self.documents.items())},
+            "roots": self.roots.to_marker(), "metadata": self.metadata,
+            "documents": {k: dict(vars(v)) for k, v in sorted(self.documents.items())},   # flat: faster than asdict
         })
 
     def _swap_in(self) -> None:
@@ -416,6 +446,11 @@ class IndexWriter:
             (target / name).unlink(missing_ok=True)
         shutil.rmtree(work, ignore_errors=True)
         self.index_dir = target
+
+
+def _record(data: dict) -> DocRecord:
+    """A manifest entry -> DocRecord; keys of other versions (older, newer) are left to their defaults."""
+    return DocRecord(**{k: v for k, v in data.items() if k in DocRecord.__dataclass_fields__})
 
 
 def _new_run_id() -> str:
@@ -463,15 +498,17 @@ def _worker(conn, index_dir: str, schema, jobs: list, prepare, limit_bytes: int,
                 return
             prepared = prepare(job)
             if prepared[0] == "doc":
-                _, doc, passages, root, *inside = prepared
+                _, doc, passages, root, *rest = prepared
+                extra = rest[1] if len(rest) > 1 else {}
                 records, count = [], 0
-                for one, one_passages in [(doc, passages), *(inside[0] if inside else ())]:
-                    record, docs = document_fields(one, one_passages, root)
+                for one, one_passages in [(doc, passages), *(rest[0] if rest else ())]:
+                    record, docs = document_fields(one, one_passages, root, extra.get("abs_path", ""),
+                                                   extra.get("inputs", ""))
                     for fields in docs:
                         builder.add_document(fields)
                     records.append(record)
                     count += len(one_passages)
-                conn.send((i, "doc", records, count))
+                conn.send((i, "doc", records, count, list(extra.get("notes", ()))))
             else:
                 conn.send((i, *prepared))
         conn.send((None, "done", builder.finish()))

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 
-from search.results import IndexStats, PassageContext, Results
+from search.results import DocumentInfo, IndexStats, PassageContext, Results
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Bidi embeddings, overrides and isolates reorder what follows them on screen (a "Trojan Source"
@@ -102,6 +103,26 @@ code {{ font-size: .85rem; }}
 _LINKABLE = re.compile(r"https?://", re.IGNORECASE)
 
 
+def display_path(abs_path: str | None) -> str:
+    """A file's path as a terminal user can open it: relative to the current folder when below it, else absolute."""
+    if not abs_path:
+        return ""
+    try:
+        rel = os.path.relpath(abs_path)
+    except ValueError:
+        return abs_path
+    return abs_path if rel == ".." or rel.startswith("../") else rel
+
+
+def _file_uri(abs_path: str | None) -> str | None:
+    """A file:// URL for a document's file (absolute paths only: an index older than roots has none)."""
+    if not abs_path or not os.path.isabs(abs_path):
+        return None
+    from pathlib import Path
+
+    return Path(abs_path).as_uri()
+
+
 def render_html(results: Results) -> str:
     return _BIDI.sub("", _render_html(results))
 
@@ -117,6 +138,9 @@ def _render_html(results: Results) -> str:
             facts.append(esc(hit.pages))
         facts.append(f"<code>{esc(hit.id)}</code>")
         title = esc(hit.title or hit.path)
+        uri = _file_uri(hit.abs_path)
+        if uri:
+            facts.append(f'<a class="file" href="{esc(uri)}">{esc(display_path(hit.abs_path))}</a>')
         if hit.url and _LINKABLE.match(hit.url):      # never a javascript: or data: link from a document
             title = f'<a href="{esc(hit.url)}">{title}</a>'
         hits.append(f'<div class="hit">\n<h2>{hit.rank}. {title}</h2>\n'
@@ -138,7 +162,8 @@ def render_context(ctx: PassageContext, *, color: bool = False) -> str:
 
 def _render_context(ctx: PassageContext, *, color: bool = False) -> str:
     head = _style(_clean(ctx.title) or _clean(ctx.path), _BOLD, color)
-    facts = " · ".join(_clean(x) for x in (ctx.date, ctx.author, ctx.source, ctx.path, ctx.url) if x)
+    where = display_path(ctx.abs_path) if ctx.abs_path else ctx.path
+    facts = " · ".join(_clean(x) for x in (ctx.date, ctx.author, ctx.source, where, ctx.url) if x)
     out = [head, _style(facts, _DIM, color), ""]
     section = None
     for i, p in enumerate(ctx.passages):
@@ -179,3 +204,30 @@ def _render_stats(stats: IndexStats) -> str:
     if len(stats.sources) > 20:
         lines.append(f"  … and {len(stats.sources) - 20} more")
     return "\n".join(lines) + "\n"
+
+
+def render_documents(docs: tuple[DocumentInfo, ...], roots: dict[str, str], fmt: str = "text") -> str:
+    """`docsearch list`: the index's roots and documents as text, JSON or CSV."""
+    if fmt == "json":
+        return json.dumps({"roots": roots, "documents": [d.to_dict() for d in docs]},
+                          ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        import csv
+        import io
+
+        out = io.StringIO()
+        names = list(DocumentInfo.__dataclass_fields__)
+        writer = csv.DictWriter(out, fieldnames=names, lineterminator="\n")
+        writer.writeheader()
+        for d in docs:
+            writer.writerow(d.to_dict())
+        return out.getvalue()
+    lines = [f"root {_clean(label)}: {_clean(path)}" for label, path in roots.items()]
+    for d in docs:
+        facts = [_clean(x) for x in (d.title, d.date) if x]
+        facts += [_count(d.passages, "passage"), f"{d.size:,} bytes"]
+        if not d.exists:
+            facts.append("file gone")
+        lines.append(f"{_clean(d.doc_id)} · " + " · ".join(facts))
+    lines.append(f"{_count(len(docs), 'document')} in {_count(len(roots), 'root')}")
+    return _BIDI.sub("", "\n".join(lines)) + "\n"

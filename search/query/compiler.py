@@ -190,7 +190,9 @@ class Compiler(Variants):
             return self.expand(typed, self.alternatives(node, exact, 0, positive))
         stemmed = stemmed_terms(tok.text)
         if not stemmed:
-            if not self.stop_words_only:
+            # A stop word among other words is ignored; alone (`the`) or excluded (`-the`) it is
+            # searched as written, so `-the` removes what `the` finds.
+            if not self.stop_words_only and positive:
                 self.stops.append(tok.text)
                 return None
             readings = [r[0] for r in self.case_readings(exact)]

@@ -20,7 +20,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from indexer.errors import DocsearchError, IndexNotFoundError
+from indexer.errors import DocsearchError, IndexNotFoundError, PassageNotFoundError
 from search.present.render import _BIDI, _LINKABLE, render_json
 from search.web import guard, timeline
 from search.web.files import FileRefused, media_type, original_file, read_checked
@@ -60,7 +60,7 @@ def create_app(searcher, *, rate: float = 20.0, burst: int = 60, hosts=None) -> 
             return failure(request, e.status, str(e))
         except FileRefused as e:
             return failure(request, 404, str(e))
-        except IndexNotFoundError as e:
+        except (IndexNotFoundError, PassageNotFoundError) as e:
             return failure(request, 404, (str(e).splitlines() or ["not found"])[0])
         except (DocsearchError, ValueError) as e:
             return failure(request, 400, (str(e).splitlines() or ["bad request"])[0])
@@ -222,9 +222,8 @@ def _citation(ctx, record: dict) -> str:
     if where:
         parts.append(where)
     focus = ctx.passages[ctx.focus]
-    page = getattr(focus, "page", None) or getattr(ctx, "page", None)
-    if page:
-        parts.append(f"p. {page}")
+    if focus.pages:                      # "p. iv", "pp. 12–13": the printed labels where defined
+        parts.append(focus.pages)
     parts.append(ctx.url if ctx.url and _LINKABLE.match(ctx.url) else ctx.path)
     parts.append(f"passage {ctx.id}")
     return ". ".join(" ".join(str(p).split()) for p in parts) + "."

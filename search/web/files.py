@@ -27,10 +27,11 @@ def original_file(searcher, doc_id: str) -> Path:
         raise FileRefused(f"no document {doc_id!r} in the index")
     try:
         root = Path(record["root"]).resolve(strict=True)
-        path = (root / record["path"]).resolve(strict=True)
+        # A file indexed on its own is its own root (indexer/store/roots.py): only that file.
+        path = root if root.is_file() else (root / record["path"]).resolve(strict=True)
     except (OSError, RuntimeError) as e:
         raise FileRefused(f"the file of {doc_id!r} is no longer there") from e
-    if not path.is_relative_to(root) or path == root:
+    if not path.is_relative_to(root) or (path == root and not root.is_file()):
         raise FileRefused(f"the file of {doc_id!r} lies outside its indexed folder; not served")
     if not path.is_file():
         raise FileRefused(f"the file of {doc_id!r} is not a regular file")
