@@ -348,6 +348,7 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
         inside_files = {r.container: r for r in writer.documents.values() if r.container}
         seen: set[str] = set()
         jobs: list[_Job] = []
+        quick: list[_Job] = []      # unchanged by size and mtime
         used_rows: set[str] = set()
         for order, cand in enumerate(candidates):
             where = str(cand.path)
@@ -379,8 +380,10 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
                 except OSError:
                     st = None
                 if st is not None and (st.st_size, st.st_mtime) == (old.size, old.mtime):
-                    summary.unchanged += 1      # as git does: same size and mtime, not read again
-                    tick(doc_id)
+                    # As git does: same size and mtime, not read again; unless what is learned as
+                    # boilerplate changes below (then _Prepare checks the file's own boilerplate lines).
+                    quick.append(_Job(order, doc_id, rel, cand.path, Path(root), old.sha256, overrides, inputs,
+                                      old.boilerplate))
                     continue
                 old_sha256 = old.sha256
             jobs.append(_Job(order, doc_id, rel, cand.path, Path(root), old_sha256, overrides, inputs,
@@ -391,6 +394,12 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
 
             boilerplate = learn_boilerplate([c.path for c in candidates if not c.skip], procs=procs,
                                             close_fds=writer.lock_fds())
+        recheck = [j for j in quick if boilerplate or j.old_boilerplate]
+        for job in quick:
+            if not (boilerplate or job.old_boilerplate):
+                summary.unchanged += 1
+                tick(job.doc_id)
+        jobs = sorted(jobs + recheck, key=lambda j: j.order)
         options = ReadOptions(ocr=ocr, ocr_cache=default_ocr_cache())
         prepare = _Prepare(boilerplate, max_bytes, seg_kw, options, keep_all)
         for job, kind, detail in writer.add_files(jobs, prepare, weights=[_size(j.path) for j in jobs]):

@@ -73,8 +73,8 @@ def test_short_lines_are_found_by_search(tmp_path):
     write(tmp_path / "docs/memo.txt", MEMO)
     build_index([tmp_path / "docs"], tmp_path / "idx")
     with Searcher(tmp_path / "idx") as s:
-        assert [h.id for h in s.search('"2231/7"')] == ["memo.txt#0"]
-        assert [h.id for h in s.search("UNCLASSIFIED")] == ["memo.txt#0"]
+        assert [h.id for h in s.search('"2231/7"')] == ["docs/memo.txt#0"]
+        assert [h.id for h in s.search("UNCLASSIFIED")] == ["docs/memo.txt#0"]
         assert s.search('"witness statement"').hits[0].title == "Witness statement"
 
 
@@ -102,7 +102,7 @@ def test_html_caption_and_short_top_lines_stay_and_chrome_is_recorded(tmp_path):
 def test_seed_caption_is_searchable(seeds_index):
     with Searcher(seeds_index) as s:
         hits = s.search('"Wikimedia Commons"')
-        assert [h.doc_id for h in hits] == [REPORT]
+        assert [h.doc_id for h in hits] == [f"seeds/{REPORT}"]
         assert "Jo Myong-rok, Vice-Chairman of the DPRK’s National Defense Commission" in hits.hits[0].text
 
 
@@ -110,13 +110,13 @@ def test_seed_caption_is_searchable(seeds_index):
 
 def test_show_removed_lists_what_was_left_out_and_why(seeds_index):
     runner = CliRunner()
-    result = runner.invoke(cli, ["show", COMMUNIQUE, "--removed", "--index", str(seeds_index)])
+    result = runner.invoke(cli, ["show", f"seeds/{COMMUNIQUE}", "--removed", "--index", str(seeds_index)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "DPRK-U.S.A. Joint Communiqué: 10 lines left out of the passages"
     assert "  contact line    965 Clover Court, Blue Bell, PA 19422" in lines
     assert "  menu            ICAS Fellow" in lines
-    result = runner.invoke(cli, ["show", f"{REPORT}#3", "--removed", "--format", "json", "--index", str(seeds_index)])
+    result = runner.invoke(cli, ["show", f"seeds/{REPORT}#3", "--removed", "--format", "json", "--index", str(seeds_index)])
     assert json.loads(result.output)["removed"] == [
         {"text": "By | November 04, 2019 | No Comments", "reason": "byline"},
         {"text": "This site uses Akismet to reduce spam. Learn how your comment data is processed.",
@@ -127,7 +127,7 @@ def test_show_removed_lists_what_was_left_out_and_why(seeds_index):
 
 def test_library_lists_removed_lines(seeds_index):
     with Searcher(seeds_index) as s:
-        removed = s.removed(COMMUNIQUE)
+        removed = s.removed(f"seeds/{COMMUNIQUE}")
     assert removed.title == "DPRK-U.S.A. Joint Communiqué"
     assert Counter(r.reason for r in removed.lines) == {"publisher line": 2, "contact line": 2, "menu": 3,
                                                         "title repeated": 1, "dateline": 1, "updated notice": 1}
@@ -137,9 +137,9 @@ def test_library_lists_removed_lines(seeds_index):
 def test_seeds_lose_no_word_without_a_recorded_reason(seeds_index, name):
     """Through the index: the words of the seed file are in its passages or its removed lines."""
     with Searcher(seeds_index) as s:
-        removed = s.removed(name)
-        count = json.loads((seeds_index / "docsearch.json").read_text())["documents"][name]["passages"]
-        ctx = s.passage(f"{name}#0", context=count)
+        removed = s.removed(f"seeds/{name}")
+        count = json.loads((seeds_index / "docsearch.json").read_text())["documents"][f"seeds/{name}"]["passages"]
+        ctx = s.passage(f"seeds/{name}#0", context=count)
     have = Counter(w for p in ctx.passages for w in words(p.text))
     have.update(w for r in removed.lines for w in words(r.text))
     need = Counter(words(visible_text(SEEDS / name)))
@@ -150,14 +150,14 @@ def test_keep_all_indexes_every_line(tmp_path, seeds_copy):
     result = CliRunner().invoke(cli, ["index", str(seeds_copy), "--index", str(tmp_path / "idx"), "--keep-all"])
     assert result.exit_code == 0, result.output
     with Searcher(tmp_path / "idx") as s:
-        assert [h.doc_id for h in s.search('"965 Clover Court"')] == [COMMUNIQUE]
-        assert [h.doc_id for h in s.search('"ICAS Speakers"')] == [COMMUNIQUE]
-        assert s.removed(COMMUNIQUE).lines == ()
+        assert [h.doc_id for h in s.search('"965 Clover Court"')] == [f"docs/{COMMUNIQUE}"]
+        assert [h.doc_id for h in s.search('"ICAS Speakers"')] == [f"docs/{COMMUNIQUE}"]
+        assert s.removed(f"docs/{COMMUNIQUE}").lines == ()
     # Without --keep-all again: the same unchanged files are read again, with their removals.
     build_index([seeds_copy], tmp_path / "idx")
     with Searcher(tmp_path / "idx") as s:
         assert s.search('"965 Clover Court"').total == 0
-        assert len(s.removed(COMMUNIQUE).lines) == 10
+        assert len(s.removed(f"docs/{COMMUNIQUE}").lines) == 10
 
 
 # ---------------------------------------------------------------- learned boilerplate
@@ -207,7 +207,7 @@ def test_incremental_rereads_a_file_whose_boilerplate_changed(tmp_path):
     assert passages_of(tmp_path / "inc") == passages_of(tmp_path / "clean")
     assert summary.indexed == 4             # the two new files and the two that carry the footer
     with Searcher(tmp_path / "inc") as s:
-        assert [(r.text, r.reason) for r in s.removed("a0.txt").lines] == [("Read our weekly digest",
+        assert [(r.text, r.reason) for r in s.removed("docs/a0.txt").lines] == [("Read our weekly digest",
                                                                              "learned boilerplate")]
 
 
@@ -269,7 +269,7 @@ def test_redirect_stubs_are_skipped_with_a_reason(tmp_path, page):
     write(tmp_path / "docs/real.txt", "A real document with enough words in it to be indexed as one.\n")
     summary = build_index([tmp_path / "docs"], tmp_path / "idx")
     assert summary.indexed == 1
-    assert [(rel, reason.split(" (")[0]) for rel, reason in summary.skipped] == [("old.html", "a redirect stub")]
+    assert [(rel, reason.split(" (")[0]) for rel, reason in summary.skipped] == [("docs/old.html", "a redirect stub")]
 
 
 # ---------------------------------------------------------------- the invariant, checked
