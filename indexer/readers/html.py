@@ -58,10 +58,7 @@ def read_html(text: str, boilerplate: frozenset[str] = frozenset()) -> Extracted
     if text.count("<") - text.count("</") > MAX_ELEMENTS:
         return read_plain(strip_tags(text), boilerplate)
     try:
-        with warnings.catch_warnings():     # XHTML pages are read as HTML on purpose: no warning per file
-            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-            soup = BeautifulSoup(text, "lxml")
-        return _read(soup, boilerplate)
+        return _read(BeautifulSoup(text, "lxml"), boilerplate)   # (a parser's warning: one line, by the indexer)
     except RecursionError:
         return read_plain(strip_tags(text), boilerplate)
 

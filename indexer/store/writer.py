@@ -37,7 +37,6 @@ START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
 @dataclass
 class DocRecord:
     """What the manifest remembers of one indexed document."""
-
     doc_id: str
     path: str
     root: str
@@ -121,8 +120,7 @@ def document_fields(doc: Document, passages: Sequence[Passage], root: str,
         fields = passage_fields(doc, passage)
         if passage.ordinal == 0:
             fields["docinfo"] = asdict(record)
-            if doc.removed:
-                fields["removed"] = [[r.text, r.reason] for r in doc.removed]
+            fields.update({"removed": [[r.text, r.reason] for r in doc.removed]} if doc.removed else {})
         docs.append(fields)
     return record, docs
 
