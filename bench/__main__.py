@@ -1,4 +1,4 @@
-"""`python -m bench relevance|speed|load|readme`: run a benchmark, print its table, write its JSON."""
+"""`python -m bench relevance|speed|load|fidelity|readme`: run a benchmark, print its table, write its JSON."""
 from __future__ import annotations
 
 import socket
@@ -146,6 +146,47 @@ def load(n_files, searches, cli_searches, corpora, engine_keys, smoke, out, mach
         _, path = run_load(Path(tmp) / "idx", queries, library_searches=searches, cli_searches=cli_searches,
                            out=out, tag=f"{tag}-smoke" if smoke else tag)
     click.echo(f"\nwrote {path}")
+
+
+@cli.command()
+@click.option("--files", "n_files", type=click.IntRange(min=1),
+              help="Audit an evenly spread subset of N files of each corpus [default: all].")
+@click.option("--docs-root", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=Path("/usr/share/doc"), show_default=True,
+              help="A folder of real HTML, text and Markdown files (a Debian machine's documentation).")
+@click.option("--keep-all", is_flag=True, help="Read as `docsearch index --keep-all` does.")
+@click.option("--sample", type=click.IntRange(min=0), default=25, show_default=True,
+              help="Removed lines to print, at random, for a person to read.")
+@_common
+def fidelity(n_files, docs_root, keep_all, sample, corpora, engine_keys, smoke, out, machine):
+    """Where the words of each file went: passages, removed lines (by reason) or lost.
+
+    Over the UN General Debates and a folder of real documentation files; also passages
+    under 80 characters and documents without a title.
+
+    \b
+    Example:
+        python -m bench fidelity --files 1000
+        python -m bench fidelity --smoke
+    """
+    from bench.corpora import UN_TXT, un_files
+    from bench.fidelity import audit_files, debian_docs, render, render_sample
+
+    if engine_keys:
+        raise click.UsageError("fidelity audits docsearch's reading alone; --engine does not apply")
+    if smoke and n_files:
+        raise click.UsageError("--smoke sets --files; give one or the other")
+    n_files = SMOKE_FILES if smoke else n_files
+    results = {}
+    if (corpora / UN_TXT).is_dir():
+        click.echo("un-general-debates ...", err=True)
+        results["un-general-debates"] = audit_files("un", corpora / UN_TXT, un_files(corpora, n_files),
+                                                    keep_all=keep_all).figures(sample)
+    click.echo(f"{docs_root} ...", err=True)
+    results[str(docs_root)] = audit_files("docs", docs_root, debian_docs(docs_root, n_files),
+                                          keep_all=keep_all).figures(sample)
+    figures = {"files_limit": n_files, "keep_all": keep_all, "corpora": results}
+    _finish("fidelity", figures, render(results) + "\n" + render_sample(results), out, machine, smoke)
 
 
 @cli.command()

@@ -39,6 +39,7 @@ __all__ = ["build_index", "IndexSummary", "default_index_dir", "seeds_path", "Do
            "InputError", "NotAnIndexError", "PassageNotFoundError", "QueryError", "UnsupportedFileError"]
 
 DEFAULT_MAX_BYTES = 20_000_000
+KEEP_ALL = "keep-all"       # Document.boilerplate of a document read with keep_all
 
 
 def default_ocr_cache() -> Path:
@@ -145,6 +146,7 @@ class _Prepare:
     max_bytes: int | None
     seg_kw: dict
     options: object = None          # readers' ReadOptions (OCR mode and cache, bounds)
+    keep_all: bool = False
 
     def __call__(self, job: "_Job") -> tuple:
         from dataclasses import replace
@@ -156,13 +158,14 @@ class _Prepare:
         import warnings
 
         try:
-            if job.old_sha256 is not None and job.old_sha256 == _sha256(job.path):
+            if job.old_sha256 is not None and job.old_sha256 == _sha256(job.path) and self._reads_same(job):
                 st = job.path.stat()
                 return ("unchanged", (st.st_size, st.st_mtime))
             # A library's warning (bs4's XMLParsedAsHTMLWarning, ...) becomes one line naming the file.
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 docs = load_documents(job.path, job.root, max_bytes=self.max_bytes, boilerplate=self.boilerplate,
+                                      keep_all=self.keep_all,
                                       **({"options": self.options} if self.options is not None else {}))
         except UnsupportedFileError as e:
             return ("skip", str(e))
@@ -187,6 +190,25 @@ class _Prepare:
         first, *inside = [(doc, list(segment(doc, **self.seg_kw))) for doc in docs]
         return ("doc", *first, document_id(str(job.root)), inside, extra)
 
+    def _reads_same(self, job: "_Job") -> bool:
+        """Whether an unchanged file would be read as it was: with the same learned boilerplate
+        lines of its own (files added or removed elsewhere change what is learned) and the same
+        --keep-all. So an incremental run gives what a clean build of the same files gives."""
+        from indexer.readers.load import READERS, boilerplate_fingerprint, file_boilerplate, read_bytes
+        from indexer.clean.normalize import decode, normalize
+
+        if self.keep_all or job.old_boilerplate == KEEP_ALL:
+            return self.keep_all and job.old_boilerplate == KEEP_ALL
+        reader = READERS.get(job.path.suffix.lower())
+        if not self.boilerplate or reader is None or reader.binary:     # (binary formats learn none)
+            return not job.old_boilerplate
+        is_html = reader.type == "html"
+        try:
+            text = normalize(decode(read_bytes(job.path, self.max_bytes or reader.max_bytes)[0], html=is_html))
+        except UnsupportedFileError:
+            return False
+        return boilerplate_fingerprint(file_boilerplate(text, is_html, self.boilerplate)) == job.old_boilerplate
+
 
 @dataclass(frozen=True)
 class _Job:
@@ -198,6 +220,7 @@ class _Job:
     old_sha256: str | None  # the manifest's hash when the file was indexed from this root before
     overrides: dict | None  # its manifest row
     inputs: str             # _inputs()
+    old_boilerplate: str = ""   # the manifest's Document.boilerplate for it
 
 
 def _given_paths(paths, index_dir: Path, warn) -> tuple[list[Path], list[str]]:
@@ -233,7 +256,7 @@ def _given_paths(paths, index_dir: Path, warn) -> tuple[list[Path], list[str]]:
 def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, *,
                 rebuild: bool = False, metadata: Path | None | bool = None,
                 max_bytes: int | None = None, min_chars: int | None = None, max_chars: int | None = None,
-                procs: int | None = None, memory_mb: int = 256, ocr: str = "auto",
+                procs: int | None = None, memory_mb: int = 256, ocr: str = "auto", keep_all: bool = False,
                 progress: Callable[[int, int, str], None] | None = None,
                 warn: Callable[[str], None] | None = None, verbose: bool = False) -> IndexSummary:
     """Index documents under `paths` into `index_dir`.
@@ -252,6 +275,7 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     ocr: "auto" (OCR pages and images without a text layer, when Tesseract is installed),
     "always" or "never"; results are cached by content hash (default_ocr_cache), outside the
     index so that a --rebuild never repeats an OCR run.
+    keep_all: index every line; nothing is left out as chrome, page furniture or boilerplate.
     Raises InputError for a missing path or manifest, and the index errors.
     """
     from indexer.files import resolved
@@ -324,6 +348,7 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
         inside_files = {r.container: r for r in writer.documents.values() if r.container}
         seen: set[str] = set()
         jobs: list[_Job] = []
+        quick: list[_Job] = []      # unchanged by size and mtime
         used_rows: set[str] = set()
         for order, cand in enumerate(candidates):
             where = str(cand.path)
@@ -346,7 +371,7 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
             overrides = rows.get(row_key) if row_key else None
             if overrides is not None and rows is manifest:
                 used_rows.add(row_key)
-            inputs = _inputs(cand.path, overrides, seg_kw)
+            inputs = _inputs(cand.path, overrides, {**seg_kw, "keep_all": True} if keep_all else seg_kw)
             old = writer.documents.get(doc_id) or inside_files.get(doc_id)
             old_sha256 = None
             if old is not None and not rebuild and old.inputs == inputs and old.root == document_id(root):
@@ -355,19 +380,28 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
                 except OSError:
                     st = None
                 if st is not None and (st.st_size, st.st_mtime) == (old.size, old.mtime):
-                    summary.unchanged += 1      # as git does: same size and mtime, not read again
-                    tick(doc_id)
+                    # As git does: same size and mtime, not read again; unless what is learned as
+                    # boilerplate changes below (then _Prepare checks the file's own boilerplate lines).
+                    quick.append(_Job(order, doc_id, rel, cand.path, Path(root), old.sha256, overrides, inputs,
+                                      old.boilerplate))
                     continue
                 old_sha256 = old.sha256
-            jobs.append(_Job(order, doc_id, rel, cand.path, Path(root), old_sha256, overrides, inputs))
+            jobs.append(_Job(order, doc_id, rel, cand.path, Path(root), old_sha256, overrides, inputs,
+                             old.boilerplate if old is not None else ""))
         boilerplate = frozenset()
-        if jobs:        # learnt from the whole corpus, as before; an unchanged run reads nothing
+        if jobs and not keep_all:   # learnt from the whole corpus, as before; an unchanged run reads nothing
             from indexer.readers.boilerplate import learn_boilerplate   # (and imports no reader)
 
             boilerplate = learn_boilerplate([c.path for c in candidates if not c.skip], procs=procs,
                                             close_fds=writer.lock_fds())
+        recheck = [j for j in quick if boilerplate or j.old_boilerplate]
+        for job in quick:
+            if not (boilerplate or job.old_boilerplate):
+                summary.unchanged += 1
+                tick(job.doc_id)
+        jobs = sorted(jobs + recheck, key=lambda j: j.order)
         options = ReadOptions(ocr=ocr, ocr_cache=default_ocr_cache())
-        prepare = _Prepare(boilerplate, max_bytes, seg_kw, options)
+        prepare = _Prepare(boilerplate, max_bytes, seg_kw, options, keep_all)
         for job, kind, detail in writer.add_files(jobs, prepare, weights=[_size(j.path) for j in jobs]):
             tick(job.doc_id)
             if kind == "doc":

@@ -26,6 +26,18 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Removed:
+    """A line of the file left out of the passages, and why ("navigation", "page number", ...).
+
+    The index keeps these with the document (`docsearch show DOC --removed`), so every word
+    of a file is either in a passage or in a removal a person can audit.
+    """
+
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Document:
     doc_id: str             # stable id: the path relative to the indexed root (posix)
     path: str               # relative to the indexed root (posix)
@@ -45,6 +57,9 @@ class Document:
     sha256: str = ""
     mtime: float = 0.0
     size: int = 0
+    removed: tuple[Removed, ...] = ()
+    boilerplate: str = ""   # which learned boilerplate lines it holds (a hash): an unchanged file
+                            # is re-read when this changes, so incremental equals a clean build
 
 
 @dataclass(frozen=True)

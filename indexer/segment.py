@@ -17,6 +17,7 @@ from indexer.metadata import detect_language
 
 MIN_CHARS = 300
 MAX_CHARS = 1200
+TINY_CHARS = 40         # a passage shorter than this (");\n}", "UNCLASSIFIED") joins a neighbour
 
 # A sentence ends at . ! ? (optionally closed by a quote or bracket) before
 # whitespace and a capital, digit or opening quote; not after a common
@@ -116,7 +117,7 @@ def segment(doc: Document, *, min_chars: int = MIN_CHARS, max_chars: int = MAX_C
             flush()
             cur = [block.start, block.end]
     flush()
-    spans = _merge_short_tails(spans, min_chars, max_chars)
+    spans = _merge_tiny(_merge_short_tails(spans, min_chars, max_chars), min(TINY_CHARS, min_chars), max_chars)
     pages = _PageOf(doc)
     for ordinal, (s, e, sec) in enumerate(spans):
         passage_text = text[s:e]
@@ -163,3 +164,30 @@ def _merge_short_tails(spans, min_chars, max_chars):
                 continue
         merged.append((s, e, sec))
     return merged
+
+
+def _merge_tiny(spans, tiny, max_chars):
+    """A fragment of fewer than `tiny` characters joins its neighbour, so that no passage is a few
+    stray characters: the one before it in its section, else the one after it (whose section it
+    takes: a file number above a title joins the title's passage), else the one before it in
+    another section; only when the joined passage stays within max_chars."""
+    out = list(spans)
+    i = 0
+    while i < len(out):
+        s, e, sec = out[i]
+        if e - s >= tiny or len(out) == 1:
+            i += 1
+            continue
+        before = out[i - 1] if i else None
+        after = out[i + 1] if i + 1 < len(out) else None
+        if before and before[2] == sec and e - before[0] <= max_chars:
+            out[i - 1:i + 1] = [(before[0], e, before[2])]
+            i -= 1
+        elif after and after[1] - s <= max_chars:
+            out[i:i + 2] = [(s, after[1], after[2])]
+        elif before and e - before[0] <= max_chars:
+            out[i - 1:i + 1] = [(before[0], e, before[2])]
+            i -= 1
+        else:
+            i += 1
+    return out

@@ -14,7 +14,7 @@ The stages, in the order a query goes through them:
 - rank/        ParsedQuery + open index -> every matching passage scored (BM25F, proximity,
                feedback), without Whoosh's per-document matchers
 - searcher.py  Searcher: opens the index, runs the stages, pages, filters, groups by document
-- results.py   the dataclasses it returns: Hit, Results, PassageContext, IndexStats
+- results.py   the dataclasses it returns: Hit, Results, PassageContext, IndexStats, RemovedLines
 - present/     Hits -> snippets with exact highlights, and text, JSON or HTML; trend bars
 - collect/     every match counted: facets per year, source, column...; trends; batch search
 - arguments.py checks of the library's arguments (types, counts, dates), errors naming them
@@ -33,10 +33,11 @@ from indexer.errors import (ArgumentError, ArgumentTypeError, DocsearchError, In
 
 _LAZY = {"Searcher": "searcher", "Hit": "results", "Results": "results", "PassageContext": "results",
          "ContextPassage": "results", "IndexStats": "results", "DocumentInfo": "results",
-         "Snippet": "present.snippets", "Facets": "collect.facets", "FacetValue": "collect.facets"}
+         "Snippet": "present.snippets", "Facets": "collect.facets", "FacetValue": "collect.facets",
+         "RemovedLines": "results", "RemovedLine": "results"}
 
 __all__ = ["Searcher", "Hit", "Results", "Snippet", "PassageContext", "ContextPassage", "IndexStats", "DocumentInfo",
-           "Facets", "FacetValue",
+           "Facets", "FacetValue", "RemovedLines", "RemovedLine",
            "DocsearchError", "ArgumentError", "ArgumentTypeError", "IndexLockedError", "IndexNotFoundError",
            "IndexVersionError", "IndexWriteError", "InputError", "NotAnIndexError", "PassageNotFoundError", "QueryError"]
 

@@ -49,9 +49,11 @@ def cli():
 @click.option("--ocr", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="OCR with Tesseract: auto reads pages and images without a text layer; always "
                    "also re-reads pages that have one; never skips them.")
+@click.option("--keep-all", is_flag=True,
+              help="Index every line: leave nothing out as site chrome, page furniture or boilerplate.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no warnings; only the summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Also list each file skipped for its type (README, .gz).")
-def index(paths, index_dir, rebuild, metadata, no_metadata, max_bytes, jobs, memory_mb, ocr, quiet, verbose):
+def index(paths, index_dir, rebuild, metadata, no_metadata, max_bytes, jobs, memory_mb, ocr, keep_all, quiet, verbose):
     """Index documents (.txt, .md, .html, .pdf, ...; see the README) under PATHS; no PATHS: the index's
     own folders again (the bundled seeds for a new index).
 
@@ -89,7 +91,7 @@ def index(paths, index_dir, rebuild, metadata, no_metadata, max_bytes, jobs, mem
 
     try:
         summary = build_index(list(paths) or None, index_dir, rebuild=rebuild, metadata=metadata,
-                              max_bytes=max_bytes, procs=jobs, memory_mb=memory_mb, ocr=ocr,
+                              max_bytes=max_bytes, procs=jobs, memory_mb=memory_mb, ocr=ocr, keep_all=keep_all,
                               progress=progress if show_bar else None, warn=warn, verbose=verbose)
     finally:
         if bar is not None:
@@ -366,16 +368,24 @@ def _progress(total: int, show: bool):
               help="Passages to show before and after.")
 @click.option("--query", help="Highlight what this query matches.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def show(passage_id, index_dir, context, query, fmt):
+@click.option("--removed", is_flag=True,
+              help="List the lines of the document (ID is DOC_ID or DOC_ID#N) left out of its passages, and why.")
+def show(passage_id, index_dir, context, query, fmt, removed):
     """Show passage ID (DOC_ID#N, from search results) in its context.
 
     \b
     Example:
         docsearch show 'seeds/000_50900fcff45a5147.txt#3' --context 2 --query missile
+        docsearch show seeds/000_50900fcff45a5147.txt --removed
     """
     from search import Searcher
-    from search.present.render import render_context, render_json
+    from search.present.render import render_context, render_json, render_removed
 
+    if removed:
+        with Searcher(index_dir) as s:
+            lines = s.removed(passage_id)
+        click.echo(render_json(lines) if fmt == "json" else render_removed(lines), nl=False)
+        return
     with Searcher(index_dir) as s:
         ctx = s.passage(passage_id, context=context, query=query)
     click.echo(render_json(ctx) if fmt == "json" else render_context(ctx, color=_use_color()), nl=False)

@@ -189,3 +189,25 @@ class IndexStats:
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class RemovedLine:
+    """A line of the document left out of its passages, and why ("navigation", "page number", ...)."""
+
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RemovedLines:
+    """What the indexer left out of one document, in document order: the audit of its cleaning."""
+
+    doc_id: str
+    path: str
+    title: str | None
+    lines: tuple[RemovedLine, ...]
+
+    def to_dict(self) -> dict:
+        return {"doc_id": self.doc_id, "path": self.path, "title": self.title,
+                "removed": [{"text": r.text, "reason": r.reason} for r in self.lines]}

@@ -36,7 +36,7 @@ from search.query.match import MatchSpec
 from search.query.aliases import load_aliases
 from search.query.parse import KEYWORD_QUERY_WORDS, IndexVocabulary, check_expansion, date_range, parse_query, refuse_too_deep
 from search.arguments import _check_count, _check_text, _date_bound
-from search.results import ContextPassage, DocumentInfo, Hit, IndexStats, PassageContext, Results, page_fields
+from search.results import ContextPassage, DocumentInfo, Hit, IndexStats, PassageContext, RemovedLine, RemovedLines, Results, page_fields  # noqa: E501
 from search.present.snippets import make_snippet
 from search.rank.stats import LiveStats
 from search.query.spelling import suggest
@@ -499,6 +499,13 @@ class Searcher:
             if f.get("ordinal") == 0 and f.get("docinfo"):
                 return dict(f["docinfo"])
         return None
+
+    def removed(self, doc_id: str) -> RemovedLines:
+        """The lines of document `doc_id` (or DOC_ID#N) left out of its passages, with why, in order."""
+        doc_id = doc_id.rpartition("#")[0] if doc_id.rpartition("#")[2].isdigit() else doc_id; first = next((f for f in self._current().documents(doc_id=doc_id) if f["ordinal"] == 0), None)
+        if first is None:
+            raise IndexNotFoundError(f"No document {doc_id!r} in the index; use the doc_id shown in search results")
+        return RemovedLines(doc_id, first["path"], first.get("title"), tuple(RemovedLine(*r) for r in first.get("removed") or ()))
 
     def stats(self) -> IndexStats:
         marker = read_marker(self.index_dir) or {}

@@ -63,8 +63,8 @@ def make_index(tmp_path: Path, files: dict[str, str], meta: dict[str, dict] | No
     ('"settlement issue"', set()),
     ('"settlement issue"~2', set()),
     ('"settlement issue"~3', {C[6]}),
-    ('"Jo Myong-rok"', {C[0], C[9], C[11]}),
-    ('"Jo Myong Rok"', {C[0], C[9], C[11]}),
+    ('"Jo Myong-rok"', {C[0], C[9], C[11], R[0]}),       # R[0]: the photo caption (issue 12)
+    ('"Jo Myong Rok"', {C[0], C[9], C[11], R[0]}),
     # boolean logic and grouping
     ("missile OR Nordpolitik", {C[6], R[2]}),
     ("missile AND NOT launch", set()),
@@ -419,10 +419,10 @@ def test_per_doc_collapses_and_total_counts_what_is_left(seeds_index):
         one = s.search("relations", per_doc=1)
         two = s.search("relations", per_doc=2)
         paged = [s.search("relations", per_doc=1, limit=1, page=p) for p in (1, 2, 3)]
-    assert [h.id for h in one] == [R[0], C[2]]
+    assert [h.id for h in one] == [R[1], C[2]]       # R[0] holds the caption now: R[1] is denser
     assert one.total == 2 and one.pages == 1
     assert [h.path for h in two] == [REPORT, REPORT, COMMUNIQUE, COMMUNIQUE] and two.total == 4
-    assert [[(h.rank, h.id) for h in r] for r in paged] == [[(1, R[0])], [(2, C[2])], []]
+    assert [[(h.rank, h.id) for h in r] for r in paged] == [[(1, R[1])], [(2, C[2])], []]
     assert [r.total for r in paged] == [2, 2, 2]
 
 
@@ -430,7 +430,7 @@ def test_per_doc_collapses_and_total_counts_what_is_left(seeds_index):
 def test_per_doc_with_a_filter(seeds_index, kwargs):
     with Searcher(seeds_index) as s:
         results = s.search("relations", per_doc=1, **kwargs)
-    assert [h.id for h in results] == [R[0], C[2]]
+    assert [h.id for h in results] == [R[1], C[2]]
     assert results.total == 2
 
 

@@ -39,6 +39,8 @@ _SPLIT_WORD = re.compile(r"(?<![\w-])([^\W\d_]+)- (?!(?:and|or|nor|to|as well)\b
 # A letter, "-" and a space: what _SPLIT_WORD needs, found by a fast search for "- " (a pattern that
 # starts with a lookbehind is tried at every position).
 _SPLIT_WORD_HYPHEN = re.compile(r"- (?<=[^\W\d_]- )")
+LIST_ITEM = re.compile(r"^(?:[-*+\u2022\u25aa\u25e6\u2023]|\(?(?:\d{1,3}|[a-z])[.)])\s+\S")
+_BULLETS = frozenset("-*+\u2022\u25aa\u25e6\u2023")
 _FUNCTION_END = re.compile(r"\b(?:and|or|of|the|a|an|to|in|for|with|by|on|at|from|that|its|their|our|his|her)$", re.I)
 
 # Line-end hyphens kept when the dictionary of the document itself cannot decide.
@@ -80,13 +82,34 @@ class Paragraph:
     text: str
     lines: int              # source lines joined into it
     blank_before: bool      # separated from the previous paragraph by a blank line
+    first: int = 0          # index of its first line among the text's own lines (content_lines)
 
 
-def wrapped_paragraphs(raw_lines: list[str]) -> tuple[bool, list[Paragraph]]:
-    """is_wrapped(raw_lines) and paragraphs(raw_lines, wrapped=that), reading the lines once."""
+def furniture_reason(text: str) -> str:
+    """Why is_furniture(text) holds, in the words `docsearch show --removed` prints."""
+    if _NO_WORDS.match(text):
+        return "rule or symbols"
+    if _PAGE_NUMBER.match(text):
+        return "page number"
+    if _JOB_NUMBER.match(text):
+        return "print job number"
+    return "document symbol"
+
+
+def wrapped_paragraphs(raw_lines: list[str], removed: list | None = None) -> tuple[bool, list[Paragraph]]:
+    """is_wrapped(raw_lines) and paragraphs(raw_lines, wrapped=that), reading the lines once.
+
+    `removed`, when given, receives (at, text, reason) for each line left out (page numbers,
+    running heads, document symbols): `at` is the index of the paragraph it stood before.
+    """
     lines = _Lines(raw_lines)
     wrapped = _is_wrapped(lines)
-    return wrapped, _paragraphs(lines, wrapped)
+    dropped: list[tuple[int, str, str]] = []
+    paras = _paragraphs(lines, wrapped, dropped)
+    if removed is not None:
+        firsts = [p.first for p in paras]
+        removed.extend((bisect_left(firsts, k), text, reason) for k, text, reason in dropped)
+    return wrapped, paras
 
 
 def located_paragraphs(raw_lines: list[str]) -> tuple[bool, list[tuple[Paragraph, int, int]]]:
@@ -179,8 +202,10 @@ def _is_wrapped(lines: _Lines) -> bool:
     return width <= 250 and full >= 0.5 * len(texts) and open_ended >= 0.5 * len(texts)
 
 
-def _content(lines: _Lines) -> tuple[list[str], list[bool], list[int], list[int]]:
-    """content_lines as lists: tidied text, blank_before, indent and raw index of each line kept."""
+def _content(lines: _Lines, dropped: list | None = None) -> tuple[list[str], list[bool], list[int], list[int]]:
+    """content_lines as lists: tidied text, blank_before, indent and raw index of each line kept.
+
+    `dropped` receives (kept lines before it, text, reason) for each line left out."""
     stripped, furniture = lines.stripped, lines.furniture
     repeated: set[str] = set()
     if len(set(lines.texts)) < len(lines.texts):        # a line repeats: maybe a running head
@@ -194,6 +219,8 @@ def _content(lines: _Lines) -> tuple[list[str], list[bool], list[int], list[int]
             blank = blank or not after_furniture
             continue
         if furniture[i] or (text in repeated and _is_running_head(text, i, stripped, furniture)):
+            if dropped is not None and not _NO_WORDS.match(text):
+                dropped.append((len(kept), text, furniture_reason(text) if furniture[i] else "running head"))
             blank = False
             after_furniture = True
             continue
@@ -222,8 +249,8 @@ def _is_running_head(text: str, i: int, stripped: list[str], furniture: list[boo
     return False
 
 
-def _paragraphs(lines: _Lines, wrapped: bool) -> list[Paragraph]:
-    texts, blanks, indents, _ = _content(lines)
+def _paragraphs(lines: _Lines, wrapped: bool, dropped: list | None = None) -> list[Paragraph]:
+    texts, blanks, indents, _ = _content(lines, dropped)
     n = len(texts)
     if not n:
         return []
@@ -236,10 +263,15 @@ def _paragraphs(lines: _Lines, wrapped: bool) -> list[Paragraph]:
     out: list[Paragraph] = []
     pieces = [texts[0]]
     blank_before = False
+    first = 0
     for i, (a, b, a_ended, b_lower, b_blank) in enumerate(zip(texts, texts[1:], ended, lower[1:], blanks[1:]), 1):
         # Whether line b continues the paragraph of the line a before it. Unwrapped text has
         # one line per paragraph, and a long line that stops mid-sentence was cut by a page break.
-        if b_lower and not a_ended:
+        # A bulleted list item ("- ", "* ") starts a paragraph of its own.
+        if b[:1] in _BULLETS and LIST_ITEM.match(b) and (
+                not wrapped or a_ended or (pieces[0][:1] == b[:1] and LIST_ITEM.match(pieces[0]))):
+            joins = False       # (in wrapped text, "(b) the second" or "- 1" inside a sentence goes on)
+        elif b_lower and not a_ended:
             joins = True
         elif a[-1] == "-" and b[:1].isalpha() and _HYPHENATED_END.search(a):
             joins = True
@@ -265,17 +297,17 @@ def _paragraphs(lines: _Lines, wrapped: bool) -> list[Paragraph]:
                 pieces[-1], joint = pieces[-1][:-1], ""
             pieces.append(joint + b)
         else:
-            out.append(_paragraph(pieces, blank_before, vocab))
-            pieces, blank_before = [b], b_blank
-    out.append(_paragraph(pieces, blank_before, vocab))
+            out.append(_paragraph(pieces, blank_before, vocab, first))
+            pieces, blank_before, first = [b], b_blank, i
+    out.append(_paragraph(pieces, blank_before, vocab, first))
     return out
 
 
-def _paragraph(pieces: list[str], blank_before: bool, vocab: Mapping[str, int]) -> Paragraph:
+def _paragraph(pieces: list[str], blank_before: bool, vocab: Mapping[str, int], first: int = 0) -> Paragraph:
     text = "".join(pieces)
     if "- " in text and _SPLIT_WORD_HYPHEN.search(text):
         text = _SPLIT_WORD.sub(lambda m: _rejoin(m, vocab), text)
-    return Paragraph(text, len(pieces), blank_before)
+    return Paragraph(text, len(pieces), blank_before, first)
 
 
 def _rejoin(m: re.Match, vocab: Mapping[str, int]) -> str:

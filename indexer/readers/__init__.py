@@ -2,8 +2,9 @@
 
 In: a path. Out: a Document (indexer/document.py) whose blocks carry their text, heading
 level and offsets into the document's clean text, with the metadata the file states and
-its NAME.meta.json sidecar applied; or UnsupportedFileError with a one-line reason, so
-an indexing run skips the file and counts it.
+its NAME.meta.json sidecar applied, and the lines it left out with the reason for each
+(Document.removed: nothing is dropped without a record); or UnsupportedFileError with a
+one-line reason, so an indexing run skips the file and counts it.
 
 A file may hold several documents (a mailbox's messages, an e-mail's attachments):
 load_documents gives them all, named DOC_ID::N or DOC_ID::NAME, each with `container`.
@@ -11,7 +12,7 @@ load_documents gives them all, named DOC_ID::N or DOC_ID::NAME, each with `conta
 - load.py         load_document(s): checks the file (type, size, readability), picks the
                   reader for its suffix, corrected by its first bytes (READERS: Reader with
                   the format's `type`), builds the blocks (with pages), applies the sidecar
-- text.py         .txt: paragraphs and headings, a saved page's chrome removed
+- text.py         .txt: paragraphs, headings (underlined ones too), lists, a saved page's chrome
 - markdown.py     .md, .markdown: front matter, '#' headings, paragraphs without markup
 - html.py         .html, .htm: the article's headings and paragraphs, the page's metadata;
                   html_blocks for XHTML that is all content (EPUB chapters)
@@ -22,8 +23,10 @@ load_documents gives them all, named DOC_ID::N or DOC_ID::NAME, each with `conta
 - mail.py         .eml, .mbox: a document per message, headers as fields, attachments
 - ocr.py          Tesseract: scanned pages and images (.png, .jpg, .tif) with confidence, cached
 - container.py    zip containers opened with bounds (zip bombs), told apart by content
-- extracted.py    what every reader returns (Extracted) and what binary readers get (ReadOptions)
-- boilerplate.py  learn_boilerplate: the lines a corpus repeats on every page
+- extracted.py    what every reader returns (Extracted: parts, fields, removals) and what
+                  binary readers get (ReadOptions)
+- boilerplate.py  learn_boilerplate: the lines a corpus repeats on every page (left out
+                  only around a document's text, never a heading)
 """
 from indexer.readers.load import READERS, SUPPORTED_SUFFIXES, is_supported, load_document, load_documents
 

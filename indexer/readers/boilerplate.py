@@ -43,6 +43,13 @@ def _visible_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
     return text
 
 
+def line_keys(text: str, is_html: bool) -> set[str]:
+    """The keys learn_boilerplate counts for a file whose normalised text is `text`."""
+    if is_html:
+        text = normalize(strip_tags(text))
+    return _short_line_keys(text)
+
+
 def learn_boilerplate(paths: Iterable[Path], *, min_docs: int = 3, min_fraction: float = 0.3,
                       procs: int = 1, close_fds: Sequence[int] = ()) -> frozenset[str]:
     """Line keys (chrome.line_key) found in at least max(min_docs, min_fraction * N) of N documents.

@@ -20,6 +20,14 @@ class Extracted:
     notes: list[str] = field(default_factory=list)   # what the reader could not do (pages needing OCR)
     attachments: list[tuple[str, bytes]] = field(default_factory=list)  # (file name, bytes) of an e-mail
     messages: list["Extracted"] = field(default_factory=list)   # a mailbox: one per message
+    # Text left out, with why: (index of the part it stood before, text, reason). load_document
+    # records these in the Document (or, with keep_all, puts them back where they stood).
+    removed: list[tuple[int, str, str]] = field(default_factory=list)
+
+    def remove(self, text: str, reason: str, at: int | None = None) -> None:
+        """Record `text` as left out for `reason`, standing before part `at` (default: the next part)."""
+        if text.strip():
+            self.removed.append((len(self.parts) if at is None else at, text.strip(), reason))
 
     def set_default(self, key: str, value: str | None) -> None:
         """Keep the first value found for a field: earlier evidence is stronger."""

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import warnings
 
-from bs4 import BeautifulSoup, CData, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
+from bs4 import (BeautifulSoup, CData, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag,
+                 XMLParsedAsHTMLWarning)
 
 from indexer.clean import chrome
 from indexer.readers.extracted import Extracted
@@ -56,7 +58,7 @@ def read_html(text: str, boilerplate: frozenset[str] = frozenset()) -> Extracted
     if text.count("<") - text.count("</") > MAX_ELEMENTS:
         return read_plain(strip_tags(text), boilerplate)
     try:
-        return _read(BeautifulSoup(text, "lxml"), boilerplate)
+        return _read(BeautifulSoup(text, "lxml"), boilerplate)   # (a parser's warning: one line, by the indexer)
     except RecursionError:
         return read_plain(strip_tags(text), boilerplate)
 
@@ -75,29 +77,57 @@ def _read(soup: BeautifulSoup, boilerplate: frozenset[str]) -> Extracted:
     root = _choose_root(soup)
     _read_fields(soup, root, meta, out)
     _trim_headers(soup, root)
-    parts = _walk(root)
-    if not parts and soup.body is not None and root is not soup.body:
-        parts = _walk(soup.body)
+    top = soup.body or soup
+    walked = _walk(top, root)
+    if not any(reason is None for _, _, reason in walked) and root is not top:
+        walked = _walk(top, top)
     # Entities (&rsquo; &mdash; &nbsp;) are decoded by the parser, after the page was normalised.
-    parts = [(normalize(text), level) for text, level in parts]
+    walked = [(normalize(text), level, reason) for text, level, reason in walked]
     out.fields = {key: normalize(value).strip() for key, value in out.fields.items()}
-    out.parts = _drop_chrome_blocks(parts, boilerplate, out)
+    _drop_chrome_blocks(walked, boilerplate, out)
     if not out.fields.get("title"):
         out.set_default("title", next((t for t, level in out.parts if level == 1), None))
+    redirect = _redirect_target(meta, out)
+    if redirect:
+        out.fields["redirect"] = redirect
     return out
+
+
+def _redirect_target(meta: dict[str, str], out: Extracted) -> str | None:
+    """Where a redirect stub points: a page with an immediate meta refresh (or one that says only
+    "Redirecting...") and next to no text of its own."""
+    words = sum(len(text.split()) for text, _ in out.parts)
+    if words > 40:
+        return None
+    m = re.match(r"\s*0*\s*[;,]\s*url\s*=\s*['\"]?([^'\"]+)", meta.get("refresh", ""), re.I)
+    if m:
+        return m.group(1).strip()
+    first = out.parts[0][0] if out.parts else ""
+    if re.match(r"(?i)redirecting\b(?:\s+to\b[^.!?]*)?\s*(?:\.\.\.|…)?$", first):
+        return "another page"
+    return None
 
 
 def _trim_headers(soup: BeautifulSoup, root: Tag) -> None:
     """An article's <header> keeps its headings (the post title); the page's header goes."""
     page_level = root is soup.body or root is soup
+    if not page_level:      # the page's own headers, outside the article: chrome, said as such
+        inside = {id(h) for h in root.find_all("header")} | {id(p) for p in root.parents}
+        for header in soup.find_all("header"):
+            if id(header) not in inside and not _decomposed(header):
+                _take_out(soup, header, "page header")
     for header in (soup if page_level else root).find_all("header"):
         if _decomposed(header):
             continue
         kept = [] if page_level else [h.extract() for h in header.find_all(list(HEADINGS))]
+        anchor = soup.new_tag(REMOVED)
+        anchor.removed_lines = []
+        header.insert_before(anchor)
         if kept:
-            header.replace_with(*kept)
+            anchor.insert_after(*kept)
         # Decomposing marks the headers nested in this one, so they are not scanned again.
-        header.decompose()
+        _take_out(soup, header, "page header" if page_level else "article header")
+        anchor.decompose()
 
 
 def _meta_tags(soup: BeautifulSoup) -> dict[str, str]:
@@ -111,11 +141,49 @@ def _meta_tags(soup: BeautifulSoup) -> dict[str, str]:
     return found
 
 
+REMOVED = "docsearch-removed"       # stands where chrome was taken out; carries its lines and why
+_UNSEEN = frozenset("script style noscript template svg canvas object embed video audio map iframe".split())
+_TAG_REASONS = {"nav": "navigation", "aside": "aside", "footer": "footer", "form": "form", "dialog": "dialog",
+                "button": "form control", "select": "form control", "textarea": "form control",
+                "input": "form control"}
+_INLINE = frozenset("a span em strong b i u code small abbr sup sub cite q mark time kbd var label".split())
+
+
+def _take_out(soup: BeautifulSoup, tag: Tag, reason: str) -> None:
+    """Replace `tag` by a REMOVED placeholder holding its text lines (with their own reasons when
+    chrome was taken out inside it), so the reader can record them where they stood. What is
+    never shown (scripts, styles, hidden elements) is not text of the page: it just goes."""
+    if tag.name not in _UNSEEN and reason != "hidden":
+        lines = [(text, inner or reason) for text, _, inner in _walk(tag, tag)]
+        if lines:
+            placeholder = soup.new_tag(REMOVED)
+            placeholder.removed_lines = lines
+            tag.insert_before(placeholder)
+    tag.decompose()
+
+
+def _chrome_reason(tag: Tag) -> str:
+    if _is_hidden(tag):
+        return "hidden"
+    role = str(tag.get("role", "")).lower()
+    if role:
+        return {"navigation": "navigation", "banner": "page header", "contentinfo": "footer",
+                "complementary": "aside", "search": "search box"}.get(role, "site chrome")
+    names = list(tag.get("class") or []) + str(tag.get("id") or "").split()
+    token = next((name for name in names if _CHROME_TOKEN.match(name)), "chrome")
+    return f"site chrome ({token.lower()})"
+
+
 def _remove_chrome(soup: BeautifulSoup) -> None:
     for tag in soup.find_all(DROP_TAGS):
         if not _decomposed(tag):
-            tag.decompose()
-    doomed = [tag for tag in soup.find_all(True) if tag.name not in _KEEP and (_is_hidden(tag) or _is_chrome_box(tag))]
+            _take_out(soup, tag, _TAG_REASONS.get(tag.name, tag.name))
+    in_headings: set[int] = set()
+    for heading in soup.find_all(list(HEADINGS)):
+        if id(heading) not in in_headings:      # (a heading nested in one already seen is not re-scanned)
+            in_headings.update(id(inner) for inner in heading.find_all(True))
+    doomed = [tag for tag in soup.find_all(True) if tag.name not in _KEEP and id(tag) not in in_headings
+              and (_is_hidden(tag) or _is_chrome_box(tag))]
     if not doomed:
         return
     # A doomed tag's subtree is unchanged until it is checked (its doomed descendants come
@@ -129,7 +197,7 @@ def _remove_chrome(soup: BeautifulSoup) -> None:
             continue        # a wrapper with a chrome-ish class ("comments-open") around the content
         if not _is_hidden(tag) and text_len.get(id(tag), 0) > 0.5 * total:
             continue
-        tag.decompose()
+        _take_out(soup, tag, _chrome_reason(tag))
 
 
 def _decomposed(tag: Tag) -> bool:
@@ -173,7 +241,9 @@ def _is_hidden(tag: Tag) -> bool:
 
 
 def _is_chrome_box(tag: Tag) -> bool:
-    if tag.attrs is None:
+    """A block whose role, class or id names chrome; never an inline element (a heading's
+    <a class="header"> permalink wrapper is the heading's text) nor anything inside a heading."""
+    if tag.attrs is None or tag.name in _INLINE:
         return False
     names = list(tag.get("class") or []) + str(tag.get("id") or "").split()
     if str(tag.get("role", "")).lower() in ("navigation", "banner", "contentinfo", "complementary", "search"):
@@ -231,13 +301,23 @@ def _collapse(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
+_PERMALINK = re.compile(r"(?:\s+#|\s*[\u00b6\U0001f517])+\s*$|^\s*[\u00b6\U0001f517]\s*")
+
+
+def heading_text(node: Tag) -> str:
+    """A heading's words: inline wrappers (links, spans) read through, permalink marks dropped."""
+    return _PERMALINK.sub("", _collapse(node.get_text(" ")))
+
+
+def _removed_within(node: Tag, parts: list) -> None:
+    """The lines of chrome taken out inside a block read whole (a copy button in a <pre>)."""
+    for placeholder in node.find_all(REMOVED):
+        parts.extend((text, 0, why) for text, why in getattr(placeholder, "removed_lines", ()))
+
+
 def html_blocks(markup: str) -> list[tuple[str, int]]:
     """Headings, paragraphs and table rows of an (X)HTML document that is all content (an EPUB
     chapter): the same walk as a web page, without the page's chrome heuristics."""
-    import warnings
-
-    from bs4 import XMLParsedAsHTMLWarning
-
     with warnings.catch_warnings():
         # XHTML read as HTML on purpose: HTML parsing is lenient with the broken markup books have.
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
@@ -245,70 +325,103 @@ def html_blocks(markup: str) -> list[tuple[str, int]]:
     for tag in soup.find_all(["script", "style", "noscript", "template", "head"]):
         tag.decompose()
     root = soup.body or soup
-    return [(normalize(text), level) for text, level in _walk(root)]
+    return [(normalize(text), level) for text, level, _ in _walk(root, root)]
 
 
-def _walk(root: Tag) -> list[tuple[str, int]]:
-    """Blocks in document order, with an explicit stack (no recursion on deep pages)."""
-    parts: list[tuple[str, int]] = []
+def _walk(top: Tag, root: Tag) -> list[tuple[str, int, str | None]]:
+    """Blocks in document order as (text, heading level, None), with an explicit stack (no
+    recursion on deep pages); text outside `root`, and text taken out as chrome (REMOVED
+    placeholders), comes as (text, 0, reason)."""
+    parts: list[tuple[str, int, str | None]] = []
     buffer: list[str] = []
+    outside = "outside the main content"
+    reason: str | None = None           # of the text in the buffer
 
     def flush() -> None:
         text = _WHITESPACE.sub(" ", "".join(buffer)).replace(_BR, "\n")
         text = "\n".join(line.strip() for line in text.split("\n") if line.strip())
         if text:
-            parts.append((text, 0))
+            parts.append((text, 0, reason))
         buffer.clear()
 
-    stack: list[tuple[object, bool]] = [(root, False)]
+    stack: list[tuple[object, bool, bool]] = [(top, False, top is root)]
     while stack:
-        node, leaving = stack.pop()
+        node, leaving, inside = stack.pop()
         if leaving:
             flush()
             continue
         if isinstance(node, NavigableString):
             if not isinstance(node, _SKIP_STRINGS):
+                if str(node).strip() and (None if inside else outside) != reason:
+                    flush()
+                    reason = None if inside else outside
                 buffer.append(str(node))
             continue
         if not isinstance(node, Tag):
             continue
         name = node.name
+        if name == REMOVED:
+            flush()
+            parts.extend((text, 0, why) for text, why in getattr(node, "removed_lines", ()))
+            continue
+        if node is root and not inside:
+            flush()
+            inside = True
         if name in HEADINGS:
             flush()
-            parts.append((_collapse(node.get_text(" ")), HEADINGS[name]))
+            parts.append((heading_text(node), HEADINGS[name], None) if inside
+                         else (_collapse(node.get_text(" ")), 0, outside))
+            _removed_within(node, parts)
             continue
         if name == "pre":
             flush()
-            parts.append(("\n".join(line.rstrip() for line in node.get_text().split("\n")).strip("\n"), 0))
+            parts.append(("\n".join(line.rstrip() for line in node.get_text().split("\n")).strip("\n"), 0,
+                          None if inside else outside))
+            _removed_within(node, parts)
             continue
         if name == "tr" and not node.find(_STRUCTURAL):
             flush()
             cells = [_collapse(c.get_text(" ")) for c in node.find_all(["td", "th"], recursive=False)]
-            parts.append((" | ".join(c for c in cells if c), 0))
+            parts.append((" | ".join(c for c in cells if c), 0, None if inside else outside))
+            _removed_within(node, parts)
             continue
         if name == "br":
             buffer.append(_BR)
             continue
-        if name in BLOCKS:
+        if name in BLOCKS or name == "li":
             flush()
-            stack.append((node, True))
-        stack.extend((child, False) for child in reversed(node.contents))
+            stack.append((node, True, inside))
+        stack.extend((child, False, inside) for child in reversed(node.contents))
     flush()
-    return [(text, level) for text, level in parts if text.strip()]
+    return [(text, level, why) for text, level, why in parts if text.strip()]
 
 
-def _drop_chrome_blocks(parts: list[tuple[str, int]], boilerplate: frozenset[str],
-                        out: Extracted) -> list[tuple[str, int]]:
-    """Line-level chrome that survives the markup (bylines, notices, learned boilerplate)."""
-    kept = []
-    for text, level in parts:
-        if level == 0 and len(text) <= chrome.MAX_CHROME_LINE:
+def _drop_chrome_blocks(walked: list[tuple[str, int, str | None]], boilerplate: frozenset[str],
+                        out: Extracted) -> None:
+    """Parts and removals into `out`, in page order, with the line-level chrome that survives the
+    markup (bylines, notices) recorded as removed. Learned boilerplate goes only before the first
+    body paragraph (not the line just before it: a heading) or after the last, never a heading."""
+    reasons: list[str | None] = []
+    for text, level, reason in walked:
+        if reason is None and level == 0 and len(text) <= chrome.MAX_CHROME_LINE:
             byline = chrome.parse_byline(text)
             if byline:
                 out.set_default("author", byline.author)
                 out.set_default("date", byline.date)
-                continue
-            if chrome.is_notice(text) or chrome.line_key(text) in boilerplate:
-                continue
-        kept.append((text, level))
-    return kept
+                reason = "byline"
+            elif chrome.is_notice(text):
+                reason = "notice"
+        reasons.append(reason)
+    if boilerplate:
+        body = [i for i, (text, level, _) in enumerate(walked)
+                if reasons[i] is None and level == 0 and (len(text) >= 200 or (len(text) >= 80 and chrome.ends_sentence(text)))]
+        if body:
+            for i in [*range(0, body[0] - 1), *range(body[-1] + 1, len(walked))]:
+                text, level, _ = walked[i]
+                if reasons[i] is None and level == 0 and "\n" not in text and chrome.line_key(text) in boilerplate:
+                    reasons[i] = "learned boilerplate"
+    for (text, level, _), reason in zip(walked, reasons):
+        if reason:
+            out.remove(text, reason)
+        else:
+            out.parts.append((text, level))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from indexer.document import Block, Document, make_blocks
+from indexer.document import Block, Document, Removed, make_blocks
 from indexer.errors import InputError, UnsupportedFileError
 from indexer.readers.container import ZIP_MAGIC, zip_format
 from indexer.readers.extracted import Extracted, ReadOptions
@@ -116,6 +116,7 @@ def load_document(
     max_bytes: int | None = None,
     boilerplate: frozenset[str] = frozenset(),
     options: ReadOptions = ReadOptions(),
+    keep_all: bool = False,
 ) -> Document:
     """Read one file into a Document; raise UnsupportedFileError("<reason>") when it cannot be indexed.
 
@@ -123,7 +124,8 @@ def load_document(
     that holds several documents (a mailbox, a message with attachments) gives its first;
     load_documents gives them all.
     """
-    return load_documents(path, root, max_bytes=max_bytes, boilerplate=boilerplate, options=options)[0]
+    return load_documents(path, root, max_bytes=max_bytes, boilerplate=boilerplate, options=options,
+                          keep_all=keep_all)[0]
 
 
 def load_documents(
@@ -133,12 +135,17 @@ def load_documents(
     max_bytes: int | None = None,
     boilerplate: frozenset[str] = frozenset(),
     options: ReadOptions = ReadOptions(),
+    keep_all: bool = False,
 ) -> list[Document]:
     """Every document one file holds: itself, or each message of a mailbox, then the attachments
     in a format we read. Those inside the file are named DOC_ID::N (the Nth message) or
     DOC_ID::FILE NAME (an attachment), share the file's path and hash, and carry
     `container` (the file's id) so that the index replaces and removes them with the file.
     max_bytes: the size limit; None: the format's own (Reader.max_bytes).
+    `boilerplate`: only the keys the file itself holds are used (so a file reads the same
+    whatever else the corpus holds, as long as its own boilerplate lines are still
+    boilerplate: Document.boilerplate). What a reader leaves out is recorded in
+    Document.removed with its reason; keep_all puts it back where it stood instead.
     """
     path, root = Path(path), Path(root)
     doc_id = relative_id(path, root)
@@ -150,9 +157,16 @@ def load_documents(
                                    f"expected one of {', '.join(sorted(READERS))}")
     raw, info = read_bytes(path, max_bytes or READERS[suffix].max_bytes)
     reader = READERS[sniff(raw, suffix)]
-    extracted = reader.extract(raw, boilerplate, options)
+    own = frozenset()
+    if boilerplate and not keep_all and not reader.binary:
+        is_html = reader.type == "html"
+        own = file_boilerplate(normalize(decode(raw, html=is_html)), is_html, boilerplate)
+    extracted = reader.extract(raw, own, options)
+    if extracted.fields.get("redirect"):
+        raise UnsupportedFileError(f"a redirect stub (to {extracted.fields['redirect']}), not a document")
     base = Document(doc_id=doc_id, path=doc_id, text="", blocks=(), sha256=hashlib.sha256(raw).hexdigest(),
-                    mtime=info.st_mtime, size=info.st_size, type=reader.type)
+                    mtime=info.st_mtime, size=info.st_size, type=reader.type,
+                    boilerplate="keep-all" if keep_all else boilerplate_fingerprint(own))
     sidecar = sidecar_for(path)
     user = {key: clean_field(value) for key, value in read_sidecar(sidecar).items()} if sidecar else {}
     if extracted.messages:
@@ -160,20 +174,20 @@ def load_documents(
         for n, message in enumerate(extracted.messages, 1):
             try:
                 docs += _with_attachments(message, replace(base, doc_id=f"{doc_id}::{n}", container=doc_id),
-                                          reader.type, user, boilerplate, options)
+                                          reader.type, user, boilerplate, options, keep_all=keep_all)
             except UnsupportedFileError:
                 continue                # an empty message in a mailbox: nothing to index, not an error
         if not docs:
             raise UnsupportedFileError(_empty_reason(reader.type, extracted))
         return docs
-    return _with_attachments(extracted, base, reader.type, user, boilerplate, options)
+    return _with_attachments(extracted, base, reader.type, user, boilerplate, options, keep_all=keep_all)
 
 
 def _with_attachments(extracted: Extracted, base: Document, kind: str, user: dict, boilerplate, options,
-                      depth: int = 0) -> list[Document]:
+                      depth: int = 0, keep_all: bool = False) -> list[Document]:
     """The document `extracted` holds, then those of its attachments that we read (an attachment
     we cannot read is listed on its message, never an error for the message)."""
-    doc = _document(extracted, base, kind, user)
+    doc = _document(extracted, base, kind, user, keep_all)
     docs = [doc]
     container = base.container or base.doc_id
     taken: set[str] = set()
@@ -192,24 +206,54 @@ def _with_attachments(extracted: Extracted, base: Document, kind: str, user: dic
             inner = reader.extract(data, boilerplate, options)
             child = replace(base, doc_id=f"{doc.doc_id}::{name}", container=container, type=reader.type,
                             size=len(data), meta={"attachment_of": doc.doc_id})
-            docs += _with_attachments(inner, child, reader.type, user, boilerplate, options, depth + 1)
+            docs += _with_attachments(inner, child, reader.type, user, boilerplate, options, depth + 1, keep_all)
         except UnsupportedFileError:
             continue
     return docs
 
 
-def _document(extracted: Extracted, base: Document, kind: str, user: dict) -> Document:
-    text, blocks = make_blocks(split_long_parts(extracted.parts))
+def _document(extracted: Extracted, base: Document, kind: str, user: dict, keep_all: bool = False) -> Document:
+    parts = restore_removed(extracted) if keep_all else extracted.parts
+    text, blocks = make_blocks(split_long_parts(parts))
     if not blocks:
         raise UnsupportedFileError(_empty_reason(kind, extracted))
-    doc = replace(base, text=text, blocks=blocks, page_labels=tuple(extracted.page_labels))
-    fields = dict(extracted.fields)
+    doc = replace(base, text=text, blocks=blocks, page_labels=tuple(extracted.page_labels),
+                  removed=() if keep_all else tuple(Removed(t, r) for _, t, r in extracted.removed))
+    fields = {k: v for k, v in extracted.fields.items() if k != "redirect"}
     if not fields.get("language"):
         fields["language"] = detect_language(_body_sample(blocks))
     doc = apply_overrides(doc, fields)
     if user:
         doc = apply_overrides(doc, user)
     return doc
+
+
+def restore_removed(extracted: Extracted) -> list[tuple[str, int]]:
+    """The reader's parts with every removed line put back as body text where it stood (--keep-all)."""
+    by_position: dict[int, list[str]] = {}
+    for at, text, _ in extracted.removed:
+        by_position.setdefault(at, []).append(text)
+    parts: list[tuple[str, int]] = []
+    for i, part in enumerate(extracted.parts):
+        parts.extend((text, 0) for text in by_position.pop(i, []))
+        parts.append(part)
+    for at in sorted(by_position):
+        parts.extend((text, 0) for text in by_position[at])
+    return parts
+
+
+def file_boilerplate(text: str, is_html: bool, boilerplate: frozenset[str]) -> frozenset[str]:
+    """The learned boilerplate keys this file's own lines have (the keys learn_boilerplate counted)."""
+    from indexer.readers.boilerplate import line_keys
+
+    return frozenset(line_keys(text, is_html) & boilerplate)
+
+
+def boilerplate_fingerprint(keys: frozenset[str]) -> str:
+    """A short stable name for a file's set of boilerplate keys ("" for none)."""
+    if not keys:
+        return ""
+    return hashlib.sha256("\n".join(sorted(keys)).encode("utf-8")).hexdigest()[:16]
 
 
 def sniff(raw: bytes, suffix: str) -> str:

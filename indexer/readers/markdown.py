@@ -23,6 +23,7 @@ _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 _LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _INLINE = [
+    (re.compile(r"\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)"), ""),                 # [![badge](img)](url)
     (re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])"), ""),           # images
     (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),                       # [text](url)
     (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),                      # [text][ref]
@@ -41,7 +42,8 @@ def read_markdown(text: str) -> Extracted:
     parts = _blocks(body.split("\n"))
     out = Extracted(parts=parts)
     out.fields.update(fields)
-    out.set_default("title", next((t for t, level in parts if level == 1), None))
+    out.set_default("title", next((t for t, level in parts if level == 1), None)
+                    or next((t for t, level in parts if level), None))
     return out
 
 
@@ -87,11 +89,25 @@ def _blocks(lines: list[str]) -> list[tuple[str, int]]:
     paragraph: list[str] = []
     fence: str | None = None
     code: list[str] = []
+    marker: str | None = None       # the list marker of the item the paragraph holds ("-", "2.")
+    in_list = False                 # the last part is a list: its items are its lines
 
     def flush() -> None:
+        nonlocal marker, in_list
         if paragraph:
-            parts.append((clean_inline(" ".join(paragraph)), 0))
+            text = clean_inline(" ".join(paragraph))
+            if marker is not None:
+                text = f"{marker} {text}"
+                if in_list and parts and parts[-1][1] == 0:
+                    parts[-1] = (f"{parts[-1][0]}\n{text}", 0)
+                else:
+                    parts.append((text, 0))
+                in_list = True
+            else:
+                parts.append((text, 0))
+                in_list = False
             paragraph.clear()
+        marker = None
 
     for line in lines:
         if fence:
@@ -104,14 +120,16 @@ def _blocks(lines: list[str]) -> list[tuple[str, int]]:
         opening = _FENCE.match(line)
         if opening:
             flush()
+            in_list = False
             fence = opening.group(1)[0] * 3
+            continue
+        setext = _SETEXT.match(line)
+        if setext and len(paragraph) == 1 and marker is None:    # (before the table rule: "---" is both)
+            parts.append((clean_inline(paragraph.pop()), 1 if setext.group(1)[0] == "=" else 2))
+            in_list = False
             continue
         if not line.strip() or _LINK_DEFINITION.match(line) or _TABLE_RULE.match(line):
             flush()
-            continue
-        setext = _SETEXT.match(line)
-        if setext and len(paragraph) == 1:
-            parts.append((clean_inline(paragraph.pop()), 1 if setext.group(1)[0] == "=" else 2))
             continue
         if _RULE.match(line):
             flush()
@@ -119,12 +137,14 @@ def _blocks(lines: list[str]) -> list[tuple[str, int]]:
         atx = _ATX.match(line)
         if atx:
             flush()
+            in_list = False
             parts.append((clean_inline(atx.group(2) or ""), len(atx.group(1))))
             continue
         line = _QUOTE.sub("", line)
         item = _LIST_ITEM.match(line)
         if item:
             flush()
+            marker = item.group().split()[0]
             line = line[item.end():]
         if line.strip().startswith("|") and line.strip().endswith("|"):
             flush()

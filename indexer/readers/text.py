@@ -2,7 +2,8 @@
 
 Text saved from a web page has a header (title, dateline, publisher, byline, menus)
 and a footer (notices, menus) around the article; the metadata found there becomes
-fields and the rest is dropped. Hard-wrapped (PDF-derived) text gets no header or
+fields. Only lines that are certainly chrome are left out, each recorded with its reason
+(Extracted.remove); short lines of the header (a file number, "UNCLASSIFIED") stay. Hard-wrapped (PDF-derived) text gets no header or
 footer treatment: its first and last lines are speech, not chrome.
 """
 from __future__ import annotations
@@ -12,46 +13,130 @@ import re
 from indexer.clean import chrome
 from indexer.readers.extracted import Extracted
 from indexer.metadata import search_date
-from indexer.clean.reflow import Paragraph, heading_level, wrapped_paragraphs
+from indexer.clean.reflow import LIST_ITEM, Paragraph, heading_level, wrapped_paragraphs
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-_FOOTNOTE = re.compile(r"^\[?\d{1,3}[\].)]?\s+\S.{15,}")
 DROP, BODY, HEADING, TITLE = "drop", "body", "heading", "title"
 MERGE_TARGET = 500        # speech-style lines are joined into paragraphs of about this size ...
 MERGE_LIMIT = 1500        # ... and never past this
 
 
 def read_plain(text: str, boilerplate: frozenset[str] = frozenset()) -> Extracted:
+    """Paragraphs and headings in file order; each line left out is recorded with its reason."""
     lines = text.split("\n")
     if "**" in text:
         lines = [_BOLD.sub(r"\1", line) for line in lines]        # paired **bold** marks only: 2**10 stays
-    wrapped, paras = wrapped_paragraphs(lines)
+    underlined, lines = _setext_headings(lines)
+    furniture: list[tuple[int, str, str]] = []
+    wrapped, paras = wrapped_paragraphs(lines, furniture)
     out = Extracted()
-    kinds: list[str | None] = [DROP if _is_chrome(p, boilerplate, out) else None for p in paras]
+    reasons: list[str | None] = [_chrome_reason(p, out) for p in paras]
+    kinds: list[str | None] = [DROP if reason else None for reason in reasons]
+    for i, p in enumerate(paras):
+        if kinds[i] is None and p.lines == 1 and p.text in underlined:
+            kinds[i] = HEADING
     start, end = 0, len(paras)
-    title = None
+    title_at = None
     if not wrapped:
         body = [i for i, p in enumerate(paras) if kinds[i] is None and _body_like(p.text)]
         if body:
             start, end = body[0], body[-1] + 1
-            title = _read_header(paras[:start], kinds, out)
-            _read_footer(paras, end, kinds, out)
+            if boilerplate:
+                _drop_learned(paras, start, end, kinds, reasons, boilerplate)
+            title_at = _read_header(paras[:start], kinds, reasons, out)
+            _read_footer(paras, end, kinds, reasons, out)
     for i in range(start, end):
         if kinds[i] is None:
             kinds[i] = HEADING if _is_heading(paras, i, kinds) else BODY
-    if title:
-        out.set_default("title", title)
-    parts: list[tuple[str, int]] = [(title, 1)] if title else []
-    kept = [(p, kind) for p, kind in zip(paras, kinds) if kind in (BODY, HEADING)]
+    for i in range(len(paras)):
+        if kinds[i] is None:
+            kinds[i] = BODY
+    if title_at is None:
+        title_at = next((i for i, p in enumerate(paras) if kinds[i] == HEADING and underlined.get(p.text) == 1), None)
+        if title_at is not None and any(kinds[j] == BODY and _body_like(paras[j].text) for j in range(title_at)):
+            title_at = None                      # an underlined heading after the text began is a section
+    if title_at is not None:
+        kinds[title_at] = TITLE
+        out.set_default("title", paras[title_at].text)
+    kept = [(p, k) for p, k in zip(paras, kinds) if k in (BODY, HEADING)]
+    merge = None
     if not wrapped and _one_sentence_per_line(kept):
-        kept = _merge_lines(kept)
-    for p, kind in kept:
-        if kind == HEADING:
-            parts.append((p.text, heading_level(p.text) or 2))
-        else:
-            parts.append((p.text, 0))
-    out.parts = parts
+        joined = sum(not p.blank_before for p, _ in kept[1:])
+        merge = 0.3 * len(kept) <= joined < len(kept) - 1      # True: blank lines mark real paragraphs
+    _emit(paras, kinds, reasons, furniture, underlined, merge, out)
     return out
+
+
+def _emit(paras: list[Paragraph], kinds: list[str], reasons: list[str | None],
+          furniture: list[tuple[int, str, str]], underlined: dict[str, int], merge: bool | None,
+          out: Extracted) -> None:
+    """Parts and removals in file order (removals stand before the part that follows them).
+
+    merge: None keeps a paragraph per paragraph; else speech-style lines are joined (True:
+    where no blank line separates them, False: up to about MERGE_TARGET characters)."""
+    furniture_at = iter(sorted(furniture, key=lambda f: f[0]))
+    pending = next(furniture_at, None)
+    last: Paragraph | None = None           # the paragraph the last body part grew from, while merging
+    last_item = False                       # the last part is a list
+    for i, (p, kind) in enumerate(zip(paras, kinds)):
+        while pending is not None and pending[0] <= i:
+            out.remove(pending[1], pending[2])
+            pending = next(furniture_at, None)
+        if kind == DROP:
+            out.remove(p.text, reasons[i] or "chrome")
+            continue
+        if kind != BODY or not _bulleted(p.text):
+            last_item = False
+        if kind == TITLE:
+            out.parts.append((p.text, 1))
+            last = None
+        elif kind == HEADING:
+            out.parts.append((p.text, underlined.get(p.text) or heading_level(p.text) or 2))
+            last = None
+        elif kind == BODY and _bulleted(p.text):
+            # A list stays a list: its items are the lines of one block.
+            item = p.text
+            if last_item and out.parts and out.parts[-1][1] == 0:
+                out.parts[-1] = (f"{out.parts[-1][0]}\n{item}", 0)
+            else:
+                out.parts.append((item, 0))
+            last, last_item = None, True
+            continue
+        elif merge is not None and last is not None and out.parts[-1][1] == 0 and _joins(last, p, merge):
+            text = f"{out.parts[-1][0]} {p.text}"
+            out.parts[-1] = (text, 0)
+            last = Paragraph(text, last.lines + p.lines, last.blank_before)
+        else:
+            out.parts.append((p.text, 0))
+            last = p
+    while pending is not None:
+        out.remove(pending[1], pending[2])
+        pending = next(furniture_at, None)
+
+
+def _setext_headings(lines: list[str]) -> tuple[dict[str, int], list[str]]:
+    """Lines underlined with ===== (level 1) or ----- (level 2), as plain-text documents write
+    titles and sections: the line's text -> its level, and the lines with each such heading set
+    apart by blank lines (its rule, which has no words, becomes one), so that reflow never
+    joins it to the text around it."""
+    found: dict[str, int] = {}
+    out: list[str] = []
+    skip = False
+    for i, line in enumerate(lines):
+        if skip:
+            skip = False
+            continue
+        rule = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        text = line.strip()
+        if (len(rule) >= 3 and rule[0] in "=-" and rule == rule[0] * len(rule) and text
+                and len(text) <= 100 and abs(len(rule) - len(line.rstrip())) <= max(3, len(text) // 2)
+                and not set(text) <= set("=-") and not chrome.ends_sentence(text)):
+            found.setdefault(" ".join(text.split()), 1 if rule[0] == "=" else 2)
+            out += ["", line, ""]
+            skip = True
+        else:
+            out.append(line)
+    return found, out
 
 
 def _one_sentence_per_line(kept: list[tuple[Paragraph, str]]) -> bool:
@@ -60,49 +145,62 @@ def _one_sentence_per_line(kept: list[tuple[Paragraph, str]]) -> bool:
     return len(lengths) >= 10 and lengths[len(lengths) // 2] < 120
 
 
-def _merge_lines(kept: list[tuple[Paragraph, str]]) -> list[tuple[Paragraph, str]]:
-    """Join short lines into paragraphs: at blank lines where the text has both kinds of
-    break, else greedily up to MERGE_TARGET characters, closing at a sentence end."""
-    joined = sum(not p.blank_before for p, _ in kept[1:])
-    grouped = 0.3 * len(kept) <= joined < len(kept) - 1      # blank lines mark real paragraphs
-    out: list[tuple[Paragraph, str]] = []
-    for p, kind in kept:
-        if out and kind == BODY and out[-1][1] == BODY:
-            last = out[-1][0]
-            full = len(last.text) >= MERGE_TARGET and chrome.ends_sentence(last.text)
-            if (not p.blank_before if grouped else not full) and len(last.text) < MERGE_LIMIT:
-                out[-1] = (Paragraph(f"{last.text} {p.text}", last.lines + p.lines, last.blank_before), BODY)
-                continue
-        out.append((p, kind))
-    return out
+def _bulleted(text: str) -> bool:
+    """A list item marked with a bullet ("- ", "* ", "• "); numbered lines ("(1) ...") may be an
+    enumeration inside a paragraph and are left to the paragraph rules."""
+    return text[:1] in "-*+\u2022\u25aa\u25e6\u2023" and bool(LIST_ITEM.match(text))
+
+
+def _joins(last: Paragraph, p: Paragraph, grouped: bool) -> bool:
+    """Speech-style lines join into paragraphs: at blank lines where the text has both kinds of
+    break (grouped), else greedily up to MERGE_TARGET characters, closing at a sentence end."""
+    full = len(last.text) >= MERGE_TARGET and chrome.ends_sentence(last.text)
+    return (not p.blank_before if grouped else not full) and len(last.text) < MERGE_LIMIT
 
 
 def _body_like(text: str) -> bool:
     return (len(text) >= 80 and chrome.ends_sentence(text)) or len(text) >= 200
 
 
-def _is_chrome(p: Paragraph, boilerplate: frozenset[str], out: Extracted) -> bool:
-    """Notices, contact lines, captions, bylines and learned boilerplate; bylines give author/date."""
+def _chrome_reason(p: Paragraph, out: Extracted) -> str | None:
+    """Why a one-line paragraph is chrome (a byline, a sharing or comment notice, a contact
+    line), or None; bylines give author and date. Captions are content: they say who is in
+    the picture."""
     text = p.text
     if p.lines > 1 or len(text) > chrome.MAX_CHROME_LINE:
-        return False
+        return None
     byline = chrome.parse_byline(text)
     if byline:
         out.set_default("author", byline.author)
         out.set_default("date", byline.date)
-        return True
+        return "byline"
     if chrome.is_updated_notice(text):
         out.set_default("updated", search_date(text))
-        return True
-    return (chrome.is_notice(text) or chrome.is_contact(text) or chrome.is_caption(text)
-            or (bool(boilerplate) and chrome.line_key(text) in boilerplate))
+        return "updated notice"
+    if chrome.is_notice(text):
+        return "notice"
+    if chrome.is_contact(text):
+        return "contact line"
+    return None
 
 
-def _read_header(header: list[Paragraph], kinds: list[str | None], out: Extracted) -> str | None:
-    """Take date, publisher and title from the lines before the first body paragraph."""
+def _drop_learned(paras: list[Paragraph], start: int, end: int, kinds: list[str | None],
+                  reasons: list[str | None], boilerplate: frozenset[str]) -> None:
+    """Learned boilerplate goes only around the text (before its first body paragraph or after
+    its last), and never a heading: the line just before the body, or one underlined."""
+    for i in [*range(0, start - 1), *range(end, len(paras))]:
+        p = paras[i]
+        if kinds[i] is None and p.lines == 1 and chrome.line_key(p.text) in boilerplate:
+            kinds[i], reasons[i] = DROP, "learned boilerplate"
+
+
+def _read_header(header: list[Paragraph], kinds: list[str | None], reasons: list[str | None],
+                 out: Extracted) -> int | None:
+    """Take date, publisher and title from the lines before the first body paragraph; the
+    index of the title line, which stays where it is (earlier copies of it are recorded)."""
     org = archive = None
     for i, p in enumerate(header):
-        if p.lines > 1:
+        if p.lines > 1 or kinds[i] is not None:
             continue
         date = chrome.is_dateline(p.text)
         name = chrome.archive_name(p.text)
@@ -111,66 +209,99 @@ def _read_header(header: list[Paragraph], kinds: list[str | None], out: Extracte
             out.set_default("date", date)
             archive = archive or name
             org = org or publisher
-            kinds[i] = DROP
+            kinds[i], reasons[i] = DROP, "dateline" if date else "publisher line"
     out.set_default("source", chrome.source_name(org, archive))
-    _drop_menu_runs(header, range(len(header)), kinds)
-    texts = [p.text for i, p in enumerate(header) if kinds[i] is None and _title_like(header, i)]
-    repeated = [t for t in texts if texts.count(t) >= 2]
-    wordy = [t for t in texts if len(t.split()) >= 3]
-    title = (repeated or wordy or texts or [None])[0]
+    _drop_menu_runs(header, range(len(header)), kinds, reasons)
+    candidates = [i for i, p in enumerate(header) if kinds[i] is None and _title_like(header, i)]
+    texts = [header[i].text for i in candidates]
+    repeated = [i for i in candidates if texts.count(header[i].text) >= 2]
+    wordy = [i for i in candidates if len(header[i].text.split()) >= 3 and heading_level(header[i].text)]
+    shaped = [i for i in candidates if heading_level(header[i].text)]
+    chosen = (repeated or wordy or shaped or candidates or [None])[0]
+    if chosen is None:
+        title_at = None
+    else:
+        title = header[chosen].text
+        title_at = max(i for i in candidates if header[i].text == title)
+        for i in candidates:
+            if header[i].text == title and i != title_at:
+                kinds[i], reasons[i] = DROP, "title repeated"
     for i, p in enumerate(header):
-        if kinds[i] is not None:
-            continue
-        if p.text == title or (len(p.text.split()) <= 2 and p.text[-1:].isalnum()):
-            kinds[i] = DROP
-        else:
-            kinds[i] = HEADING if heading_level(p.text) and p.lines == 1 else BODY
-    return title
+        if kinds[i] is None and i != title_at:    # above the title: a file number, a marking
+            before_title = title_at is not None and i < title_at
+            kinds[i] = HEADING if heading_level(p.text) and p.lines == 1 and not before_title else BODY
+    return title_at
 
 
 def _title_like(paras: list[Paragraph], i: int) -> bool:
-    """A one-line heading-shaped paragraph standing apart: blank line after it (or end of header)."""
+    """A one-line paragraph standing apart (blank line after it, or the end of the header) that
+    reads as a title: heading-shaped ("Release Notes"), or a short phrase in sentence case
+    ("Witness statement") that is mostly letters ("Ref. 2231/7" is a file number)."""
     p = paras[i]
     apart = i + 1 >= len(paras) or paras[i + 1].blank_before
-    return p.lines == 1 and apart and bool(heading_level(p.text)) and len(p.text.split()) >= 2
+    if p.lines != 1 or not apart or len(p.text.split()) < 2 or len(p.text) > 150:
+        return False
+    return _mostly_letters(p.text) and (bool(heading_level(p.text)) or _phrase_like(p.text))
 
 
-def _read_footer(paras: list[Paragraph], end: int, kinds: list[str | None], out: Extracted) -> None:
-    """After the last body paragraph: keep footnotes, drop menus and stray short lines."""
+def _read_footer(paras: list[Paragraph], end: int, kinds: list[str | None], reasons: list[str | None],
+                 out: Extracted) -> None:
+    """After the last body paragraph: a publisher line gives the source, menus go; the rest stays."""
     footer = range(end, len(paras))
-    _drop_menu_runs(paras, footer, kinds)
+    _drop_menu_runs(paras, footer, kinds, reasons)
     for i in footer:
         text = paras[i].text
         if kinds[i] is not None:
             continue
-        if _FOOTNOTE.match(text):
-            kinds[i] = BODY
-        elif chrome.organisation(text):
+        if paras[i].lines == 1 and chrome.organisation(text):
             out.set_default("source", chrome.organisation(text))
-            kinds[i] = DROP
-        elif len(text) <= 60 and not chrome.ends_sentence(text):
-            kinds[i] = DROP
+            kinds[i], reasons[i] = DROP, "publisher line"
         else:
             kinds[i] = BODY
 
 
-def _drop_menu_runs(paras: list[Paragraph], indexes: range, kinds: list[str | None]) -> None:
+def _drop_menu_runs(paras: list[Paragraph], indexes: range, kinds: list[str | None],
+                    reasons: list[str | None]) -> None:
     """Mark runs of adjacent (no blank line between) short unpunctuated lines as chrome."""
     run: list[int] = []
     for i in list(indexes) + [None]:
-        if i is not None and run and not paras[i].blank_before and paras[i].lines == 1:
+        if i is not None and run and not paras[i].blank_before and paras[i].lines == 1 and kinds[i] is None:
             run.append(i)
             continue
-        if chrome.is_menu_run([paras[j].text for j in run]):
+        if chrome.is_menu_run([paras[j].text for j in run]) and not any(LIST_ITEM.match(paras[j].text) for j in run):
             for j in run:
-                kinds[j] = DROP
-        run = [i] if i is not None and paras[i].lines == 1 else []
+                kinds[j], reasons[j] = DROP, "menu"
+        run = [i] if i is not None and paras[i].lines == 1 and kinds[i] is None else []
 
 
 def _is_heading(paras: list[Paragraph], i: int, kinds: list[str | None]) -> bool:
-    """A single short heading-shaped line with text after it (not the document's last line)."""
+    """A single short heading-shaped line with text after it (not the document's last line); or,
+    set apart by blank lines between finished sentences and a body paragraph, a short phrase in
+    sentence case ("Summary of findings")."""
     p = paras[i]
-    if p.lines > 1 or not heading_level(p.text):
+    if p.lines > 1:
         return False
     following = next((j for j in range(i + 1, len(paras)) if kinds[j] != DROP), None)
-    return following is not None and (i > 0 or len(paras[following].text) >= 60)
+    if following is None:
+        return False
+    if heading_level(p.text):
+        return i > 0 or len(paras[following].text) >= 60
+    previous = next((j for j in range(i - 1, -1, -1) if kinds[j] != DROP), None)
+    return (_phrase_like(p.text) and len(p.text) <= 60 and p.blank_before and paras[following].blank_before
+            and _body_like(paras[following].text)
+            and (previous is None or chrome.ends_sentence(paras[previous].text)))
+
+
+def _phrase_like(text: str) -> bool:
+    """A short phrase that could head a section or a document: capitalised, unfinished (no
+    sentence end, no trailing comma or colon), mostly letters ("Ref. 2231/7" is a file number)."""
+    return (text[:1].isupper() and not chrome.ends_sentence(text) and text[-1] not in ",;:-"
+            and _mostly_letters(text) and len(text.split()) <= 12 and not LIST_ITEM.match(text)
+            and text.rsplit(None, 1)[-1].lower() not in _OPEN_WORDS)
+
+
+def _mostly_letters(text: str) -> bool:
+    return sum(map(str.isalpha, text)) >= 0.7 * len(text.replace(" ", ""))
+
+
+_OPEN_WORDS = frozenset("a an and as at by for from in into of on or the to with that is are was were be".split())

@@ -18,9 +18,10 @@ from whoosh.filedb.filestore import FileStorage
 from indexer.store.analysis import EXACT, STEMMED, Analyzer
 from indexer.store.codec import Codec
 
-SCHEMA_VERSION = 5         # 3: postings as arrays (indexer/store/codec.py); ordinal sortable
+SCHEMA_VERSION = 6         # 3: postings as arrays (indexer/store/codec.py); ordinal sortable
                            # 4: acronyms on lines in capitals as either-reading terms (analysis.py)
                            # 5: type, page, page_end, page_label, page_end_label, pages (issue 14)
+                           # 6: removed lines, on passage 0 (issue 12)
 INDEX_NAME = "MAIN"
 
 # Fields a query may name, mapped to the index fields they search.
@@ -90,6 +91,7 @@ def build_schema() -> Schema:
         page_label=STORED(),                         # the printed label of `page` ("iv", "12")
         page_end_label=STORED(),                     # ... and of `page_end`
         pages=KEYWORD(),                             # every page the passage stands on, for page:12
+        removed=STORED(),                            # [[text, reason], ...] left out of the passages; passage 0
     )
     schema.add(META_PREFIX + "*", TEXT(analyzer=EXACT_ANALYZER, stored=True, phrase=True), glob=True)
     return schema

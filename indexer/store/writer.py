@@ -37,7 +37,6 @@ START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
 @dataclass
 class DocRecord:
     """What the manifest remembers of one indexed document."""
-
     doc_id: str
     path: str
     root: str
@@ -53,6 +52,7 @@ class DocRecord:
     pages: int = 0          # the last page any passage stands on (0: not a paged format)
     container: str | None = None    # the file's id, for a document inside a file (message, attachment)
     ocr_pending: int = 0    # its pages without a text layer that were not read (no Tesseract)
+    boilerplate: str = ""       # Document.boilerplate: the learned boilerplate it was read with
     abs_path: str = ""      # where the file is: its root and path (older indexes: "")
     inputs: str = ""        # digest of what else shapes its passages: sidecar, manifest row, options
 
@@ -114,12 +114,13 @@ def document_fields(doc: Document, passages: Sequence[Passage], root: str,
                        doc.title, doc.date, doc.source, doc.language, doc.type,
                        max((p.page_end for p in passages), default=0), doc.container,
                        int(doc.meta.get("ocr_pending") or 0) if str(doc.meta.get("ocr_pending", "")).isdigit() else 0,
-                       abs_path=abs_path, inputs=inputs)
+                       doc.boilerplate, abs_path=abs_path, inputs=inputs)
     docs = []
     for passage in passages:
         fields = passage_fields(doc, passage)
         if passage.ordinal == 0:
             fields["docinfo"] = asdict(record)
+            fields.update({"removed": [[r.text, r.reason] for r in doc.removed]} if doc.removed else {})
         docs.append(fields)
     return record, docs
 

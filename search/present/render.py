@@ -177,6 +177,16 @@ def _render_context(ctx: PassageContext, *, color: bool = False) -> str:
     return "\n".join(out)
 
 
+def render_removed(removed) -> str:
+    """`docsearch show DOC --removed`: each line left out, with its reason, in document order."""
+    head = f"{_clean(removed.title) or _clean(removed.path)}: {len(removed.lines):,} line" \
+           f"{'s' * (len(removed.lines) != 1)} left out of the passages"
+    out = [head]
+    width = max((len(r.reason) for r in removed.lines), default=0)
+    out += [f"  {_clean(r.reason):<{width}}  {_clean(r.text)}" for r in removed.lines]
+    return _BIDI.sub("", "\n".join(out) + "\n")
+
+
 def render_stats(stats: IndexStats) -> str:
     return _BIDI.sub("", _render_stats(stats))
 

@@ -1,0 +1,197 @@
+"""The fidelity audit: of the words a reader of each file sees, how many are in its passages,
+how many in lines the indexer left out (and why), and how many are lost.
+
+Each file is read through the indexer's own pipeline (learn_boilerplate, load_document,
+segment), the way `docsearch index` reads it. The words it is held to are the visible text
+of the file, counted independently of the readers: a text file's text, an HTML page's text
+outside <head>, scripts and styles, a Markdown file's text without its markup's link targets,
+front matter and comments. A word counts as kept when the passages hold it as often as the
+file does; the rest is matched against the removed lines, and what is left is lost.
+"""
+from __future__ import annotations
+
+import random
+import re
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+_WORD = re.compile(r"[^\W_]+")
+_LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?=[^\W\d_])")
+_MD_FRONT = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_MD_LINK_TARGET = re.compile(r"(\]\([^)]*\)|\]\[[^\]]*\]|^ {0,3}\[[^\]]+\]:.*$)", re.M)
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]")
+_MD_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_MD_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+
+
+def _hidden(tag) -> bool:
+    style = str(tag.get("style", "")).replace(" ", "").lower()
+    return ("hidden" in tag.attrs or str(tag.get("aria-hidden", "")).lower() == "true"
+            or "display:none" in style or "visibility:hidden" in style)
+
+
+def words(text: str) -> list[str]:
+    """Case-folded runs of letters and digits: what "a word of the text" means here."""
+    return _WORD.findall(text.casefold())
+
+
+def visible_text(path: Path) -> str:
+    """The text a person reading the file sees, in the indexer's character normal form."""
+    from bs4 import BeautifulSoup, Comment, XMLParsedAsHTMLWarning
+
+    from indexer.clean.normalize import decode, normalize
+
+    suffix = path.suffix.lower()
+    text = normalize(decode(path.read_bytes(), html=suffix in (".html", ".htm")))
+    if suffix in (".html", ".htm"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+            soup = BeautifulSoup(text, "lxml")
+        for tag in soup.find_all(["head", "script", "style", "noscript", "template", "svg"]):
+            tag.decompose()
+        for tag in soup.find_all(_hidden):          # never shown: not words a reader sees
+            if not tag.__dict__.get("_decomposed"):
+                tag.decompose()
+        for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+            comment.extract()
+        text = normalize(soup.get_text("\n"))
+    elif suffix in (".md", ".markdown"):
+        text = _MD_FRONT.sub("", _MD_COMMENT.sub("", text))
+        text = _MD_TAG.sub(" ", _MD_IMAGE.sub(" ", _MD_LINK_TARGET.sub("] ", text)))
+    return _LINE_END_HYPHEN.sub("", text)
+
+
+@dataclass
+class Audit:
+    """Counts over a set of files; `sample` holds every removed line (text, reason, file)."""
+
+    name: str
+    files: int = 0
+    documents: int = 0
+    skipped: Counter = field(default_factory=Counter)          # reason -> files
+    source_words: int = 0
+    in_passages: int = 0
+    in_removed: int = 0
+    lost: int = 0
+    removed_lines: Counter = field(default_factory=Counter)     # reason -> lines
+    removed_words: Counter = field(default_factory=Counter)     # reason -> words
+    passages: int = 0
+    short_passages: int = 0          # < 80 characters
+    tiny_passages: int = 0           # < 40 characters in a document longer than that
+    untitled: int = 0
+    lost_by_file: Counter = field(default_factory=Counter)
+    removed: list = field(default_factory=list)
+
+    def figures(self, sample: int = 25, seed: int = 12) -> dict:
+        pct = (lambda n: round(100 * n / self.source_words, 3) if self.source_words else 0.0)
+        rng = random.Random(seed)
+        picked = rng.sample(self.removed, min(sample, len(self.removed)))
+        return {
+            "files": self.files, "documents": self.documents, "skipped": dict(self.skipped.most_common()),
+            "source_words": self.source_words, "in_passages_pct": pct(self.in_passages),
+            "in_removed_pct": pct(self.in_removed), "lost_pct": pct(self.lost),
+            "removed_lines_by_reason": dict(self.removed_lines.most_common()),
+            "removed_words_by_reason": dict(self.removed_words.most_common()),
+            "passages": self.passages, "passages_under_80": self.short_passages,
+            "passages_under_40": self.tiny_passages, "documents_without_title": self.untitled,
+            "most_lost": dict(self.lost_by_file.most_common(5)),
+            "removed_sample": [{"reason": r, "text": t[:200], "file": f} for t, r, f in picked],
+        }
+
+
+def audit_files(name: str, root: Path, paths: Iterable[Path], *, keep_all: bool = False) -> Audit:
+    """Read each file as `docsearch index` would and count where its words went."""
+    from indexer.errors import UnsupportedFileError
+    from indexer.readers.boilerplate import learn_boilerplate
+    from indexer.readers.load import load_document
+    from indexer.segment import segment
+
+    paths = list(paths)
+    boilerplate = frozenset() if keep_all else learn_boilerplate(paths)
+    out = Audit(name)
+    for path in paths:
+        out.files += 1
+        try:
+            doc = load_document(path, root, boilerplate=boilerplate, keep_all=keep_all)
+        except UnsupportedFileError as e:
+            out.skipped[re.sub(r"\(.*?\)|[\d,]+", "…", str(e))] += 1
+            continue
+        out.documents += 1
+        passages = list(segment(doc))
+        account(out, doc, passages, visible_text(path), str(path.relative_to(root)))
+    return out
+
+
+def account(out: Audit, doc, passages, source: str, label: str) -> None:
+    """Add one document's figures to `out`."""
+    have = Counter(w for p in passages for w in words(p.text))
+    # Words a hyphen joins in the passages ("inter-Korean" -> "interkorean"), for a source word
+    # hyphenated at a line end and rejoined; only forms that are not words of the passages as they are.
+    joined = {w for p in passages for w in words(p.text.replace("-", ""))} - set(have)
+    removed = Counter()
+    for r in doc.removed:
+        ws = words(r.text)
+        removed.update(ws)
+        out.removed_lines[r.reason] += 1
+        out.removed_words[r.reason] += len(ws)
+        out.removed.append((r.text, r.reason, label))
+    need = Counter(words(source))
+    total = sum(need.values())
+    kept = sum(min(n, have[w]) for w, n in need.items())
+    rest = Counter({w: n - have[w] for w, n in need.items() if n > have[w]})
+    in_removed = sum(min(n, removed[w]) for w, n in rest.items())
+    rest = Counter({w: n - removed[w] for w, n in rest.items() if n > removed[w]})
+    rejoined = sum(n for w, n in rest.items() if w in joined)     # "inter-Korean" read as "interkorean"
+    lost = sum(rest.values()) - rejoined
+    out.source_words += total
+    out.in_passages += kept + rejoined
+    out.in_removed += in_removed
+    out.lost += lost
+    if lost:
+        out.lost_by_file[label] = lost
+    out.passages += len(passages)
+    out.short_passages += sum(len(p.text) < 80 for p in passages)
+    if len(doc.text) >= 40:
+        out.tiny_passages += sum(len(p.text) < 40 for p in passages)
+    out.untitled += not doc.title
+
+
+def debian_docs(root: Path = Path("/usr/share/doc"), n: int | None = None) -> list[Path]:
+    """The HTML, text and Markdown files of a Debian machine's documentation folder, sorted;
+    `n` takes an evenly spread subset."""
+    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
+    if n is not None and n < len(files):
+        step = len(files) / n
+        files = [files[int(i * step)] for i in range(n)]
+    return files
+
+
+def render(results: dict) -> str:
+    lines = ["| corpus | files | docs | words | in passages | in removed lines | lost | passages < 80 ch "
+             "| passages < 40 ch | no title |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for name, f in results.items():
+        lines.append(f"| {name} | {f['files']:,} | {f['documents']:,} | {f['source_words']:,} "
+                     f"| {f['in_passages_pct']:.3f}% | {f['in_removed_pct']:.3f}% | {f['lost_pct']:.3f}% "
+                     f"| {f['passages_under_80']:,} of {f['passages']:,} | {f['passages_under_40']:,} "
+                     f"| {f['documents_without_title']:,} |")
+    for name, f in results.items():
+        lines.append(f"\n{name}: removed lines by reason (lines / words): " + ", ".join(
+            f"{reason} {n:,} / {f['removed_words_by_reason'].get(reason, 0):,}"
+            for reason, n in f["removed_lines_by_reason"].items()) or "none")
+        if f["skipped"]:
+            lines.append(f"{name}: skipped: " + ", ".join(f"{r} {n:,}" for r, n in f["skipped"].items()))
+        if f["most_lost"]:
+            lines.append(f"{name}: most words lost: " + ", ".join(f"{k} {v:,}" for k, v in f["most_lost"].items()))
+    return "\n".join(lines)
+
+
+def render_sample(results: dict) -> str:
+    out = []
+    for name, f in results.items():
+        out.append(f"\n{name}: a random sample of removed lines")
+        out += [f"  [{s['reason']}] {s['text']!r}  ({s['file']})" for s in f["removed_sample"]]
+    return "\n".join(out)
