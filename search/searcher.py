@@ -10,7 +10,6 @@ half-written state (Whoosh readers see one committed generation).
 """
 from __future__ import annotations
 
-import math
 import os
 import sys
 import time
@@ -19,7 +18,6 @@ from typing import Mapping, Sequence
 
 import numpy as np
 from whoosh import query as Q
-from whoosh import scoring
 
 from indexer.store.directory import check_index_dir, check_version, default_index_dir, read_marker
 from indexer.store import schema as S
@@ -31,6 +29,7 @@ from indexer.store.roots import Roots
 from search.rank import feedback
 
 from search.rank import documents, proximity
+from search.rank.bm25 import BM25
 from search.rank.evaluate import Evaluator, Scores
 from search.query.match import MatchSpec
 from search.query.aliases import load_aliases
@@ -38,39 +37,10 @@ from search.query.parse import KEYWORD_QUERY_WORDS, IndexVocabulary, check_expan
 from search.arguments import _check_count, _check_text, _date_bound
 from search.results import ContextPassage, DocumentInfo, Hit, IndexStats, PassageContext, RemovedLine, RemovedLines, Results, page_fields  # noqa: E501
 from search.present.snippets import make_snippet
-from search.rank.stats import LiveStats
 from search.query.spelling import suggest
 from search.collect.facets import FacetTable, Facets
 
 _OPERATORS = ("and", "or")
-
-
-class _BM25Scorer(scoring.BM25FScorer):
-    """BM25 for one term with Lucene's idf, log(1 + (N - n + 0.5) / (n + 0.5)).
-
-    Whoosh's own idf, log(N / (n + 1)) + 1, gives a word in half the passages a quarter
-    of a rare word's weight, so the generic words of a question ("results", "methods")
-    outvote its topic; Lucene's (also Tantivy's and Anserini's) gives it about a tenth.
-    The idf is set before setup(), which derives the block-skipping bound from it.
-    Statistics count live passages only (search/rank/stats.py).
-    """
-
-    def __init__(self, searcher, fieldname, text, B, K1, qf=1):
-        stats = LiveStats.of(searcher.get_parent())
-        n, total = stats.doc_frequency(fieldname, text), stats.count
-        self.idf = math.log(1 + (total - n + 0.5) / (n + 0.5))
-        self.avgfl = stats.avg_field_length(fieldname) or 1
-        self.B, self.K1, self.qf = B, K1, qf
-        self.setup(searcher, fieldname, text)
-
-
-class _BM25(scoring.BM25F):
-    """Whoosh's BM25F (per-field BM25 summed over fields, per-field B) with _BM25Scorer."""
-
-    def scorer(self, searcher, fieldname, text, qf=1):
-        if not searcher.schema[fieldname].scorable:
-            return scoring.WeightScorer.for_(searcher, fieldname, text)
-        return _BM25Scorer(searcher, fieldname, text, self._field_B.get(fieldname, self.B), self.K1, qf=qf)
 
 
 class Searcher:
@@ -126,7 +96,7 @@ class Searcher:
         # Alias sets (search/query/aliases.py): the built-in table plus the file `aliases`, or only that
         # file with builtin_aliases=False; use_aliases=False turns expansion off.
         self.aliases = load_aliases(aliases, builtin=builtin_aliases) if use_aliases else None
-        self._weighting = _BM25(B=b, K1=k1)
+        self._weighting = BM25(B=b, K1=k1)
         if index_dir is None and check_index_dir(self.index_dir, for_writing=True) is None:
             if os.environ.get("DOCSEARCH_INDEX"):
                 # A typo in the variable must not quietly build a seeds index there and answer "no results".

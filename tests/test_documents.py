@@ -37,7 +37,7 @@ def spread_index(tmp_path) -> Path:
 
 
 def docs(results) -> list[str]:
-    return [h.doc_id for h in results]
+    return [h.path for h in results]
 
 
 def test_a_document_on_the_whole_query_outranks_one_passage_on_part_of_it(spread_index):
@@ -47,13 +47,13 @@ def test_a_document_on_the_whole_query_outranks_one_passage_on_part_of_it(spread
         assert docs(s.search("glacier moraine", operator="or", per_doc=1))[:2] == ["spread.txt", "single.txt"]
         # Passage results stay passages: the short passage on "glacier" alone still comes first.
         passages = s.search("glacier moraine", operator="or")
-        assert passages.hits[0].doc_id == "single.txt"
+        assert passages.hits[0].path == "single.txt"
 
 
 def test_per_doc_keeps_a_documents_passages_together_best_first_with_the_documents_score(spread_index):
     with Searcher(spread_index) as s:
         got = s.search("glacier moraine", operator="or", per_doc=2)
-    assert [h.doc_id for h in got][:3] == ["spread.txt", "spread.txt", "single.txt"]
+    assert [h.path for h in got][:3] == ["spread.txt", "spread.txt", "single.txt"]
     assert {h.passage for h in got.hits[:2]} == {0, 1}
     assert got.total == 4
     assert got.hits[0].score == got.hits[1].score > got.hits[2].score
@@ -77,5 +77,5 @@ def test_a_title_only_document_ranks_as_well_as_the_same_words_in_a_body(tmp_pat
     build_index([docs_dir], tmp_path / "idx")
     with Searcher(tmp_path / "idx") as s:
         for query in ("magnetic tape sorting", "sorting"):
-            got = {h.doc_id: h.score for h in s.search(query, operator="or", per_doc=1)}
+            got = {h.path: h.score for h in s.search(query, operator="or", per_doc=1)}
             assert got["titled.txt"] >= got["plain.txt"] > got.get("other.txt", 0)

@@ -7,6 +7,7 @@ questions, by pseudo-relevance feedback; grouped by document, documents ranked a
 - evaluate.py     the evaluator: whole posting lists -> the score of every match
 - postings.py     a term's postings over all segments as numpy arrays, read on demand
 - scores.py       Scores: every match and its score; the top N in a stable order
+- bm25.py         the BM25F weighting (Lucene's idf) Whoosh's matchers use
 - stats.py        BM25 statistics over the live passages only
 - tiers.py        typed-first and more-words-first ranking (query nodes and their floors)
 - proximity.py    a bonus where the query's words stand close together

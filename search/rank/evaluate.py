@@ -41,7 +41,7 @@ __all__ = ["Evaluator", "Scores"]
 class Evaluator:
     """Scores queries over one open Whoosh searcher (one committed generation).
 
-    `weighting` is search/searcher.py's _BM25: its B and K1; idf is Lucene's, over live passages.
+    `weighting` is search/rank/bm25.py's BM25: its B and K1; idf is Lucene's, over live passages.
     """
 
     def __init__(self, searcher, weighting):
