@@ -222,3 +222,21 @@ def test_size_limit_is_per_format_unless_given(tmp_path, report):
     text.write_bytes(b"word " * 4_300_000)
     with pytest.raises(UnsupportedFileError, match=r"limit 20,000,000"):
         load_document(text, tmp_path)
+
+
+def test_page_furniture_is_recorded_and_keep_all_puts_it_back_on_its_page(report):
+    """Nothing lost without a record (issue 12): the running heads and page numbers the PDF
+    reader leaves out are listed with their reasons, and --keep-all puts them back, each on the
+    page it stood on."""
+    doc = load_document(report, report.parent)
+    removed = [(r.text, r.reason) for r in doc.removed]
+    heads = [text for text, reason in removed if text.startswith("Report on the Talks, chapter")]
+    assert len(heads) == 4 and {reason for text, reason in removed if text in heads} == {"running head"}
+    assert {"2", "3", "4"} <= {text for text, reason in removed if reason == "page number"}
+    for text, _ in removed:
+        assert text not in doc.text
+    kept = load_document(report, report.parent, keep_all=True)
+    assert not kept.removed
+    assert "Report on the Talks, chapter 2, page 4" in kept.text
+    head = next(p for p in segment(kept) if "chapter 2, page 4" in p.text)
+    assert head.page <= 4 <= head.page_end

@@ -112,21 +112,28 @@ def wrapped_paragraphs(raw_lines: list[str], removed: list | None = None) -> tup
     return wrapped, paras
 
 
-def located_paragraphs(raw_lines: list[str]) -> tuple[bool, list[tuple[Paragraph, int, int]]]:
+def located_paragraphs(raw_lines: list[str], removed: list | None = None
+                       ) -> tuple[bool, list[tuple[Paragraph, int, int]]]:
     """wrapped_paragraphs, each paragraph with the indices in raw_lines of its first and last line.
 
     Paged readers (PDF, OCR) join all pages' lines, so that a sentence running over a
     page break is one paragraph and running heads are seen repeating, then map each
-    paragraph back to the pages it stands on through these indices.
+    paragraph back to the pages it stands on through these indices. `removed` receives
+    (paragraph index it stood before, text, reason), as in wrapped_paragraphs.
     """
     lines = _Lines(raw_lines)
     wrapped = _is_wrapped(lines)
     kept = _content(lines)[3]
     out = []
     at = 0
-    for para in _paragraphs(lines, wrapped):
+    dropped: list[tuple[int, str, str]] = []
+    paras = _paragraphs(lines, wrapped, dropped)
+    for para in paras:
         out.append((para, kept[at], kept[at + para.lines - 1]))
         at += para.lines
+    if removed is not None:
+        firsts = [p.first for p in paras]
+        removed.extend((bisect_left(firsts, k), text, reason) for k, text, reason in dropped)
     return wrapped, out
 
 

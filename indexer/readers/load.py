@@ -233,12 +233,18 @@ def restore_removed(extracted: Extracted) -> list[tuple[str, int]]:
     by_position: dict[int, list[str]] = {}
     for at, text, _ in extracted.removed:
         by_position.setdefault(at, []).append(text)
-    parts: list[tuple[str, int]] = []
+    parts: list[tuple] = []
+
+    def body(text: str, near: tuple | None) -> tuple:
+        # On a paged format a line put back stands on the page of the part it stood next to.
+        return (text, 0) if near is None or len(near) < 4 else (text, 0, near[2], near[2])
+
     for i, part in enumerate(extracted.parts):
-        parts.extend((text, 0) for text in by_position.pop(i, []))
+        parts.extend(body(text, part) for text in by_position.pop(i, []))
         parts.append(part)
+    last = extracted.parts[-1] if extracted.parts else None
     for at in sorted(by_position):
-        parts.extend((text, 0) for text in by_position[at])
+        parts.extend(body(text, last) for text in by_position[at])
     return parts
 
 

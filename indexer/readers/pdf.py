@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left
 
 from indexer.errors import UnsupportedFileError
 from indexer.readers.extracted import Extracted, ReadOptions
 from indexer.readers.ocr import OcrPage, needs_ocr_reason, ocr_pdf_page, record_confidence, tesseract
-from indexer.clean.reflow import heading_level, located_paragraphs
+from indexer.clean.reflow import furniture_reason, heading_level, is_furniture, located_paragraphs
 
 # PDFium marks a hyphen it found at a line end (a word it joined) with U+FFFE, older
 # versions with U+0002: the word is already whole, the mark goes.
@@ -80,21 +81,24 @@ def _read(pdf, options: ReadOptions, raw: bytes) -> Extracted:
             textless.append(index + 1)
         page_texts.append((index + 1, page_lines))
     pending = _ocr_pages(pdf, page_texts, textless, options, out, raw)
-    drop_page_edges(page_texts)
+    edges = drop_page_edges(page_texts)
     lines: list[str] = []
     line_page: list[int] = []
     for number, page_lines in page_texts:
         lines.extend(page_lines)
         line_page.extend([number] * len(page_lines))
-    wrapped, paragraphs = located_paragraphs(lines)
+    dropped: list[tuple[int, str, str]] = []
+    wrapped, paragraphs = located_paragraphs(lines, dropped)
     by_page: dict[int, list[tuple[str, int, int, int]]] = {}
     for para, first, last in paragraphs:
         level = 0
         if not wrapped and len(para.text) < 120 and para.lines == 1:
             level = heading_level(para.text)
         by_page.setdefault(line_page[first], []).append((para.text, level, line_page[first], line_page[last]))
+    before = {page: len(parts) for page, parts in by_page.items()}
     _apply_outline(pdf, by_page)
     out.parts = [part for page in sorted(by_page) for part in by_page[page]]
+    _record_removed(out, edges, dropped, [line_page[first] for _, first, _ in paragraphs], by_page, before)
     out.page_labels = _labels(pdf, pages)
     _metadata(pdf, out)
     xmp_metadata(raw, out)
@@ -143,9 +147,42 @@ _EDGE_LINES = 2             # lines at the top and at the bottom of a page that 
 _MIN_REPEATS = 3            # a head is a head when at least this many pages (and a third of them) share it
 
 
-def drop_page_edges(pages: list[tuple[int, list[str]]]) -> None:
+def _record_removed(out: Extracted, edges: list[tuple[int, bool, str]], dropped: list[tuple[int, str, str]],
+                    para_pages: list[int], by_page: dict[int, list], before: dict[int, int]) -> None:
+    """Record what the page edges and reflow left out, each before the part it stood before.
+
+    Parts are the paragraphs in order, grouped by page, with outline titles inserted at the
+    top of their page (_apply_outline): a paragraph's part is found from its page's start."""
+    start, at = {}, 0
+    for page in sorted(by_page):
+        start[page] = at
+        at += len(by_page[page])
+    first_of_page: dict[int, int] = {}
+    for k, page in enumerate(para_pages):
+        first_of_page.setdefault(page, k)
+
+    def part_of(k: int) -> int:           # paragraph k -> its index in out.parts
+        if k >= len(para_pages):
+            return len(out.parts)
+        page = para_pages[k]
+        return start[page] + len(by_page[page]) - before[page] + k - first_of_page[page]
+
+    def part_at_page(page: int, top: bool) -> int:      # before a page's first part, or after its last
+        pages = sorted(by_page)
+        i = bisect_left(pages, page if top else page + 1)
+        return start[pages[i]] if i < len(pages) else len(out.parts)
+
+    entries = [(part_at_page(page, top), text, furniture_reason(text) if is_furniture(text) else "running head")
+               for page, top, text in edges]
+    entries += [(part_of(k), text, reason) for k, text, reason in dropped]
+    for at, text, reason in sorted(entries, key=lambda e: e[0]):
+        out.remove(text, reason, at=at)
+
+
+def drop_page_edges(pages: list[tuple[int, list[str]]]) -> list[tuple[int, bool, str]]:
     """Blank the running heads and feet: lines at a page's top or bottom that recur, with
-    only their numbers changed ("Chapter 4: Function reference 16"), on many pages.
+    only their numbers changed ("Chapter 4: Function reference 16"), on many pages; returns
+    (page, at its top, text) of each, for the record of what was left out.
 
     reflow drops lines that repeat exactly and bare page numbers; a head that carries the
     page number differs on every page, so it is found here, where the page edges are known.
@@ -153,7 +190,7 @@ def drop_page_edges(pages: list[tuple[int, list[str]]]) -> None:
     of the text itself does not recur at the same place page after page.
     """
     if len(pages) < _MIN_REPEATS:
-        return
+        return []
     counts: dict[str, int] = {}
     edges: list[list[tuple[int, str]]] = []
     for _, lines in pages:
@@ -164,10 +201,14 @@ def drop_page_edges(pages: list[tuple[int, list[str]]]) -> None:
         for shape in {shape for _, shape in shapes}:
             counts[shape] = counts.get(shape, 0) + 1
     floor = max(_MIN_REPEATS, len(pages) // 3)
-    for (_, lines), shapes in zip(pages, edges):
+    blanked = []
+    for (number, lines), shapes in zip(pages, edges):
+        middle = len(lines) / 2
         for i, shape in shapes:
             if counts[shape] >= floor and len(shape) <= 120:
+                blanked.append((number, i < middle, " ".join(lines[i].split())))
                 lines[i] = ""
+    return blanked
 
 
 def _apply_outline(pdf, by_page: dict[int, list[tuple]]) -> None:
