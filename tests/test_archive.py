@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -415,6 +416,30 @@ def test_cli_dates_are_checked_like_the_query_language(seeds_index):
     assert bad.exit_code == 2 and "bad date '2000-02-30'" in bad.stderr
     reversed_ = run("search", "missile", "--from", "2019", "--to", "2000", "--index", seeds_index)
     assert reversed_.exit_code == 2 and "the date range is reversed" in reversed_.stderr
+
+
+def test_names_with_symbols_are_searchable_as_written(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs / "cpp.txt", "We rewrote the parser in C++ last year.\n")
+    write(docs / "csharp.txt", "The C# client talks to it, and the F# tools too.\n")
+    write(docs / "vitamin.txt", "Vitamin C is good for you; plan C failed.\n")
+    write(docs / "dotnet.txt", "Our services run on .NET now.\n")
+    write(docs / "domain.txt", "Mail goes to example.net and the ASP.NET site.\n")
+    idx = tmp_path / "idx"
+    build_index([docs], idx)
+    found = lambda q: sorted(Path(d).name for d, _ in hits(idx, q))     # noqa: E731
+    assert found("C++") == found('"C++"') == found("c++") == ["cpp.txt"]
+    assert found("C#") == found("c#") == ["csharp.txt"]
+    assert found("F#") == ["csharp.txt"]
+    assert found("C") == found("c") == ["vitamin.txt"]       # "C" is not part of C++ or C#
+    assert found(".NET") == ["dotnet.txt"]
+    assert found("net") == ["domain.txt"]
+    with Searcher(idx) as s:
+        hit = s.search("C++").hits[0]
+    start, end = hit.snippet.highlights[0]
+    assert hit.snippet.text[start:end] == "C++"
+    result = run("search", "C#", "--index", idx, "--format", "json")
+    assert [Path(h["path"]).name for h in json.loads(result.stdout)["hits"]] == ["csharp.txt"]
 
 
 def test_a_query_word_that_looks_like_an_option_says_how_to_pass_it(seeds_index):

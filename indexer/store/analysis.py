@@ -54,7 +54,9 @@ _CJK = "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-
 _CJK_RUN = re.compile(f"[{_CJK}]+")
 # No token spans whitespace: _terms relies on it.
 _TOKEN = re.compile(
-    r"\b(?:[^\W\d_]\.){2,}"        # an acronym: U.S.  U.S.A.  D.P.R.K.  e.g. (the only tokens that end with ".")
+    r"\b[^\W\d_]+(?:\+\+|#)(?![\w+#])"     # a name with its ++ or #: C++ C# F# Notepad++ (not C++11, a#b)
+    r"|(?<![\w.])\.[Nn][Ee][Tt]\b"         # .NET, the dot part of the name (not ASP.NET or example.net)
+    r"|\b(?:[^\W\d_]\.){2,}"        # an acronym: U.S.  U.S.A.  D.P.R.K.  e.g. (the only tokens that end with ".")
     r"|[^\W\d_]{2,}(?=\d{1,3}\)[^\W\d_])"      # a word glued to a footnote mark: Korea1)The
     r"|\w+(?:['’‘]\w+)*"            # a word, with inner apostrophes (‘ in P‘yŏngyang; ʼ is a letter, \w)
 )

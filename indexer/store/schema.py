@@ -18,10 +18,11 @@ from whoosh.filedb.filestore import FileStorage
 from indexer.store.analysis import EXACT, STEMMED, Analyzer
 from indexer.store.codec import Codec
 
-SCHEMA_VERSION = 6         # 3: postings as arrays (indexer/store/codec.py); ordinal sortable
+SCHEMA_VERSION = 7         # 3: postings as arrays (indexer/store/codec.py); ordinal sortable
                            # 4: acronyms on lines in capitals as either-reading terms (analysis.py)
                            # 5: type, page, page_end, page_label, page_end_label, pages (issue 14)
                            # 6: removed lines, on passage 0 (issue 12)
+                           # 7: C++, C#, .NET and the like are one term each (analysis.py, issue 13)
 INDEX_NAME = "MAIN"
 
 # Fields a query may name, mapped to the index fields they search.
