@@ -249,6 +249,31 @@ def test_list_in_a_text_file_is_not_run_together(tmp_path):
     assert texts(doc)[-1] == ("- a map of the district\n- two litres of water\n- a notebook", 0)
 
 
+def _page(n: int, body: str, head: str = "General Assembly 22nd plenary meeting") -> str:
+    return f"{head}\n{body}\n{n}\n"
+
+
+def test_a_running_head_goes_but_repeated_lines_of_the_text_stay(tmp_path):
+    refrain = ("Because we believe in human dignity, the United\nStates and other nations acted on matter number {n}"
+               "\nwith great care and considerable success.\n")
+    filler = "The delegation recalled the work of the committee and\nthe reports that it had sent to the Assembly.\n"
+    # The refrain opens the second page's text (beside the page edge) and stands mid-page after that.
+    speech = _page(1, filler + filler) + _page(2, refrain.format(n=2) + filler) + "".join(
+        _page(n, filler + refrain.format(n=n) + filler) for n in range(3, 6))
+    doc = load_document(write(tmp_path / "speech.txt", speech), tmp_path)
+    removed = {(r.text, r.reason) for r in doc.removed}
+    assert ("General Assembly 22nd plenary meeting", "running head") in removed       # at every page's edge
+    assert not any("human dignity" in text for text, _ in removed)     # the speaker's refrain is the text
+    body = " ".join(b.text for b in doc.blocks)
+    assert body.count("Because we believe in human dignity, the United States") == 4
+    # A configuration file repeats lines with numbers, and no page edge is near: nothing goes.
+    conf = "".join(f"pcm.card{n} {{\n  type hw\n  card {n}\n  device 0\n  exit 0\n}}\n\n" for n in range(6))
+    doc = load_document(write(tmp_path / "asound.txt", conf), tmp_path)
+    assert not doc.removed
+    assert lost_words(tmp_path / "asound.txt", tmp_path).lost == 0
+    assert " ".join(b.text for b in doc.blocks).count("device 0") == 6
+
+
 def test_tiny_fragment_joins_its_neighbour(tmp_path):
     code = "function f() {\n  return g(1,\n    2" + ");\n}"
     md = f"# Code\n\nThe function below calls g with two arguments.\n\n```\n{code}\n```\n\n## Next\n\n" + \

@@ -214,9 +214,15 @@ def _content(lines: _Lines, dropped: list | None = None) -> tuple[list[str], lis
 
     `dropped` receives (kept lines before it, text, reason) for each line left out."""
     stripped, furniture = lines.stripped, lines.furniture
-    repeated: set[str] = set()
+    heads: set[int] = set()
     if len(set(lines.texts)) < len(lines.texts):        # a line repeats: maybe a running head
         repeated = {t for t, count in Counter(lines.texts).items() if count >= 2}
+        at_edges = [i for i, text in enumerate(stripped)
+                    if text in repeated and not furniture[i] and _is_running_head(text, i, stripped, furniture)]
+        # A running head is at the edge of more than one page; a sentence that a speech
+        # repeats may stand by a page number once.
+        edge_counts = Counter(stripped[i] for i in at_edges)
+        heads = {i for i in at_edges if edge_counts[stripped[i]] >= 2}
     kept: list[int] = []
     blanks: list[bool] = []
     blank = False
@@ -225,7 +231,7 @@ def _content(lines: _Lines, dropped: list | None = None) -> tuple[list[str], lis
         if not text:
             blank = blank or not after_furniture
             continue
-        if furniture[i] or (text in repeated and _is_running_head(text, i, stripped, furniture)):
+        if furniture[i] or i in heads:
             if dropped is not None and not _NO_WORDS.match(text):
                 dropped.append((len(kept), text, furniture_reason(text) if furniture[i] else "running head"))
             blank = False
@@ -245,14 +251,20 @@ def _content(lines: _Lines, dropped: list | None = None) -> tuple[list[str], lis
 
 
 def _is_running_head(text: str, i: int, stripped: list[str], furniture: list[bool]) -> bool:
-    """A repeated short line that is a page head: it carries a number or sits next to furniture."""
-    if len(text) > 80 or _ended(text) or text[-1:] in _OPEN_END_CHARS:
-        return False
-    if any(c.isdigit() for c in text):
-        return True
+    """A repeated short line that is a page head: it sits next to furniture (a page number,
+    a print job number, a document symbol), the mark of a page's edge.
+
+    A repeated line that only carries a number is not enough: code, configuration and
+    prose repeat such lines ("exit 0", "int main(void)", "General Assembly 22nd meeting"
+    where no page edge is near), and removing them lost content.
+    """
+    bare = text.rstrip("*_" + _CLOSERS)
+    if (len(text) > 80 or _ended(bare) or bare[-1:] in _OPEN_END_CHARS or _FUNCTION_END.search(bare)
+            or _starts_lower(text)):
+        return False          # a sentence's piece: it runs on, or started before this line
     for j in (i - 2, i - 1, i + 1, i + 2):
-        if 0 <= j < len(stripped) and furniture[j]:
-            return True
+        if 0 <= j < len(stripped) and furniture[j] and not _NO_WORDS.match(stripped[j]):
+            return True       # (a rule or a brace is not a page's edge)
     return False
 
 
