@@ -3,66 +3,29 @@ how many in lines the indexer left out (and why), and how many are lost.
 
 Each file is read through the indexer's own pipeline (learn_boilerplate, load_document,
 segment), the way `docsearch index` reads it. The words it is held to are the visible text
-of the file, counted independently of the readers: a text file's text, an HTML page's text
-outside <head>, scripts and styles, a Markdown file's text without its markup's link targets,
-front matter and comments. A word counts as kept when the passages hold it as often as the
+of the file, worked out independently of the readers (bench/visible.py): a text file's text,
+an HTML page's text as a browser lays it out without the page's CSS, a Markdown file's text as
+a CommonMark renderer shows it. A word counts as kept when the passages hold it as often as the
 file does; the rest is matched against the removed lines, and what is left is lost.
 """
 from __future__ import annotations
 
 import random
 import re
-import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from bench.visible import visible_text  # noqa: F401  (what a reader sees; tests import it from here)
+
 _WORD = re.compile(r"[^\W_]+")
-_LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?=[^\W\d_])")
-_MD_FRONT = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
-_MD_LINK_TARGET = re.compile(r"(\]\([^)]*\)|\]\[[^\]]*\]|^ {0,3}\[[^\]]+\]:.*$)", re.M)
-_MD_IMAGE = re.compile(r"!\[[^\]]*\]")
-_MD_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_MD_TAG = re.compile(r"</?[A-Za-z][^>]*>")
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
-
-
-def _hidden(tag) -> bool:
-    style = str(tag.get("style", "")).replace(" ", "").lower()
-    return ("hidden" in tag.attrs or str(tag.get("aria-hidden", "")).lower() == "true"
-            or "display:none" in style or "visibility:hidden" in style)
 
 
 def words(text: str) -> list[str]:
     """Case-folded runs of letters and digits: what "a word of the text" means here."""
     return _WORD.findall(text.casefold())
-
-
-def visible_text(path: Path) -> str:
-    """The text a person reading the file sees, in the indexer's character normal form."""
-    from bs4 import BeautifulSoup, Comment, XMLParsedAsHTMLWarning
-
-    from indexer.clean.normalize import decode, normalize
-
-    suffix = path.suffix.lower()
-    text = normalize(decode(path.read_bytes(), html=suffix in (".html", ".htm")))
-    if suffix in (".html", ".htm"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-            soup = BeautifulSoup(text, "lxml")
-        for tag in soup.find_all(["head", "script", "style", "noscript", "template", "svg"]):
-            tag.decompose()
-        for tag in soup.find_all(_hidden):          # never shown: not words a reader sees
-            if not tag.__dict__.get("_decomposed"):
-                tag.decompose()
-        for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-            comment.extract()
-        text = normalize(soup.get_text("\n"))
-    elif suffix in (".md", ".markdown"):
-        text = _MD_FRONT.sub("", _MD_COMMENT.sub("", text))
-        text = _MD_TAG.sub(" ", _MD_IMAGE.sub(" ", _MD_LINK_TARGET.sub("] ", text)))
-    return _LINE_END_HYPHEN.sub("", text)
 
 
 @dataclass

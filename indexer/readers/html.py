@@ -304,9 +304,43 @@ def _collapse(text: str) -> str:
 _PERMALINK = re.compile(r"(?:\s+#|\s*[\u00b6\U0001f517])+\s*$|^\s*[\u00b6\U0001f517]\s*")
 
 
+_MARK = frozenset(["#", "\u00b6", "\U0001f517"])
+
+
+def inline_text(node: Tag) -> str:
+    """The text of a heading or table cell as shown: inline elements run on ("<acronym>AES</acronym>128"
+    is "AES128", "<code>Buffer</code>s" is "Buffers"), a <br> or a block inside is a space, and a
+    permalink mark that is a link of its own ("Title<a>#</a>") stands apart, so it can be dropped."""
+    out: list[str] = []
+    for child in node.descendants:
+        if type(child) in _TEXT_TYPES:
+            text = str(child)
+            if text.strip() in _MARK and child.parent is not node and child.parent.get_text().strip() in _MARK:
+                text = " " + text
+            out.append(text)
+        elif isinstance(child, Tag) and (child.name == "br" or child.name in BLOCKS):
+            out.append(" ")
+    return _collapse("".join(out))
+
+
 def heading_text(node: Tag) -> str:
     """A heading's words: inline wrappers (links, spans) read through, permalink marks dropped."""
-    return _PERMALINK.sub("", _collapse(node.get_text(" ")))
+    return _PERMALINK.sub("", inline_text(node))
+
+
+def pre_text(pre: Tag) -> str:
+    """The text of a <pre> as shown: a <br> is a line break, and each <code> block of several side
+    by side (Node.js's ES-module and CommonJS versions of an example) starts on a line of its own,
+    so the last word of one never runs into the first of the next ("16const")."""
+    out: list[str] = []
+    for node in pre.descendants:
+        if type(node) in _TEXT_TYPES:
+            out.append(str(node))
+        elif isinstance(node, Tag):
+            if node.name == "br" or (node.name == "code" and node.parent is pre and out
+                                     and not out[-1].endswith("\n") and "".join(out).strip()):
+                out.append("\n")
+    return "".join(out)
 
 
 def _removed_within(node: Tag, parts: list) -> None:
@@ -370,18 +404,18 @@ def _walk(top: Tag, root: Tag) -> list[tuple[str, int, str | None]]:
         if name in HEADINGS:
             flush()
             parts.append((heading_text(node), HEADINGS[name], None) if inside
-                         else (_collapse(node.get_text(" ")), 0, outside))
+                         else (inline_text(node), 0, outside))
             _removed_within(node, parts)
             continue
         if name == "pre":
             flush()
-            parts.append(("\n".join(line.rstrip() for line in node.get_text().split("\n")).strip("\n"), 0,
+            parts.append(("\n".join(line.rstrip() for line in pre_text(node).split("\n")).strip("\n"), 0,
                           None if inside else outside))
             _removed_within(node, parts)
             continue
         if name == "tr" and not node.find(_STRUCTURAL):
             flush()
-            cells = [_collapse(c.get_text(" ")) for c in node.find_all(["td", "th"], recursive=False)]
+            cells = [inline_text(c) for c in node.find_all(["td", "th"], recursive=False)]
             parts.append((" | ".join(c for c in cells if c), 0, None if inside else outside))
             _removed_within(node, parts)
             continue

@@ -1,0 +1,177 @@
+"""Words a reader of the file sees, kept whole (issue 12, the audit's last unaccounted words on
+/usr/share/doc): each class of word the readers lost or ran together, on small files of our own,
+and the audit's own idea of what a reader sees (rendered Markdown, HTML laid out as a browser does)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.fidelity import Audit, account, visible_text, words
+from indexer import build_index
+from indexer.readers.load import load_document
+from indexer.segment import segment
+from search import Searcher
+from tests.conftest import write
+
+
+def lost(path: Path, root: Path) -> Audit:
+    doc = load_document(path, root)
+    audit = Audit("test")
+    account(audit, doc, list(segment(doc)), visible_text(path), path.name)
+    return audit
+
+
+def passage_words(path: Path, root: Path) -> list[str]:
+    return [w for p in segment(load_document(path, root)) for w in words(p.text)]
+
+
+# ---------------------------------------------------------------- HTML
+
+API_PAGE = """<html><head><title>Buffer</title></head><body><main>
+<h1>Buffer</h1>
+<h3><a id="eax-aes128"></a>7.4.1.3 <acronym>EAX</acronym>-<acronym>AES</acronym>128 interface</h3>
+<h4><code>ERR_CANNOT_TRANSFER_OBJECT</code><span><a class="mark" href="#x">#</a></span></h4>
+<p>Many APIs accept plain <code>Uint8Array</code>s wherever <code>Buffer</code>s are supported.</p>
+<pre class="with-chars"><code class="language-js mjs">const buf = Buffer.alloc(16);
+console.log(buf.length);
+// Prints: 16</code><code class="language-js cjs">const { Buffer } = require('node:buffer');
+const buf = Buffer.alloc(16);</code><button class="copy-button">copy</button></pre>
+<pre class="programlisting">Structure xsltCompilerCtxt<br />struct _xsltCompilerCtxt {
+    void * errorCtxt
+}</pre>
+<table><tr><td><code>TypedArray</code>s and <code>DataView</code>s</td><td>shared memory</td></tr></table>
+</main></body></html>"""
+
+
+def test_html_code_blocks_side_by_side_and_br_in_pre_do_not_run_words_together(tmp_path):
+    path = write(tmp_path / "buffer.html", API_PAGE)
+    got = passage_words(path, tmp_path)
+    for word in ("16", "const", "xsltcompilerctxt", "struct"):
+        assert word in got
+    for run_together in ("16const", "xsltcompilerctxtstruct"):
+        assert run_together not in got
+    doc = load_document(path, tmp_path)
+    code = next(b.text for b in doc.blocks if b.text.startswith("const buf"))
+    assert code.split("\n")[2:4] == ["// Prints: 16", "const { Buffer } = require('node:buffer');"]
+    assert [(r.text, r.reason) for r in doc.removed] == [("copy", "form control")]
+    assert lost(path, tmp_path).lost == 0
+
+
+def test_html_headings_and_cells_read_inline_elements_as_one_run_of_text(tmp_path):
+    path = write(tmp_path / "buffer.html", API_PAGE)
+    doc = load_document(path, tmp_path)
+    headings = [b.text for b in doc.blocks if b.heading]
+    assert headings == ["Buffer", "7.4.1.3 EAX-AES128 interface", "ERR_CANNOT_TRANSFER_OBJECT"]  # (no "#")
+    assert "TypedArrays and DataViews | shared memory" in [b.text for b in doc.blocks]
+    assert "Many APIs accept plain Uint8Arrays wherever Buffers are supported." in [b.text for b in doc.blocks]
+
+
+def test_html_words_are_found_by_search(tmp_path):
+    write(tmp_path / "docs/buffer.html", API_PAGE)
+    build_index([tmp_path / "docs"], tmp_path / "idx")
+    with Searcher(tmp_path / "idx") as s:
+        assert s.search('"EAX-AES128 interface"').hits
+        assert s.search('"struct _xsltCompilerCtxt"').hits
+        assert s.search('"Prints: 16"').hits
+
+
+# ---------------------------------------------------------------- Markdown
+
+README = """# Collaborators
+
+* **Ana Silva** <<ana.silva@example.org>> (she/her)
+* Build with the number of parallel build tasks (`-j<n>`).
+* buffer: switch API to return MaybeLocal\\<T> (Trevor Norris)
+* Close it with a "Landed in \\<commit hash>" comment.
+
+## `suite([name][, options][, fn])`
+
+See [`Buffer`][]s and [the guide][guide]; `txt `fandamental stays two words.
+
+Linux kernel 4.18 or later.[^1]
+
+[^1]: Older kernel versions may work.
+
+> \\[!TIP]
+> Clone with symlinks:
+>
+> ```powershell
+> git clone -c core.symlinks=true <repository_url>
+> ```
+
+1. Post the pre-alert:
+
+    ```text
+    We will release new versions of <add versions> release lines.
+    ```
+
+Within YAML snippets `<!-- something -->` are HTML nodes. <!-- a comment nobody sees -->
+
+```diff
+ <!-- YAML
++napiVersion: 10
+ -->
+```
+
+[`Buffer`]: buffer.md
+[guide]: https://example.org/guide
+"""
+
+
+def test_markdown_reader_keeps_what_the_rendered_file_shows(tmp_path):
+    path = write(tmp_path / "README.md", README)
+    doc = load_document(path, tmp_path)
+    text = "\n".join(b.text for b in doc.blocks)
+    for shown in ("ana.silva@example.org", "(`-j<n>`)".replace("`", ""), "MaybeLocal<T>", "Landed in <commit hash>",
+                  "suite([name][, options][, fn])", "Buffers and the guide", "txt fandamental",
+                  "[^1]: Older kernel versions may work.", "git clone -c core.symlinks=true <repository_url>",
+                  "We will release new versions of <add versions> release lines.",
+                  "`<!-- something -->`".replace("`", ""), "<!-- YAML\n+napiVersion: 10\n -->"):
+        assert shown in text, shown
+    assert "a comment nobody sees" not in text
+    assert "buffer.md" not in text and "https://example.org/guide" not in text     # link targets are not shown
+    assert doc.removed == ()
+    assert lost(path, tmp_path).lost == 0
+
+
+def test_markdown_words_are_found_by_search(tmp_path):
+    write(tmp_path / "docs/README.md", README)
+    build_index([tmp_path / "docs"], tmp_path / "idx")
+    with Searcher(tmp_path / "idx") as s:
+        assert s.search('"ana.silva@example.org"').hits
+        assert s.search('"older kernel versions"').hits
+        assert s.search('"repository_url"').hits
+        assert s.search('options').hits
+
+
+# ---------------------------------------------------------------- passages
+
+def test_a_long_list_without_spaces_is_cut_between_lines_not_inside_a_name(tmp_path):
+    names = [f"xsltStyleBasicItemNumber{n:04d}Handler" for n in range(120)]       # ~4,000 characters, no space
+    path = write(tmp_path / "symbols.html", "<html><body><h1>Symbols</h1><p>" + "<br>".join(names) + "</p></body></html>")
+    got = set(passage_words(path, tmp_path))
+    assert {n.lower() for n in names} <= got
+    assert len(list(segment(load_document(path, tmp_path)))) > 2
+    assert lost(path, tmp_path).lost == 0
+
+
+# ---------------------------------------------------------------- the audit's idea of visible text
+
+def test_visible_text_of_markdown_is_its_rendering(tmp_path):
+    path = write(tmp_path / "a.md", "# A\n\n```mjs\nconst a = 1;\n```\n\nSee [`Buffer`][]s.\n\n[`Buffer`]: b.md\n"
+                                   "<!-- hidden -->\n")
+    assert words(visible_text(path)) == ["a", "const", "a", "1", "see", "buffers"]
+
+
+def test_visible_text_of_html_runs_inline_elements_together_and_keeps_boxes_apart(tmp_path):
+    page = ("<html><head><title>T</title></head><body><p><code>Buffer</code>s and <b>W</b>ord</p>"
+            "<pre><code>ok</code><code>const x</code><button>copy</button></pre>"
+            "<ul><li>one</li><li>two</li></ul><div hidden>secret</div><script>var s;</script></body></html>")
+    path = write(tmp_path / "a.html", page)
+    assert words(visible_text(path)) == ["buffers", "and", "word", "ok", "const", "x", "copy", "one", "two"]
+
+
+def test_visible_text_rejoins_line_end_hyphens_in_text_files_only(tmp_path):
+    txt = write(tmp_path / "a.txt", "inter-\nKorean talks\n")
+    md = write(tmp_path / "a.md", "the `land-on-`\nlabel\n")
+    assert words(visible_text(txt)) == ["interkorean", "talks"]
+    assert words(visible_text(md)) == ["the", "land", "on", "label"]
