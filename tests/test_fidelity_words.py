@@ -175,3 +175,46 @@ def test_visible_text_rejoins_line_end_hyphens_in_text_files_only(tmp_path):
     md = write(tmp_path / "a.md", "the `land-on-`\nlabel\n")
     assert words(visible_text(txt)) == ["interkorean", "talks"]
     assert words(visible_text(md)) == ["the", "land", "on", "label"]
+
+
+# ---------------------------------------------------------------- removal only where certain
+
+PROSE = ("The manual describes every option of the program, with an example for each one of them, "
+         "and the reasons behind the defaults that it chose.")
+
+
+def test_notice_words_inside_the_text_are_kept_and_at_its_edges_still_go(tmp_path):
+    page = (f"<html><body><main><h1>API index q-s</h1><p>{PROSE}</p><dl>"
+            "<dt>related</dt><dd><a href='a.html'>xsltStylesheet</a></dd>"
+            "<dt>search</dt><dd><a href='b.html'>xsltExtElementLookup</a></dd></dl>"
+            f"<p>mtime \"Modified Time\": Time when file data last modified. Changed by the mknod(2), utimes(2), "
+            f"and write(2) system calls.</p><p>{PROSE}</p><p>Share this</p></main></body></html>")
+    path = write(tmp_path / "index.html", page)
+    doc = load_document(path, tmp_path)
+    kept = [b.text for b in doc.blocks]
+    assert "related" in kept and "search" in kept
+    assert any(t.startswith("mtime \"Modified Time\": Time when file data last modified.") for t in kept)
+    assert [(r.text, r.reason) for r in doc.removed] == [("Share this", "notice")]
+
+
+def test_a_copyright_line_is_kept_at_the_top_and_goes_at_the_foot(tmp_path):
+    manual = (f"bzip2 and libbzip2\n\nCopyright © 1996-2019 Julian Seward\n\n{PROSE}\n\n{PROSE}\n\n"
+              "Copyright 2021 Harbor Times. All rights reserved.\n")
+    doc = load_document(write(tmp_path / "manual.txt", manual), tmp_path)
+    assert "Copyright © 1996-2019 Julian Seward" in [b.text for b in doc.blocks]
+    assert [(r.text, r.reason) for r in doc.removed] == [("Copyright 2021 Harbor Times. All rights reserved.",
+                                                          "notice")]
+    page = (f"<html><body><h1>bzip2</h1><p>Copyright © 1996-2019 Julian Seward</p><p>{PROSE}</p></body></html>")
+    assert load_document(write(tmp_path / "manual.html", page), tmp_path).removed == ()
+
+
+def test_url_lines_of_a_closing_section_are_kept(tmp_path):
+    howto = (f"How to test\n===========\n\n{PROSE}\n\nExternal services\n-----------------\n\n"
+             "Coverity Scan\n\n    URL: https://scan.coverity.com/projects/example\n\n"
+             "OSS-Fuzz\n\n    URL: https://google.github.io/oss-fuzz/\n")
+    doc = load_document(write(tmp_path / "howto.txt", howto), tmp_path)
+    assert doc.removed == ()
+    assert "URL: https://google.github.io/oss-fuzz/" in [b.text for b in doc.blocks]
+    with_address = f"Harbor Times Media, Inc.\n\n12 Wharf Street, Portland, ME 04101\n\n{PROSE}\n"
+    doc = load_document(write(tmp_path / "page.txt", with_address), tmp_path)
+    assert ("12 Wharf Street, Portland, ME 04101", "contact line") in [(r.text, r.reason) for r in doc.removed]

@@ -446,9 +446,16 @@ def _drop_chrome_blocks(walked: list[tuple[str, int, str | None]], boilerplate: 
             elif chrome.is_notice(text):
                 reason = "notice"
         reasons.append(reason)
+    body = [i for i, (text, level, _) in enumerate(walked)
+            if reasons[i] is None and level == 0 and (len(text) >= 200 or (len(text) >= 80 and chrome.ends_sentence(text)))]
+    # Line-level chrome stands at the edges: before the page's first heading or body paragraph, or
+    # after its last body paragraph ("related" and "search" in an index of words are entries).
+    first = min([i for i, (_, level, _) in enumerate(walked) if level][:1] + body[:1], default=None)
+    for i, (text, _, _) in enumerate(walked):
+        if reasons[i] and walked[i][2] is None:             # (line-level chrome only: markup's stays)
+            where = "body" if not body else "head" if i < first else "foot" if i > body[-1] else "body"
+            reasons[i] = chrome.placed(reasons[i], text, where)
     if boilerplate:
-        body = [i for i, (text, level, _) in enumerate(walked)
-                if reasons[i] is None and level == 0 and (len(text) >= 200 or (len(text) >= 80 and chrome.ends_sentence(text)))]
         if body:
             for i in [*range(0, body[0] - 1), *range(body[-1] + 1, len(walked))]:
                 text, level, _ = walked[i]
