@@ -218,3 +218,35 @@ def test_url_lines_of_a_closing_section_are_kept(tmp_path):
     with_address = f"Harbor Times Media, Inc.\n\n12 Wharf Street, Portland, ME 04101\n\n{PROSE}\n"
     doc = load_document(write(tmp_path / "page.txt", with_address), tmp_path)
     assert ("12 Wharf Street, Portland, ME 04101", "contact line") in [(r.text, r.reason) for r in doc.removed]
+
+
+# ---------------------------------------------------------------- the audit's split of removed words
+
+SITE_MENU = "<nav><ul><li><a href='fs.html'>File system</a></li><li><a href='net.html'>Net</a></li></ul></nav>"
+
+
+def test_audit_splits_removed_words_into_copies_site_furniture_and_the_rest(tmp_path):
+    from bench.fidelity import CLASSES, REPEATED_IN, audit_files
+
+    pages = []
+    for n in range(REPEATED_IN):
+        toc = (f"<details role='navigation' id='toc'><summary>Contents</summary><ul><li><a href='#a'>Class: "
+               f"Reader{n}</a></li></ul></details>")
+        body = (f"<main><h2>Class: Reader{n}<a class='srclink' href='x'>[src]</a></h2><p>The reader number {n} "
+                f"reads the files of the archive one after the other and reports on each of them.</p>"
+                f"<pre><code>read({n})</code><button class='copy-button'>copy</button></pre></main>")
+        once = "<aside>Sponsored by the harbour office</aside>" if n == 0 else ""
+        pages.append(write(tmp_path / f"p{n}.html", f"<html><body>{SITE_MENU}{toc}{body}{once}</body></html>"))
+    audit = audit_files("t", tmp_path, pages)
+    figures = audit.figures()
+    assert figures["lost_pct"] == 0
+    split = figures["removed_words_by_reason_and_class"]
+    # the TOC's entry "Class: ReaderN" is a copy of the heading (less its "[src]"); its "Contents" and
+    # the site menu's "File system", "Net" are on every page
+    assert split["navigation"] == {CLASSES[0]: 2 * REPEATED_IN, CLASSES[1]: 4 * REPEATED_IN}
+    assert split["form control"] == {CLASSES[1]: REPEATED_IN}                                  # "copy"
+    assert split["aside"] == {CLASSES[2]: 5}
+    parts = [figures[k] for k in ("in_removed_copy_of_kept_pct", "in_removed_repeated_pct", "in_removed_other_pct")]
+    assert abs(sum(parts) - figures["in_removed_pct"]) < 0.002 and all(parts)
+    assert abs(figures["in_passages_or_copy_pct"] - figures["in_passages_pct"] - parts[0]) < 0.002
+    assert [s["text"] for s in figures["removed_sample_other"]] == ["Sponsored by the harbour office"]
