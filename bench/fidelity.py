@@ -184,16 +184,18 @@ def account(out: Audit, doc, passages, source: str, label: str) -> None:
 
 
 def _kept_forms(doc) -> tuple[set, set]:
-    """The word sequences of every line the document keeps, and the first words of each of its
-    headings less its last word at most (a table of contents entry leaves out a heading's trailing
-    "[src]" link)."""
+    """The word sequences of every line the document keeps, and the words of each of its headings,
+    with or without its section number, less its last word at most (a table of contents entry
+    leaves out a heading's "7.2" or its trailing "[src]" link)."""
     lines, starts = set(), set()
     for block in doc.blocks:
         for line in block.text.split("\n"):
             lines.add(tuple(words(line)))
         if block.heading:
             ws = words(block.text)
-            starts.update(tuple(ws[:n]) for n in range(max(1, len(ws) - 1), len(ws) + 1))
+            unnumbered = ws[next((i for i, w in enumerate(ws) if not w.isdigit()), len(ws)):]
+            for form in (ws, unnumbered):
+                starts.update(tuple(form[:n]) for n in range(max(1, len(form) - 1), len(form) + 1))
     return lines, starts
 
 

@@ -250,3 +250,20 @@ def test_audit_splits_removed_words_into_copies_site_furniture_and_the_rest(tmp_
     assert abs(sum(parts) - figures["in_removed_pct"]) < 0.002 and all(parts)
     assert abs(figures["in_passages_or_copy_pct"] - figures["in_passages_pct"] - parts[0]) < 0.002
     assert [s["text"] for s in figures["removed_sample_other"]] == ["Sponsored by the harbour office"]
+
+
+def test_a_menu_that_says_what_each_section_holds_is_kept_and_a_menu_of_links_goes(tmp_path):
+    texinfo = (f"<html><body><h1>Nettle</h1><p>{PROSE}</p>"
+               "<table class='menu'><tr><td>&bull; <a href='#Linking'>Linking</a>:</td><td>&nbsp;&nbsp;</td>"
+               "<td>Linking with libnettle and libhogweed.</td></tr>"
+               "<tr><td>&bull; <a href='#RSA'>RSA</a>:</td><td>&nbsp;&nbsp;</td><td>The RSA public key algorithm."
+               "</td></tr></table>"
+               "<table class='menu'><tr><td>&bull; <a href='#AES'>AES</a></td></tr>"
+               "<tr><td>&bull; <a href='#DES'>DES</a></td></tr></table>"
+               f"<h2>Linking</h2><p>{PROSE}</p><h2>AES</h2><p>{PROSE}</p><h2>DES</h2><p>{PROSE}</p></body></html>")
+    path = write(tmp_path / "nettle.html", texinfo)
+    doc = load_document(path, tmp_path)
+    kept = [b.text for b in doc.blocks]
+    assert "• Linking: | Linking with libnettle and libhogweed." in kept
+    assert [(r.text, r.reason) for r in doc.removed] == [("• AES", "site chrome (menu)"), ("• DES", "site chrome (menu)")]
+    assert lost(path, tmp_path).lost == 0

@@ -197,7 +197,23 @@ def _remove_chrome(soup: BeautifulSoup) -> None:
             continue        # a wrapper with a chrome-ish class ("comments-open") around the content
         if not _is_hidden(tag) and text_len.get(id(tag), 0) > 0.5 * total:
             continue
-        _take_out(soup, tag, _chrome_reason(tag))
+        reason = _chrome_reason(tag)
+        if reason in _MENU_REASONS and _written_words(tag):
+            continue        # a "menu" that says more than its links: a Texinfo menu's descriptions
+        _take_out(soup, tag, reason)
+
+
+_MENU_REASONS = frozenset(f"site chrome ({token})" for token in ("menu", "sidebar", "navbar", "navigation"))
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _written_words(box: Tag) -> bool:
+    """Whether a third or more of a menu's words stand outside its links: a site's menu, sidebar or
+    nav bar is links; a Texinfo menu ("Linking: Linking with libnettle and libhogweed.") says
+    what each section holds in words found nowhere else in the document."""
+    linked = sum(len(_WORD.findall(a.get_text())) for a in box.find_all("a"))
+    total = len(_WORD.findall(box.get_text()))
+    return total > 0 and total - linked >= total / 3
 
 
 def _decomposed(tag: Tag) -> bool:
