@@ -40,6 +40,9 @@ def read_plain(text: str, boilerplate: frozenset[str] = frozenset()) -> Extracte
     for i, p in enumerate(paras):
         if reasons[i]:
             where = "body" if not body else "head" if i < body[0] else "foot" if i > body[-1] else "body"
+            if where == "foot" and any(reasons[j] is None and len(q.text.split()) > 3 for j, q in
+                                       enumerate(paras[i + 1:], i + 1)):
+                where = "body"      # a line of text follows: this is not a page's foot of menus and notices
             reasons[i] = chrome.placed(reasons[i], p.text, where)
     kinds: list[str | None] = [DROP if reason else None for reason in reasons]
     for i, p in enumerate(paras):
