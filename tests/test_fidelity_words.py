@@ -270,9 +270,10 @@ def test_a_menu_that_says_what_each_section_holds_is_kept_and_a_menu_of_links_go
 
 
 def test_a_copyright_line_followed_by_text_is_kept(tmp_path):
-    notes = (f"Deprecated utilities\n\n{PROSE}\n\n----\n\nThe Single UNIX(TM) Specification, Version 2\n\n"
+    notes = (f"Deprecated utilities\n\n{PROSE}\n\n----\n\nWhat:\ttunelp\nWhy:\tparallel port printers are "
+             "probably almost extinct devices\n\n----\n\nThe Single UNIX(TM) Specification, Version 2\n"
              "Copyright (C) 1997 The Open Group\n\n  Legacy utilities which are part of the package are:\n\n"
-             "\tcol\n\tline\n\tpg\n")
+             "\tcol\n\tline\n\tpg\n\n  http://pubs.opengroup.org/onlinepubs/7908799/xcu/intro.html\n")
     doc = load_document(write(tmp_path / "deprecated.txt", notes), tmp_path)
     assert doc.removed == ()
     assert "Copyright (C) 1997 The Open Group" in doc.text
