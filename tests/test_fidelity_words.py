@@ -30,6 +30,7 @@ API_PAGE = """<html><head><title>Buffer</title></head><body><main>
 <h1>Buffer</h1>
 <h3><a id="eax-aes128"></a>7.4.1.3 <acronym>EAX</acronym>-<acronym>AES</acronym>128 interface</h3>
 <h4><code>ERR_CANNOT_TRANSFER_OBJECT</code><span><a class="mark" href="#x">#</a></span></h4>
+<h4>Class: <code>FileHandle</code><a class="srclink" href="https://example.org/fs.js">[src]</a></h4>
 <p>Many APIs accept plain <code>Uint8Array</code>s wherever <code>Buffer</code>s are supported.</p>
 <pre class="with-chars"><code class="language-js mjs">const buf = Buffer.alloc(16);
 console.log(buf.length);
@@ -60,7 +61,8 @@ def test_html_headings_and_cells_read_inline_elements_as_one_run_of_text(tmp_pat
     path = write(tmp_path / "buffer.html", API_PAGE)
     doc = load_document(path, tmp_path)
     headings = [b.text for b in doc.blocks if b.heading]
-    assert headings == ["Buffer", "7.4.1.3 EAX-AES128 interface", "ERR_CANNOT_TRANSFER_OBJECT"]  # (no "#")
+    assert headings == ["Buffer", "7.4.1.3 EAX-AES128 interface", "ERR_CANNOT_TRANSFER_OBJECT",  # (no "#")
+                        "Class: FileHandle [src]"]
     assert "TypedArrays and DataViews | shared memory" in [b.text for b in doc.blocks]
     assert "Many APIs accept plain Uint8Arrays wherever Buffers are supported." in [b.text for b in doc.blocks]
 

@@ -331,17 +331,20 @@ _PERMALINK = re.compile(r"(?:\s+#|\s*[\u00b6\U0001f517])+\s*$|^\s*[\u00b6\U0001f
 
 
 _MARK = frozenset(["#", "\u00b6", "\U0001f517"])
+_BRACKETED = re.compile(r"\[\w[\w ]{0,15}\]")          # "[src]", "[edit]": a link of a heading's own
 
 
 def inline_text(node: Tag) -> str:
     """The text of a heading or table cell as shown: inline elements run on ("<acronym>AES</acronym>128"
     is "AES128", "<code>Buffer</code>s" is "Buffers"), a <br> or a block inside is a space, and a
-    permalink mark that is a link of its own ("Title<a>#</a>") stands apart, so it can be dropped."""
+    permalink mark that is a link of its own ("Title<a>#</a>") stands apart, so it can be dropped,
+    as does a bracketed link ("Stream<a>[src]</a>" is "Stream [src]", "History [edit]")."""
     out: list[str] = []
     for child in node.descendants:
         if type(child) in _TEXT_TYPES:
             text = str(child)
-            if text.strip() in _MARK and child.parent is not node and child.parent.get_text().strip() in _MARK:
+            alone = child.parent is not node and child.parent.get_text().strip() == text.strip()
+            if alone and (text.strip() in _MARK or _BRACKETED.fullmatch(text.strip())):
                 text = " " + text
             out.append(text)
         elif isinstance(child, Tag) and (child.name == "br" or child.name in BLOCKS):
