@@ -7,7 +7,10 @@ the fidelity audit to hold the readers to.
   (paragraphs, headings, list items, table cells, <pre>...) start on a line of their own, form
   controls (a "copy" button) are boxes of their own, so are the <code> blocks of a <pre> that
   holds several (alternatives a page's script shows one at a time: Node.js's ES-module and
-  CommonJS versions of an example), and other inline elements (<code>, <a>, <span>...) run on in their line, so `<code>Buffer</code>s` is
+  CommonJS versions of an example), so are two phrases in inline elements side by side that
+  would otherwise run into one word ("Added in: v10.5.0" "Removed in: v12.5.0": the page's
+  style sheet sets them apart; the reader follows the same rule, outside <pre>), and other
+  inline elements (<code>, <a>, <span>...) run on in their line, so `<code>Buffer</code>s` is
   the word "Buffers", as it is on the screen, not "Buffer" and "s".
 - A Markdown file: the text of its rendering by a CommonMark renderer (markdown-it-py, with
   GitHub's tables and strikethrough), read as that HTML page. A fence's info string ("```mjs"),
@@ -41,6 +44,19 @@ def _hidden(tag) -> bool:
     style = str(tag.get("style", "")).replace(" ", "").lower()
     return ("hidden" in tag.attrs or str(tag.get("aria-hidden", "")).lower() == "true"
             or "display:none" in style or "visibility:hidden" in style)
+
+
+def _phrases_apart(node, tag_type) -> bool:
+    """Two inline elements side by side, each a phrase with a space in it, whose junction would
+    make one word of two: the page's style sheet sets them apart (Node.js's "Added in: v10.5.0" and
+    "Removed in: v12.5.0" spans, a margin between them); a word in parts ("<b>W</b>ord") has none."""
+    before = node.previous_sibling
+    if node.name in BLOCK or node.name in BOXES or not isinstance(before, tag_type) \
+            or before.name in BLOCK or before.name in BOXES:
+        return False
+    left, right = before.get_text(), node.get_text()
+    return (left[-1:].isalnum() and right[:1].isalnum() and " " in left.strip() and " " in right.strip()
+            and node.find_parent("pre") is None)
 
 
 def html_text(markup: str) -> str:
@@ -78,6 +94,8 @@ def html_text(markup: str) -> str:
         elif node.name in BOXES:
             out.append(" ")
             stack.append((node, True))
+        elif _phrases_apart(node, Tag):
+            out.append(" ")
         stack.extend((child, False) for child in reversed(node.contents))
     return "".join(out)
 

@@ -279,3 +279,18 @@ def test_a_copyright_line_followed_by_text_is_kept(tmp_path):
     doc = load_document(write(tmp_path / "deprecated.txt", notes), tmp_path)
     assert doc.removed == ()
     assert "Copyright (C) 1997 The Open Group" in doc.text
+
+
+def test_two_phrases_side_by_side_stay_two_and_a_word_in_parts_stays_one(tmp_path):
+    page = (f"<html><body><main><h2><code>ERR_HTTP2_FRAME_ERROR</code></h2><div class='api_metadata'>"
+            "<span>Added in: v9.0.0</span><span>Removed in: v10.0.0</span></div>"
+            f"<p><b>W</b>ord and <span>Hel</span><span>lo</span> stay whole. {PROSE}</p></main></body></html>")
+    path = write(tmp_path / "errors.html", page)
+    kept = [b.text for b in load_document(path, tmp_path).blocks]
+    assert "Added in: v9.0.0 Removed in: v10.0.0" in kept
+    assert kept[-1].startswith("Word and Hello stay whole.")
+    assert lost(path, tmp_path).lost == 0
+    write(tmp_path / "docs/errors.html", page)
+    build_index([tmp_path / "docs"], tmp_path / "idx")
+    with Searcher(tmp_path / "idx") as s:
+        assert s.search('"Removed in: v10.0.0"').hits

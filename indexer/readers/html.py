@@ -347,9 +347,23 @@ def inline_text(node: Tag) -> str:
             if alone and (text.strip() in _MARK or _BRACKETED.fullmatch(text.strip())):
                 text = " " + text
             out.append(text)
-        elif isinstance(child, Tag) and (child.name == "br" or child.name in BLOCKS):
+        elif isinstance(child, Tag) and (child.name == "br" or child.name in BLOCKS
+                                         or (child.name in _INLINE and phrases_apart(child))):
             out.append(" ")
     return _collapse("".join(out))
+
+
+def phrases_apart(node: Tag) -> bool:
+    """Whether an inline element and the one just before it (no text between) are two phrases a
+    page's style sheet sets apart: each holds a space, and together they would make one word of
+    the last of one and the first of the other (Node.js's <span>Added in: v10.5.0</span><span>Removed
+    in: v12.5.0</span> is "v10.5.0 Removed", not "v10.5.0Removed"). A word in parts
+    ("<b>W</b>ord", "<span>Hel</span><span>lo</span>") has no space in a part and stays one."""
+    before = node.previous_sibling
+    if not isinstance(before, Tag) or before.name not in _INLINE:
+        return False
+    left, right = before.get_text(), node.get_text()
+    return (left[-1:].isalnum() and right[:1].isalnum() and " " in left.strip() and " " in right.strip())
 
 
 def heading_text(node: Tag) -> str:
@@ -454,6 +468,8 @@ def _walk(top: Tag, root: Tag) -> list[tuple[str, int, str | None]]:
         if name in BLOCKS or name == "li":
             flush()
             stack.append((node, True, inside))
+        elif name in _INLINE and phrases_apart(node):
+            buffer.append(" ")
         stack.extend((child, False, inside) for child in reversed(node.contents))
     flush()
     return [(text, level, why) for text, level, why in parts if text.strip()]
