@@ -66,7 +66,7 @@ class Searcher:
 
     def __init__(self, index_dir: str | Path | None = None, *, k1: float = 0.9, b: float = 0.6,
                  title_boost: float = 0.25, section_boost: float = 0.25, proximity_boost: float = 1.0,
-                 proximity_slop: int = 8, feedback_docs: int = 5, feedback_terms: int = 20,
+                 proximity_slop: int = 8, pair_boost: float = 0.0, pair_slop: int = 3, feedback_docs: int = 5, feedback_terms: int = 20,
                  feedback_weight: float = 0.55, feedback_min_words: int = KEYWORD_QUERY_WORDS + 1,
                  other_passages_weight: float = 0.0, document_weight: float = 1.0,
                  document_feedback: bool = True,
@@ -90,6 +90,7 @@ class Searcher:
         self.document_weight = document_weight
         self.document_feedback = document_feedback
         self.proximity_slop = proximity_slop
+        self.pair = {"pair_boost": pair_boost, "pair_slop": pair_slop}     # off by default: proximity.py
         self.feedback = {"docs": feedback_docs, "terms": feedback_terms, "weight": feedback_weight,
                          "min_words": feedback_min_words}
         self.snippet_size = snippet_size
@@ -269,7 +270,7 @@ class Searcher:
         scores = ev.scores(query)
         if len(parsed.words) <= 12:
             proximity.rescore(ev, scores, parsed.words, slop=self.proximity_slop, boost=self.proximity_boost,
-                              tie=ev.tie)
+                              tie=ev.tie, **self.pair)
         return scores
 
     def _top(self, searcher, scores: Scores, n: int, per_doc: int | None, parsed=None, expansion=None):
