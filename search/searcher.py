@@ -50,7 +50,8 @@ class Searcher:
     title or a section heading weighing a quarter of a body word (the title is stored on every
     passage and is usually also the document's first line and first heading, so a higher
     weight counts it three times), plus, among the best 100 passages, a bonus where the
-    query's words stand close together in any order (search/rank/proximity.py). Queries are
+    query's words stand close together in any order (search/rank/proximity.py; pair_boost,
+    off by default, adds one for each pair of neighbouring query words close together). Queries are
     scored straight from the postings (search/rank/evaluate.py), every match counted. With
     operator="or", keywords (up to KEYWORD_QUERY_WORDS) rank the passages matching more of
     them first; a longer, natural-language question (feedback_min_words words or more) is

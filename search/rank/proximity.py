@@ -11,8 +11,8 @@ all-words rule almost never fires for a question of six words or more; the pairs
 do ("dielectric constant", "transistor switches"), as in Metzler and Croft's
 sequential dependence model; the weaker word's score, as Büttcher's BM25TP takes the
 smaller idf, so a generic word beside a topical one earns little. Measured on the
-five judged collections (bench/results/issue15-npl.md): NPL +0.008 and MED +0.011
-nDCG@10, CACM -0.004, CISI -0.006, Cranfield -0.002, so it is not a default.
+five judged collections at 0.25 (bench/results/issue15-npl.md): NPL +0.009 and MED
++0.011 nDCG@10, CACM -0.006, CISI -0.006, Cranfield -0.004, so it is not a default.
 
 Why a window and not a query: Whoosh's way, an AndMaybe with an ordered Phrase(words,
 slop), read the positions of every passage holding all the words and gave nothing to
