@@ -3,9 +3,9 @@ how many in lines the indexer left out (and why), and how many are lost.
 
 Each file is read through the indexer's own pipeline (learn_boilerplate, load_document,
 segment), the way `docsearch index` reads it. The words it is held to are the visible text
-of the file, counted independently of the readers: a text file's text, an HTML page's text
-outside <head>, scripts and styles, a Markdown file's text without its markup's link targets,
-front matter and comments. A word counts as kept when the passages hold it as often as the
+of the file, worked out independently of the readers (bench/visible.py): a text file's text,
+an HTML page's text as a browser lays it out without the page's CSS, a Markdown file's text as
+a CommonMark renderer shows it. A word counts as kept when the passages hold it as often as the
 file does; the rest is matched against the removed lines, and what is left is lost.
 """
 from __future__ import annotations
@@ -18,20 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from bench.visible import visible_text  # noqa: F401  (what a reader sees; tests import it from here)
+
 _WORD = re.compile(r"[^\W_]+")
-_LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?=[^\W\d_])")
-_MD_FRONT = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
-_MD_LINK_TARGET = re.compile(r"(\]\([^)]*\)|\]\[[^\]]*\]|^ {0,3}\[[^\]]+\]:.*$)", re.M)
-_MD_IMAGE = re.compile(r"!\[[^\]]*\]")
-_MD_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_MD_TAG = re.compile(r"</?[A-Za-z][^>]*>")
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
-
-
-def _hidden(tag) -> bool:
-    style = str(tag.get("style", "")).replace(" ", "").lower()
-    return ("hidden" in tag.attrs or str(tag.get("aria-hidden", "")).lower() == "true"
-            or "display:none" in style or "visibility:hidden" in style)
 
 
 def words(text: str) -> list[str]:
@@ -39,35 +29,15 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.casefold())
 
 
-def visible_text(path: Path) -> str:
-    """The text a person reading the file sees, in the indexer's character normal form."""
-    from bs4 import BeautifulSoup, Comment, XMLParsedAsHTMLWarning
-
-    from indexer.clean.normalize import decode, normalize
-
-    suffix = path.suffix.lower()
-    text = normalize(decode(path.read_bytes(), html=suffix in (".html", ".htm")))
-    if suffix in (".html", ".htm"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-            soup = BeautifulSoup(text, "lxml")
-        for tag in soup.find_all(["head", "script", "style", "noscript", "template", "svg"]):
-            tag.decompose()
-        for tag in soup.find_all(_hidden):          # never shown: not words a reader sees
-            if not tag.__dict__.get("_decomposed"):
-                tag.decompose()
-        for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-            comment.extract()
-        text = normalize(soup.get_text("\n"))
-    elif suffix in (".md", ".markdown"):
-        text = _MD_FRONT.sub("", _MD_COMMENT.sub("", text))
-        text = _MD_TAG.sub(" ", _MD_IMAGE.sub(" ", _MD_LINK_TARGET.sub("] ", text)))
-    return _LINE_END_HYPHEN.sub("", text)
+REPEATED_IN = 5        # a removed line found removed in this many files or more is a site's furniture
+CLASSES = ("copy of kept text", f"repeated in {REPEATED_IN}+ files", "other")
 
 
 @dataclass
 class Audit:
-    """Counts over a set of files; `sample` holds every removed line (text, reason, file)."""
+    """Counts over a set of files; `removed` holds every removed line (text, reason, file), and
+    `removed_facts` for each its word count, whether it is a copy of text the document keeps,
+    and its key across files."""
 
     name: str
     files: int = 0
@@ -85,26 +55,70 @@ class Audit:
     untitled: int = 0
     lost_by_file: Counter = field(default_factory=Counter)
     removed: list = field(default_factory=list)
+    removed_facts: list = field(default_factory=list)           # (words Counter, copy?, key), as `removed`
+    unmatched: list = field(default_factory=list)               # per document: (source words not in passages,
+                                                                #  index of its first removed line, count)
+
+    def removal_classes(self) -> tuple[list[str], Counter]:
+        """Each removed line's class (CLASSES: a copy of text kept in the same document, a line
+        removed in REPEATED_IN files or more, or other), and the source words matched in the removed
+        lines by class: per document, copies first, then repeated lines, then the rest, so the
+        three add up to `in_removed`."""
+        files_of: dict[str, set] = {}
+        for (_, _, label), (_, _, key) in zip(self.removed, self.removed_facts):
+            files_of.setdefault(key, set()).add(label)
+        classes = [CLASSES[0] if copy else CLASSES[1] if len(files_of[key]) >= REPEATED_IN else CLASSES[2]
+                   for _, copy, key in self.removed_facts]
+        matched: Counter = Counter()
+        for rest, first, count in self.unmatched:
+            rest = Counter(rest)
+            for cls in CLASSES:
+                pool = Counter()
+                for i in range(first, first + count):
+                    if classes[i] == cls:
+                        pool.update(self.removed_facts[i][0])
+                took = Counter({w: min(n, pool[w]) for w, n in rest.items() if pool[w]})
+                matched[cls] += sum(took.values())
+                rest -= took
+        return classes, matched
 
     def figures(self, sample: int = 25, seed: int = 12) -> dict:
         pct = (lambda n: round(100 * n / self.source_words, 3) if self.source_words else 0.0)
         rng = random.Random(seed)
         picked = rng.sample(self.removed, min(sample, len(self.removed)))
+        classes, matched = self.removal_classes()
+        by_class: dict[str, Counter] = {}
+        for (_, reason, _), cls, (ws, _, _) in zip(self.removed, classes, self.removed_facts):
+            by_class.setdefault(reason, Counter())[cls] += sum(ws.values())
+        others = [r for r, cls in zip(self.removed, classes) if cls == CLASSES[2]]
+        picked_other = random.Random(seed).sample(others, min(sample, len(others)))
         return {
             "files": self.files, "documents": self.documents, "skipped": dict(self.skipped.most_common()),
             "source_words": self.source_words, "in_passages_pct": pct(self.in_passages),
             "in_removed_pct": pct(self.in_removed), "lost_pct": pct(self.lost),
+            # The removed words split (they add up to in_removed_pct): a verbatim copy of a heading
+            # or line the same document keeps (a table of contents), a line removed in REPEATED_IN
+            # files or more (a site's menu, a button label), and the rest.
+            "in_removed_copy_of_kept_pct": pct(matched[CLASSES[0]]),
+            "in_removed_repeated_pct": pct(matched[CLASSES[1]]),
+            "in_removed_other_pct": pct(matched[CLASSES[2]]),
+            "in_passages_or_copy_pct": pct(self.in_passages + matched[CLASSES[0]]),
             "removed_lines_by_reason": dict(self.removed_lines.most_common()),
             "removed_words_by_reason": dict(self.removed_words.most_common()),
+            "removed_words_by_reason_and_class": {r: dict(c) for r, c in sorted(
+                by_class.items(), key=lambda item: -sum(item[1].values()))},
             "passages": self.passages, "passages_under_80": self.short_passages,
             "passages_under_40": self.tiny_passages, "documents_without_title": self.untitled,
             "most_lost": dict(self.lost_by_file.most_common(5)),
             "removed_sample": [{"reason": r, "text": t[:200], "file": f} for t, r, f in picked],
+            "removed_sample_other": [{"reason": r, "text": t[:200], "file": f} for t, r, f in picked_other],
         }
 
 
 def audit_files(name: str, root: Path, paths: Iterable[Path], *, keep_all: bool = False) -> Audit:
     """Read each file as `docsearch index` would and count where its words went."""
+    from bs4 import XMLParsedAsHTMLWarning
+
     from indexer.errors import UnsupportedFileError
     from indexer.readers.boilerplate import learn_boilerplate
     from indexer.readers.load import load_document
@@ -116,7 +130,9 @@ def audit_files(name: str, root: Path, paths: Iterable[Path], *, keep_all: bool 
     for path in paths:
         out.files += 1
         try:
-            doc = load_document(path, root, boilerplate=boilerplate, keep_all=keep_all)
+            with warnings.catch_warnings():     # (the parser's XHTML notice: `docsearch index` reports it)
+                warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+                doc = load_document(path, root, boilerplate=boilerplate, keep_all=keep_all)
         except UnsupportedFileError as e:
             out.skipped[re.sub(r"\(.*?\)|[\d,]+", "…", str(e))] += 1
             continue
@@ -133,17 +149,24 @@ def account(out: Audit, doc, passages, source: str, label: str) -> None:
     # hyphenated at a line end and rejoined; only forms that are not words of the passages as they are.
     joined = {w for p in passages for w in words(p.text.replace("-", ""))} - set(have)
     removed = Counter()
+    kept_lines, heading_starts = _kept_forms(doc)
+    first = len(out.removed)
     for r in doc.removed:
         ws = words(r.text)
         removed.update(ws)
         out.removed_lines[r.reason] += 1
         out.removed_words[r.reason] += len(ws)
         out.removed.append((r.text, r.reason, label))
+        lines = [tuple(words(line)) for line in r.text.split("\n") if words(line)]
+        copy = bool(lines) and all(line in kept_lines or line in heading_starts for line in lines)
+        out.removed_facts.append((Counter(ws), copy, " ".join(ws)))
     need = Counter(words(source))
     total = sum(need.values())
     kept = sum(min(n, have[w]) for w, n in need.items())
     rest = Counter({w: n - have[w] for w, n in need.items() if n > have[w]})
     in_removed = sum(min(n, removed[w]) for w, n in rest.items())
+    if doc.removed:
+        out.unmatched.append((dict(rest), first, len(doc.removed)))
     rest = Counter({w: n - removed[w] for w, n in rest.items() if n > removed[w]})
     rejoined = sum(n for w, n in rest.items() if w in joined)     # "inter-Korean" read as "interkorean"
     lost = sum(rest.values()) - rejoined
@@ -158,6 +181,22 @@ def account(out: Audit, doc, passages, source: str, label: str) -> None:
     if len(doc.text) >= 40:
         out.tiny_passages += sum(len(p.text) < 40 for p in passages)
     out.untitled += not doc.title
+
+
+def _kept_forms(doc) -> tuple[set, set]:
+    """The word sequences of every line the document keeps, and the words of each of its headings,
+    with or without its section number, less its last word at most (a table of contents entry
+    leaves out a heading's "7.2" or its trailing "[src]" link)."""
+    lines, starts = set(), set()
+    for block in doc.blocks:
+        for line in block.text.split("\n"):
+            lines.add(tuple(words(line)))
+        if block.heading:
+            ws = words(block.text)
+            unnumbered = ws[next((i for i, w in enumerate(ws) if not w.isdigit()), len(ws)):]
+            for form in (ws, unnumbered):
+                starts.update(tuple(form[:n]) for n in range(max(1, len(form) - 1), len(form) + 1))
+    return lines, starts
 
 
 def debian_docs(root: Path = Path("/usr/share/doc"), n: int | None = None) -> list[Path]:
@@ -178,10 +217,22 @@ def render(results: dict) -> str:
                      f"| {f['in_passages_pct']:.3f}% | {f['in_removed_pct']:.3f}% | {f['lost_pct']:.3f}% "
                      f"| {f['passages_under_80']:,} of {f['passages']:,} | {f['passages_under_40']:,} "
                      f"| {f['documents_without_title']:,} |")
+    lines += ["", "| corpus | in passages | removed: copy of kept text | removed: repeated in "
+              f"{REPEATED_IN}+ files | removed: other | lost | in passages or copied there |",
+              "|---|---|---|---|---|---|---|"]
+    for name, f in results.items():
+        lines.append(f"| {name} | {f['in_passages_pct']:.3f}% | {f['in_removed_copy_of_kept_pct']:.3f}% "
+                     f"| {f['in_removed_repeated_pct']:.3f}% | {f['in_removed_other_pct']:.3f}% "
+                     f"| {f['lost_pct']:.3f}% | {f['in_passages_or_copy_pct']:.3f}% |")
     for name, f in results.items():
         lines.append(f"\n{name}: removed lines by reason (lines / words): " + ", ".join(
             f"{reason} {n:,} / {f['removed_words_by_reason'].get(reason, 0):,}"
             for reason, n in f["removed_lines_by_reason"].items()) or "none")
+        split = f.get("removed_words_by_reason_and_class", {})
+        if split:
+            lines.append(f"{name}: removed words by reason (copy of kept text / repeated in {REPEATED_IN}+ files / "
+                         "other): " + ", ".join(f"{reason} {c.get(CLASSES[0], 0):,} / {c.get(CLASSES[1], 0):,} / "
+                                                f"{c.get(CLASSES[2], 0):,}" for reason, c in split.items()))
         if f["skipped"]:
             lines.append(f"{name}: skipped: " + ", ".join(f"{r} {n:,}" for r, n in f["skipped"].items()))
         if f["most_lost"]:
@@ -194,4 +245,7 @@ def render_sample(results: dict) -> str:
     for name, f in results.items():
         out.append(f"\n{name}: a random sample of removed lines")
         out += [f"  [{s['reason']}] {s['text']!r}  ({s['file']})" for s in f["removed_sample"]]
+        out.append(f"{name}: a random sample of removed lines that are neither a copy of kept text nor "
+                   f"repeated in {REPEATED_IN}+ files")
+        out += [f"  [{s['reason']}] {s['text']!r}  ({s['file']})" for s in f["removed_sample_other"]]
     return "\n".join(out)

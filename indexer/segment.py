@@ -44,9 +44,11 @@ def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _hard_split(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[int, int]]:
-    """Cut an over-long sentence at whitespace (or anywhere, for text without spaces)."""
+    """Cut an over-long sentence at whitespace, a line break as well as a space (a list of names, one
+    to a line, has no spaces: cut anywhere, it split names in two), or anywhere in text without either."""
     while end - start > max_chars:
-        cut = text.rfind(" ", start + max_chars // 2, start + max_chars)
+        cut = max(text.rfind(" ", start + max_chars // 2, start + max_chars),
+                  text.rfind("\n", start + max_chars // 2, start + max_chars))
         if cut <= start:
             cut = start + max_chars
         piece_end = cut

@@ -35,7 +35,14 @@ _NOTICE_ANYWHERE = re.compile(
     r"|required fields are marked|all rights reserved|^(?:©|\(c\)|copyright\b)",
     re.I,
 )
-_UPDATED = re.compile(r"\blast (?:updated|modified|revised)\b|^(?:updated|modified|revised)\s*:", re.I)
+_COPYRIGHT = re.compile(r"all rights reserved|^(?:©|\(c\)|copyright\b)", re.I)
+# Line-level chrome that is chrome only at the edges of a text, where pages put it.
+_AT_THE_EDGES = frozenset(["notice", "contact line", "updated notice"])
+# "This page last updated 6/26/2008 jdb", "Last modified: 2024-01-05", "Updated: 3 May": the phrase
+# opens the line (after at most three words) and a short date follows; "Time when file data last
+# modified. Changed by the mknod(2), utimes(2) ... calls." is a sentence of the text, not a notice.
+_UPDATED = re.compile(r"^(?:[\w'\u2019]+\s+){0,3}?last\s+(?:updated|modified|revised)\b(?:\s+(?:on|at)\b)?\s*:?(?P<rest>.*)$"
+                      r"|^(?:updated|modified|revised)\s*:(?P<after>.*)$", re.I)
 # Words one of which each match of _NOTICE_ANYWHERE / _UPDATED holds (see _may_hold).
 _NOTICE_WORDS = ("akismet", "comment data", "your email", "required fields", "all rights", "(c)", "copyright")
 _UPDATED_WORDS = ("updated", "modified", "revised")
@@ -97,8 +104,24 @@ def is_notice(line: str) -> bool:
                 or is_updated_notice(line))
 
 
+def placed(reason: str | None, line: str, where: str) -> str | None:
+    """`reason` for a line found where it stands ("head": before the first body paragraph, "body":
+    between the first and the last, "foot": after the last), or None when that place makes it
+    content: a notice, contact or "updated" line inside the text is a line of the text ("search"
+    and "related" in an index of words, a service's "URL: ..." in a how-to); a copyright line is
+    chrome only at a page's foot: at the top it is the document's own statement (a manual's title
+    page, a NOTICE file), and it says who holds the rights."""
+    if reason not in _AT_THE_EDGES or where == "foot":
+        return reason
+    if where == "body" or (reason == "notice" and _may_hold(line, _NOTICE_WORDS) and _COPYRIGHT.search(line)):
+        return None
+    return reason
+
+
 def is_updated_notice(line: str) -> bool:
-    return len(line) <= 120 and _may_hold(line, _UPDATED_WORDS) and bool(_UPDATED.search(line))
+    m = _UPDATED.search(line) if len(line) <= 120 and _may_hold(line, _UPDATED_WORDS) else None
+    rest = (m.group("rest") if m.group("rest") is not None else m.group("after")).strip() if m else ""
+    return bool(m) and len(rest.split()) <= 5 and (not rest or any(c.isdigit() for c in rest))
 
 
 def _may_hold(line: str, words: tuple[str, ...]) -> bool:

@@ -207,7 +207,23 @@ def _remove_chrome(soup: BeautifulSoup) -> None:
             continue        # a wrapper with a chrome-ish class ("comments-open") around the content
         if not _is_hidden(tag) and text_len.get(id(tag), 0) > 0.5 * total:
             continue
-        _take_out(soup, tag, _chrome_reason(tag))
+        reason = _chrome_reason(tag)
+        if reason in _MENU_REASONS and _written_words(tag):
+            continue        # a "menu" that says more than its links: a Texinfo menu's descriptions
+        _take_out(soup, tag, reason)
+
+
+_MENU_REASONS = frozenset(f"site chrome ({token})" for token in ("menu", "sidebar", "navbar", "navigation"))
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _written_words(box: Tag) -> bool:
+    """Whether a third or more of a menu's words stand outside its links: a site's menu, sidebar or
+    nav bar is links; a Texinfo menu ("Linking: Linking with libnettle and libhogweed.") says
+    what each section holds in words found nowhere else in the document."""
+    linked = sum(len(_WORD.findall(a.get_text())) for a in box.find_all("a"))
+    total = len(_WORD.findall(box.get_text()))
+    return total > 0 and total - linked >= total / 3
 
 
 def _decomposed(tag: Tag) -> bool:
@@ -314,9 +330,60 @@ def _collapse(text: str) -> str:
 _PERMALINK = re.compile(r"(?:\s+#|\s*[\u00b6\U0001f517])+\s*$|^\s*[\u00b6\U0001f517]\s*")
 
 
+_MARK = frozenset(["#", "\u00b6", "\U0001f517"])
+_BRACKETED = re.compile(r"\[\w[\w ]{0,15}\]")          # "[src]", "[edit]": a link of a heading's own
+
+
+def inline_text(node: Tag) -> str:
+    """The text of a heading or table cell as shown: inline elements run on ("<acronym>AES</acronym>128"
+    is "AES128", "<code>Buffer</code>s" is "Buffers"), a <br> or a block inside is a space, and a
+    permalink mark that is a link of its own ("Title<a>#</a>") stands apart, so it can be dropped,
+    as does a bracketed link ("Stream<a>[src]</a>" is "Stream [src]", "History [edit]")."""
+    out: list[str] = []
+    for child in node.descendants:
+        if type(child) in _TEXT_TYPES:
+            text = str(child)
+            alone = child.parent is not node and child.parent.get_text().strip() == text.strip()
+            if alone and (text.strip() in _MARK or _BRACKETED.fullmatch(text.strip())):
+                text = " " + text
+            out.append(text)
+        elif isinstance(child, Tag) and (child.name == "br" or child.name in BLOCKS
+                                         or (child.name in _INLINE and phrases_apart(child))):
+            out.append(" ")
+    return _collapse("".join(out))
+
+
+def phrases_apart(node: Tag) -> bool:
+    """Whether an inline element and the one just before it (no text between) are two phrases a
+    page's style sheet sets apart: each holds a space, and together they would make one word of
+    the last of one and the first of the other (Node.js's <span>Added in: v10.5.0</span><span>Removed
+    in: v12.5.0</span> is "v10.5.0 Removed", not "v10.5.0Removed"). A word in parts
+    ("<b>W</b>ord", "<span>Hel</span><span>lo</span>") has no space in a part and stays one."""
+    before = node.previous_sibling
+    if not isinstance(before, Tag) or before.name not in _INLINE:
+        return False
+    left, right = before.get_text(), node.get_text()
+    return (left[-1:].isalnum() and right[:1].isalnum() and " " in left.strip() and " " in right.strip())
+
+
 def heading_text(node: Tag) -> str:
     """A heading's words: inline wrappers (links, spans) read through, permalink marks dropped."""
-    return _PERMALINK.sub("", _collapse(node.get_text(" ")))
+    return _PERMALINK.sub("", inline_text(node))
+
+
+def pre_text(pre: Tag) -> str:
+    """The text of a <pre> as shown: a <br> is a line break, and each <code> block of several side
+    by side (Node.js's ES-module and CommonJS versions of an example) starts on a line of its own,
+    so the last word of one never runs into the first of the next ("16const")."""
+    out: list[str] = []
+    for node in pre.descendants:
+        if type(node) in _TEXT_TYPES:
+            out.append(str(node))
+        elif isinstance(node, Tag):
+            if node.name == "br" or (node.name == "code" and node.parent is pre and out
+                                     and not out[-1].endswith("\n") and "".join(out).strip()):
+                out.append("\n")
+    return "".join(out)
 
 
 def _removed_within(node: Tag, parts: list) -> None:
@@ -380,18 +447,18 @@ def _walk(top: Tag, root: Tag) -> list[tuple[str, int, str | None]]:
         if name in HEADINGS:
             flush()
             parts.append((heading_text(node), HEADINGS[name], None) if inside
-                         else (_collapse(node.get_text(" ")), 0, outside))
+                         else (inline_text(node), 0, outside))
             _removed_within(node, parts)
             continue
         if name == "pre":
             flush()
-            parts.append(("\n".join(line.rstrip() for line in node.get_text().split("\n")).strip("\n"), 0,
+            parts.append(("\n".join(line.rstrip() for line in pre_text(node).split("\n")).strip("\n"), 0,
                           None if inside else outside))
             _removed_within(node, parts)
             continue
         if name == "tr" and not node.find(_STRUCTURAL):
             flush()
-            cells = [_collapse(c.get_text(" ")) for c in node.find_all(["td", "th"], recursive=False)]
+            cells = [inline_text(c) for c in node.find_all(["td", "th"], recursive=False)]
             parts.append((" | ".join(c for c in cells if c), 0, None if inside else outside))
             _removed_within(node, parts)
             continue
@@ -401,6 +468,8 @@ def _walk(top: Tag, root: Tag) -> list[tuple[str, int, str | None]]:
         if name in BLOCKS or name == "li":
             flush()
             stack.append((node, True, inside))
+        elif name in _INLINE and phrases_apart(node):
+            buffer.append(" ")
         stack.extend((child, False, inside) for child in reversed(node.contents))
     flush()
     return [(text, level, why) for text, level, why in parts if text.strip()]
@@ -422,9 +491,16 @@ def _drop_chrome_blocks(walked: list[tuple[str, int, str | None]], boilerplate: 
             elif chrome.is_notice(text):
                 reason = "notice"
         reasons.append(reason)
+    body = [i for i, (text, level, _) in enumerate(walked)
+            if reasons[i] is None and level == 0 and (len(text) >= 200 or (len(text) >= 80 and chrome.ends_sentence(text)))]
+    # Line-level chrome stands at the edges: before the page's first heading or body paragraph, or
+    # after its last body paragraph ("related" and "search" in an index of words are entries).
+    first = min([i for i, (_, level, _) in enumerate(walked) if level][:1] + body[:1], default=None)
+    for i, (text, _, _) in enumerate(walked):
+        if reasons[i] and walked[i][2] is None:             # (line-level chrome only: markup's stays)
+            where = "body" if not body else "head" if i < first else "foot" if i > body[-1] else "body"
+            reasons[i] = chrome.placed(reasons[i], text, where)
     if boilerplate:
-        body = [i for i, (text, level, _) in enumerate(walked)
-                if reasons[i] is None and level == 0 and (len(text) >= 200 or (len(text) >= 80 and chrome.ends_sentence(text)))]
         if body:
             for i in [*range(0, body[0] - 1), *range(body[-1] + 1, len(walked))]:
                 text, level, _ = walked[i]

@@ -13,38 +13,71 @@ from indexer.readers.extracted import Extracted
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _FRONT_KEY = re.compile(r"^([A-Za-z_][\w.-]*)\s*:\s*(.*)$")
 _FRONT_ITEM = re.compile(r"^\s+-\s+(.*)$")
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_COMMENT_OR_CODE = re.compile(r"(`+)(?:(?!\n[ \t]*\n).)+?(?<!`)\1(?!`)|<!--.*?-->", re.S)
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:\s+(.*?))?\s*#*\s*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")        # (indented too: a fence in a list item)
 _RULE = re.compile(r"^ {0,3}(?:[-*_][ \t]*){3,}$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+(?:\[[ xX]\]\s+)?")
 _QUOTE = re.compile(r"^\s*(?:>\s?)+")
-_LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+")
+_QUOTE_MARK = re.compile(r"^ {0,3}>(?: ?)")
+_LINK_DEFINITION = re.compile(r"^ {0,3}\[([^\]^][^\]]*)\]:\s*\S+")    # (not a footnote: "[^1]: text" is text)
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
+_ESCAPE = re.compile(r"()\\([!-/:-@\[-`{-~])")      # \<, \*, \[: the character itself, never markup
+_AUTOLINK = re.compile(r"<()([A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*"                 # <http://...>, any scheme
+                       r"|[\w.!#$%&'*+/=?^{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)>")   # <a@b.org>
+_HELD = re.compile("\ue000(\\d+)\ue001")           # a code span held out of the inline rules
+_REFERENCE = re.compile(r"\[([^\]]+)\]\[([^\]]*)\]")
 _INLINE = [
     (re.compile(r"\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)"), ""),                 # [![badge](img)](url)
     (re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])"), ""),           # images
     (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),                       # [text](url)
-    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),                      # [text][ref]
-    (re.compile(r"<((?:https?|mailto):[^>\s]+)>"), r"\1"),               # <http://...>
     (re.compile(r"</?[A-Za-z][^>]*>"), ""),                              # inline HTML tags
-    (re.compile(r"(`+)(.+?)\1"), r"\2"),                                 # `code`
     (re.compile(r"(\*\*|__|~~)(?=\S)(.+?)(?<=\S)\1"), r"\2"),            # **strong**, __strong__, ~~del~~
     (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),   # *em*
     (re.compile(r"(?<![\w])_(?=\S)(.+?)(?<=\S)_(?!\w)"), r"\1"),         # _em_ (not snake_case)
-    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|])"), r"\1"),                 # backslash escapes
 ]
 
 
 def read_markdown(text: str) -> Extracted:
-    fields, body = front_matter(_HTML_COMMENT.sub("", text))
-    parts = _blocks(body.split("\n"))
+    fields, body = front_matter(_outside_fences(text, _drop_comments))
+    lines = body.split("\n")
+    references = {_label(m.group(1)) for m in map(_LINK_DEFINITION.match, lines) if m}
+    parts = _blocks(lines, references)
     out = Extracted(parts=parts)
     out.fields.update(fields)
     out.set_default("title", next((t for t, level in parts if level == 1), None)
                     or next((t for t, level in parts if level), None))
     return out
+
+
+def _drop_comments(text: str) -> str:
+    """HTML comments out, except in a code span ("`<!-- something -->` is an HTML node")."""
+    return _COMMENT_OR_CODE.sub(lambda m: m.group(0) if m.group(1) else "", text)
+
+
+def _outside_fences(text: str, change) -> str:
+    """`change` applied to the text outside fenced code blocks: an HTML comment in a code example
+    ("<!-- YAML" in a diff) is code a reader sees, not a comment."""
+    out, prose, fence = [], [], None
+    for line in text.split("\n"):
+        opening = _FENCE.match(_QUOTE.sub("", line))
+        if fence is None and opening:
+            fence = opening.group(1)[0] * 3
+            if prose:
+                out.append(change("\n".join(prose)))
+            prose = []
+            out.append(line)
+        elif fence is not None:
+            out.append(line)
+            if _QUOTE.sub("", line).strip().startswith(fence):
+                fence = None
+        else:
+            prose.append(line)
+    if prose or not out:
+        out.append(change("\n".join(prose)))
+    return "\n".join(out)
 
 
 def front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -77,17 +110,43 @@ def _unquote(value: str) -> str:
     return value
 
 
-def clean_inline(text: str) -> str:
-    """Markup out, words in: links keep their text, images go, emphasis markers go."""
+def _label(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def clean_inline(text: str, references: frozenset[str] | set[str] | None = None) -> str:
+    """Markup out, words in: links keep their text, images go, emphasis markers go. A code span's
+    text is the code as written (`-j<n>`, `Local<String>`: no markup rule touches it), so is an
+    autolink's address (<a@b.org>, <https://...>: not an HTML tag) and an escaped character
+    ("MaybeLocal\\<T>" shows "MaybeLocal<T>"); `[a][b]`
+    is a link only when `b` (or `a`, for `[a][]`) is defined in `references` (None: any is), else
+    it is the text it shows ("suite([name][, options])")."""
+    held: list[tuple[str, str]] = []          # (the span as written, its code)
+
+    def hold(m: re.Match) -> str:
+        code = m.group(2)
+        if len(code) > 2 and code[0] == code[-1] == " " and code.strip():
+            code = code[1:-1]           # (CommonMark: one space off each side, only when both have one)
+        held.append((m.group(0), code))
+        return f"\ue000{len(held) - 1}\ue001"
+
+    def reference(m: re.Match) -> str:
+        label = _label(_HELD.sub(lambda h: held[int(h.group(1))][0], m.group(2) or m.group(1)))
+        return m.group(1) if references is None or label in references else m.group(0)
+
+    text = _AUTOLINK.sub(hold, _ESCAPE.sub(hold, _CODE_SPAN.sub(hold, text)))
+    text = _REFERENCE.sub(reference, text)
     for regex, replacement in _INLINE:
         text = regex.sub(replacement, text)
+    text = _HELD.sub(lambda m: held[int(m.group(1))][1], text)
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _blocks(lines: list[str]) -> list[tuple[str, int]]:
+def _blocks(lines: list[str], references: set[str] | None = None) -> list[tuple[str, int]]:
     parts: list[tuple[str, int]] = []
     paragraph: list[str] = []
     fence: str | None = None
+    quoted = False                  # the open fence is inside a block quote ("> ```")
     code: list[str] = []
     marker: str | None = None       # the list marker of the item the paragraph holds ("-", "2.")
     in_list = False                 # the last part is a list: its items are its lines
@@ -95,7 +154,7 @@ def _blocks(lines: list[str]) -> list[tuple[str, int]]:
     def flush() -> None:
         nonlocal marker, in_list
         if paragraph:
-            text = clean_inline(" ".join(paragraph))
+            text = clean_inline(" ".join(paragraph), references)
             if marker is not None:
                 text = f"{marker} {text}"
                 if in_list and parts and parts[-1][1] == 0:
@@ -111,21 +170,25 @@ def _blocks(lines: list[str]) -> list[tuple[str, int]]:
 
     for line in lines:
         if fence:
+            if quoted:
+                line = _QUOTE_MARK.sub("", line, count=1)
             if line.strip().startswith(fence):
                 parts.append(("\n".join(code).strip("\n"), 0))
                 fence, code = None, []
             else:
                 code.append(line.rstrip())
             continue
-        opening = _FENCE.match(line)
+        unquoted = _QUOTE.sub("", line)
+        opening = _FENCE.match(unquoted)
         if opening:
             flush()
             in_list = False
             fence = opening.group(1)[0] * 3
+            quoted = unquoted != line
             continue
         setext = _SETEXT.match(line)
         if setext and len(paragraph) == 1 and marker is None:    # (before the table rule: "---" is both)
-            parts.append((clean_inline(paragraph.pop()), 1 if setext.group(1)[0] == "=" else 2))
+            parts.append((clean_inline(paragraph.pop(), references), 1 if setext.group(1)[0] == "=" else 2))
             in_list = False
             continue
         if not line.strip() or _LINK_DEFINITION.match(line) or _TABLE_RULE.match(line):
@@ -138,7 +201,7 @@ def _blocks(lines: list[str]) -> list[tuple[str, int]]:
         if atx:
             flush()
             in_list = False
-            parts.append((clean_inline(atx.group(2) or ""), len(atx.group(1))))
+            parts.append((clean_inline(atx.group(2) or "", references), len(atx.group(1))))
             continue
         line = _QUOTE.sub("", line)
         item = _LIST_ITEM.match(line)

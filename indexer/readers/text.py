@@ -31,6 +31,19 @@ def read_plain(text: str, boilerplate: frozenset[str] = frozenset()) -> Extracte
     wrapped, paras = wrapped_paragraphs(lines, furniture)
     out = Extracted()
     reasons: list[str | None] = [_chrome_reason(p, out) for p in paras]
+    # The text runs from its first body paragraph to its last, or to its end when an underlined
+    # heading follows its last (a section of short lines: "External services", then each
+    # service's "URL: ..." line, is the text's, not a page's foot).
+    body = [i for i, p in enumerate(paras) if reasons[i] is None and _body_like(p.text)]
+    if body and any(p.lines == 1 and p.text in underlined for p in paras[body[-1] + 1:]):
+        body.append(len(paras))
+    for i, p in enumerate(paras):
+        if reasons[i]:
+            where = "body" if not body else "head" if i < body[0] else "foot" if i > body[-1] else "body"
+            if where == "foot" and any(reasons[j] is None and len(q.text.split()) > 3 for j, q in
+                                       enumerate(paras[i + 1:], i + 1)):
+                where = "body"      # a line of text follows: this is not a page's foot of menus and notices
+            reasons[i] = chrome.placed(reasons[i], p.text, where)
     kinds: list[str | None] = [DROP if reason else None for reason in reasons]
     for i, p in enumerate(paras):
         if kinds[i] is None and p.lines == 1 and p.text in underlined:
