@@ -19,12 +19,12 @@ import signal
 import sys
 import tempfile
 import traceback
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from indexer.store import schema as S
-from indexer.store.roots import Roots, old_location
+from indexer.store.fields import DocRecord, document_fields, passage_fields  # noqa: F401  (here before fields.py)
+from indexer.store.roots import Roots
 from indexer.document import Document, Passage
 from indexer.errors import IndexLockedError, IndexWriteError
 from indexer.store.directory import (FORMAT, LOCK, MARKER, WriteLock, atomic_write_json, check_index_dir,
@@ -32,97 +32,6 @@ from indexer.store.directory import (FORMAT, LOCK, MARKER, WriteLock, atomic_wri
 
 # Workers start by fork where it is safe (Linux): instant, and they inherit the run's state.
 START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
-
-
-@dataclass
-class DocRecord:
-    """What the manifest remembers of one indexed document."""
-    doc_id: str
-    path: str
-    root: str
-    sha256: str
-    size: int
-    mtime: float
-    passages: int
-    title: str | None = None
-    date: str | None = None
-    source: str | None = None
-    language: str | None = None
-    type: str | None = None
-    pages: int = 0          # the last page any passage stands on (0: not a paged format)
-    container: str | None = None    # the file's id, for a document inside a file (message, attachment)
-    ocr_pending: int = 0    # its pages without a text layer that were not read (no Tesseract)
-    boilerplate: str = ""       # Document.boilerplate: the learned boilerplate it was read with
-    abs_path: str = ""      # where the file is: its root and path (older indexes: "")
-    inputs: str = ""        # digest of what else shapes its passages: sidecar, manifest row, options
-
-    def location(self) -> str:
-        """Where the file is (for a record of an index older than abs_path: from its root and path)."""
-        return self.abs_path or old_location(self.root, self.path)
-
-
-def passage_fields(doc: Document, passage: Passage) -> dict:
-    """The Whoosh document for one passage; doc-level metadata repeats on each so a hit is self-contained."""
-    fields = {
-        "id": passage.id, "doc_id": doc.doc_id, "path": doc.path, "ordinal": passage.ordinal,
-        "body": passage.text, "exact": passage.text,
-        "start": passage.start, "end": passage.end,
-        "language": passage.language or doc.language or "",
-    }
-    if doc.title:
-        fields["title"] = doc.title
-    if passage.section:
-        fields["section"] = passage.section
-    if doc.type:
-        fields["type"] = doc.type
-    if passage.page:
-        fields["page"], fields["page_end"] = passage.page, passage.page_end
-        fields["pages"] = " ".join(_page_names(doc.page_labels, passage.page, passage.page_end))
-        if passage.page_label:
-            fields["page_label"] = passage.page_label
-        if 0 < passage.page_end <= len(doc.page_labels) and doc.page_labels[passage.page_end - 1]:
-            fields["page_end_label"] = doc.page_labels[passage.page_end - 1]
-    if doc.date:
-        fields["date_text"] = doc.date
-        number = S.date_number(doc.date)
-        if number is not None:
-            fields["date"] = number
-    for name in ("source", "author", "url"):
-        value = getattr(doc, name)
-        if value:
-            fields[name] = value
-    for key, value in doc.meta.items():
-        if value not in (None, ""):
-            fields[S.META_PREFIX + key] = str(value)
-    return fields
-
-
-def _page_names(labels: Sequence[str], first: int, last: int) -> list[str]:
-    """What page:N matches: the printed label where the document defines one (what the output
-    shows, what a citation names), else the page number; lower-cased, one token each."""
-    names = []
-    for page in range(first, last + 1):
-        label = labels[page - 1] if page <= len(labels) else ""
-        names.append("".join(label.split()).lower() or str(page))
-    return names
-
-
-def document_fields(doc: Document, passages: Sequence[Passage], root: str,
-                    abs_path: str = "", inputs: str = "") -> tuple[DocRecord, list[dict]]:
-    """A document's manifest record and the Whoosh documents of its passages."""
-    record = DocRecord(doc.doc_id, doc.path, root, doc.sha256, doc.size, doc.mtime, len(passages),
-                       doc.title, doc.date, doc.source, doc.language, doc.type,
-                       max((p.page_end for p in passages), default=0), doc.container,
-                       int(doc.meta.get("ocr_pending") or 0) if str(doc.meta.get("ocr_pending", "")).isdigit() else 0,
-                       doc.boilerplate, abs_path=abs_path, inputs=inputs)
-    docs = []
-    for passage in passages:
-        fields = passage_fields(doc, passage)
-        if passage.ordinal == 0:
-            fields["docinfo"] = asdict(record)
-            fields.update({"removed": [[r.text, r.reason] for r in doc.removed]} if doc.removed else {})
-        docs.append(fields)
-    return record, docs
 
 
 # What `prepare` returns for one file: ("doc", Document, [Passage], root[, inside[, extra]]), ("unchanged",
@@ -205,6 +114,11 @@ class IndexWriter:
             # Whoosh's writer takes the lock and does deletions, merges of small old segments (at commit,
             # when the builders are done: half the budget) and the TOC.
             self._writer = S.open_writer(ix, limitmb=max(16, self.memory_mb // 2))
+            # Fields added to the schema since the index was made, within its SCHEMA_VERSION (see the
+            # comment there): in the schema this run writes, so the documents it adds carry them.
+            for name, fieldtype in S.build_schema().items():
+                if name not in self._writer.schema:
+                    self._writer.add_field(name, fieldtype)
         except S.LockError as e:
             raise IndexLockedError(f"The index in {self.index_dir} is locked by another writer; wait for it to finish") from e
         except OSError as e:
