@@ -135,3 +135,8 @@ def test_cli_json_has_the_quoted_flag(tmp_path):
     assert out.exit_code == 0, out.output
     shown = json.loads(out.output)
     assert [p["quoted"] for p in shown["passages"]] == [False, True]
+    out = CliRunner().invoke(cli, ["search", "fuel", "shipment", "--index", str(idx), "--type", "email"])
+    assert out.exit_code == 0, out.output
+    heads = [line for line in out.output.splitlines() if line[:1].isdigit()]
+    assert heads[0].endswith("· docs/reply.eml#0") and "quoted" not in heads[0]
+    assert heads[1].endswith("· quoted · docs/reply.eml#1")
