@@ -14,8 +14,8 @@ whose words it quotes, and a search can leave them out with -section:wrote.
 
 Attachments are returned as (file name, bytes); load.py indexes those in a format it
 reads as documents of their own, linked to the message (attachment_of), and the message
-lists all of them (attachments). An mbox is split at its "From " lines (mboxrd quoting
-undone) into messages, each a document.
+lists all of them (attachments). A mailbox (.mbox) is read a message at a time by
+mbox.py, each message through read_message here.
 """
 from __future__ import annotations
 
@@ -29,38 +29,16 @@ from indexer.readers.extracted import Extracted, ReadOptions
 from indexer.clean.normalize import decode, normalize
 from indexer.clean.reflow import wrapped_paragraphs
 
-MAX_MESSAGES = 200_000          # an mbox with more is read up to here, and says so
 MAX_ATTACHMENT_DEPTH = 3        # a message attached to a message attached to ...
 _ATTRIBUTION = re.compile(r"^(?:On .{4,200}wrote:|.{2,120} (?:wrote|schrieb|a écrit)\s*:|-+ ?Original Message ?-+"
                           r"|-+ ?Forwarded message ?-+|Begin forwarded message:)$", re.I)
 _SEPARATOR = re.compile(r"^(?:-+ ?Original Message ?-+|-+ ?Forwarded message ?-+|Begin forwarded message:)$", re.I)
-_MBOX_FROM = re.compile(rb"^From [^\n]*\n", re.M)
-_MBOXRD = re.compile(rb"^>(>*From )", re.M)
 
 
 def read_eml(raw: bytes, options: ReadOptions = ReadOptions()) -> Extracted:
     if not _looks_like_message(raw):
         raise UnsupportedFileError("not an e-mail message (no header lines such as From:, Subject:, Date:)")
     return read_message(email.message_from_bytes(raw, policy=email.policy.default))
-
-
-def read_mbox(raw: bytes, options: ReadOptions = ReadOptions()) -> Extracted:
-    """A mailbox: out.messages holds one Extracted per message, in the mailbox's order."""
-    starts = [m.start() for m in _MBOX_FROM.finditer(raw)]
-    if not starts or raw[:starts[0]].strip():
-        raise UnsupportedFileError("not an mbox mailbox (it does not start with a 'From ' line)")
-    out = Extracted()
-    for n, start in enumerate(starts):
-        if n == MAX_MESSAGES:
-            out.notes.append(f"read the first {MAX_MESSAGES:,} of {len(starts):,} messages (the limit)")
-            break
-        end = starts[n + 1] if n + 1 < len(starts) else len(raw)
-        body = raw[raw.index(b"\n", start) + 1:end]
-        message = email.message_from_bytes(_MBOXRD.sub(rb"\1", body), policy=email.policy.default)
-        out.messages.append(read_message(message))
-    if not out.messages:
-        raise UnsupportedFileError("mbox mailbox without messages")
-    return out
 
 
 def _looks_like_message(raw: bytes) -> bool:

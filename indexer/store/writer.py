@@ -19,6 +19,7 @@ import signal
 import sys
 import tempfile
 import traceback
+from itertools import chain
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -35,8 +36,9 @@ START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
 
 
 # What `prepare` returns for one file: ("doc", Document, [Passage], root[, inside[, extra]]), ("unchanged",
-# (size, mtime)) or ("skip", reason); `inside`: (Document, [Passage]) of the messages, attachments it holds;
-# `extra`: its abs_path, inputs and notes (indexer/__init__.py). add_files yields (job, kind, detail).
+# (size, mtime)) or ("skip", reason); `inside`: (Document, [Passage]) of the messages, attachments it holds,
+# maybe an iterator read as it is written (a mailbox); `extra`: its abs_path, inputs and notes
+# (indexer/__init__.py). add_files yields (job, kind, detail).
 Prepared = tuple
 
 
@@ -137,12 +139,12 @@ class IndexWriter:
         return documents
 
     # -- changes -------------------------------------------------------------
-    def replace(self, doc: Document, passages: Iterable[Passage], root: str, inside: Sequence = (),
+    def replace(self, doc: Document, passages: Iterable[Passage], root: str, inside: Iterable = (),
                 extra: dict | None = None) -> int:
         """Delete a file's documents (its own and those it held) and add its new ones; returns
         how many passages were added."""
         count = 0
-        for n, (one, one_passages) in enumerate([(doc, list(passages)), *inside]):
+        for n, (one, one_passages) in enumerate(chain([(doc, list(passages))], inside)):   # inside: lazy
             record, docs = document_fields(one, one_passages, root, (extra or {}).get("abs_path", ""),
                                            (extra or {}).get("inputs", ""))
             if n == 0:
@@ -154,7 +156,7 @@ class IndexWriter:
                 self._builder.add_document(fields)
             self._remember(record)
             count += len(one_passages)
-        self.notes += [(doc.doc_id, note) for note in (extra or {}).get("notes", ())]
+        self.notes += [(doc.container or doc.doc_id, note) for note in (extra or {}).get("notes", ())]   # the file
         self.dirty = True
         return count
 
@@ -245,7 +247,7 @@ class IndexWriter:
                     for record in records:
                         self.delete(record.doc_id)
                         self._remember(record)
-                    self.notes += [(records[0].doc_id, note) for note in (notes[0] if notes else ())]
+                    self.notes += [(records[0].container or records[0].doc_id, note) for note in (notes[0] if notes else ())]
                     self.dirty = True
                     yield chunk[i], "doc", count
                 else:
@@ -413,7 +415,7 @@ def _worker(conn, index_dir: str, schema, jobs: list, prepare, limit_bytes: int,
                 _, doc, passages, root, *rest = prepared
                 extra = rest[1] if len(rest) > 1 else {}
                 records, count = [], 0
-                for one, one_passages in [(doc, passages), *(rest[0] if rest else ())]:
+                for one, one_passages in chain([(doc, passages)], rest[0] if rest else ()):   # inside: lazy
                     record, docs = document_fields(one, one_passages, root, extra.get("abs_path", ""),
                                                    extra.get("inputs", ""))
                     for fields in docs:
