@@ -40,7 +40,8 @@ def cli():
               "applied again by default).")
 @click.option("--max-bytes", type=click.IntRange(min=1),
               help="Skip files larger than this [default: per format: 20 MB for text, Markdown and HTML; "
-                   "200 MB for PDF; 100 MB for Word, OpenDocument and EPUB; 50 MB for e-mail and images].")
+                   "200 MB for PDF; 100 MB for Word, OpenDocument and EPUB; 50 MB for e-mail and images; "
+                   "a mailbox is read a message at a time: the limit is each message's].")
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
               help="Processes that read and index files [default: the cores, up to 4, for 100+ files].")
 @click.option("--memory-mb", type=click.IntRange(min=1), default=256, show_default=True,
