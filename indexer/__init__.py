@@ -189,6 +189,12 @@ class _Prepare:
         # a mailbox of any size is in memory one message at a time.
         return ("doc", *ready(first), document_id(str(job.root)), map(ready, docs), extra)
 
+    def reader_bytes(self, job: "_Job") -> int:
+        """About the memory reading the job's file takes (load.reader_bytes), for --memory-mb."""
+        from indexer.readers.load import reader_bytes
+
+        return reader_bytes(job.path, self.max_bytes)
+
     def _reads_same(self, job: "_Job") -> bool:
         """Whether an unchanged file would be read as it was: with the same learned boilerplate
         lines of its own (files added or removed elsewhere change what is learned) and the same
@@ -294,7 +300,8 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     max_bytes: skip larger files; None: each format's limit (20 MB for text, 200 MB for PDF, ...).
     procs: worker processes that load, analyse and write (default: the cores, up to 4, for
     100+ files, else 1, in this process); memory_mb: the budget of the buffered
-    postings across all processes (a process over its share writes a segment early).
+    postings across all processes and of the files their readers hold (a process over its
+    share writes a segment early; load.reader_bytes).
     ocr: "auto" (OCR pages and images without a text layer, when Tesseract is installed),
     "always" or "never"; results are cached by content hash (default_ocr_cache), outside the
     index so that a --rebuild never repeats an OCR run.
@@ -425,7 +432,8 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
         jobs = sorted(jobs + recheck, key=lambda j: j.order)
         options = ReadOptions(ocr=ocr, ocr_cache=default_ocr_cache())
         prepare = _Prepare(boilerplate, max_bytes, seg_kw, options, keep_all)
-        for job, kind, detail in writer.add_files(jobs, prepare, weights=[_size(j.path) for j in jobs]):
+        for job, kind, detail in writer.add_files(jobs, prepare, weights=[_size(j.path) for j in jobs],
+                                                  reserve=prepare.reader_bytes):
             tick(job.doc_id)
             if kind == "doc":
                 summary.indexed += 1

@@ -236,6 +236,22 @@ def _streamed(path: Path, doc_id: str, reader: Reader, info, user: dict, max_byt
         raise UnsupportedFileError(f"no text in the {reader.type.upper()} file (no message with text)")
 
 
+def reader_bytes(path: Path, max_bytes: int | None = None) -> int:
+    """About the memory reading `path` takes, for the indexer's --memory-mb: a file read whole is
+    held as bytes and as the text made of them (twice its size, within its limit); a streamed
+    one (a mailbox) a message at a time (at most the message limit). The libraries' own working
+    memory (PDFium, an unzipped container) is not counted."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return 0
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        return 0
+    limit = max_bytes or reader.max_bytes
+    return min(size, limit) if reader.stream else 2 * min(size, limit)
+
+
 def file_sha256(path: Path) -> str:
     """The SHA-256 of a file read in 1 MB pieces (never whole)."""
     h = hashlib.sha256()

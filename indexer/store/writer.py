@@ -53,7 +53,8 @@ class IndexWriter:
     procs > 1, in worker processes that also load the files; deletions, small-
     segment merges and the TOC that makes the new segments live stay with one
     Whoosh writer in this process. memory_mb bounds the buffered postings of
-    all builders together; a builder over its share writes a segment early.
+    all builders together and the files their readers hold; a builder over its share
+    writes a segment early.
     """
 
     def __init__(self, index_dir: Path, *, rebuild: bool = False, procs: int = 1, memory_mb: int = 256):
@@ -184,16 +185,21 @@ class IndexWriter:
         self.documents.pop(doc_id, None)
 
     def add_files(self, jobs: Sequence, prepare: Callable[[object], Prepared],
-                  weights: Sequence[int] | None = None) -> Iterator[tuple[object, str, object]]:
+                  weights: Sequence[int] | None = None, reserve: Callable[[object], int] | None = None
+                  ) -> Iterator[tuple[object, str, object]]:
         """Run `prepare(job)` for each job and index what it returns; yields (job, kind, detail) per job.
 
         kind is "doc" (detail: passages added), "unchanged" or "skip" (detail: the reason).
         With procs > 1 the jobs are split, in order and balanced by `weights`, between
         worker processes that prepare and invert them; results arrive as workers finish them.
+        reserve(job): the bytes reading the job's file takes; the buffered postings make room
+        for them first (SegmentBuilder.make_room), so memory_mb covers the readers too.
         """
         procs = min(self.procs, len(jobs))
         if procs <= 1:
             for job in jobs:
+                if reserve is not None and self._builder is not None:
+                    self._builder.make_room(reserve(job))
                 prepared = prepare(job)
                 if prepared[0] == "doc":
                     _, doc, passages, root, *rest = prepared
@@ -217,7 +223,7 @@ class IndexWriter:
             prefix = self._run + "0123456789abcdefghijklmnopqrstuvwxyz"[k % 36]
             process = ctx.Process(target=_worker, daemon=True, name=f"docsearch-index-{k}",
                                   args=(sender, str(self.index_dir), self._writer.schema, chunk, prepare,
-                                        budget, prefix, os.getpid(), locks))
+                                        budget, prefix, os.getpid(), locks, reserve))
             process.start()
             sender.close()
             self._workers.append(process)
@@ -387,7 +393,7 @@ def _split(jobs: Sequence, weights: Sequence[int] | None, parts: int) -> list[li
 
 
 def _worker(conn, index_dir: str, schema, jobs: list, prepare, limit_bytes: int, prefix: str, parent: int,
-            locks: list[int]) -> None:
+            locks: list[int], reserve=None) -> None:
     """A worker process: prepare its jobs, invert them into segments, report each file and the segments.
 
     Ctrl-C is the parent's to handle (it stops the workers); a worker whose
@@ -410,6 +416,8 @@ def _worker(conn, index_dir: str, schema, jobs: list, prepare, limit_bytes: int,
             if os.getppid() != parent:
                 builder.discard()
                 return
+            if reserve is not None:
+                builder.make_room(reserve(job))
             prepared = prepare(job)
             if prepared[0] == "doc":
                 _, doc, passages, root, *rest = prepared
