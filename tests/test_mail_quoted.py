@@ -140,3 +140,26 @@ def test_cli_json_has_the_quoted_flag(tmp_path):
     heads = [line for line in out.output.splitlines() if line[:1].isdigit()]
     assert heads[0].endswith("· docs/reply.eml#0") and "quoted" not in heads[0]
     assert heads[1].endswith("· quoted · docs/reply.eml#1")
+
+
+def test_html_reply_quotes_are_marked(tmp_path):
+    """An HTML-only reply as Gmail writes one: the quote in a gmail_quote box, a <blockquote>."""
+    answer = ("The walrus survey leaves Nampo on Friday with two inspectors. " * 6).strip()
+    question = ("Can you confirm when the walrus survey leaves and who goes with it? " * 6).strip()
+    m = EmailMessage()
+    m["From"] = "Kim Analyst <kim@example.org>"
+    m["Subject"] = "Re: survey"
+    m["Date"] = "Tue, 10 Oct 2000 08:30:00 +0900"
+    m.set_content(f'<html><body><div dir="ltr">{answer}</div><br><div class="gmail_quote">'
+                  '<div dir="ltr" class="gmail_attr">On Mon, 9 Oct 2000, Lee &lt;lee@example.org&gt; wrote:<br></div>'
+                  f'<blockquote class="gmail_quote"><div dir="ltr">{question}</div></blockquote></div></body></html>',
+                  subtype="html")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "reply.eml").write_bytes(m.as_bytes())
+    doc, = load_documents(docs / "reply.eml", docs)
+    assert [b.quoted for b in doc.blocks] == [False, True, True]
+    build_index([docs], tmp_path / "idx")
+    with Searcher(tmp_path / "idx") as s:
+        assert [(h.passage, h.quoted) for h in s.search("walrus survey leaves")] == [(0, False), (1, True)]
+        assert s.search("walrus survey", per_doc=1)[0].passage == 0

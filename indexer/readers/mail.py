@@ -106,10 +106,33 @@ def _body(message, removed: list) -> list[tuple]:
         text = raw.decode("utf-8", errors="replace")
     text = normalize(text)
     if part.get_content_type() == "text/html":
-        from indexer.readers.html import read_html
-
-        return [(t, level) for t, level in read_html(text).parts]
+        return html_parts(text)
     return plain_parts(text, removed)
+
+
+def html_parts(text: str) -> list[tuple]:
+    """An HTML body as the HTML reader reads a page, each part marked quoted where it stands in a
+    <blockquote> or a mail program's quote box (Gmail's gmail_quote, Thunderbird's moz-cite-prefix,
+    Yahoo's yahoo_quoted): (text, level, 0, 0, quoted)."""
+    from indexer.readers.html import read_html
+
+    parts = read_html(text).parts
+    quotes = "".join(_html_quotes(text))
+    return [(t, level, 0, 0, bool(quotes) and "".join(t.split()) in quotes) for t, level, *_ in parts]
+
+
+def _html_quotes(text: str) -> list[str]:
+    """The text of each quote box, without whitespace (the HTML reader spaces inline tags its own way)."""
+    if "<blockquote" not in text.lower() and "quote" not in text.lower() and "moz-cite" not in text.lower():
+        return []
+    from bs4 import BeautifulSoup
+
+    try:
+        soup = BeautifulSoup(text, "lxml")
+        boxes = soup.find_all("blockquote") + soup.select("div.gmail_quote, div.moz-cite-prefix, div.yahoo_quoted")
+        return ["".join(box.get_text("").split()) + "\n" for box in boxes]
+    except RecursionError:
+        return []
 
 
 def plain_parts(text: str, removed: list | None = None) -> list[tuple]:
