@@ -127,8 +127,12 @@ def load_document(
     that holds several documents (a mailbox, a message with attachments) gives its first;
     load_documents gives them all.
     """
-    return load_documents(path, root, max_bytes=max_bytes, boilerplate=boilerplate, options=options,
-                          keep_all=keep_all)[0]
+    docs = iter_documents(path, root, max_bytes=max_bytes, boilerplate=boilerplate, options=options,
+                          keep_all=keep_all)
+    try:
+        return next(docs)       # (the rest of a mailbox is not read)
+    finally:
+        docs.close()
 
 
 def load_documents(
