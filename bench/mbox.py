@@ -15,7 +15,6 @@ import random
 import subprocess
 import sys
 import tempfile
-import time
 from email import policy
 from email.generator import BytesGenerator
 from email.message import EmailMessage
@@ -80,8 +79,7 @@ def run(messages: int = 100_000, memory_mb: int = 256) -> dict:
     return {"messages": messages, "mailbox_mb": round(size / 1e6, 1), "memory_mb": memory_mb,
             "seconds": round(done["seconds"], 1), "messages_per_s": round(messages / done["seconds"], 1),
             "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
-            "peak_rss_mb": round(usage.ru_maxrss / 1024), "passages": done["passages"], "summary": done["line"],
-            "date": time.strftime("%Y-%m-%d")}
+            "peak_rss_mb": round(usage.ru_maxrss / 1024), "passages": done["passages"], "summary": done["line"]}
 
 
 def render(figures: dict) -> str:
