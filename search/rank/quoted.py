@@ -48,35 +48,39 @@ def prefer_new_text(ev: Evaluator, scores: Scores, words, n: int = 0) -> None:
     quoted = mask[scores.ids]
     if not quoted.any() or quoted.all():
         return
-    top = scores.top_set(max(WINDOW, n), ev.tie)
-    groups = ev.groups()
-    docs = groups[scores.ids]
-    looked = quoted & np.isin(scores.ids, top)
-    messages = np.intersect1d(docs[looked], docs[~quoted])     # with new text that matches too
+    looked = np.zeros(len(scores), bool)
+    looked[np.searchsorted(scores.ids, scores.top_set(max(WINDOW, n), ev.tie))] = True
+    looked &= quoted
+    docs = ev.groups()[scores.ids]                 # ascending, as the ids are
+    candidates = np.unique(docs[looked])
+    new_docs = docs[~quoted]
+    at = np.minimum(np.searchsorted(new_docs, candidates), len(new_docs) - 1)
+    messages = candidates[new_docs[at] == candidates]          # with new text that matches too
     if not len(messages):
         return
-    inside = np.flatnonzero(np.isin(docs, messages))           # their matching passages, in docnum order
-    held = _words_held(ev, scores.ids[inside], words)
+    starts, ends = np.searchsorted(docs, messages), np.searchsorted(docs, messages, side="right")
+    counts = ends - starts
+    inside = np.arange(counts.sum()) + np.repeat(starts - np.cumsum(counts) + counts, counts)   # their matches
+    held = _words_held(ev, scores.ids[inside], words).tolist()
+    owner, is_quoted, is_looked = docs[inside].tolist(), quoted[inside].tolist(), looked[inside].tolist()
     values = scores.values.copy()
-    changed = False
+    score = values[inside].tolist()
+    lowered = {}
     lo = 0
     while lo < len(inside):
-        hi = lo
-        while hi < len(inside) and docs[inside[hi]] == docs[inside[lo]]:
+        hi = lo + 1
+        while hi < len(inside) and owner[hi] == owner[lo]:
             hi += 1
-        rows = range(lo, hi)
-        new = [r for r in rows if not quoted[inside[r]]]
-        for r in rows:
-            i = inside[r]
-            if not looked[i]:
-                continue
-            # The new text's passages that hold every word this quoted passage holds.
-            same = [values[inside[u]] for u in new if held[r] & ~held[u] == 0]
-            if same and values[i] >= max(same):
-                values[i] = max(same) - abs(max(same)) * _BELOW - 1e-12
-                changed = True
+        new = [(held[u], score[u]) for u in range(lo, hi) if not is_quoted[u]]
+        for r in range(lo, hi):
+            if is_looked[r]:
+                # The best passage of new text that holds every word this quoted passage holds.
+                best = max((v for words_there, v in new if held[r] & ~words_there == 0), default=None)
+                if best is not None and score[r] >= best:
+                    lowered[int(inside[r])] = best - abs(best) * _BELOW - 1e-12
         lo = hi
-    if changed:
+    if lowered:
+        values[list(lowered)] = list(lowered.values())
         scores.values = values
 
 
