@@ -140,6 +140,9 @@ def test_cli_json_has_the_quoted_flag(tmp_path):
     heads = [line for line in out.output.splitlines() if line[:1].isdigit()]
     assert heads[0].endswith("· docs/reply.eml#0") and "quoted" not in heads[0]
     assert heads[1].endswith("· quoted · docs/reply.eml#1")
+    out = CliRunner().invoke(cli, ["show", "docs/reply.eml#1", "--index", str(idx)])
+    assert out.exit_code == 0, out.output
+    assert "  [docs/reply.eml#0]\n" in out.output and "> [docs/reply.eml#1] quoted\n" in out.output
 
 
 def test_html_reply_quotes_are_marked(tmp_path):

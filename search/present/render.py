@@ -175,7 +175,8 @@ def _render_context(ctx: PassageContext, *, color: bool = False) -> str:
             out.append(_style(f"§ {_clean(p.section)}", _BOLD, color))
         section = p.section
         marker = ">" if i == ctx.focus else " "
-        out.append(_style(f"{marker} [{p.id}]" + (f" {_clean(p.pages)}" if p.pages else ""), _CYAN, color))
+        out.append(_style(f"{marker} [{p.id}]" + (f" {_clean(p.pages)}" if p.pages else "")
+                          + (" quoted" if p.quoted else ""), _CYAN, color))
         out.append(p.snippet.to_ansi(color=color))
         out.append("")
     return "\n".join(out)
