@@ -373,6 +373,20 @@ def test_a_library_warning_is_one_line_naming_the_file(tmp_path):
     assert [d for d, _ in hits(tmp_path / "idx", "walrus")] == ["docs/feed.html"]
 
 
+def test_xhtml_is_read_as_html_without_a_warning(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs / "manual.html", '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 '
+                                'Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">'
+                                '<html xmlns="http://www.w3.org/1999/xhtml"><head><title>Transport manual</title>'
+                                # (a head as long as DocBook's inline style sheet: bs4 warns past its first 512 characters)
+                                '<style type="text/css">' + "".join(f".c{n} {{ margin: {n}px; }}\n" for n in range(40)) +
+                                '</style></head>'
+                                '<body><h1>Transport manual</h1><p>The walrus transport layer. ' + PARA + '</p></body></html>\n')
+    result = run("index", docs, "--index", tmp_path / "idx")
+    assert result.exit_code == 0 and "warning" not in result.stderr + result.stdout
+    assert hits(tmp_path / "idx", "walrus") == [("docs/manual.html", "Transport manual")]
+
+
 def test_manifest_bad_dates_are_warnings_and_no_path_column_is_an_error(tmp_path):
     docs, idx = tmp_path / "docs", tmp_path / "idx"
     write(docs / "a.txt", "Walrus. " + PARA)

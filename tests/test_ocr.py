@@ -92,6 +92,48 @@ def test_image_only_pdf_page_is_ocrd_and_keeps_its_page(tmp_path):
         assert float(hit.meta["ocr_confidence"]) > 50 and hit.meta["ocr_pages"] == "1"
 
 
+KOREAN_FONT = next((p for p in (Path("/usr/share/fonts/truetype/nanum/NanumMyeongjo.ttf"),
+                                 Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf")) if p.is_file()), None)
+KOREAN = ("조선민주주의인민공화국과 미합중국은 쌍방 정부가 서로 적대적 의도를 가지지 않을 것이라는 것을 선언하고 "
+          "과거의 적대감에서 벗어난 새로운 관계를 수립하기 위하여 모든 노력을 다할 의지를 확언하였다.")
+
+
+def korean_page() -> Image.Image:
+    """A printed A4 page (300 dpi) of the communiqué's Korean, wrapped to the page's width."""
+    font = ImageFont.truetype(str(KOREAN_FONT), 44)
+    img = Image.new("L", (2480, 3508), 255)
+    draw = ImageDraw.Draw(img)
+    lines, line = [], ""
+    for word in (KOREAN + " ") .split() * 3:
+        if line and draw.textlength(f"{line} {word}", font=font) > 1980:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    for i, text in enumerate([*lines, line]):
+        draw.text((250, 250 + 75 * i), text, fill=0, font=font)
+    return img
+
+
+@needs_tesseract
+@pytest.mark.skipif(KOREAN_FONT is None, reason="no Korean font to print a test page with (apt-get install "
+                                                "fonts-nanum; .ci/run does)")
+def test_a_korean_scan_is_read_whole_and_found_by_its_words(tmp_path):
+    if "kor" not in (ocr.tesseract() or ("", ""))[1].split("+"):
+        pytest.skip("Tesseract has no Korean data (apt-get install tesseract-ocr-kor; .ci/run does)")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    korean_page().save(docs / "communique.png")
+    build_index([docs], tmp_path / "idx")
+    with Searcher(tmp_path / "idx") as s:
+        for words in ("조선민주주의인민공화국", "미합중국", "적대적 의도", "벗어난 새로운"):
+            assert s.search(words).total >= 1, words
+        text = " ".join(p.text for p in s.passage(s.search("미합중국")[0].id, context=10).passages)
+    # Every line of the page was read (Tesseract's automatic layout lost most Korean lines).
+    # (Tesseract still misreads a word here and there: "관계를" as "WAS" on two of the three copies.)
+    assert text.count("적대적 의도를") == 3 and text.count("조선민주주의인민공화국") == 3
+
+
 @needs_tesseract
 def test_ocr_results_are_cached_by_content_hash(tmp_path, monkeypatch):
     path = scanned_pdf(tmp_path / "scan.pdf", tmp_path)

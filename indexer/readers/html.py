@@ -50,6 +50,9 @@ _TITLE_SEPARATORS = (" | ", " - ", " \u2013 ", " \u2014 ", " :: ", " \u00bb ")
 # More opening tags than this and the page is not parsed: 200,000 elements take ~4 s and
 # ~200 MB in BeautifulSoup, a million ~30 s and 1 GB. Real articles have a few thousand.
 MAX_ELEMENTS = 200_000
+# An XML prolog, then comments, a doctype or processing instructions, then the <html> element.
+_XHTML = re.compile(r"\A\ufeff?\s*<\?xml[^>]*>(?:\s*(?:<!--.*?-->|<!DOCTYPE[^>]*>|<\?[^>]*\?>))*\s*<html[\s>]",
+                    re.I | re.S)
 _TEXT_TYPES = (NavigableString, CData)      # what Tag.get_text() counts by default
 
 
@@ -58,6 +61,13 @@ def read_html(text: str, boilerplate: frozenset[str] = frozenset()) -> Extracted
     if text.count("<") - text.count("</") > MAX_ELEMENTS:
         return read_plain(strip_tags(text), boilerplate)
     try:
+        if _XHTML.match(text):
+            # XHTML is HTML written as XML: the HTML parser reads it right, and bs4's warning
+            # that an XML document is parsed as HTML would be noise on every such page. Other
+            # XML (an RSS feed named .html) keeps the warning, one line by the indexer.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+                return _read(BeautifulSoup(text, "lxml"), boilerplate)
         return _read(BeautifulSoup(text, "lxml"), boilerplate)   # (a parser's warning: one line, by the indexer)
     except RecursionError:
         return read_plain(strip_tags(text), boilerplate)
