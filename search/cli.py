@@ -45,8 +45,8 @@ def cli():
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
               help="Processes that read and index files [default: the cores, up to 4, for 100+ files].")
 @click.option("--memory-mb", type=click.IntRange(min=1), default=256, show_default=True,
-              help="Memory for buffered postings, all processes together; beyond it a segment is "
-                   "written early (more, smaller segments: slower searches).")
+              help="Memory for buffered postings and the files being read, all processes together; beyond "
+                   "it a segment is written early (more, smaller segments: slower searches).")
 @click.option("--ocr", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="OCR with Tesseract: auto reads pages and images without a text layer; always "
                    "also re-reads pages that have one; never skips them.")
