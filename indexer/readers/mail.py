@@ -123,7 +123,8 @@ def html_parts(text: str) -> list[tuple]:
 
 def _html_quotes(text: str) -> list[str]:
     """The text of each quote box, without whitespace (the HTML reader spaces inline tags its own way)."""
-    if "<blockquote" not in text.lower() and "quote" not in text.lower() and "moz-cite" not in text.lower():
+    low = text.lower()
+    if "quote" not in low and "moz-cite" not in low:       # (blockquote, gmail_quote, yahoo_quoted)
         return []
     from bs4 import BeautifulSoup
 
