@@ -13,6 +13,7 @@ from indexer.readers.load import load_documents
 from indexer.segment import segment
 from search import Searcher
 from search.cli import cli
+from search.web.app import create_app
 
 # Top-posted: the answer first, then the question it answers, quoted with '>' lines.
 TOP_POSTED = """The fuel shipment leaves Nampo on Friday; the inspectors travel with it.
@@ -166,3 +167,17 @@ def test_html_reply_quotes_are_marked(tmp_path):
     with Searcher(tmp_path / "idx") as s:
         assert [(h.passage, h.quoted) for h in s.search("walrus survey leaves")] == [(0, False), (1, True)]
         assert s.search("walrus survey", per_doc=1)[0].passage == 0
+
+
+def test_web_page_marks_the_quote(tmp_path):
+    from starlette.testclient import TestClient
+
+    docs = tmp_path / "docs"
+    write(docs, "reply.eml", TOP_POSTED)
+    build_index([docs], tmp_path / "idx")
+    with Searcher(tmp_path / "idx") as s, TestClient(create_app(s)) as client:
+        page = client.get("/", params={"q": "fuel shipment"}).text
+    first, second = page.index("docs/reply.eml#0</span>"), page.index("docs/reply.eml#1</span>")
+    assert first < second
+    assert page.count('<span class="quoted">quoted</span>') == 1
+    assert page.index('<span class="quoted">quoted</span>') > first      # on the second hit, the quote
