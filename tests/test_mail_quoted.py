@@ -41,6 +41,18 @@ Please check the tonnage figures in the annex.
 """
 
 
+# Newer Outlook: no separator line, the original's header block above it.
+OUTLOOK_HEADERS = """The convoy waits at the berth until Monday.
+
+From: Park Observer <park@example.org>
+Sent: Monday, October 9, 2000 9:00 AM
+To: Kim Analyst <kim@example.org>
+Subject: convoy
+
+Where does the convoy wait?
+"""
+
+
 def message(body: str, subject: str = "Re: Fuel shipment", frm: str = "Kim Analyst <kim@example.org>",
             date: str = "Tue, 10 Oct 2000 08:30:00 +0900") -> EmailMessage:
     m = EmailMessage()
@@ -83,6 +95,16 @@ def test_quoted_text_is_kept_as_written_and_marked(tmp_path):
     assert [(b.text, b.quoted) for b in outlook.blocks][0] == ("Agreed, the tonnage figures stand.", False)
     assert all(b.quoted for b in outlook.blocks[1:])
     assert "Please check the tonnage figures in the annex." in outlook.text
+
+    write(tmp_path, "headers.eml", OUTLOOK_HEADERS)
+    headers, = load_documents(tmp_path / "headers.eml", tmp_path)
+    assert headers.text.split() == OUTLOOK_HEADERS.split()
+    assert [b.quoted for b in headers.blocks] == [False] + [True] * (len(headers.blocks) - 1)
+    assert headers.blocks[1].text.startswith("From: Park Observer")
+    # A body line that starts with "From:" and no header block below it is the writer's own text.
+    write(tmp_path, "note.eml", "From: the desk, a note on the fuel.\nNothing else here.\n")
+    note, = load_documents(tmp_path / "note.eml", tmp_path)
+    assert not any(b.quoted for b in note.blocks)
 
 
 def test_new_text_is_shown_first_and_the_quote_stays_searchable(tmp_path):

@@ -32,6 +32,9 @@ from indexer.clean.reflow import wrapped_paragraphs
 MAX_ATTACHMENT_DEPTH = 3        # a message attached to a message attached to ...
 _ATTRIBUTION = re.compile(r"^(?:On .{4,200}wrote:|.{2,120} (?:wrote|schrieb|a écrit)\s*:|-+ ?Original Message ?-+"
                           r"|-+ ?Forwarded message ?-+|Begin forwarded message:)$", re.I)
+_HEADER_FROM = re.compile(r"^(?:From|Von|De)\s?:\s*\S", re.I)
+_HEADER_NAME = re.compile(r"^(Sent|Date|Gesendet|Datum|Envoyé|Subject|Betreff|Objet|To|An|À|Cc)\s?:", re.I)
+_SUBJECT, _SENT = {"subject", "betreff", "objet"}, {"sent", "date", "gesendet", "datum", "envoyé"}
 _SEPARATOR = re.compile(r"^(?:-+ ?Original Message ?-+|-+ ?Forwarded message ?-+|Begin forwarded message:)$", re.I)
 
 
@@ -142,7 +145,7 @@ def plain_parts(text: str, removed: list | None = None) -> list[tuple]:
     Quoted text is kept as written (with its '>' marks) and only marked, so that a search
     finds it and still prefers the writer's new text (search/rank/quoted.py): the lines that
     start with '>', and after a separator that opens a forwarded or Outlook-style original
-    ("-----Original Message-----"), everything below it. An attribution line ("On ... wrote:")
+    ("-----Original Message-----", or Outlook's From:/Sent:/Subject: block), everything below it. An attribution line ("On ... wrote:")
     heads the quoted reply below it as its section (see the module docstring); it is itself
     marked quoted when '>' lines follow it. No text is added; what the reflow leaves out (a
     page number on a line of its own) goes to `removed` as (part index, text, reason).
@@ -169,6 +172,8 @@ def plain_parts(text: str, removed: list | None = None) -> list[tuple]:
             rest_quoted = rest_quoted or bool(_SEPARATOR.match(stripped))
             parts.append((stripped, 3, 0, 0, rest_quoted or _quote_follows(lines, i + 1)))
             continue
+        if stripped and not rest_quoted and _HEADER_FROM.match(stripped) and _header_block(lines, i):
+            rest_quoted = True          # Outlook's reply: the original's From:/Sent:/To:/Subject: lines, then it
         if stripped:
             quoted = rest_quoted or stripped.startswith(">")
             if quoted != run_quoted:
@@ -177,6 +182,13 @@ def plain_parts(text: str, removed: list | None = None) -> list[tuple]:
         run.append(line)
     flush()
     return parts
+
+
+def _header_block(lines: list[str], start: int) -> bool:
+    """Whether the lines from `start` are the header block Outlook puts above the message it quotes:
+    From:, then within five lines a Subject: and a Sent: or Date: (in English, German or French)."""
+    names = {m.group(1).lower() for line in lines[start + 1:start + 6] if (m := _HEADER_NAME.match(line.strip()))}
+    return bool(names & _SUBJECT) and bool(names & _SENT)
 
 
 def _quote_follows(lines: list[str], start: int) -> bool:
