@@ -1,4 +1,4 @@
-"""`python -m bench relevance|speed|load|fidelity|readme`: run a benchmark, print its table, write its JSON."""
+"""`python -m bench relevance|speed|load|fidelity|formats|facets|mailbox|readme`: run a benchmark, print its table, write its JSON."""
 from __future__ import annotations
 
 import socket
@@ -234,6 +234,29 @@ def facets(n_files, corpora, smoke, out, machine):
         raise click.UsageError("--smoke sets --files; give one or the other")
     figures = run_facets(SMOKE_FILES if smoke else n_files, corpora)
     _finish("facets", figures, render(figures), out, machine, smoke)
+
+
+@cli.command()
+@click.option("--messages", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Messages in the generated mailbox (about 2 KB each).")
+@click.option("--memory-mb", type=click.IntRange(min=1), default=256, show_default=True,
+              help="The indexer's --memory-mb.")
+@click.option("--smoke", is_flag=True, help="A small, quick run that proves the harness works (2,000 messages).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the JSON file [default: bench/results/].")
+@click.option("--machine", help="Tag in the JSON file name [default: host name].")
+def mailbox(messages, memory_mb, smoke, out, machine):
+    """Indexing one large mailbox: messages per second and the indexer's peak RSS.
+
+    \b
+    Example:
+        python -m bench mailbox
+        python -m bench mailbox --messages 20000 --memory-mb 64
+    """
+    from bench.mbox import render, run
+
+    figures = run(2_000 if smoke else messages, memory_mb)
+    _finish("mailbox", figures, render(figures), out, machine, smoke)
 
 
 @cli.command()

@@ -23,17 +23,18 @@ def _load(command: str, tag: str, results: Path) -> dict | None:
 
 
 def section(tag: str, results: Path = RESULTS) -> str:
-    """The tables of the latest relevance, speed, load, facets and formats runs on machine `tag`."""
+    """The tables of the latest relevance, speed, load, facets, formats and mailbox runs on machine `tag`."""
     from bench.facets import render as render_facets
     from bench.formats import render as render_formats
+    from bench.mbox import render as render_mailbox
     from bench.relevance import render as render_relevance
     from bench.speed import render as render_speed
 
     out = []
-    rel, speed, load, facets, formats = (_load(c, tag, results)
-                                         for c in ("relevance", "speed", "load", "facets", "formats"))
+    rel, speed, load, facets, formats, mailbox = (_load(c, tag, results) for c in ("relevance", "speed", "load",
+                                                                                    "facets", "formats", "mailbox"))
     for name, doc in (("relevance", rel), ("speed", speed), ("load", load), ("facets", facets),
-                      ("formats", formats)):
+                      ("formats", formats), ("mailbox", mailbox)):
         if doc is None:
             continue
         m = doc["machine"]
@@ -48,6 +49,9 @@ def section(tag: str, results: Path = RESULTS) -> str:
         elif name == "formats":
             out.append("Reading speed per format (files to Documents, one process; pages/s for PDFs and OCR)\n")
             out.append(render_formats(doc))
+        elif name == "mailbox":
+            out.append("One generated mailbox indexed (one process; peak RSS of the indexing process)\n")
+            out.append(render_mailbox(doc))
         else:
             lib, cli = doc["library"], doc["cli"]
             out.append(f"{lib['searches']:,} library searches: RSS {lib['rss_kb_warm']:,} → {lib['rss_kb_end']:,} KiB, "

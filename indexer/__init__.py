@@ -151,44 +151,49 @@ class _Prepare:
     def __call__(self, job: "_Job") -> tuple:
         from dataclasses import replace
 
-        from indexer.readers.load import load_documents
+        from indexer.readers.load import iter_documents
         from indexer.metadata import apply_overrides
         from indexer.segment import segment
 
-        import warnings
-
+        caught: list = []
         try:
             if job.old_sha256 is not None and job.old_sha256 == _sha256(job.path) and self._reads_same(job):
                 st = job.path.stat()
                 return ("unchanged", (st.st_size, st.st_mtime))
-            # A library's warning (bs4's XMLParsedAsHTMLWarning, ...) becomes one line naming the file.
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                docs = load_documents(job.path, job.root, max_bytes=self.max_bytes, boilerplate=self.boilerplate,
-                                      keep_all=self.keep_all,
-                                      **({"options": self.options} if self.options is not None else {}))
+            docs = _recording(iter_documents(job.path, job.root, max_bytes=self.max_bytes,
+                                             boilerplate=self.boilerplate, keep_all=self.keep_all,
+                                             **({"options": self.options} if self.options is not None else {})),
+                              caught)
+            first = next(docs)
+        except StopIteration:
+            return ("skip", "no documents in the file")
         except UnsupportedFileError as e:
             return ("skip", str(e))
         except OSError as e:
             return ("skip", f"cannot read: {e.strerror or e}")
         # Ids with the root's label (store/roots.py): the file's, and those of what it holds (FILE::N).
-        base = docs[0].container or docs[0].doc_id
+        base = first.container or first.doc_id
         path = job.rel or job.path.name
 
-        def renamed(doc):
+        def ready(doc):
             doc_id = job.doc_id + doc.doc_id[len(base):] if doc.doc_id.startswith(base) else doc.doc_id
             container = job.doc_id if doc.container else None
-            return replace(doc, doc_id=doc_id, path=path, container=container)
+            doc = replace(doc, doc_id=doc_id, path=path, container=container)
+            doc = apply_overrides(doc, job.overrides) if job.overrides else doc
+            return doc, list(segment(doc, **self.seg_kw))
 
-        docs = [renamed(doc) for doc in docs]
-        if job.overrides:
-            docs = [apply_overrides(doc, job.overrides) for doc in docs]
-        first_kind = {w.category.__name__: " ".join(str(w.message).split()) for w in reversed(caught)}
-        notes = [f"{name}: {message[:160]}" for name, message in sorted(first_kind.items())]   # one per kind
         # Where the file is, printable and valid UTF-8 as ids are (a name that is not UTF-8 is escaped).
-        extra = {"abs_path": document_id(str(job.path)), "inputs": job.inputs, "notes": notes}
-        first, *inside = [(doc, list(segment(doc, **self.seg_kw))) for doc in docs]
-        return ("doc", *first, document_id(str(job.root)), inside, extra)
+        # `notes` is filled when the last document of the file has been read (_recording).
+        extra = {"abs_path": document_id(str(job.path)), "inputs": job.inputs, "notes": caught}
+        # The documents inside the file (a mailbox's messages) are read as the writer takes them:
+        # a mailbox of any size is in memory one message at a time.
+        return ("doc", *ready(first), document_id(str(job.root)), map(ready, docs), extra)
+
+    def reader_bytes(self, job: "_Job") -> int:
+        """About the memory reading the job's file takes (load.reader_bytes), for --memory-mb."""
+        from indexer.readers.load import reader_bytes
+
+        return reader_bytes(job.path, self.max_bytes)
 
     def _reads_same(self, job: "_Job") -> bool:
         """Whether an unchanged file would be read as it was: with the same learned boilerplate
@@ -208,6 +213,30 @@ class _Prepare:
         except UnsupportedFileError:
             return False
         return boilerplate_fingerprint(file_boilerplate(text, is_html, self.boilerplate)) == job.old_boilerplate
+
+
+def _recording(docs, notes: list):
+    """`docs`, each read under warnings.catch_warnings: a library's warning (bs4's
+    XMLParsedAsHTMLWarning, a mailbox's skipped messages, ...) becomes one line naming the file,
+    one per kind, put in `notes` when the last document has been read."""
+    import warnings
+
+    caught: list = []
+    docs = iter(docs)
+    try:
+        while True:
+            with warnings.catch_warnings(record=True) as now:
+                warnings.simplefilter("always")
+                try:
+                    doc = next(docs)
+                except StopIteration:
+                    return
+                finally:
+                    caught += now
+            yield doc
+    finally:
+        first_kind = {w.category.__name__: " ".join(str(w.message).split()) for w in reversed(caught)}
+        notes[:] = [f"{name}: {message[:160]}" for name, message in sorted(first_kind.items())]
 
 
 @dataclass(frozen=True)
@@ -271,7 +300,8 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     max_bytes: skip larger files; None: each format's limit (20 MB for text, 200 MB for PDF, ...).
     procs: worker processes that load, analyse and write (default: the cores, up to 4, for
     100+ files, else 1, in this process); memory_mb: the budget of the buffered
-    postings across all processes (a process over its share writes a segment early).
+    postings across all processes and of the files their readers hold (a process over its
+    share writes a segment early; load.reader_bytes).
     ocr: "auto" (OCR pages and images without a text layer, when Tesseract is installed),
     "always" or "never"; results are cached by content hash (default_ocr_cache), outside the
     index so that a --rebuild never repeats an OCR run.
@@ -402,7 +432,8 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
         jobs = sorted(jobs + recheck, key=lambda j: j.order)
         options = ReadOptions(ocr=ocr, ocr_cache=default_ocr_cache())
         prepare = _Prepare(boilerplate, max_bytes, seg_kw, options, keep_all)
-        for job, kind, detail in writer.add_files(jobs, prepare, weights=[_size(j.path) for j in jobs]):
+        for job, kind, detail in writer.add_files(jobs, prepare, weights=[_size(j.path) for j in jobs],
+                                                  reserve=prepare.reader_bytes):
             tick(job.doc_id)
             if kind == "doc":
                 summary.indexed += 1

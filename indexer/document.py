@@ -23,6 +23,7 @@ class Block:
     level: int = 0          # 1..6 for headings (h1..h6); 0 for body blocks
     page: int = 0           # 1-based page the block starts on (paged formats: PDF, OCR); 0 unknown
     page_end: int = 0       # the page it ends on (a paragraph running over a page break)
+    quoted: bool = False    # text the author quotes from another message (an e-mail's quoted reply)
 
 
 @dataclass(frozen=True)
@@ -74,17 +75,29 @@ class Passage:
     page: int = 0           # 1-based first page of the passage; 0 when the format has no pages
     page_end: int = 0       # last page (== page unless the passage crosses a page break)
     page_label: str | None = None   # the printed label of `page`, where the file defines labels
+    quoted: tuple[tuple[int, int], ...] = ()    # (start, end) into `text` of quoted text (Block.quoted)
 
     @property
     def id(self) -> str:
         return f"{self.doc_id}#{self.ordinal}"
 
+    @property
+    def all_quoted(self) -> bool:
+        """Whether every word of the passage is quoted text (not a passage that also holds new text)."""
+        pos, new = 0, []
+        for start, end in self.quoted:
+            new.append(self.text[pos:start])
+            pos = end
+        new.append(self.text[pos:])
+        return bool(self.quoted) and not "".join(new).strip()
+
 
 def make_blocks(parts: list[tuple]) -> tuple[str, tuple[Block, ...]]:
-    """Join (text, heading_level) or (text, heading_level, page, page_end) parts into clean
-    text and offset-carrying blocks.
+    """Join (text, heading_level) or (text, heading_level, page, page_end[, quoted]) parts into
+    clean text and offset-carrying blocks.
 
-    A level of 0 is a body block, 1..6 a heading; pages are 1-based (0 or absent: no pages).
+    A level of 0 is a body block, 1..6 a heading; pages are 1-based (0 or absent: no pages);
+    quoted (absent: False) marks text quoted from another message (Block.quoted).
     Empty parts are dropped.
     """
     blocks: list[Block] = []
@@ -94,6 +107,7 @@ def make_blocks(parts: list[tuple]) -> tuple[str, tuple[Block, ...]]:
         text, level = part[0], part[1]
         page = part[2] if len(part) > 2 else 0
         page_end = part[3] if len(part) > 3 else page
+        quoted = bool(part[4]) if len(part) > 4 else False
         text = text.strip()
         if not text:
             continue
@@ -102,6 +116,6 @@ def make_blocks(parts: list[tuple]) -> tuple[str, tuple[Block, ...]]:
             pos += len(BLOCK_SEPARATOR)
         pieces.append(text)
         blocks.append(Block(text, pos, pos + len(text), heading=level > 0, level=level, page=page,
-                            page_end=max(page, page_end)))
+                            page_end=max(page, page_end), quoted=quoted))
         pos += len(text)
     return "".join(pieces), tuple(blocks)

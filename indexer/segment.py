@@ -12,7 +12,7 @@ import re
 from bisect import bisect_right
 from typing import Iterator
 
-from indexer.document import Block, Document, Passage
+from indexer.document import BLOCK_SEPARATOR, Block, Document, Passage
 from indexer.metadata import detect_language
 
 MIN_CHARS = 300
@@ -121,11 +121,29 @@ def segment(doc: Document, *, min_chars: int = MIN_CHARS, max_chars: int = MAX_C
     flush()
     spans = _merge_tiny(_merge_short_tails(spans, min_chars, max_chars), min(TINY_CHARS, min_chars), max_chars)
     pages = _PageOf(doc)
+    quoted = [(b.start, b.end) for b in doc.blocks if b.quoted]
     for ordinal, (s, e, sec) in enumerate(spans):
         passage_text = text[s:e]
         first, last = pages.span(s, e)
         yield Passage(doc.doc_id, ordinal, passage_text, s, e, sec, detect_language(passage_text),
-                      first, last, pages.label(first))
+                      first, last, pages.label(first), _quoted_within(quoted, s, e) if quoted else ())
+
+
+def _quoted_within(quoted: list[tuple[int, int]], start: int, end: int) -> tuple[tuple[int, int], ...]:
+    """The quoted blocks' text within [start, end), as spans relative to start; spans that only
+    the separator between two blocks keeps apart are one."""
+    out: list[list[int]] = []
+    for s, e in quoted[max(0, bisect_right(quoted, (start, start)) - 1):]:
+        if s >= end:
+            break
+        s, e = max(s, start) - start, min(e, end) - start
+        if e <= s:
+            continue
+        if out and s - out[-1][1] <= len(BLOCK_SEPARATOR):
+            out[-1][1] = e
+        else:
+            out.append([s, e])
+    return tuple((s, e) for s, e in out)
 
 
 class _PageOf:

@@ -40,12 +40,13 @@ def cli():
               "applied again by default).")
 @click.option("--max-bytes", type=click.IntRange(min=1),
               help="Skip files larger than this [default: per format: 20 MB for text, Markdown and HTML; "
-                   "200 MB for PDF; 100 MB for Word, OpenDocument and EPUB; 50 MB for e-mail and images].")
+                   "200 MB for PDF; 100 MB for Word, OpenDocument and EPUB; 50 MB for e-mail and images; "
+                   "a mailbox is read a message at a time: the limit is each message's].")
 @click.option("-j", "--jobs", type=click.IntRange(min=1),
               help="Processes that read and index files [default: the cores, up to 4, for 100+ files].")
 @click.option("--memory-mb", type=click.IntRange(min=1), default=256, show_default=True,
-              help="Memory for buffered postings, all processes together; beyond it a segment is "
-                   "written early (more, smaller segments: slower searches).")
+              help="Memory for buffered postings and the files being read, all processes together; beyond "
+                   "it a segment is written early (more, smaller segments: slower searches).")
 @click.option("--ocr", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="OCR with Tesseract: auto reads pages and images without a text layer; always "
                    "also re-reads pages that have one; never skips them.")

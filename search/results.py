@@ -18,6 +18,12 @@ def page_fields(stored: dict) -> dict:
             "page_label": stored.get("page_label"), "page_end_label": stored.get("page_end_label")}
 
 
+def quoted_fields(stored: dict) -> dict:
+    """The quoted keys of a Hit or ContextPassage from a passage's stored fields (an e-mail's quoted reply)."""
+    return {"quoted": stored.get("quoted") == "yes",
+            "quoted_spans": tuple((int(s), int(e)) for s, e in stored.get("quoted_spans") or ())}
+
+
 def cite_pages(page: int, page_end: int, label: str | None = None, end_label: str | None = None) -> str:
     """"p. 12", "pp. 12-13", or the printed labels where the document defines them ("p. iv"); "" without pages."""
     if not page:
@@ -53,6 +59,8 @@ class Hit:
     page_end_label: str | None = None   # ... and of `page_end`
     root: str | None = None     # the indexed folder (resolved) the document's path is below
     abs_path: str | None = None     # the file itself: open this (None for an index older than roots)
+    quoted: bool = False        # the passage is quoted text: an e-mail's quoted reply, not its new text
+    quoted_spans: tuple[tuple[int, int], ...] = ()  # (start, end) into text of the quoted text it holds
 
     @property
     def pages(self) -> str:
@@ -70,6 +78,7 @@ class Hit:
             "type": self.type, "page": self.page or None, "page_end": self.page_end or None,
             "page_label": self.page_label, "page_end_label": self.page_end_label,
             "root": self.root, "abs_path": self.abs_path,
+            "quoted": self.quoted, "quoted_spans": [list(span) for span in self.quoted_spans],
         }
 
 
@@ -119,6 +128,8 @@ class ContextPassage:
     page_end: int = 0
     page_label: str | None = None
     page_end_label: str | None = None
+    quoted: bool = False        # as Hit.quoted
+    quoted_spans: tuple[tuple[int, int], ...] = ()
 
     @property
     def pages(self) -> str:
@@ -150,7 +161,8 @@ class PassageContext:
                 "passages": [{"id": p.id, "passage": p.passage, "text": p.text, "start": p.start, "end": p.end,
                               "section": p.section, "highlights": [list(h) for h in p.snippet.highlights],
                               "page": p.page or None, "page_end": p.page_end or None,
-                              "page_label": p.page_label, "page_end_label": p.page_end_label}
+                              "page_label": p.page_label, "page_end_label": p.page_end_label,
+                              "quoted": p.quoted, "quoted_spans": [list(span) for span in p.quoted_spans]}
                              for p in self.passages]}
 
 

@@ -28,14 +28,14 @@ from indexer.store.roots import Roots
 
 from search.rank import feedback
 
-from search.rank import documents, proximity
+from search.rank import documents, proximity, quoted
 from search.rank.bm25 import BM25
 from search.rank.evaluate import Evaluator, Scores
 from search.query.match import MatchSpec
 from search.query.aliases import load_aliases
 from search.query.parse import KEYWORD_QUERY_WORDS, IndexVocabulary, check_expansion, date_range, parse_query, refuse_too_deep
 from search.arguments import _check_count, _check_text, _date_bound
-from search.results import ContextPassage, DocumentInfo, Hit, IndexStats, PassageContext, RemovedLine, RemovedLines, Results, page_fields  # noqa: E501
+from search.results import ContextPassage, DocumentInfo, Hit, IndexStats, PassageContext, RemovedLine, RemovedLines, Results, page_fields, quoted_fields  # noqa: E501
 from search.present.snippets import make_snippet
 from search.query.spelling import suggest
 from search.collect.facets import FacetTable, Facets
@@ -190,6 +190,7 @@ class Searcher:
         try:
             scores = self._first_pass(searcher, parsed, filter_query)
             scores, expansion = self._feedback(searcher, scores, parsed, operator)
+            quoted.prefer_new_text(self._evaluator(searcher), scores, parsed.words, page * limit)
             found, total = self._top(searcher, scores, page * limit, per_doc, parsed, expansion)
         except DocsearchError:
             raise
@@ -349,8 +350,8 @@ class Searcher:
                    path=f["path"], title=f.get("title"), date=f.get("date_text"), source=f.get("source"),
                    author=f.get("author"), section=f.get("section"), language=f.get("language") or None,
                    text=text, start=f["start"], end=f["end"],
-                   snippet=make_snippet(text, spec, size=self.snippet_size), url=f.get("url"), meta=meta,
-                   **page_fields(f))
+                   snippet=make_snippet(text, spec, size=self.snippet_size, quoted=f.get("quoted_spans") or ()),
+                   url=f.get("url"), meta=meta, **page_fields(f), **quoted_fields(f))
 
     # -- did you mean --------------------------------------------------------
     def _vocabulary_of(self, searcher) -> IndexVocabulary:
@@ -431,7 +432,7 @@ class Searcher:
         first = rows[0]
         passages = tuple(ContextPassage(f["id"], f["ordinal"], f["body"], f["start"], f["end"], f.get("section"),
                                         make_snippet(f["body"], spec, size=max(len(f["body"]), 40)),
-                                        **page_fields(f))
+                                        **page_fields(f), **quoted_fields(f))
                          for f in rows)
         focus = next(i for i, f in enumerate(rows) if f["ordinal"] == int(ordinal))
         return PassageContext(passage_id, doc_id, first["path"], first.get("title"), first.get("date_text"),

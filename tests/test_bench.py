@@ -283,3 +283,12 @@ def test_held_out_takes_the_setting_best_on_the_other_collections():
     assert got["c"]["held_out"] == 0.1 and got["c"]["chosen_without"] == "k1=2"
     assert got["a"]["in_sample"] == 0.5 and got["a"]["chosen_without"] == "b=0.1"
     assert got["a"]["held_out"] == 0.4
+
+
+def test_mailbox_smoke(tmp_path):
+    result = CliRunner().invoke(cli, ["mailbox", "--smoke", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(next(tmp_path.glob("mailbox-*-smoke.json")).read_text())
+    assert figures["messages"] == 2_000 and figures["peak_rss_mb"] > 0 and figures["messages_per_s"] > 0
+    assert figures["summary"].startswith("indexed 1 file") and "0 skipped" in figures["summary"]
+    assert figures["passages"] >= 2_000            # every message is a document of a passage or more

@@ -419,6 +419,27 @@ def test_memory_budget_in_build_index(tmp_path):
     assert _results(tmp_path / "small") == _results(tmp_path / "big")
 
 
+def test_memory_budget_makes_room_for_the_file_a_reader_holds(tmp_path):
+    """--memory-mb covers the readers too: before a file is read, the buffered postings are written
+    as a segment if they and the file (held as bytes and text: twice its size) would outgrow the budget."""
+    docs = _write_corpus(tmp_path / "docs", 20)
+    rng = random.Random(7)
+    write(docs / "z_big.txt", "\n\n".join(_text(rng, 160) for _ in range(3000)))     # ~3 MB, read last
+    assert (docs / "z_big.txt").stat().st_size > 2_500_000
+    summary = build_index([docs], tmp_path / "idx", procs=1, memory_mb=6)
+    big = json.loads((tmp_path / "idx" / MARKER).read_text())["documents"]["docs/z_big.txt"]["passages"]
+    small = summary.passages - big
+    segments = whoosh_index.open_dir(str(tmp_path / "idx"), indexname=S.INDEX_NAME)._read_toc().segments
+    # The first segment holds the small files' passages and none of the big file's.
+    assert segments[0].doc_count_all() == small
+    assert _results(tmp_path / "idx") == _results_of_one_segment(docs, tmp_path / "one")
+
+
+def _results_of_one_segment(docs: Path, index_dir: Path) -> dict:
+    build_index([docs], index_dir, procs=1, memory_mb=1024)
+    return _results(index_dir)
+
+
 # -- failures ------------------------------------------------------------------------
 
 def _run_files(index_dir: Path) -> set[str]:

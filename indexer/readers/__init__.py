@@ -7,7 +7,8 @@ its NAME.meta.json sidecar applied, and the lines it left out with the reason fo
 one-line reason, so an indexing run skips the file and counts it.
 
 A file may hold several documents (a mailbox's messages, an e-mail's attachments):
-load_documents gives them all, named DOC_ID::N or DOC_ID::NAME, each with `container`.
+load_documents gives them all (iter_documents one at a time, as a mailbox is read), named
+DOC_ID::N or DOC_ID::NAME, each with `container`.
 
 - load.py         load_document(s): checks the file (type, size, readability), picks the
                   reader for its suffix, corrected by its first bytes (READERS: Reader with
@@ -20,7 +21,9 @@ load_documents gives them all, named DOC_ID::N or DOC_ID::NAME, each with `conta
                   removed, outline -> sections, page labels, metadata; OCR for scanned pages
 - office.py       .docx (python-docx) and .odt (lxml): headings, tables, properties
 - epub.py         .epub: chapters in spine order, OPF metadata
-- mail.py         .eml, .mbox: a document per message, headers as fields, attachments
+- mail.py         .eml and each message of a mailbox: headers as fields, the body with its
+                  quoted replies marked, attachments
+- mbox.py         .mbox: the messages one at a time from the open file (bounded memory)
 - ocr.py          Tesseract: scanned pages and images (.png, .jpg, .tif) with confidence, cached
 - container.py    zip containers opened with bounds (zip bombs), told apart by content
 - extracted.py    what every reader returns (Extracted: parts, fields, removals) and what

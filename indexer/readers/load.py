@@ -14,7 +14,7 @@ import re
 import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from indexer.document import Block, Document, Removed, make_blocks
 from indexer.errors import InputError, UnsupportedFileError
@@ -38,13 +38,15 @@ class Reader:
     A text reader gets the decoded, normalised text and the corpus's boilerplate lines;
     a binary reader (binary=True) gets the raw bytes and ReadOptions, and is named by
     "module:function" so that its library (PDFium, python-docx...) is imported only when
-    a file of its kind is read.
+    a file of its kind is read. A streaming reader (`stream`, a mailbox) reads the file
+    itself, a document at a time: the file has no size limit, each document has max_bytes.
     """
 
     type: str
     read: Callable | str
     binary: bool = False
     max_bytes: int = DEFAULT_MAX_BYTES     # the size limit when the user gives none (--max-bytes)
+    stream: str | None = None   # "module:function"(path, max_bytes) -> Extracted or None per document
 
     def extract(self, raw: bytes, boilerplate: frozenset[str], options: ReadOptions) -> Extracted:
         if not self.binary:
@@ -75,8 +77,8 @@ READERS: dict[str, Reader] = {
     ".html": Reader("html", read_html),
     ".htm": Reader("html", read_html),
     # Binary formats are larger for the same text (fonts, images, compression): a scanned report
-    # is often 50-100 MB. Their readers keep only the text, except a mailbox, whose messages are
-    # all held at once (~10x the file in memory), so it stays smaller.
+    # is often 50-100 MB. Their readers keep only the text. A mailbox file is streamed (no limit);
+    # its limit is each message's, as an .eml's.
     ".pdf": Reader("pdf", "indexer.readers.pdf:read_pdf", binary=True, max_bytes=200_000_000),
     ".docx": Reader("docx", "indexer.readers.office:read_docx", binary=True, max_bytes=100_000_000),
     ".odt": Reader("odt", "indexer.readers.office:read_odt", binary=True, max_bytes=100_000_000),
@@ -84,7 +86,8 @@ READERS: dict[str, Reader] = {
     **{suffix: Reader("image", "indexer.readers.ocr:read_image", binary=True, max_bytes=50_000_000)
        for suffix in (".png", ".jpg", ".jpeg", ".tif", ".tiff")},
     ".eml": Reader("email", "indexer.readers.mail:read_eml", binary=True, max_bytes=50_000_000),
-    ".mbox": Reader("email", "indexer.readers.mail:read_mbox", binary=True, max_bytes=50_000_000),
+    ".mbox": Reader("email", "indexer.readers.mbox:read_mbox", binary=True, max_bytes=50_000_000,
+                    stream="indexer.readers.mbox:iter_mbox"),
 }
 # Formats a file may be, found by its first bytes: (magic, suffix of the reader to use).
 _MAGIC = ((b"%PDF-", ".pdf"),)
@@ -124,8 +127,12 @@ def load_document(
     that holds several documents (a mailbox, a message with attachments) gives its first;
     load_documents gives them all.
     """
-    return load_documents(path, root, max_bytes=max_bytes, boilerplate=boilerplate, options=options,
-                          keep_all=keep_all)[0]
+    docs = iter_documents(path, root, max_bytes=max_bytes, boilerplate=boilerplate, options=options,
+                          keep_all=keep_all)
+    try:
+        return next(docs)       # (the rest of a mailbox is not read)
+    finally:
+        docs.close()
 
 
 def load_documents(
@@ -137,11 +144,27 @@ def load_documents(
     options: ReadOptions = ReadOptions(),
     keep_all: bool = False,
 ) -> list[Document]:
+    """Every document one file holds, as a list (iter_documents gives them one at a time)."""
+    return list(iter_documents(path, root, max_bytes=max_bytes, boilerplate=boilerplate, options=options,
+                               keep_all=keep_all))
+
+
+def iter_documents(
+    path: Path,
+    root: Path,
+    *,
+    max_bytes: int | None = None,
+    boilerplate: frozenset[str] = frozenset(),
+    options: ReadOptions = ReadOptions(),
+    keep_all: bool = False,
+) -> Iterator[Document]:
     """Every document one file holds: itself, or each message of a mailbox, then the attachments
     in a format we read. Those inside the file are named DOC_ID::N (the Nth message) or
     DOC_ID::FILE NAME (an attachment), share the file's path and hash, and carry
     `container` (the file's id) so that the index replaces and removes them with the file.
-    max_bytes: the size limit; None: the format's own (Reader.max_bytes).
+    A mailbox is read as it is consumed (Reader.stream): memory holds one message.
+    An UnsupportedFileError for the file comes before its first document.
+    max_bytes: the size limit; None: the format's own (Reader.max_bytes); a mailbox's messages'.
     `boilerplate`: only the keys the file itself holds are used (so a file reads the same
     whatever else the corpus holds, as long as its own boilerplate lines are still
     boilerplate: Document.boilerplate). What a reader leaves out is recorded in
@@ -155,7 +178,15 @@ def load_documents(
     if suffix not in READERS or is_sidecar(path):
         raise UnsupportedFileError(f"unsupported file type {suffix or '(no extension)'}; "
                                    f"expected one of {', '.join(sorted(READERS))}")
-    raw, info = read_bytes(path, max_bytes or READERS[suffix].max_bytes)
+    reader = READERS[suffix]
+    sidecar = sidecar_for(path)
+    user = {key: clean_field(value) for key, value in read_sidecar(sidecar).items()} if sidecar else {}
+    if reader.stream:
+        head, info = read_bytes(path, None, head=1024)
+        if not head.startswith(ZIP_MAGIC) and sniff(head, suffix) == suffix:
+            yield from _streamed(path, doc_id, reader, info, user, max_bytes, boilerplate, options, keep_all)
+            return
+    raw, info = read_bytes(path, max_bytes or reader.max_bytes)
     reader = READERS[sniff(raw, suffix)]
     own = frozenset()
     if boilerplate and not keep_all and not reader.binary:
@@ -167,20 +198,74 @@ def load_documents(
     base = Document(doc_id=doc_id, path=doc_id, text="", blocks=(), sha256=hashlib.sha256(raw).hexdigest(),
                     mtime=info.st_mtime, size=info.st_size, type=reader.type,
                     boilerplate="keep-all" if keep_all else boilerplate_fingerprint(own))
-    sidecar = sidecar_for(path)
-    user = {key: clean_field(value) for key, value in read_sidecar(sidecar).items()} if sidecar else {}
     if extracted.messages:
-        docs = []
+        found = False
         for n, message in enumerate(extracted.messages, 1):
             try:
-                docs += _with_attachments(message, replace(base, doc_id=f"{doc_id}::{n}", container=doc_id),
-                                          reader.type, user, boilerplate, options, keep_all=keep_all)
+                docs = _with_attachments(message, replace(base, doc_id=f"{doc_id}::{n}", container=doc_id),
+                                         reader.type, user, boilerplate, options, keep_all=keep_all)
             except UnsupportedFileError:
                 continue                # an empty message in a mailbox: nothing to index, not an error
-        if not docs:
+            found = True
+            yield from docs
+        if not found:
             raise UnsupportedFileError(_empty_reason(reader.type, extracted))
-        return docs
-    return _with_attachments(extracted, base, reader.type, user, boilerplate, options, keep_all=keep_all)
+        return
+    yield from _with_attachments(extracted, base, reader.type, user, boilerplate, options, keep_all=keep_all)
+
+
+def _streamed(path: Path, doc_id: str, reader: Reader, info, user: dict, max_bytes: int | None, boilerplate,
+              options: ReadOptions, keep_all: bool) -> Iterator[Document]:
+    """The documents of a file its reader streams (a mailbox): each message as it is read."""
+    import importlib
+
+    module, _, name = reader.stream.partition(":")
+    stream = getattr(importlib.import_module(module), name)
+    base = Document(doc_id=doc_id, path=doc_id, text="", blocks=(), sha256=file_sha256(path),
+                    mtime=info.st_mtime, size=info.st_size, type=reader.type,
+                    boilerplate="keep-all" if keep_all else "")
+    found = False
+    for n, message in enumerate(stream(path, max_bytes or reader.max_bytes), 1):
+        if message is None:
+            continue                    # skipped by the reader, which says why
+        message.parts = [(normalize(text), *rest) for text, *rest in message.parts]
+        try:
+            docs = _with_attachments(message, replace(base, doc_id=f"{doc_id}::{n}", container=doc_id),
+                                     reader.type, user, boilerplate, options, keep_all=keep_all)
+        except UnsupportedFileError:
+            continue                    # an empty message: nothing to index, not an error
+        found = True
+        yield from docs
+    if not found:
+        raise UnsupportedFileError(f"no text in the {reader.type.upper()} file (no message with text)")
+
+
+def reader_bytes(path: Path, max_bytes: int | None = None) -> int:
+    """About the memory reading `path` takes, for the indexer's --memory-mb: a file read whole is
+    held as bytes and as the text made of them (twice its size, within its limit); a streamed
+    one (a mailbox) a message at a time (at most the message limit). The libraries' own working
+    memory (PDFium, an unzipped container) is not counted."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return 0
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        return 0
+    limit = max_bytes or reader.max_bytes
+    return min(size, limit) if reader.stream else 2 * min(size, limit)
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file read in 1 MB pieces (never whole)."""
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError as e:
+        raise UnsupportedFileError(f"cannot read: {e.strerror or e}") from e
+    return h.hexdigest()
 
 
 def _with_attachments(extracted: Extracted, base: Document, kind: str, user: dict, boilerplate, options,
@@ -327,8 +412,10 @@ def relative_id(path: Path, root: Path) -> str:
         raise InputError(f"{path} is not inside {root}; pass the folder that contains it") from e
 
 
-def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, object]:
-    """The file's bytes and stat, refusing non-files, empty files and files over `max_bytes`.
+def read_bytes(path: Path, max_bytes: int | None = DEFAULT_MAX_BYTES, head: int | None = None
+               ) -> tuple[bytes, object]:
+    """The file's bytes (its first `head` bytes only, if given) and stat, refusing non-files,
+    empty files and files over `max_bytes` (None: any size).
 
     Size is checked on stat, before reading, so a huge file costs nothing.
     """
@@ -340,10 +427,14 @@ def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, o
         raise UnsupportedFileError("not a regular file")
     if info.st_size == 0:
         raise UnsupportedFileError("empty file (0 bytes)")
-    if info.st_size > max_bytes:
+    if max_bytes is not None and info.st_size > max_bytes:
         raise UnsupportedFileError(f"file too large ({info.st_size:,} bytes; limit {max_bytes:,})")
     try:
-        raw = path.read_bytes()
+        if head is not None:
+            with open(path, "rb") as f:
+                raw = f.read(head)
+        else:
+            raw = path.read_bytes()
     except OSError as e:
         raise UnsupportedFileError(f"cannot read: {e.strerror or e}") from e
     if not raw:

@@ -5,15 +5,17 @@ headers and charsets). Subject is the title, From the author, Date the date; To,
 Message-ID become filterable fields (to:, cc:). The body is the text/plain part where
 there is one, else the HTML part read as a page is (readers/html.py).
 
-Quoted replies are kept (nothing is lost), but set apart: the attribution line that
-opens them ("On Mon, 9 Oct 2000, Kim wrote:") is made the heading of their own section,
-so a passage of quoted text says whose words it quotes, and a search can leave them out
-with -section:wrote.
+Quoted replies are kept (nothing is lost), but set apart: their paragraphs are marked
+quoted ('>' lines, and all below an "Original Message" or forwarding separator; see
+plain_parts), which the index stores per passage so that search ranks and cuts snippets
+from the new text first; and the attribution line that opens them ("On Mon, 9 Oct 2000,
+Kim wrote:") is made the heading of their own section, so a passage of quoted text says
+whose words it quotes, and a search can leave them out with -section:wrote.
 
 Attachments are returned as (file name, bytes); load.py indexes those in a format it
 reads as documents of their own, linked to the message (attachment_of), and the message
-lists all of them (attachments). An mbox is split at its "From " lines (mboxrd quoting
-undone) into messages, each a document.
+lists all of them (attachments). A mailbox (.mbox) is read a message at a time by
+mbox.py, each message through read_message here.
 """
 from __future__ import annotations
 
@@ -27,37 +29,19 @@ from indexer.readers.extracted import Extracted, ReadOptions
 from indexer.clean.normalize import decode, normalize
 from indexer.clean.reflow import wrapped_paragraphs
 
-MAX_MESSAGES = 200_000          # an mbox with more is read up to here, and says so
 MAX_ATTACHMENT_DEPTH = 3        # a message attached to a message attached to ...
 _ATTRIBUTION = re.compile(r"^(?:On .{4,200}wrote:|.{2,120} (?:wrote|schrieb|a écrit)\s*:|-+ ?Original Message ?-+"
                           r"|-+ ?Forwarded message ?-+|Begin forwarded message:)$", re.I)
-_MBOX_FROM = re.compile(rb"^From [^\n]*\n", re.M)
-_MBOXRD = re.compile(rb"^>(>*From )", re.M)
+_HEADER_FROM = re.compile(r"^(?:From|Von|De)\s?:\s*\S", re.I)
+_HEADER_NAME = re.compile(r"^(Sent|Date|Gesendet|Datum|Envoyé|Subject|Betreff|Objet|To|An|À|Cc)\s?:", re.I)
+_SUBJECT, _SENT = {"subject", "betreff", "objet"}, {"sent", "date", "gesendet", "datum", "envoyé"}
+_SEPARATOR = re.compile(r"^(?:-+ ?Original Message ?-+|-+ ?Forwarded message ?-+|Begin forwarded message:)$", re.I)
 
 
 def read_eml(raw: bytes, options: ReadOptions = ReadOptions()) -> Extracted:
     if not _looks_like_message(raw):
         raise UnsupportedFileError("not an e-mail message (no header lines such as From:, Subject:, Date:)")
     return read_message(email.message_from_bytes(raw, policy=email.policy.default))
-
-
-def read_mbox(raw: bytes, options: ReadOptions = ReadOptions()) -> Extracted:
-    """A mailbox: out.messages holds one Extracted per message, in the mailbox's order."""
-    starts = [m.start() for m in _MBOX_FROM.finditer(raw)]
-    if not starts or raw[:starts[0]].strip():
-        raise UnsupportedFileError("not an mbox mailbox (it does not start with a 'From ' line)")
-    out = Extracted()
-    for n, start in enumerate(starts):
-        if n == MAX_MESSAGES:
-            out.notes.append(f"read the first {MAX_MESSAGES:,} of {len(starts):,} messages (the limit)")
-            break
-        end = starts[n + 1] if n + 1 < len(starts) else len(raw)
-        body = raw[raw.index(b"\n", start) + 1:end]
-        message = email.message_from_bytes(_MBOXRD.sub(rb"\1", body), policy=email.policy.default)
-        out.messages.append(read_message(message))
-    if not out.messages:
-        raise UnsupportedFileError("mbox mailbox without messages")
-    return out
 
 
 def _looks_like_message(raw: bytes) -> bool:
@@ -73,7 +57,7 @@ def read_message(message, depth: int = 0) -> Extracted:
     out.set_default("date", _date(message))
     for key, name in (("to", "to"), ("cc", "cc"), ("message_id", "message-id"), ("in_reply_to", "in-reply-to")):
         out.set_default(key, _header(message, name))
-    out.parts = _body(message)
+    out.parts = _body(message, out.removed)
     names = []
     for part in _attachments(message):
         name = _filename(part, len(names) + 1)
@@ -110,7 +94,7 @@ def _date(message) -> str | None:
     return when.date().isoformat() if when else None
 
 
-def _body(message) -> list[tuple[str, int]]:
+def _body(message, removed: list) -> list[tuple]:
     try:
         part = message.get_body(preferencelist=("plain", "html"))
     except (KeyError, TypeError):
@@ -125,32 +109,94 @@ def _body(message) -> list[tuple[str, int]]:
         text = raw.decode("utf-8", errors="replace")
     text = normalize(text)
     if part.get_content_type() == "text/html":
-        from indexer.readers.html import read_html
-
-        return [(t, level) for t, level in read_html(text).parts]
-    return plain_parts(text)
+        return html_parts(text)
+    return plain_parts(text, removed)
 
 
-def plain_parts(text: str) -> list[tuple[str, int]]:
-    """A plain-text body as paragraphs; an attribution line heads the quoted reply below it
-    (see the module docstring). No text is added: a quote without one stays where it is."""
-    parts: list[tuple[str, int]] = []
+def html_parts(text: str) -> list[tuple]:
+    """An HTML body as the HTML reader reads a page, each part marked quoted where it stands in a
+    <blockquote> or a mail program's quote box (Gmail's gmail_quote, Thunderbird's moz-cite-prefix,
+    Yahoo's yahoo_quoted): (text, level, 0, 0, quoted)."""
+    from indexer.readers.html import read_html
+
+    parts = read_html(text).parts
+    quotes = "".join(_html_quotes(text))
+    return [(t, level, 0, 0, bool(quotes) and "".join(t.split()) in quotes) for t, level, *_ in parts]
+
+
+def _html_quotes(text: str) -> list[str]:
+    """The text of each quote box, without whitespace (the HTML reader spaces inline tags its own way)."""
+    low = text.lower()
+    if "quote" not in low and "moz-cite" not in low:       # (blockquote, gmail_quote, yahoo_quoted)
+        return []
+    from bs4 import BeautifulSoup
+
+    try:
+        soup = BeautifulSoup(text, "lxml")
+        boxes = soup.find_all("blockquote") + soup.select("div.gmail_quote, div.moz-cite-prefix, div.yahoo_quoted")
+        return ["".join(box.get_text("").split()) + "\n" for box in boxes]
+    except RecursionError:
+        return []
+
+
+def plain_parts(text: str, removed: list | None = None) -> list[tuple]:
+    """A plain-text body as paragraphs, each marked quoted or not: (text, level, 0, 0, quoted).
+
+    Quoted text is kept as written (with its '>' marks) and only marked, so that a search
+    finds it and still prefers the writer's new text (search/rank/quoted.py): the lines that
+    start with '>', and after a separator that opens a forwarded or Outlook-style original
+    ("-----Original Message-----", or Outlook's From:/Sent:/Subject: block), everything below it. An attribution line ("On ... wrote:")
+    heads the quoted reply below it as its section (see the module docstring); it is itself
+    marked quoted when '>' lines follow it. No text is added; what the reflow leaves out (a
+    page number on a line of its own) goes to `removed` as (part index, text, reason).
+    """
+    parts: list[tuple] = []
     run: list[str] = []
+    run_quoted = False
+    rest_quoted = False                 # below an "Original Message" separator: all of it
+    lines = text.split("\n")
 
     def flush():
         if run:
-            _, paragraphs = wrapped_paragraphs(run)
-            parts.extend((p.text, 0) for p in paragraphs)
+            dropped: list = []
+            _, paragraphs = wrapped_paragraphs(run, dropped)
+            if removed is not None:
+                removed.extend((len(parts) + at, line, why) for at, line, why in dropped)
+            parts.extend((p.text, 0, 0, 0, run_quoted) for p in paragraphs)
             run.clear()
 
-    for line in text.split("\n"):
-        if _ATTRIBUTION.match(line.strip()):
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if _ATTRIBUTION.match(stripped):
             flush()
-            parts.append((line.strip(), 3))
-        else:
-            run.append(line)
+            rest_quoted = rest_quoted or bool(_SEPARATOR.match(stripped))
+            parts.append((stripped, 3, 0, 0, rest_quoted or _quote_follows(lines, i + 1)))
+            continue
+        if stripped and not rest_quoted and _HEADER_FROM.match(stripped) and _header_block(lines, i):
+            rest_quoted = True          # Outlook's reply: the original's From:/Sent:/To:/Subject: lines, then it
+        if stripped:
+            quoted = rest_quoted or stripped.startswith(">")
+            if quoted != run_quoted:
+                flush()
+                run_quoted = quoted
+        run.append(line)
     flush()
     return parts
+
+
+def _header_block(lines: list[str], start: int) -> bool:
+    """Whether the lines from `start` are the header block Outlook puts above the message it quotes:
+    From:, then within five lines a Subject: and a Sent: or Date: (in English, German or French)."""
+    names = {m.group(1).lower() for line in lines[start + 1:start + 6] if (m := _HEADER_NAME.match(line.strip()))}
+    return bool(names & _SUBJECT) and bool(names & _SENT)
+
+
+def _quote_follows(lines: list[str], start: int) -> bool:
+    """Whether the first line with text from `start` on is a '>' line."""
+    for line in lines[start:start + 50]:
+        if line.strip():
+            return line.lstrip().startswith(">")
+    return False
 
 
 def _attachments(message):

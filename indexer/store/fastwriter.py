@@ -202,6 +202,11 @@ class SegmentBuilder:
         if self.buffered_bytes > self.limit_bytes:
             self.flush()
 
+    def make_room(self, nbytes: int) -> None:
+        """Before a reader takes `nbytes` (IndexWriter.add_files): a segment first if both outgrow the limit."""
+        if self._docnum and self.buffered_bytes + nbytes > self.limit_bytes:
+            self.flush()
+
     def _plan(self, name: str) -> tuple:
         try:
             fieldobj = self.schema[name]

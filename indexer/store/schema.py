@@ -23,6 +23,8 @@ SCHEMA_VERSION = 7         # 3: postings as arrays (indexer/store/codec.py); ord
                            # 5: type, page, page_end, page_label, page_end_label, pages (issue 14)
                            # 6: removed lines, on passage 0 (issue 12)
                            # 7: C++, C#, .NET and the like are one term each (analysis.py, issue 13)
+                           #    quoted, quoted_spans: an e-mail's quoted reply (issue 14; added to an
+                           #    index of 7 that lacks them when it is next written: IndexWriter._open)
 INDEX_NAME = "MAIN"
 
 # Fields a query may name, mapped to the index fields they search.
@@ -93,6 +95,9 @@ def build_schema() -> Schema:
         page_end_label=STORED(),                     # ... and of `page_end`
         pages=KEYWORD(),                             # every page the passage stands on, for page:12
         removed=STORED(),                            # [[text, reason], ...] left out of the passages; passage 0
+        quoted=ID(stored=True),                      # "yes": the passage is quoted text (an e-mail's quoted
+                                                     # reply), "part": some of it is; absent: none
+        quoted_spans=STORED(),                       # [[start, end], ...] of the quoted text in the passage
     )
     schema.add(META_PREFIX + "*", TEXT(analyzer=EXACT_ANALYZER, stored=True, phrase=True), glob=True)
     return schema

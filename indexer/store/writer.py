@@ -19,12 +19,13 @@ import signal
 import sys
 import tempfile
 import traceback
-from dataclasses import asdict, dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from indexer.store import schema as S
-from indexer.store.roots import Roots, old_location
+from indexer.store.fields import DocRecord, document_fields, passage_fields  # noqa: F401  (here before fields.py)
+from indexer.store.roots import Roots
 from indexer.document import Document, Passage
 from indexer.errors import IndexLockedError, IndexWriteError
 from indexer.store.directory import (FORMAT, LOCK, MARKER, WriteLock, atomic_write_json, check_index_dir,
@@ -34,100 +35,10 @@ from indexer.store.directory import (FORMAT, LOCK, MARKER, WriteLock, atomic_wri
 START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
 
 
-@dataclass
-class DocRecord:
-    """What the manifest remembers of one indexed document."""
-    doc_id: str
-    path: str
-    root: str
-    sha256: str
-    size: int
-    mtime: float
-    passages: int
-    title: str | None = None
-    date: str | None = None
-    source: str | None = None
-    language: str | None = None
-    type: str | None = None
-    pages: int = 0          # the last page any passage stands on (0: not a paged format)
-    container: str | None = None    # the file's id, for a document inside a file (message, attachment)
-    ocr_pending: int = 0    # its pages without a text layer that were not read (no Tesseract)
-    boilerplate: str = ""       # Document.boilerplate: the learned boilerplate it was read with
-    abs_path: str = ""      # where the file is: its root and path (older indexes: "")
-    inputs: str = ""        # digest of what else shapes its passages: sidecar, manifest row, options
-
-    def location(self) -> str:
-        """Where the file is (for a record of an index older than abs_path: from its root and path)."""
-        return self.abs_path or old_location(self.root, self.path)
-
-
-def passage_fields(doc: Document, passage: Passage) -> dict:
-    """The Whoosh document for one passage; doc-level metadata repeats on each so a hit is self-contained."""
-    fields = {
-        "id": passage.id, "doc_id": doc.doc_id, "path": doc.path, "ordinal": passage.ordinal,
-        "body": passage.text, "exact": passage.text,
-        "start": passage.start, "end": passage.end,
-        "language": passage.language or doc.language or "",
-    }
-    if doc.title:
-        fields["title"] = doc.title
-    if passage.section:
-        fields["section"] = passage.section
-    if doc.type:
-        fields["type"] = doc.type
-    if passage.page:
-        fields["page"], fields["page_end"] = passage.page, passage.page_end
-        fields["pages"] = " ".join(_page_names(doc.page_labels, passage.page, passage.page_end))
-        if passage.page_label:
-            fields["page_label"] = passage.page_label
-        if 0 < passage.page_end <= len(doc.page_labels) and doc.page_labels[passage.page_end - 1]:
-            fields["page_end_label"] = doc.page_labels[passage.page_end - 1]
-    if doc.date:
-        fields["date_text"] = doc.date
-        number = S.date_number(doc.date)
-        if number is not None:
-            fields["date"] = number
-    for name in ("source", "author", "url"):
-        value = getattr(doc, name)
-        if value:
-            fields[name] = value
-    for key, value in doc.meta.items():
-        if value not in (None, ""):
-            fields[S.META_PREFIX + key] = str(value)
-    return fields
-
-
-def _page_names(labels: Sequence[str], first: int, last: int) -> list[str]:
-    """What page:N matches: the printed label where the document defines one (what the output
-    shows, what a citation names), else the page number; lower-cased, one token each."""
-    names = []
-    for page in range(first, last + 1):
-        label = labels[page - 1] if page <= len(labels) else ""
-        names.append("".join(label.split()).lower() or str(page))
-    return names
-
-
-def document_fields(doc: Document, passages: Sequence[Passage], root: str,
-                    abs_path: str = "", inputs: str = "") -> tuple[DocRecord, list[dict]]:
-    """A document's manifest record and the Whoosh documents of its passages."""
-    record = DocRecord(doc.doc_id, doc.path, root, doc.sha256, doc.size, doc.mtime, len(passages),
-                       doc.title, doc.date, doc.source, doc.language, doc.type,
-                       max((p.page_end for p in passages), default=0), doc.container,
-                       int(doc.meta.get("ocr_pending") or 0) if str(doc.meta.get("ocr_pending", "")).isdigit() else 0,
-                       doc.boilerplate, abs_path=abs_path, inputs=inputs)
-    docs = []
-    for passage in passages:
-        fields = passage_fields(doc, passage)
-        if passage.ordinal == 0:
-            fields["docinfo"] = asdict(record)
-            fields.update({"removed": [[r.text, r.reason] for r in doc.removed]} if doc.removed else {})
-        docs.append(fields)
-    return record, docs
-
-
 # What `prepare` returns for one file: ("doc", Document, [Passage], root[, inside[, extra]]), ("unchanged",
-# (size, mtime)) or ("skip", reason); `inside`: (Document, [Passage]) of the messages, attachments it holds;
-# `extra`: its abs_path, inputs and notes (indexer/__init__.py). add_files yields (job, kind, detail).
+# (size, mtime)) or ("skip", reason); `inside`: (Document, [Passage]) of the messages, attachments it holds,
+# maybe an iterator read as it is written (a mailbox); `extra`: its abs_path, inputs and notes
+# (indexer/__init__.py). add_files yields (job, kind, detail).
 Prepared = tuple
 
 
@@ -142,7 +53,8 @@ class IndexWriter:
     procs > 1, in worker processes that also load the files; deletions, small-
     segment merges and the TOC that makes the new segments live stay with one
     Whoosh writer in this process. memory_mb bounds the buffered postings of
-    all builders together; a builder over its share writes a segment early.
+    all builders together and the files their readers hold; a builder over its share
+    writes a segment early.
     """
 
     def __init__(self, index_dir: Path, *, rebuild: bool = False, procs: int = 1, memory_mb: int = 256):
@@ -205,6 +117,11 @@ class IndexWriter:
             # Whoosh's writer takes the lock and does deletions, merges of small old segments (at commit,
             # when the builders are done: half the budget) and the TOC.
             self._writer = S.open_writer(ix, limitmb=max(16, self.memory_mb // 2))
+            # Fields added to the schema since the index was made, within its SCHEMA_VERSION (see the
+            # comment there): in the schema this run writes, so the documents it adds carry them.
+            for name, fieldtype in S.build_schema().items():
+                if name not in self._writer.schema:
+                    self._writer.add_field(name, fieldtype)
         except S.LockError as e:
             raise IndexLockedError(f"The index in {self.index_dir} is locked by another writer; wait for it to finish") from e
         except OSError as e:
@@ -223,12 +140,12 @@ class IndexWriter:
         return documents
 
     # -- changes -------------------------------------------------------------
-    def replace(self, doc: Document, passages: Iterable[Passage], root: str, inside: Sequence = (),
+    def replace(self, doc: Document, passages: Iterable[Passage], root: str, inside: Iterable = (),
                 extra: dict | None = None) -> int:
         """Delete a file's documents (its own and those it held) and add its new ones; returns
         how many passages were added."""
         count = 0
-        for n, (one, one_passages) in enumerate([(doc, list(passages)), *inside]):
+        for n, (one, one_passages) in enumerate(chain([(doc, list(passages))], inside)):   # inside: lazy
             record, docs = document_fields(one, one_passages, root, (extra or {}).get("abs_path", ""),
                                            (extra or {}).get("inputs", ""))
             if n == 0:
@@ -240,7 +157,7 @@ class IndexWriter:
                 self._builder.add_document(fields)
             self._remember(record)
             count += len(one_passages)
-        self.notes += [(doc.doc_id, note) for note in (extra or {}).get("notes", ())]
+        self.notes += [(doc.container or doc.doc_id, note) for note in (extra or {}).get("notes", ())]   # the file
         self.dirty = True
         return count
 
@@ -268,16 +185,21 @@ class IndexWriter:
         self.documents.pop(doc_id, None)
 
     def add_files(self, jobs: Sequence, prepare: Callable[[object], Prepared],
-                  weights: Sequence[int] | None = None) -> Iterator[tuple[object, str, object]]:
+                  weights: Sequence[int] | None = None, reserve: Callable[[object], int] | None = None
+                  ) -> Iterator[tuple[object, str, object]]:
         """Run `prepare(job)` for each job and index what it returns; yields (job, kind, detail) per job.
 
         kind is "doc" (detail: passages added), "unchanged" or "skip" (detail: the reason).
         With procs > 1 the jobs are split, in order and balanced by `weights`, between
         worker processes that prepare and invert them; results arrive as workers finish them.
+        reserve(job): the bytes reading the job's file takes; the buffered postings make room
+        for them first (SegmentBuilder.make_room), so memory_mb covers the readers too.
         """
         procs = min(self.procs, len(jobs))
         if procs <= 1:
             for job in jobs:
+                if reserve is not None and self._builder is not None:
+                    self._builder.make_room(reserve(job))
                 prepared = prepare(job)
                 if prepared[0] == "doc":
                     _, doc, passages, root, *rest = prepared
@@ -301,7 +223,7 @@ class IndexWriter:
             prefix = self._run + "0123456789abcdefghijklmnopqrstuvwxyz"[k % 36]
             process = ctx.Process(target=_worker, daemon=True, name=f"docsearch-index-{k}",
                                   args=(sender, str(self.index_dir), self._writer.schema, chunk, prepare,
-                                        budget, prefix, os.getpid(), locks))
+                                        budget, prefix, os.getpid(), locks, reserve))
             process.start()
             sender.close()
             self._workers.append(process)
@@ -331,7 +253,7 @@ class IndexWriter:
                     for record in records:
                         self.delete(record.doc_id)
                         self._remember(record)
-                    self.notes += [(records[0].doc_id, note) for note in (notes[0] if notes else ())]
+                    self.notes += [(records[0].container or records[0].doc_id, note) for note in (notes[0] if notes else ())]
                     self.dirty = True
                     yield chunk[i], "doc", count
                 else:
@@ -471,7 +393,7 @@ def _split(jobs: Sequence, weights: Sequence[int] | None, parts: int) -> list[li
 
 
 def _worker(conn, index_dir: str, schema, jobs: list, prepare, limit_bytes: int, prefix: str, parent: int,
-            locks: list[int]) -> None:
+            locks: list[int], reserve=None) -> None:
     """A worker process: prepare its jobs, invert them into segments, report each file and the segments.
 
     Ctrl-C is the parent's to handle (it stops the workers); a worker whose
@@ -494,12 +416,14 @@ def _worker(conn, index_dir: str, schema, jobs: list, prepare, limit_bytes: int,
             if os.getppid() != parent:
                 builder.discard()
                 return
+            if reserve is not None:
+                builder.make_room(reserve(job))
             prepared = prepare(job)
             if prepared[0] == "doc":
                 _, doc, passages, root, *rest = prepared
                 extra = rest[1] if len(rest) > 1 else {}
                 records, count = [], 0
-                for one, one_passages in [(doc, passages), *(rest[0] if rest else ())]:
+                for one, one_passages in chain([(doc, passages)], rest[0] if rest else ()):   # inside: lazy
                     record, docs = document_fields(one, one_passages, root, extra.get("abs_path", ""),
                                                    extra.get("inputs", ""))
                     for fields in docs:

@@ -52,6 +52,8 @@ def _render_text(results: Results, *, color: bool = False) -> str:
             facts.append(f"§ {_clean(hit.section)}")
         if hit.pages:
             facts.append(_clean(hit.pages))
+        if hit.quoted:                  # an e-mail's quoted reply, not the words of the message's writer
+            facts.append("quoted")
         facts.append(_style(_clean(hit.id), _CYAN, color))
         sep = _style(" · ", _DIM, color)
         out.append(" ".join(head) + sep + sep.join(facts))
@@ -136,6 +138,8 @@ def _render_html(results: Results) -> str:
             facts.append("§ " + esc(hit.section))
         if hit.pages:
             facts.append(esc(hit.pages))
+        if hit.quoted:
+            facts.append("quoted")
         facts.append(f"<code>{esc(hit.id)}</code>")
         title = esc(hit.title or hit.path)
         uri = _file_uri(hit.abs_path)
@@ -171,7 +175,8 @@ def _render_context(ctx: PassageContext, *, color: bool = False) -> str:
             out.append(_style(f"§ {_clean(p.section)}", _BOLD, color))
         section = p.section
         marker = ">" if i == ctx.focus else " "
-        out.append(_style(f"{marker} [{p.id}]" + (f" {_clean(p.pages)}" if p.pages else ""), _CYAN, color))
+        out.append(_style(f"{marker} [{p.id}]" + (f" {_clean(p.pages)}" if p.pages else "")
+                          + (" quoted" if p.quoted else ""), _CYAN, color))
         out.append(p.snippet.to_ansi(color=color))
         out.append("")
     return "\n".join(out)

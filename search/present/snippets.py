@@ -122,19 +122,25 @@ def find_matches(text: str, spec: MatchSpec, *, tokens: Sequence[Token] | None =
 
 
 def make_snippet(text: str, spec: MatchSpec, *, size: int = 240,
-                 tokens: Sequence[Token] | None = None) -> Snippet:
+                 tokens: Sequence[Token] | None = None,
+                 quoted: Sequence[tuple[int, int]] = ()) -> Snippet:
     """The best excerpt of `text` for `spec`, at most `size` characters, highlights marked.
 
     The window holds the most distinct matched terms/phrases, then the most matches, then
     the tightest, then the earliest; the whole text when it fits; the start of the text when
     nothing matches. `tokens`: EXACT.tokens(text, lines=False) as a list, if the caller has them
     (unused when the text has whitespace to collapse: the collapsed text is scanned instead).
+    `quoted`: (start, end) spans of `text` quoted from another message (an e-mail's quoted
+    reply): a window around the new text is chosen over one in the quote when it holds as
+    many distinct matched terms.
     """
     if size < 3:
         raise ValueError(f"size must be at least 3 characters, got {size}")
     # Work on the text with each whitespace run as one space. No token spans whitespace, so its
     # tokens are the same, at offsets that need no mapping back.
     if not single_spaced(text):
+        if quoted:
+            quoted = _collapsed_spans(text, quoted)
         text, tokens = SPACES.sub(" ", text), None     # (tokens given were those of the text before)
     if spec.is_empty():
         occurrences, spans = [], []
@@ -147,7 +153,7 @@ def make_snippet(text: str, spec: MatchSpec, *, size: int = 240,
     if hi - lo <= size:
         begin, end = lo, hi
     else:
-        region = _best_window(occurrences, size - 2) if occurrences else (lo, lo)
+        region = _window(occurrences, size - 2, quoted) if occurrences else (lo, lo)
         begin, end = _place(text, region, lo, hi, size)
 
     prefix = ELLIPSIS if begin > lo else ""
@@ -170,6 +176,41 @@ def _snippet(text: str, highlights: tuple[tuple[int, int], ...]) -> Snippet:
 # --- the window ----------------------------------------------------------------------------
 
 _START, _END, _KEYS = itemgetter(0), itemgetter(1), itemgetter(2)
+
+
+def _window(occurrences, budget: int, quoted: Sequence[tuple[int, int]]) -> tuple[int, int]:
+    """_best_window, or the best window among the occurrences outside `quoted` where it holds as
+    many distinct keys: where the same words are in the new text and the quote, the new text."""
+    best = _best_window(occurrences, budget)
+    if not quoted:
+        return best
+    new = [o for o in occurrences if not any(s <= o[0] < e for s, e in quoted)]
+    if not new or len(new) == len(occurrences):
+        return best
+    own = _best_window(new, budget)
+    if _distinct_within(occurrences, own) >= _distinct_within(occurrences, best):
+        return own
+    return best
+
+
+def _distinct_within(occurrences, region: tuple[int, int]) -> int:
+    start, end = region
+    return len({key for o in occurrences if start <= o[0] and o[1] <= end for key in o[2]})
+
+
+def _collapsed_spans(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`spans` of `text` moved to where they stand once SPACES has made each whitespace run one space."""
+    runs = [(m.start(), m.end()) for m in SPACES.finditer(text)]
+
+    def moved(pos: int) -> int:
+        shift = 0
+        for s, e in runs:
+            if s >= pos:
+                break
+            shift += min(e, pos) - s - 1          # the run, or its part before pos, is one space
+        return pos - shift
+
+    return [(moved(s), moved(e)) for s, e in spans]
 
 
 def _best_window(occurrences, budget: int) -> tuple[int, int]:

@@ -12,6 +12,7 @@ questions, by pseudo-relevance feedback; grouped by document, documents ranked a
 - tiers.py        typed-first and more-words-first ranking (query nodes and their floors)
 - proximity.py    a bonus where the query's words stand close together
 - feedback.py     RM3 pseudo-relevance feedback for natural-language questions
+- quoted.py       an e-mail's new text before its quoted reply where both hold the query's words
 - documents.py    per-document results: passage scores plus whole-document BM25
 - whoosh_fixes.py corrected Whoosh pieces (AndNot)
 """
