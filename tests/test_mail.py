@@ -156,6 +156,70 @@ def test_not_a_message_is_a_counted_skip(tmp_path):
     (docs / "outlook.msg").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     summary = build_index([docs], tmp_path / "idx")
     reasons = {doc_id.rsplit("/", 1)[-1]: why for doc_id, why in summary.skipped}   # by file name
-    assert "Outlook .msg is not read" in reasons["outlook.msg"]
+    assert "not a readable Outlook .msg file" in reasons["outlook.msg"]       # a damaged one
     assert "not an e-mail message" in reasons["notes.eml"]
     assert "not an mbox" in reasons["empty.mbox"]
+
+
+# -- Outlook .msg, written by msgforge (an MIT .msg writer) and read with extract-msg -------------------
+
+msgforge = pytest.importorskip("msgforge")
+
+
+def write_msg(path, *, subject, body, attachment=None, html=""):
+    import datetime
+
+    m = msgforge.Message(subject=subject, text_body=body, html_body=html,
+                         to=[("alice@example.com", "Alice Park")], cc=[("carol@example.com", "Carol Lim")],
+                         sender=("kim@example.org", "Kim Il"), sent=datetime.datetime(2000, 10, 9, 15, 30))
+    if attachment is not None:
+        m.attach(str(attachment))
+    m.save(str(path))
+    return path
+
+
+def test_outlook_msg_is_a_message_with_its_headers_quotes_and_attachment(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    minutes = tmp_path / "minutes.txt"
+    minutes.write_text("Minutes of the walrus committee: the harbour survey is approved.\n", encoding="utf-8")
+    write_msg(docs / "inspection.msg", subject="Reactor inspection", attachment=minutes,
+              body="The inspectors sealed the fuel rods on Tuesday.\n\nOn Mon, 9 Oct 2000, Alice Park wrote:\n"
+                   "> Please confirm that the inspectors sealed the fuel rods.\n")
+    idx = tmp_path / "idx"
+    summary = build_index([docs], idx)
+    assert not summary.skipped and summary.indexed == 1
+    out = CliRunner().invoke(cli, ["search", "sealed fuel rods", "--index", str(idx), "--format", "json",
+                                   "--per-doc", "1"])
+    assert out.exit_code == 0, out.output
+    hits = json.loads(out.output)["hits"]
+    hit = hits[0]
+    assert (hit["type"], hit["title"], hit["date"]) == ("email", "Reactor inspection", "2000-10-09")
+    assert hit["author"] == "Kim Il <kim@example.org>"
+    assert hit["text"].startswith("The inspectors sealed the fuel rods on Tuesday.") and not hit["quoted"]
+    with Searcher(idx) as s:
+        assert s.search('to:alice').total >= 1 and s.search('cc:carol').total >= 1
+        quote = s.search('"Please confirm"')[0]
+        assert quote.quoted and quote.section.startswith("On Mon, 9 Oct 2000, Alice Park wrote:")
+        walrus = s.search("walrus harbour survey")[0]
+    assert walrus.doc_id.endswith("inspection.msg::minutes.txt"), walrus.doc_id
+    assert walrus.meta["attachment_of"].endswith("inspection.msg")
+
+
+def test_without_extract_msg_an_outlook_file_is_a_skip_that_says_how_to_read_it(tmp_path, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_extract_msg(name, *args, **kwargs):
+        if name == "extract_msg" or name.startswith("extract_msg."):
+            raise ImportError("No module named 'extract_msg'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_extract_msg)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write_msg(docs / "note.msg", subject="Note", body="A short note about the harbour survey.")
+    summary = build_index([docs], tmp_path / "idx")
+    (doc_id, why), = summary.skipped
+    assert doc_id.endswith("note.msg") and "pip install 'docsearch[msg]'" in why

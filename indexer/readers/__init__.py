@@ -24,6 +24,7 @@ DOC_ID::N or DOC_ID::NAME, each with `container`.
 - mail.py         .eml and each message of a mailbox: headers as fields, the body with its
                   quoted replies marked, attachments
 - mbox.py         .mbox: the messages one at a time from the open file (bounded memory)
+- outlook.py      .msg (extract-msg, an optional GPL extra): the item as an e-mail, read by mail.py
 - ocr.py          Tesseract: scanned pages and images (.png, .jpg, .tif) with confidence, cached
 - container.py    zip containers opened with bounds (zip bombs), told apart by content
 - extracted.py    what every reader returns (Extracted: parts, fields, removals) and what

@@ -86,6 +86,7 @@ READERS: dict[str, Reader] = {
     **{suffix: Reader("image", "indexer.readers.ocr:read_image", binary=True, max_bytes=50_000_000)
        for suffix in (".png", ".jpg", ".jpeg", ".tif", ".tiff")},
     ".eml": Reader("email", "indexer.readers.mail:read_eml", binary=True, max_bytes=50_000_000),
+    ".msg": Reader("email", "indexer.readers.outlook:read_msg", binary=True, max_bytes=50_000_000),
     ".mbox": Reader("email", "indexer.readers.mbox:read_mbox", binary=True, max_bytes=50_000_000,
                     stream="indexer.readers.mbox:iter_mbox"),
 }
@@ -97,7 +98,6 @@ _MAGIC_SUFFIXES = frozenset({suffix for _, suffix in _MAGIC} | set(_ZIP_SUFFIXES
 # Suffixes that are documents we do not read: counted as skipped, with the reason.
 SKIPPED_FORMATS = {
     ".doc": "legacy Word .doc is not read (no well-kept Python reader); save it as .docx or PDF",
-    ".msg": "Outlook .msg is not read yet; save the message as .eml (or export the folder as .mbox)",
 }
 SUPPORTED_SUFFIXES = frozenset(READERS)
 MAX_BLOCK_CHARS = 3000          # a longer paragraph (a transcript with no breaks) is cut ...

@@ -200,10 +200,30 @@ def _quote_follows(lines: list[str], start: int) -> bool:
 
 
 def _attachments(message):
+    """The message's attachments: those email's iter_attachments finds, then any part marked
+    `Content-Disposition: attachment` deeper in the body's tree (Outlook's .msg, converted,
+    and some mailers put them inside multipart/related), not inside an attached message."""
+    found = []
     try:
-        yield from message.iter_attachments()
+        found = list(message.iter_attachments())
     except (KeyError, TypeError, AttributeError):
-        return
+        pass
+    yield from found
+    seen = {id(part) for part in found}
+    stack = [message]
+    while stack:
+        part = stack.pop()
+        if part.get_content_type() == "message/rfc822" and part is not message:
+            continue                        # its own parts are read with it
+        if part.is_multipart():
+            try:
+                stack.extend(reversed(part.get_payload()))
+            except TypeError:
+                pass
+            continue
+        if id(part) not in seen and part is not message and part.get_content_disposition() == "attachment":
+            seen.add(id(part))
+            yield part
 
 
 def _filename(part, n: int) -> str:
