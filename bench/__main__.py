@@ -14,16 +14,21 @@ SMOKE_DOCS = 300        # per collection: a few hundred documents, seconds per e
 SMOKE_FILES = 100       # UN files (~1.4 MB, ~1,800 passages)
 
 
-def _common(f):
-    f = click.option("--corpora", type=click.Path(exists=True, file_okay=False, path_type=Path),
-                     default=DEFAULT_CORPORA, show_default=True, help="Folder holding the collections.")(f)
-    f = click.option("--engine", "engine_keys", type=click.Choice(engines.ENGINES), multiple=True,
-                     help="Run only these engines (repeatable); default all.")(f)
+def _output(f):
+    """--smoke, --out and --machine: what every command takes (see _finish)."""
     f = click.option("--smoke", is_flag=True, help="A small, quick run that proves the harness works.")(f)
     f = click.option("--out", type=click.Path(file_okay=False, path_type=Path),
                      help="Folder for the JSON file [default: bench/results/].")(f)
     f = click.option("--machine", help="Tag in the JSON file name [default: host name].")(f)
     return f
+
+
+def _common(f):
+    f = click.option("--corpora", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                     default=DEFAULT_CORPORA, show_default=True, help="Folder holding the collections.")(f)
+    f = click.option("--engine", "engine_keys", type=click.Choice(engines.ENGINES), multiple=True,
+                     help="Run only these engines (repeatable); default all.")(f)
+    return _output(f)
 
 
 def _finish(command, figures, text, out, machine, smoke):
@@ -194,10 +199,7 @@ def fidelity(n_files, docs_root, keep_all, sample, corpora, engine_keys, smoke, 
               help="Pages of the generated text PDF (the other formats get the same text).")
 @click.option("--ocr-pages", type=click.IntRange(min=0), default=2, show_default=True,
               help="A4 scans to OCR (needs Tesseract; 0: none).")
-@click.option("--smoke", is_flag=True, help="A small, quick run that proves the harness works.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the JSON file [default: bench/results/].")
-@click.option("--machine", help="Tag in the JSON file name [default: host name].")
+@_output
 def formats(pages, ocr_pages, smoke, out, machine):
     """Reading speed per format: pages/s for PDFs and OCR, MB/s for the others.
 
@@ -216,10 +218,7 @@ def formats(pages, ocr_pages, smoke, out, machine):
 @click.option("--files", "n_files", type=click.IntRange(min=1), help="Index an evenly spread subset of N UN files.")
 @click.option("--corpora", type=click.Path(exists=True, file_okay=False, path_type=Path),
               default=DEFAULT_CORPORA, show_default=True, help="Folder holding the collections.")
-@click.option("--smoke", is_flag=True, help="A small, quick run that proves the harness works.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the JSON file [default: bench/results/].")
-@click.option("--machine", help="Tag in the JSON file name [default: host name].")
+@_output
 def facets(n_files, corpora, smoke, out, machine):
     """What facets add to a search (as a ratio), and the web page's server time, on the UN corpus.
 
@@ -241,12 +240,9 @@ def facets(n_files, corpora, smoke, out, machine):
               help="Messages in the generated mailbox (about 2 KB each).")
 @click.option("--memory-mb", type=click.IntRange(min=1), default=256, show_default=True,
               help="The indexer's --memory-mb.")
-@click.option("--smoke", is_flag=True, help="A small, quick run that proves the harness works (2,000 messages).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the JSON file [default: bench/results/].")
-@click.option("--machine", help="Tag in the JSON file name [default: host name].")
+@_output
 def mailbox(messages, memory_mb, smoke, out, machine):
-    """Indexing one large mailbox: messages per second and the indexer's peak RSS.
+    """Indexing one large mailbox: messages per second and the indexer's peak RSS (--smoke: 2,000 messages).
 
     \b
     Example:
