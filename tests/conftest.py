@@ -64,3 +64,19 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding=encoding)
     return path
+
+
+def make_index(tmp_path: Path, files: dict[str, str], meta: dict[str, dict] | None = None) -> Path:
+    """Write `files` (name -> text; sidecar metadata from `meta`) under tmp_path/docs and index them
+    into tmp_path/idx, as `docsearch index` does."""
+    import json
+
+    from indexer import build_index
+
+    docs = tmp_path / "docs"
+    for name, text in files.items():
+        write(docs / name, text)
+    for name, fields in (meta or {}).items():
+        write(docs / f"{name}.meta.json", json.dumps(fields))
+    build_index([docs], tmp_path / "idx")
+    return tmp_path / "idx"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write
+from conftest import write, make_index
 from indexer import build_index
 from search import Searcher
 
@@ -14,12 +14,6 @@ FILLER = ("The survey crews logged the weather, the state of the tracks and the 
           "camp along the route, and the notes were copied into the station ledger every evening. ")
 
 
-def make_index(tmp_path: Path, files: dict[str, str]) -> Path:
-    docs = tmp_path / "docs"
-    for name, text in files.items():
-        write(docs / name, text)
-    build_index([docs], tmp_path / "idx")
-    return tmp_path / "idx"
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from whoosh import query as Q
 
-from conftest import write
+from conftest import write, make_index
 from indexer import build_index
 from indexer.store.analysis import STEMMED
 from search import Searcher
@@ -24,11 +24,6 @@ def stem(word: str) -> str:
     return STEMMED.terms(word)[0]
 
 
-def make_index(tmp_path: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        write(tmp_path / "docs" / name, text)
-    build_index([tmp_path / "docs"], tmp_path / "idx")
-    return tmp_path / "idx"
 
 
 @pytest.fixture

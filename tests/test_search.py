@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import COMMUNIQUE, REPORT, SEEDS, write
+from conftest import COMMUNIQUE, REPORT, SEEDS, write, make_index
 from indexer import build_index
 from indexer.store.directory import MARKER
 from search import (DocsearchError, Hit, IndexNotFoundError, IndexVersionError, NotAnIndexError, PassageNotFoundError,
@@ -36,15 +36,6 @@ def marked(snippet) -> list[str]:
     return [snippet.text[s:e] for s, e in snippet.highlights]
 
 
-def make_index(tmp_path: Path, files: dict[str, str], meta: dict[str, dict] | None = None) -> Path:
-    """Write `files` (name -> text; sidecar metadata from `meta`) and index them."""
-    docs = tmp_path / "docs"
-    for name, text in files.items():
-        write(docs / name, text)
-    for name, fields in (meta or {}).items():
-        write(docs / f"{name}.meta.json", json.dumps(fields))
-    build_index([docs], tmp_path / "idx")
-    return tmp_path / "idx"
 
 
 # -- each query form on the seeds -----------------------------------------------------------

@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import COMMUNIQUE, REPORT, write
-from indexer import build_index
+from conftest import COMMUNIQUE, REPORT, write, make_index
 from indexer.store.analysis import EXACT
 from search import InputError, Searcher
 from search.query.aliases import AliasTable, load_aliases
@@ -25,12 +24,6 @@ C = [f"seeds/{COMMUNIQUE}#{i}" for i in range(12)]
 R = [f"seeds/{REPORT}#{i}" for i in range(8)]
 
 
-def make_index(tmp_path: Path, files: dict[str, str]) -> Path:
-    docs = tmp_path / "docs"
-    for name, text in files.items():
-        write(docs / name, text)
-    build_index([docs], tmp_path / "idx")
-    return tmp_path / "idx"
 
 
 def names(results) -> list[str]:
