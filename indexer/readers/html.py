@@ -61,14 +61,13 @@ def read_html(text: str, boilerplate: frozenset[str] = frozenset()) -> Extracted
     if text.count("<") - text.count("</") > MAX_ELEMENTS:
         return read_plain(strip_tags(text), boilerplate)
     try:
-        if _XHTML.match(text):
-            # XHTML is HTML written as XML: the HTML parser reads it right, and bs4's warning
-            # that an XML document is parsed as HTML would be noise on every such page. Other
-            # XML (an RSS feed named .html) keeps the warning, one line by the indexer.
-            with warnings.catch_warnings():
+        with warnings.catch_warnings():
+            if _XHTML.match(text):
+                # XHTML is HTML written as XML: the HTML parser reads it right, and bs4's warning
+                # that an XML document is parsed as HTML would be noise on every such page. Other
+                # XML (an RSS feed named .html) keeps the warning, one line by the indexer.
                 warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-                return _read(BeautifulSoup(text, "lxml"), boilerplate)
-        return _read(BeautifulSoup(text, "lxml"), boilerplate)   # (a parser's warning: one line, by the indexer)
+            return _read(BeautifulSoup(text, "lxml"), boilerplate)
     except RecursionError:
         return read_plain(strip_tags(text), boilerplate)
 

@@ -138,7 +138,7 @@ def join_spaced_syllables(line: str) -> str:
 
 
 def _recognised(pages: dict[int, "OcrPage"]) -> float:
-    """Characters recognised, each weighted by its word's confidence: how much a reading says."""
+    """Characters recognised, times the page's mean word confidence: how much a reading says."""
     return sum(len("".join(p.lines)) * max(p.confidence, 0) for p in pages.values())
 
 

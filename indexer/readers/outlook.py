@@ -42,8 +42,6 @@ def read_msg(raw: bytes, options: ReadOptions = ReadOptions()) -> Extracted:
                 message["Subject"] = item.subject
             # Parsed again from its bytes, so that it is the same kind of object an .eml gives.
             message = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
-        except UnsupportedFileError:
-            raise
         except Exception as e:
             raise UnsupportedFileError(f"cannot read the Outlook message ({type(e).__name__}: {e})") from None
     finally:
