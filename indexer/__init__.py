@@ -17,6 +17,7 @@ The stages, in the order a file goes through them (this module runs them, nothin
 - segment.py   Document -> Passages (sections, offsets) of a bounded size
 - store/       Passages -> the index on disk; the only part search/ reads
 - errors.py    DocsearchError and its kinds, shared with search/
+- workers.py   worker processes started so that Ctrl-C is the parent's (no traceback from a worker)
 """
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from indexer.errors import UnsupportedFileError
+from indexer.workers import ignore_ctrl_c, start_worker
 from indexer.clean.normalize import SPACES, decode, normalize
 from indexer.readers.html import strip_tags
 from indexer.readers.load import DEFAULT_MAX_BYTES, READERS, is_supported, read_bytes
@@ -137,7 +138,7 @@ def _learn_in_parallel(paths: list[Path], procs: int, min_fraction: float,
             worker = ctx.Process(target=_learn_worker, args=(there, paths[k::procs], min_fraction,
                                                              os.getpid(), list(close_fds)),
                                  daemon=True, name=f"docsearch-learn-{k}")
-            worker.start()
+            start_worker(worker)
             there.close()
             links.append(here)
             workers.append(worker)
@@ -175,6 +176,7 @@ def _learn_worker(link, paths: list[Path], min_fraction: float, parent: int, clo
     process behind)."""
     import threading
 
+    ignore_ctrl_c()
     for fd in close_fds:
         try:
             os.close(fd)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import traceback
@@ -28,6 +27,7 @@ from indexer.store.fields import DocRecord, document_fields, passage_fields  # n
 from indexer.store.roots import Roots
 from indexer.document import Document, Passage
 from indexer.errors import IndexLockedError, IndexWriteError
+from indexer.workers import ignore_ctrl_c, start_worker
 from indexer.store.directory import (FORMAT, LOCK, MARKER, WriteLock, atomic_write_json, check_index_dir,
                                      check_version, write_error)
 
@@ -224,7 +224,7 @@ class IndexWriter:
             process = ctx.Process(target=_worker, daemon=True, name=f"docsearch-index-{k}",
                                   args=(sender, str(self.index_dir), self._writer.schema, chunk, prepare,
                                         budget, prefix, os.getpid(), locks, reserve))
-            process.start()
+            start_worker(process)
             sender.close()
             self._workers.append(process)
             inbox[receiver] = (k, chunk, process)
@@ -399,9 +399,9 @@ def _worker(conn, index_dir: str, schema, jobs: list, prepare, limit_bytes: int,
     Ctrl-C is the parent's to handle (it stops the workers); a worker whose
     parent is gone stops at the next file.
     """
+    ignore_ctrl_c()
     from indexer.store import fastwriter
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for fd in locks:
         try:
             os.close(fd)
