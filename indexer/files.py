@@ -3,7 +3,8 @@
 Hidden files and folders are skipped, symlinked folders are followed once (a
 link back up the tree is not a loop for us), and each file is reported with the
 root it was found under: the given folder resolved (realpath), so `../x` and a
-symlink to x are the same root. Every other file seen (no or an unsupported
+symlink to x are the same root. A file with no extension is a document too (its
+reader is chosen by its first bytes). Every other file seen (an unsupported
 extension, a FIFO or socket) is reported too, with the reason it is skipped,
 so that a run can count it.
 """
@@ -58,7 +59,10 @@ def document_id(rel: str) -> str:
 
 
 def is_document_name(name: str) -> bool:
-    return not name.startswith(".") and os.path.splitext(name)[1].lower() in DOCUMENT_SUFFIXES \
+    """A name the readers take: a document suffix, or none at all (README, a mailbox "Inbox":
+    the reader decides by the file's first bytes)."""
+    suffix = os.path.splitext(name)[1].lower()
+    return not name.startswith(".") and (suffix in DOCUMENT_SUFFIXES or not suffix) \
         and not name.endswith(".meta.json")
 
 

@@ -2,7 +2,7 @@
 
 load_document checks the file (type, size, readability), picks the reader for its
 format (READERS, by suffix, corrected by the file's first bytes: a PDF named .txt is
-read as a PDF), lets it extract parts and fields (text readers get decoded, normalised
+read as a PDF; a file with no extension by its first bytes alone), lets it extract parts and fields (text readers get decoded, normalised
 text; binary readers the bytes), builds offset-carrying blocks and applies a
 NAME.meta.json sidecar. Every problem with a file's content surfaces as
 UnsupportedFileError with a one-line reason, so an indexing run can skip and report it.
@@ -172,7 +172,9 @@ def iter_documents(
     """
     path, root = Path(path), Path(root)
     doc_id = relative_id(path, root)
-    suffix = path.suffix.lower()
+    named = suffix = path.suffix.lower()
+    if not named and not is_sidecar(path):
+        suffix = unnamed_format(read_bytes(path, None, head=_SNIFF_BYTES)[0])
     if suffix in SKIPPED_FORMATS:
         raise UnsupportedFileError(SKIPPED_FORMATS[suffix])
     if suffix not in READERS or is_sidecar(path):
@@ -187,9 +189,9 @@ def iter_documents(
             yield from _streamed(path, doc_id, reader, info, user, max_bytes, boilerplate, options, keep_all)
             return
     raw, info = read_bytes(path, max_bytes or reader.max_bytes)
-    reader = READERS[sniff(raw, suffix)]
+    reader = READERS[sniff(raw, suffix if named else "")]
     own = frozenset()
-    if boilerplate and not keep_all and not reader.binary:
+    if boilerplate and not keep_all and not reader.binary and named:    # (learned on named files only)
         is_html = reader.type == "html"
         own = file_boilerplate(normalize(decode(raw, html=is_html)), is_html, boilerplate)
     extracted = reader.extract(raw, own, options)
@@ -249,7 +251,7 @@ def reader_bytes(path: Path, max_bytes: int | None = None) -> int:
         size = path.stat().st_size
     except OSError:
         return 0
-    reader = READERS.get(path.suffix.lower())
+    reader = READERS.get(path.suffix.lower() or ".txt")      # (a file with no extension: as text, at most)
     if reader is None:
         return 0
     limit = max_bytes or reader.max_bytes
@@ -348,7 +350,8 @@ def boilerplate_fingerprint(keys: frozenset[str]) -> str:
 
 
 def sniff(raw: bytes, suffix: str) -> str:
-    """The READERS key for these bytes: the suffix, unless the first bytes name another format."""
+    """The READERS key for these bytes: the suffix, unless the first bytes name another format
+    ("" for a file with no extension: unnamed_format decides)."""
     head = raw[:1024].lstrip()
     for magic, format_suffix in _MAGIC:
         if head.startswith(magic):
@@ -359,12 +362,52 @@ def sniff(raw: bytes, suffix: str) -> str:
             return found
         if suffix in _ZIP_SUFFIXES:
             return suffix                   # the reader says what is wrong with the container
+        if not suffix:
+            raise UnsupportedFileError("unsupported file type: a ZIP archive with no extension that is not "
+                                       "a Word, OpenDocument or EPUB file (archives are not opened)")
+    if not suffix:
+        return unnamed_format(raw)
     if READERS[suffix].type == "image" and not raw.startswith(_IMAGE_MAGIC):
         raise UnsupportedFileError(f"not a {suffix[1:].upper()} image (damaged or misnamed)")
     if suffix in _MAGIC_SUFFIXES:
         raise UnsupportedFileError(f"not a {suffix[1:].upper()} file (its first bytes "
                                    f"are not what a {suffix} file starts with); damaged or misnamed")
     return suffix
+
+
+_SNIFF_BYTES = 8192
+# Headers only a mail program writes: a typed memo may begin "From: ... Subject: ...", and is text.
+_MAIL_HEADER = re.compile(rb"^(received|return-path|message-id|mime-version|delivered-to|x-mailer):[ \t]",
+                          re.IGNORECASE | re.MULTILINE)
+_HEADER_LINE = re.compile(rb"[!-9;-~]+:[ \t]")
+_MBOX_FROM = re.compile(rb"From \S+ +\S.{8,}\r?\n[!-9;-~]+:[ \t]")
+
+
+def unnamed_format(head: bytes) -> str:
+    """The READERS key for a file with no extension (README, copyright, a mail program's
+    mailbox "Inbox"), by its first bytes, as Recoll and Tika find a file's type by content:
+    a PDF, an office file or an EPUB, an image, an mbox mailbox (a "From " line and a
+    header), one e-mail (a header block with a header only mail programs write), an HTML
+    page; anything else is read as text, whose reader refuses binary bytes with its reason
+    ("binary file (NUL bytes)"), so every such file is read or counted with why."""
+    stripped = head.lstrip()
+    for magic, format_suffix in _MAGIC:
+        if stripped.startswith(magic):
+            return format_suffix
+    if head.startswith(ZIP_MAGIC):
+        return ".docx"                      # which container: decided on the whole file (sniff)
+    for magic, image_suffix in zip(_IMAGE_MAGIC, (".png", ".jpg", ".tif", ".tif")):
+        if head.startswith(magic):
+            return image_suffix
+    if _MBOX_FROM.match(head):
+        return ".mbox"
+    block = head.split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
+    if _HEADER_LINE.match(head) and b"\n\n" in head.replace(b"\r\n", b"\n") and _MAIL_HEADER.search(block):
+        return ".eml"
+    lower = stripped[:1024].lower()
+    if lower.startswith((b"<!doctype html", b"<html")) or (lower.startswith(b"<?xml") and b"<html" in lower):
+        return ".html"
+    return ".txt"
 
 
 def _empty_reason(kind: str, extracted: Extracted) -> str:
