@@ -96,3 +96,67 @@ def test_an_unchanged_unnamed_file_is_not_read_again(unnamed):
     again = CliRunner().invoke(cli, ["index", str(idx.parent / "docs"), "--index", str(idx)])
     assert again.exit_code == 0, again.output
     assert again.stdout.startswith("indexed 0 files") and "7 unchanged" in again.stdout
+
+
+# -- compressed documents, and names whose last dot is not a type ------------------------------------
+
+def test_gzip_files_are_read_as_what_they_hold(tmp_path):
+    import gzip
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "notes.txt.gz").write_bytes(gzip.compress(b"Field notes\n\nThe survey counted walruses on the ice.\n"))
+    (docs / "changelog.gz").write_bytes(gzip.compress(b"package (1.2) unstable; urgency=low\n\n"
+                                                      b"  * Fix the narwhal parser.\n"))
+    (docs / "guide.md.gz").write_bytes(gzip.compress(b"# Harbour guide\n\nBelugas enter the harbour at dawn.\n"))
+    # cat a.gz b.gz: two members, one text
+    (docs / "joined.txt.gz").write_bytes(gzip.compress(b"First part on orcas.\n") + gzip.compress(b"Second part on seals.\n"))
+    (docs / "README.Debian").write_text("Debian notes\n\nThe dolphin option is on by default.\n")   # a name, not a type
+    (docs / "bomb.txt.gz").write_bytes(gzip.compress(b"\0" * 30_000_000))
+    (docs / "cut.txt.gz").write_bytes(gzip.compress(b"a truncated file about otters " * 100)[:60])
+    (docs / "fake.txt.gz").write_bytes(b"this is not gzip data")
+    (docs / "source.tar.gz").write_bytes(gzip.compress(b"not read"))
+    idx = tmp_path / "idx"
+    result = CliRunner().invoke(cli, ["index", str(docs), "--index", str(idx), "-v"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("indexed 5 files")
+    assert "skipped docs/bomb.txt.gz: file too large once decompressed (over 20,000,000 bytes)" in result.stderr
+    assert "skipped docs/cut.txt.gz: damaged gzip file (truncated)" in result.stderr
+    assert "skipped docs/fake.txt.gz: damaged gzip file (" in result.stderr
+    assert "skipped docs/source.tar.gz: unsupported file type .tar inside .gz;" in result.stderr
+
+    walrus, = _hits(idx, "walruses")
+    assert (walrus["doc_id"], walrus["type"]) == ("docs/notes.txt.gz", "text")
+    assert walrus["text"].endswith("The survey counted walruses on the ice.")
+    assert [h["doc_id"] for h in _hits(idx, "narwhal")] == ["docs/changelog.gz"]
+    beluga, = _hits(idx, "belugas")
+    assert (beluga["type"], beluga["section"]) == ("markdown", "Harbour guide")
+    assert {h["doc_id"] for h in _hits(idx, "orcas OR seals")} == {"docs/joined.txt.gz"}
+    assert [h["doc_id"] for h in _hits(idx, "dolphin")] == ["docs/README.Debian"]
+
+    again = CliRunner().invoke(cli, ["index", str(docs), "--index", str(idx)])
+    assert again.stdout.startswith("indexed 0 files") and "5 unchanged" in again.stdout
+
+
+def test_the_web_page_serves_unnamed_and_compressed_originals_as_what_they_hold(tmp_path):
+    import gzip
+
+    from starlette.testclient import TestClient
+
+    from search import Searcher
+    from search.web.app import create_app
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "README").write_text("Plain notes on walruses.\n")
+    (docs / "notes.txt.gz").write_bytes(gzip.compress(b"Compressed notes on narwhals.\n"))
+    idx = tmp_path / "idx"
+    assert CliRunner().invoke(cli, ["index", str(docs), "--index", str(idx)]).exit_code == 0
+    with Searcher(idx) as s, TestClient(create_app(s)) as client:
+        plain = client.get("/file/docs/README")
+        assert plain.headers["content-type"] == "text/plain; charset=utf-8"
+        assert plain.text == "Plain notes on walruses.\n"
+        packed = client.get("/file/docs/notes.txt.gz")        # the client undoes content-encoding
+        assert packed.headers["content-encoding"] == "gzip"
+        assert packed.headers["content-type"] == "text/plain; charset=utf-8"
+        assert packed.text == "Compressed notes on narwhals.\n"
