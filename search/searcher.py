@@ -475,7 +475,8 @@ class Searcher:
 
     def removed(self, doc_id: str) -> RemovedLines:
         """The lines of document `doc_id` (or DOC_ID#N) left out of its passages, with why, in order."""
-        doc_id = doc_id.rpartition("#")[0] if doc_id.rpartition("#")[2].isdigit() else doc_id; first = next((f for f in self._current().documents(doc_id=doc_id) if f["ordinal"] == 0), None)
+        doc_id = doc_id.rpartition("#")[0] if doc_id.rpartition("#")[2].isdigit() else doc_id
+        first = next((f for f in self._current().documents(doc_id=doc_id) if f["ordinal"] == 0), None)
         if first is None:
             raise IndexNotFoundError(f"No document {doc_id!r} in the index; use the doc_id shown in search results")
         return RemovedLines(doc_id, first["path"], first.get("title"), tuple(RemovedLine(*r) for r in first.get("removed") or ()))
