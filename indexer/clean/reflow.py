@@ -35,7 +35,12 @@ _LAST_WORD = re.compile(r"([^\W\d_]+)-$")
 _FIRST_WORD = re.compile(r"^([^\W\d_]+)")
 _WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _FIRST_LETTER = re.compile(r"[^\W\d_]")
+# Words run together through a line-end hyphen ("heavy-" and "handed" on the next line, or "heavy- handed"
+# where a copy made the line end a space): the pieces a hyphen decision is about, never evidence for it.
+_SPLIT_RUN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*(?:-[ \n][^\W\d_]+(?:-[^\W\d_]+)*)+")
 _SPLIT_WORD = re.compile(r"(?<![\w-])([^\W\d_]+)- (?!(?:and|or|nor|to|as well)\b)([^\W\d_]+)")
+# Every line-end hyphen of a text whose lines are joined by "\n", and every "- " a copy made of one.
+_SPLIT_SITE = re.compile(r"(?<![^\W\d_])([^\W\d_]+)-[ \n]([^\W\d_]+)")
 # A letter, "-" and a space: what _SPLIT_WORD needs, found by a fast search for "- " (a pattern that
 # starts with a lookbehind is tried at every position).
 _SPLIT_WORD_HYPHEN = re.compile(r"- (?<=[^\W\d_]- )")
@@ -53,11 +58,17 @@ KEEP_HYPHEN_AFTER = frozenset(
     " type fold year old run born sized bound affected friendly focused driven up on off by out over down back"
     " made known ended needed rooted seated".split()
 )
+# Word parts that stand before a hyphen and are never a syllable of a longer word split at a line end.
+COMPOUND_PREFIXES = frozenset("self non well ill half cross quasi vice counter".split())
 SYLLABLE_SUFFIXES = frozenset(
     "tion tions sion sions ment ments ness ity ities ance ances ence ences ing ings ed ly al ally ous ive ives"
     " ize ized izes ise ised ises able ible ure ures ary ory ical ic ics ist ists ism isms ship ant ants ent"
-    " ents ate ated ates ation ations er ers ty ties cy gy ogy ful tional tive tives".split()
+    " ents ate ated ates ation ations er ers ty ties cy gy ogy ful fully less ness able ably ability tional tive tives"
+    .split()
 )
+_TENS = frozenset("twenty thirty forty fifty sixty seventy eighty ninety".split())
+_UNITS = frozenset("one two three four five six seven eight nine".split())
+_ORDINALS = frozenset("first second third fourth fifth sixth seventh eighth ninth".split())
 _VOCATIVE = re.compile(
     r"^(?:mr|mrs|ms|madam|madame|mister|sir|dear|your (?:excellenc|majest|highness)\w*|excellenc\w*|ladies|gentlemen"
     r"|distinguished|honou?rable|esteemed|fellow)\b", re.I)
@@ -364,6 +375,7 @@ class _Vocabulary(Mapping[str, int]):
         self._texts = texts
         self._text: str | None = None
         self._counts: dict[str, int] = {}
+        self._splits: bool | None = None
 
     def get(self, word: str, default=None):
         count = self._counts.get(word)
@@ -384,7 +396,16 @@ class _Vocabulary(Mapping[str, int]):
         return len(self._all())
 
     def _all(self) -> Counter[str]:
-        return Counter(_WORDS.findall(self._lower()))
+        return Counter(_WORDS.findall(_SPLIT_RUN.sub(" ", self._lower())))
+
+    def splits_syllables(self) -> bool:
+        """Whether the text hyphenates words into syllables at its line ends: of its line-end
+        hyphens that the evidence decides (keep_hyphen), more are joined than kept."""
+        if self._splits is None:
+            verdicts = Counter(_hyphen_evidence(m.group(1), m.group(2), self)
+                               for m in _SPLIT_SITE.finditer("\n".join(self._texts)))
+            self._splits = verdicts[False] > verdicts[True]
+        return self._splits
 
     def _lower(self) -> str:
         if self._text is None:
@@ -402,7 +423,9 @@ class _Vocabulary(Mapping[str, int]):
         while i >= 0:
             j = i + len(word)
             if not ((i >= 1 and letter(text, i - 1)) or (i >= 2 and text[i - 1] == "-" and letter(text, i - 2))
-                    or (j < size and letter(text, j)) or (j + 1 < size and text[j] == "-" and letter(text, j + 1))):
+                    or (i >= 3 and text[i - 2] == "-" and text[i - 1] in " \n" and letter(text, i - 3))
+                    or (j < size and letter(text, j)) or (j + 1 < size and text[j] == "-" and letter(text, j + 1))
+                    or (j + 2 < size and text[j] == "-" and text[j + 1] in " \n" and letter(text, j + 2))):
                 count += 1
             i = text.find(word, i + 1)
         return count
@@ -421,28 +444,57 @@ def _joint(prev: str, nxt: str, vocab: Mapping[str, int]) -> str | None:
 
 
 def keep_hyphen(left: str, right: str, vocab: Mapping[str, int] = {}) -> bool:
-    """Whether 'left-' at a line end and 'right' on the next line form a hyphenated word.
+    """Whether 'left-' at a line end and 'right' on the next line (or 'left- right', where a copy
+    made the line end a space) form a hyphenated word ("heavy-handed") rather than one word split
+    into syllables ("interna-tional").
 
-    `vocab` counts the document's own words, and its spelling decides first
-    ("international" elsewhere in it joins "inter-/national"). Then: a suffix-like
-    second part (-tion, -ment, -ing) is a syllable split and joins; a capitalised part
-    (inter-Korean, Secretary-General), a number word or common compound part (fifty-
-    fifth, self-, -based) or a suspended hyphen ("inter- and intra-") keeps the hyphen,
-    as do two parts that are words the document uses elsewhere (peace-loving).
-    Anything else (interna-tional) joins, so a phrase across a line break is found.
+    The document decides. `vocab` counts its words as they stand elsewhere in it (not the pieces
+    of a split). Its own spelling of the word settles the case ("international" elsewhere joins;
+    "peace-keeping" elsewhere keeps). Then the evidence of the pair itself: a capital after the
+    hyphen (inter-Korean, Secretary-General), a false start ("the l- life", "mem- member"), a
+    suspended hyphen ("inter- and intra-"), a number (fifty-fifth) or two parts that are words
+    the document uses elsewhere keep the hyphen; a suffix (-tion, -ment) or a fragment after a
+    capitalised word part (Gen-eral, Sep-tember) joins it. What stays in doubt follows how the
+    document hyphenates: a text that splits words into syllables at its line ends (most of its
+    decided cases joined: a typeset PDF) joins; otherwise the hyphen stays, because joining a
+    real compound alters the text ("heavyhanded"), while a kept hyphen only adds a mark a query
+    for either spelling still finds.
     """
-    joined, hyphenated = (left + right).lower(), f"{left}-{right}".lower()
-    if vocab.get(joined):
-        return False
-    if vocab.get(hyphenated) or right[:1].isupper():
-        return True
+    verdict = _hyphen_evidence(left, right, vocab)
+    if verdict is not None:
+        return verdict
+    splits = getattr(vocab, "splits_syllables", None)
+    return not (splits and splits())
+
+
+def _hyphen_evidence(left: str, right: str, vocab: Mapping[str, int]) -> bool | None:
+    """keep_hyphen's answer where the document or the pair settles it; None when in doubt."""
+    if len(left) == 1:
+        return True                             # e-mail, "a l- a": no syllable stands alone before a line-end hyphen
     low_left, low_right = left.lower(), right.lower()
+    joined, hyphenated = vocab.get(low_left + low_right, 0), vocab.get(f"{low_left}-{low_right}", 0)
+    if joined or hyphenated:
+        return hyphenated >= joined             # the document's own spelling; a tie is doubt: keep
+    if right[:1].isupper() or low_right in _SUSPENDED:
+        return True
+    if low_right.startswith(low_left) and (len(left) == 2 or vocab.get(low_right, 0)):
+        return True                             # a speaker's false start, as transcribed: "mem- member"
+    if low_left in _TENS and (low_right in _UNITS or low_right in _ORDINALS):
+        return True
     if low_right in SYLLABLE_SUFFIXES:
         return False
-    if left[:1].isupper() or low_left in KEEP_HYPHEN_BEFORE or low_right in (KEEP_HYPHEN_AFTER | _SUSPENDED):
+    if low_left in COMPOUND_PREFIXES:
         return True
-    # A fragment counts once where it stands; a real word shows up again elsewhere.
-    return len(left) >= 3 and (vocab.get(low_left, 0) >= 2 or (len(right) >= 3 and vocab.get(low_right, 0) >= 2))
+    # A word of two letters says little ("in", "un", "re" before a word: in-security or insecurity).
+    left_word = len(left) >= 3 and (bool(vocab.get(low_left, 0)) or low_left in KEEP_HYPHEN_BEFORE)
+    right_word = bool(vocab.get(low_right, 0)) or low_right in KEEP_HYPHEN_AFTER
+    if left_word and right_word:
+        return True
+    if len(left) >= 3 and low_right in KEEP_HYPHEN_AFTER and len(right) >= 4:
+        return True                             # rules-based, sea-level, decision-making
+    if not (left_word or right_word) and left[:1].isupper() and not left.isupper():
+        return False                            # Gen-eral, Sep-tember
+    return None
 
 
 def heading_level(text: str) -> int:
