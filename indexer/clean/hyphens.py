@@ -43,32 +43,42 @@ _ORDINALS = frozenset("first second third fourth fifth sixth seventh eighth nint
 _SUSPENDED = frozenset(["and", "or", "nor", "to"])
 
 
-def keep_hyphen(left: str, right: str, vocab: Mapping[str, int] = {}) -> bool:
-    """Whether 'left-' at a line end and 'right' on the next line (or 'left- right', where a copy
-    made the line end a space) form a hyphenated word ("heavy-handed") rather than one word split
-    into syllables ("interna-tional").
+def keep_hyphen(left: str, right: str, vocab: Mapping[str, int] = {}, *, copied: bool = False) -> bool:
+    """Whether 'left-' at a line end and 'right' on the next line form a hyphenated word
+    ("heavy-handed") rather than one word split into syllables ("interna-tional"). `copied`: the
+    pair stands as 'left- right' inside a line, where a copy made the line end a space.
 
     The document decides. `vocab` counts its words as they stand elsewhere in it (not the pieces
     of a split). Its own spelling of the word settles the case ("international" elsewhere joins;
     "peace-keeping" elsewhere keeps). Then the evidence of the pair itself: a capital after the
-    hyphen (inter-Korean, Secretary-General), a false start ("the l- life", "mem- member"), a
-    suspended hyphen ("inter- and intra-"), a number (fifty-fifth) or two parts that are words
-    the document uses elsewhere keep the hyphen; a suffix (-tion, -ment) or a fragment after a
-    capitalised word part (Gen-eral, Sep-tember) joins it. What stays in doubt follows how the
-    document hyphenates: a text that splits words into syllables at its line ends (most of its
-    decided cases joined: a typeset PDF) joins; otherwise the hyphen stays, because joining a
-    real compound alters the text ("heavyhanded"), while a kept hyphen only adds a mark a query
-    for either spelling still finds.
+    hyphen (inter-Korean, Secretary-General), a one-letter part (e-mail), a false start ("the l-
+    life", "mem- member"), a suspended hyphen ("inter- and intra-"), a number (fifty-fifth), a
+    compound's prefix (self-, non-) or part (-based) or two parts that are words the document uses
+    elsewhere keep the hyphen; a suffix (-tion, -ment) or a fragment after a capitalised part
+    (Gen-eral, Sep-tember) joins it.
+
+    What stays in doubt follows how the document treats its line-end hyphens (line_end_habit): it
+    joins where the text joins more of them than it keeps (a typeset PDF). Two fragments, neither
+    a word of the document ("pa-/tients" in a short abstract), join unless the text keeps more
+    than it joins, except in a copied pair: on the UN debates every "- " inside a line is a real
+    hyphen. Else the hyphen stays, since joining a real compound alters the text ("heavyhanded").
     """
     verdict = _hyphen_evidence(left, right, vocab)
-    if verdict is not None:
+    if verdict is not None and verdict is not FRAGMENTS:
         return verdict
-    splits = getattr(vocab, "splits_syllables", None)
-    return not (splits and splits())
+    habit = getattr(vocab, "line_end_habit", None)
+    joined, kept = habit() if habit else (0, 0)
+    if verdict is FRAGMENTS and not copied:
+        return kept > joined
+    return joined <= kept
 
 
-def _hyphen_evidence(left: str, right: str, vocab: Mapping[str, int]) -> bool | None:
-    """keep_hyphen's answer where the document or the pair settles it; None when in doubt."""
+FRAGMENTS = "fragments"      # _hyphen_evidence: in doubt, and neither part is a word of the document
+
+
+def _hyphen_evidence(left: str, right: str, vocab: Mapping[str, int]) -> bool | str | None:
+    """keep_hyphen's answer where the document or the pair settles it; None when in doubt, and
+    FRAGMENTS when in doubt with neither part a word of the document."""
     if len(left) == 1:
         return True                             # e-mail, "a l- a": no syllable stands alone before a line-end hyphen
     low_left, low_right = left.lower(), right.lower()
@@ -92,9 +102,11 @@ def _hyphen_evidence(left: str, right: str, vocab: Mapping[str, int]) -> bool | 
         return True
     if len(left) >= 3 and low_right in KEEP_HYPHEN_AFTER and len(right) >= 4:
         return True                             # rules-based, sea-level, decision-making
-    if not (left_word or right_word) and left[:1].isupper() and not left.isupper():
+    if left_word or right_word:
+        return None
+    if left[:1].isupper() and not left.isupper():
         return False                            # Gen-eral, Sep-tember
-    return None
+    return FRAGMENTS
 
 
 class _Vocabulary(Mapping[str, int]):
@@ -111,7 +123,7 @@ class _Vocabulary(Mapping[str, int]):
         self._texts = texts
         self._text: str | None = None
         self._counts: dict[str, int] = {}
-        self._splits: bool | None = None
+        self._habit: tuple[int, int] | None = None
 
     def get(self, word: str, default=None):
         count = self._counts.get(word)
@@ -134,14 +146,16 @@ class _Vocabulary(Mapping[str, int]):
     def _all(self) -> Counter[str]:
         return Counter(_WORDS.findall(_SPLIT_RUN.sub(" ", self._lower())))
 
-    def splits_syllables(self) -> bool:
-        """Whether the text hyphenates words into syllables at its line ends: of its line-end
-        hyphens that the evidence decides (keep_hyphen), more are joined than kept."""
-        if self._splits is None:
-            verdicts = Counter(_hyphen_evidence(m.group(1), m.group(2), self)
-                               for m in _SPLIT_SITE.finditer("\n".join(self._texts)))
-            self._splits = verdicts[False] > verdicts[True]
-        return self._splits
+    def line_end_habit(self) -> tuple[int, int]:
+        """How the text treats its line-end hyphens, as far as the evidence decides them (see
+        keep_hyphen): how many it joins and how many it keeps. A typeset text that splits words
+        into syllables at its line ends joins most; a text whose line ends split only compounds
+        (Secretary-/General) keeps them."""
+        if self._habit is None:
+            verdicts = Counter(_hyphen_evidence(m.group(1), m.group(2), self)     # (x-/irradiation says nothing)
+                               for m in _SPLIT_SITE.finditer("\n".join(self._texts)) if len(m.group(1)) > 1)
+            self._habit = (verdicts[False], verdicts[True])
+        return self._habit
 
     def _lower(self) -> str:
         if self._text is None:

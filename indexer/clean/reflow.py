@@ -315,7 +315,7 @@ def _paragraph(pieces: list[str], blank_before: bool, vocab: Mapping[str, int], 
 def _rejoin(m: re.Match, vocab: Mapping[str, int]) -> str:
     """'inter- Korean' (a line-end hyphen that a copy turned into a space) -> 'inter-Korean'."""
     left, right = m.group(1), m.group(2)
-    return f"{left}-{right}" if keep_hyphen(left, right, vocab) else left + right
+    return f"{left}-{right}" if keep_hyphen(left, right, vocab, copied=True) else left + right
 
 
 def _ended(text: str) -> bool:
