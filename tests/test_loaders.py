@@ -574,7 +574,7 @@ def test_is_wrapped():
 
 
 @pytest.mark.parametrize("left,right,vocab,keep", [
-    ("inter", "national", {}, False),              # two fragments, as far as the document shows: a split
+    ("inter", "national", {}, True),               # no evidence at all: in doubt, keep (inter-agency)
     ("inter", "national", {"international": 1}, False),     # the document's own spelling decides
     ("interna", "tional", {}, False),
     ("Organiza", "tion", {}, False),               # suffix fragment joins even after a capital
@@ -605,12 +605,18 @@ def test_keep_hyphen(left, right, vocab, keep):
     assert keep_hyphen(left, right, vocab) is keep
 
 
-def test_a_copied_hyphen_keeps_two_fragments():
-    """'heavy- handed' inside a line (a copy made the line end a space): on the UN debates every
-    such hyphen is a real one, so two parts the document uses nowhere else keep it."""
-    assert keep_hyphen("heavy", "handed", {}, copied=True)
-    assert not keep_hyphen("heavy", "handed", {})
-    assert not keep_hyphen("interna", "tional", {}, copied=True)      # a suffix still joins
+def test_doubt_follows_how_the_text_treats_its_line_ends():
+    """A pair the evidence does not decide joins in a text that splits words at its line ends (a
+    hyphen ends one line in 30 or more) and keeps its hyphen in a text whose few line-end hyphens
+    are compounds; a copied 'heavy- handed' inside a line keeps it in either."""
+    typeset = reflow._Vocabulary(["the plasma levels of the treat-", "ment group were heavy-", "handed, and the",
+                                  "results were in-", "creased after the injection."])
+    prose = reflow._Vocabulary(["This line of the speech runs on and on to the right margin of the page."] * 40 +
+                               ["and we condemn the heavy-", "handed measures."])
+    assert not keep_hyphen("heavy", "handed", typeset) and not keep_hyphen("in", "creased", typeset)
+    assert keep_hyphen("heavy", "handed", prose) and keep_hyphen("in", "creased", prose)
+    assert keep_hyphen("heavy", "handed", typeset, copied=True)
+    assert not keep_hyphen("interna", "tional", prose, copied=True)          # a suffix joins anywhere
 
 
 TYPESET = """The Organization has worked for the develop-
