@@ -147,7 +147,7 @@ def account(out: Audit, doc, passages, source: str, label: str) -> None:
     have = Counter(w for p in passages for w in words(p.text))
     # Words a hyphen joins in the passages ("inter-Korean" -> "interkorean"), for a source word
     # hyphenated at a line end and rejoined; only forms that are not words of the passages as they are.
-    joined = {w for p in passages for w in words(p.text.replace("-", ""))} - set(have)
+    joined = {w for p in passages for w in _hyphen_joins(p.text)} - set(have)
     removed = Counter()
     kept_lines, heading_starts = _kept_forms(doc)
     first = len(out.removed)
@@ -181,6 +181,20 @@ def account(out: Audit, doc, passages, source: str, label: str) -> None:
     if len(doc.text) >= 40:
         out.tiny_passages += sum(len(p.text) < 40 for p in passages)
     out.untitled += not doc.title
+
+
+_HYPHENATED = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
+
+
+def _hyphen_joins(text: str) -> set[str]:
+    """The words a source could spell by joining consecutive parts of a hyphenated word of `text`
+    across a line end: "nuclear-weapon-free" -> nuclearweapon, weaponfree, nuclearweaponfree (the
+    reader joins "nuclear-" at a line end and "weapon-free"; the indexer, rightly, keeps it)."""
+    out = set()
+    for m in _HYPHENATED.finditer(text.casefold()):
+        parts = m.group().split("-")
+        out.update("".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 2, len(parts) + 1))
+    return out
 
 
 def _kept_forms(doc) -> tuple[set, set]:

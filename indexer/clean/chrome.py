@@ -36,6 +36,8 @@ _NOTICE_ANYWHERE = re.compile(
     re.I,
 )
 _COPYRIGHT = re.compile(r"all rights reserved|^(?:©|\(c\)|copyright\b)", re.I)
+_BARE_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright\b)", re.I)         # (matched at the line's start)
+_RIGHTS_RESERVED = re.compile(r"all rights reserved", re.I)
 # Line-level chrome that is chrome only at the edges of a text, where pages put it.
 _AT_THE_EDGES = frozenset(["notice", "contact line", "updated notice"])
 # "This page last updated 6/26/2008 jdb", "Last modified: 2024-01-05", "Updated: 3 May": the phrase
@@ -110,9 +112,16 @@ def placed(reason: str | None, line: str, where: str) -> str | None:
     content: a notice, contact or "updated" line inside the text is a line of the text ("search"
     and "related" in an index of words, a service's "URL: ..." in a how-to); a copyright line is
     chrome only at a page's foot: at the top it is the document's own statement (a manual's title
-    page, a NOTICE file), and it says who holds the rights."""
-    if reason not in _AT_THE_EDGES or where == "foot":
+    page, a NOTICE file), and it says who holds the rights. At the foot too, only a publisher's
+    notice that reserves the rights ("© 2021 Harbor Times. All rights reserved.") is chrome; a
+    bare "Copyright (c) 2004, 2005 by Mark Adler" closing a page is the page's own colophon (who
+    wrote it, and when) and stays. A site that prints it on every page has it removed as learned
+    boilerplate."""
+    if reason not in _AT_THE_EDGES:
         return reason
+    if where == "foot":
+        colophon = reason == "notice" and _BARE_COPYRIGHT.match(line) and not _RIGHTS_RESERVED.search(line)
+        return None if colophon else reason
     if where == "body" or (reason == "notice" and _may_hold(line, _NOTICE_WORDS) and _COPYRIGHT.search(line)):
         return None
     return reason
