@@ -223,6 +223,32 @@ def debian_docs(root: Path = Path("/usr/share/doc"), n: int | None = None) -> li
     return files
 
 
+def debian_readable(root: Path = Path("/usr/share/doc"), n: int | None = None) -> list[Path]:
+    """The files of the folder beyond debian_docs that the indexer reads as text, Markdown or HTML:
+    gzip-compressed ones (changelog.gz, README.md.gz) and names without a type (copyright,
+    README.Debian), told by content as the indexer tells them; `n` an evenly spread subset."""
+    from bench.visible import file_content
+    from indexer.errors import UnsupportedFileError
+    from indexer.files import COMPRESSED, inner_name, is_document_name, type_suffix
+
+    files = []
+    for p in sorted(root.rglob("*")):
+        if not p.is_file() or any(part.startswith(".") for part in p.relative_to(root).parts) \
+                or not is_document_name(p.name):
+            continue
+        if type_suffix(p.name) != COMPRESSED and type_suffix(p.name):
+            continue                        # a named file: debian_docs
+        try:
+            if file_content(p, head=64)[1] in SUFFIXES and type_suffix(inner_name(p.name)) in SUFFIXES + ("",):
+                files.append(p)
+        except UnsupportedFileError:
+            continue                        # (empty, damaged: the audit counts what it reads)
+    if n is not None and n < len(files):
+        step = len(files) / n
+        files = [files[int(i * step)] for i in range(n)]
+    return files
+
+
 def render(results: dict) -> str:
     lines = ["| corpus | files | docs | words | in passages | in removed lines | lost | passages < 80 ch "
              "| passages < 40 ch | no title |", "|---|---|---|---|---|---|---|---|---|---|"]

@@ -328,3 +328,26 @@ def test_the_audit_accepts_either_reading_of_a_line_end_hyphen_and_counts_a_copi
     path = write(tmp_path / "speech.txt", text)
     assert "nuclear-weapon-free zone" in load_document(path, tmp_path).text
     assert lost(path, tmp_path).lost == 0
+
+
+def test_the_audit_reads_compressed_and_unnamed_files_as_the_indexer_does(tmp_path):
+    import gzip
+
+    from bench.fidelity import debian_readable
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "guide.md.gz").write_bytes(gzip.compress(b"# Harbour guide\n\nBelugas enter the *harbour* at dawn.\n"))
+    (docs / "changelog.gz").write_bytes(gzip.compress(b"pkg (1.0) unstable\n\n  * Fix the narwhal parser.\n"))
+    (docs / "copyright").write_text("Files: *\nCopyright: 2001 The walrus team\n")
+    (docs / "page").write_text("<!DOCTYPE html><html><body><p>Orcas hunt in <b>pods</b>.</p></body></html>")
+    (docs / "notes.txt").write_text("A named file: debian_docs reads it, not debian_readable.\n")
+    (docs / "scan").write_bytes(b"%PDF-1.4 not text")
+    (docs / "archive.tar.gz").write_bytes(gzip.compress(b"not read"))
+    assert [p.name for p in debian_readable(docs)] == ["changelog.gz", "copyright", "guide.md.gz", "page"]
+    assert words(visible_text(docs / "guide.md.gz")) == ["harbour", "guide", "belugas", "enter", "the", "harbour",
+                                                         "at", "dawn"]
+    assert words(visible_text(docs / "page")) == ["orcas", "hunt", "in", "pods"]
+    for path in debian_readable(docs):
+        audit = lost(path, docs)
+        assert audit.source_words and audit.in_passages == audit.source_words, path.name
