@@ -164,7 +164,37 @@ class _Lines:
         self.furniture = furniture = list(map(bool, map(_NO_WORDS.match, stripped)))
         for i in compress(range(len(stripped)), map(_SHORT.__contains__, map(len, stripped))):
             furniture[i] = is_furniture(stripped[i])
+        _unpaged(stripped, furniture)
         self.texts = list(filter(None, compress(stripped, map(operator.not_, furniture))))
+
+
+_PAGE_VALUE = re.compile(r"^(?:page\s+)?[-\u2013\u2014]?\s*(\d{1,4})\s*[-\u2013\u2014]?(?:\s*(?:of|/)\s*(\d{1,4}))?$", re.I)
+
+
+def _unpaged(stripped: list[str], furniture: list[bool]) -> None:
+    """Keep lines that only look like page numbers (furniture set back to False) unless the
+    text is paged: it has print job numbers or document symbols, the marks of a printed page,
+    or its number lines run as pages do, two or more rising ("2", "3"; "page 1 of 9", "2/9"
+    with one total). A changelog's "5/7" and "8/22" (dates) or a lone "10" are text."""
+    numbers = []
+    paged = False
+    for i in compress(range(len(stripped)), furniture):
+        text = stripped[i]
+        if _PAGE_NUMBER.match(text):
+            m = _PAGE_VALUE.match(text)
+            numbers.append((i, int(m[1]) if m else 0, m[2] if m else None))
+        elif not _NO_WORDS.match(text):
+            paged = True                    # a print job number or a document symbol
+    if paged or not numbers:
+        return
+    totals = {total for _, _, total in numbers if total is not None}
+    values = [n for _, n, _ in numbers]
+    rising = sum(b > a for a, b in zip(values, values[1:]))
+    if (len(numbers) >= 2 and len(totals) <= 1 and all(n <= int(t) for _, n, t in numbers if t)
+            and rising >= 0.75 * (len(values) - 1)):
+        return
+    for i, _, _ in numbers:
+        furniture[i] = False
 
 
 def _ended_flags(texts: list[str]) -> Iterator[bool]:

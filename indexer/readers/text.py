@@ -64,6 +64,7 @@ def read_plain(text: str, boilerplate: frozenset[str] = frozenset()) -> Extracte
     for i in range(len(paras)):
         if kinds[i] is None:
             kinds[i] = BODY
+    _introduced(paras, kinds, reasons)
     if title_at is None:
         title_at = next((i for i, p in enumerate(paras) if kinds[i] == HEADING and underlined.get(p.text) == 1), None)
         if title_at is not None and any(kinds[j] == BODY and _body_like(paras[j].text) for j in range(title_at)):
@@ -252,7 +253,7 @@ def _title_like(paras: list[Paragraph], i: int) -> bool:
     ("Witness statement") that is mostly letters ("Ref. 2231/7" is a file number)."""
     p = paras[i]
     apart = i + 1 >= len(paras) or paras[i + 1].blank_before
-    if p.lines != 1 or not apart or len(p.text.split()) < 2 or len(p.text) > 150:
+    if p.lines != 1 or not apart or len(p.text.split()) < 2 or len(p.text) > 150 or _FIELD.match(p.text):
         return False
     return _mostly_letters(p.text) and (bool(heading_level(p.text)) or _phrase_like(p.text))
 
@@ -275,13 +276,16 @@ def _read_footer(paras: list[Paragraph], end: int, kinds: list[str | None], reas
 
 def _drop_menu_runs(paras: list[Paragraph], indexes: range, kinds: list[str | None],
                     reasons: list[str | None]) -> None:
-    """Mark runs of adjacent (no blank line between) short unpunctuated lines as chrome."""
+    """Mark runs of three or more adjacent (no blank line between) short lines of words with no
+    punctuation as chrome: a saved page's menu ("Home", "About Us", "Contact"). Two such lines
+    are as often a heading and its line ("SYNOPSIS", "Compute the sum") and stay."""
     run: list[int] = []
     for i in list(indexes) + [None]:
         if i is not None and run and not paras[i].blank_before and paras[i].lines == 1 and kinds[i] is None:
             run.append(i)
             continue
-        if chrome.is_menu_run([paras[j].text for j in run]) and not any(LIST_ITEM.match(paras[j].text) for j in run):
+        if chrome.is_menu_run([paras[j].text for j in run], min_items=3) \
+                and not any(LIST_ITEM.match(paras[j].text) for j in run):
             for j in run:
                 kinds[j], reasons[j] = DROP, "menu"
         run = [i] if i is not None and paras[i].lines == 1 and kinds[i] is None else []
@@ -315,6 +319,29 @@ def _phrase_like(text: str) -> bool:
 
 def _mostly_letters(text: str) -> bool:
     return sum(map(str.isalpha, text)) >= 0.7 * len(text.replace(" ", ""))
+
+
+# "License: LGPL-2+", "Files: *": a record's field (a Debian copyright file's), never a title; its
+# copies belong to different records.
+_FIELD = re.compile(r"^[A-Za-z][\w-]*:\s")
+# Lines a reader may take for chrome that a line ending in ":" introduces ("For additional
+# information, contact:", "follow the instructions at:"): then they are what it announces.
+_INTRODUCIBLE = frozenset(["contact line", "publisher line", "dateline", "menu", "notice", "updated notice"])
+
+
+def _introduced(paras: list[Paragraph], kinds: list[str | None], reasons: list[str | None]) -> None:
+    """Give back such lines when a line ending in a colon stands just before them or before
+    the block of lines (no blank line between) they are part of: an address block under
+    "contact:" is the text's, its org name and "Attn:" line included."""
+    for i in range(1, len(paras)):
+        if kinds[i] != DROP or reasons[i] not in _INTRODUCIBLE:
+            continue
+        for j in range(i - 1, max(-1, i - 9), -1):
+            if kinds[j] != DROP and paras[j].text.rstrip().endswith(":"):
+                kinds[i], reasons[i] = BODY, None
+                break
+            if not (kinds[j] == DROP and reasons[j] in _INTRODUCIBLE) and paras[j + 1].blank_before:
+                break               # a line of text, then a blank line: the block began after it
 
 
 _OPEN_WORDS = frozenset("a an and as at by for from in into of on or the to with that is are was were be".split())
