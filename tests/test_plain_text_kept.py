@@ -33,6 +33,35 @@ Fixed a crash when the history file is empty, reported by several users on the l
 10
 
 A release with no other change than the version number, made for the distribution.
+
+S/390
+
+Builds on S/390 again, after the configure script learned the name of the machine.
+
+2.93 2017-05-19
+
+A version and its date, as many changelogs head their entries.
+"""
+
+AUTHORS = """Harbourlib was written by its contributors, in the order of their first change:
+
+Henry de Walrus
+Maria Narwhal
+Anders Beluga
+Cristian Otter
+Benno Seal
+Paul Dolphin
+Stephane Orca
+
+and many others who sent small fixes to the mailing list over the years.
+"""
+
+README = """harbourlib
+
+Harbourlib computes the tides of a harbour from its shape and the phases of the moon, and it prints
+them as a table for each day of the year that the user asks for.
+
+http://harbourlib.walrus.example/
 """
 
 
@@ -44,11 +73,14 @@ def index(tmp_path_factory):
     for name in ("ninja-build-copyright", "lerc-NOTICE", "libxslt-README", "dri2proto-excerpt"):
         shutil.copy(DATA / name, docs / name)
     write(docs / "changelog", CHANGELOG)
+    write(docs / "AUTHORS", AUTHORS)
+    write(docs / "README", README)
     build_index([docs], tmp / "idx")
     return tmp / "idx"
 
 
-@pytest.mark.parametrize("name", ["ninja-build-copyright", "lerc-NOTICE", "libxslt-README", "changelog"])
+@pytest.mark.parametrize("name", ["ninja-build-copyright", "lerc-NOTICE", "libxslt-README", "changelog", "AUTHORS",
+                                  "README"])
 def test_no_line_of_a_plain_document_is_left_out(index, name):
     with Searcher(index) as s:
         assert list(s.removed(f"docs/{name}").lines) == []
@@ -73,6 +105,9 @@ def test_a_specification_keeps_its_title_and_tables(index):
     ('"gitlab.gnome.org"', "libxslt-README"),               # the URL "follow the instructions at:" announces
     ('"CARD32 major version"', "dri2proto-excerpt"),        # a request's table rows were a "menu"
     ('"8/22"', "changelog"),                                # dates were "page numbers"
+    ('"2017-05-19"', "changelog"),                          # a version and date was a "phone" number
+    ('"Anders Beluga"', "AUTHORS"),                         # a list of names in the middle was a "menu"
+    ('"harbourlib.walrus.example"', "README"),              # a lone URL at the end was a "contact line"
 ])
 def test_what_was_taken_for_chrome_is_found(index, query, doc):
     with Searcher(index) as s:

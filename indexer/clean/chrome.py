@@ -51,7 +51,7 @@ _UPDATED_WORDS = ("updated", "modified", "revised")
 _CONTACT = re.compile(r"^(?:e-?mail|tel(?:ephone)?|phone|fax|mobile|cell|web(?:site)?|url|address)\s*[:.]", re.I)
 _EMAIL_OR_URL = re.compile(r"^(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|https?://\S+|www\.\S+)$", re.I)
 _PHONE = re.compile(r"^\+?[\d ().-]{7,20}$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")          # "2008-09-04" under a title is a date, not a phone
+_ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")    # "2008-09-04", "2.93 2017-05-19": a date (and version), not a phone
 _STREET = re.compile(
     r"\b\d+\s+(?:[A-Z][\w.'-]*\s+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Court|Ct|Boulevard|Blvd|Lane|Ln"
     r"|Drive|Dr|Way|Place|Pl|Square|Sq|Plaza|Parkway|Pkwy|Highway|Hwy)\b\.?"
@@ -151,7 +151,7 @@ def is_contact(line: str) -> bool:
         return False
     if _CONTACT.match(line) or _EMAIL_OR_URL.match(line):
         return True
-    if _PHONE.match(line) and sum(c.isdigit() for c in line) >= 7 and not _ISO_DATE.match(line):
+    if _PHONE.match(line) and sum(c.isdigit() for c in line) >= 7 and not _ISO_DATE.search(line):
         return True
     return not ends_sentence(line) and bool(_POSTCODE.search(line) or _STREET.search(line))
 

@@ -173,19 +173,18 @@ _PAGE_VALUE = re.compile(r"^(?:page\s+)?[-\u2013\u2014]?\s*(\d{1,4})\s*[-\u2013\
 
 def _unpaged(stripped: list[str], furniture: list[bool]) -> None:
     """Keep lines that only look like page numbers (furniture set back to False) unless the
-    text is paged: it has print job numbers or document symbols, the marks of a printed page,
+    text is paged: it has print job numbers or document symbols (two or more), the marks of a printed page,
     or its number lines run as pages do, two or more rising ("2", "3"; "page 1 of 9", "2/9"
     with one total). A changelog's "5/7" and "8/22" (dates) or a lone "10" are text."""
-    numbers = []
-    paged = False
+    numbers, marks = [], []
     for i in compress(range(len(stripped)), furniture):
         text = stripped[i]
         if _PAGE_NUMBER.match(text):
             m = _PAGE_VALUE.match(text)
             numbers.append((i, int(m[1]) if m else 0, m[2] if m else None))
         elif not _NO_WORDS.match(text):
-            paged = True                    # a print job number or a document symbol
-    if paged or not numbers:
+            marks.append(i)                 # a print job number or a document symbol
+    if len(marks) >= 2:
         return
     totals = {total for _, _, total in numbers if total is not None}
     values = [n for _, n, _ in numbers]
@@ -193,7 +192,7 @@ def _unpaged(stripped: list[str], furniture: list[bool]) -> None:
     if (len(numbers) >= 2 and len(totals) <= 1 and all(n <= int(t) for _, n, t in numbers if t)
             and rising >= 0.75 * (len(values) - 1)):
         return
-    for i, _, _ in numbers:
+    for i in [i for i, _, _ in numbers] + marks:      # (one "S/390" in a changelog is a machine's name)
         furniture[i] = False
 
 

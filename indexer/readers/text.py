@@ -65,6 +65,7 @@ def read_plain(text: str, boilerplate: frozenset[str] = frozenset()) -> Extracte
         if kinds[i] is None:
             kinds[i] = BODY
     _introduced(paras, kinds, reasons)
+    _lone_contacts(kinds, reasons)
     if title_at is None:
         title_at = next((i for i, p in enumerate(paras) if kinds[i] == HEADING and underlined.get(p.text) == 1), None)
         if title_at is not None and any(kinds[j] == BODY and _body_like(paras[j].text) for j in range(title_at)):
@@ -262,7 +263,7 @@ def _read_footer(paras: list[Paragraph], end: int, kinds: list[str | None], reas
                  out: Extracted) -> None:
     """After the last body paragraph: a publisher line gives the source, menus go; the rest stays."""
     footer = range(end, len(paras))
-    _drop_menu_runs(paras, footer, kinds, reasons)
+    _drop_menu_runs(paras, footer, kinds, reasons, at_top=False)
     for i in footer:
         text = paras[i].text
         if kinds[i] is not None:
@@ -275,16 +276,20 @@ def _read_footer(paras: list[Paragraph], end: int, kinds: list[str | None], reas
 
 
 def _drop_menu_runs(paras: list[Paragraph], indexes: range, kinds: list[str | None],
-                    reasons: list[str | None]) -> None:
+                    reasons: list[str | None], at_top: bool = True) -> None:
     """Mark runs of three or more adjacent (no blank line between) short lines of words with no
     punctuation as chrome: a saved page's menu ("Home", "About Us", "Contact"). Two such lines
-    are as often a heading and its line ("SYNOPSIS", "Compute the sum") and stay."""
+    are as often a heading and its line ("SYNOPSIS", "Compute the sum") and stay. A page's menu
+    stands at its top or its foot: a run that starts (`at_top`) or ends (else) within
+    _MENU_EDGE paragraphs of the file's edge; elsewhere such a run is a list (an AUTHORS
+    file's names, a record's lines)."""
     run: list[int] = []
     for i in list(indexes) + [None]:
         if i is not None and run and not paras[i].blank_before and paras[i].lines == 1 and kinds[i] is None:
             run.append(i)
             continue
-        if chrome.is_menu_run([paras[j].text for j in run], min_items=3) \
+        at_edge = run and (run[0] <= _MENU_EDGE if at_top else run[-1] >= len(paras) - 1 - _MENU_EDGE)
+        if at_edge and chrome.is_menu_run([paras[j].text for j in run], min_items=3) \
                 and not any(LIST_ITEM.match(paras[j].text) for j in run):
             for j in run:
                 kinds[j], reasons[j] = DROP, "menu"
@@ -323,10 +328,23 @@ def _mostly_letters(text: str) -> bool:
 
 # "License: LGPL-2+", "Files: *": a record's field (a Debian copyright file's), never a title; its
 # copies belong to different records.
+_MENU_EDGE = 2
 _FIELD = re.compile(r"^[A-Za-z][\w-]*:\s")
 # Lines a reader may take for chrome that a line ending in ":" introduces ("For additional
 # information, contact:", "follow the instructions at:"): then they are what it announces.
 _INTRODUCIBLE = frozenset(["contact line", "publisher line", "dateline", "menu", "notice", "updated notice"])
+
+
+_BLOCK = frozenset(["contact line", "publisher line"])
+
+
+def _lone_contacts(kinds: list[str | None], reasons: list[str | None]) -> None:
+    """A contact line is chrome in an address block (beside a publisher or another contact
+    line); one standing alone (a README's last line, the project's URL) is the text's."""
+    for i, reason in enumerate(reasons):
+        if kinds[i] == DROP and reason == "contact line" and not any(
+                0 <= j < len(kinds) and kinds[j] == DROP and reasons[j] in _BLOCK for j in (i - 1, i + 1)):
+            kinds[i], reasons[i] = BODY, None
 
 
 def _introduced(paras: list[Paragraph], kinds: list[str | None], reasons: list[str | None]) -> None:
