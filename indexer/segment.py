@@ -222,7 +222,11 @@ def _merge_tiny(spans, tiny, max_chars):
     """A fragment of fewer than `tiny` characters joins its neighbour, so that no passage is a few
     stray characters: the one before it in its section, else the one after it (whose section it
     takes: a file number above a title joins the title's passage), else the one before it in
-    another section; only when the joined passage stays within max_chars."""
+    another section. The joined passage may pass max_chars by the fragment (fewer than `tiny`
+    characters): a passage of "S." or of a title alone is worse for a reader than one a few
+    characters long. (Only a neighbour that is itself over max_chars, a word that cannot be
+    split, leaves a fragment alone.)"""
+    limit = max_chars + tiny
     out = list(spans)
     i = 0
     while i < len(out):
@@ -232,12 +236,12 @@ def _merge_tiny(spans, tiny, max_chars):
             continue
         before = out[i - 1] if i else None
         after = out[i + 1] if i + 1 < len(out) else None
-        if before and before[2] == sec and e - before[0] <= max_chars:
+        if before and before[2] == sec and e - before[0] <= limit:
             out[i - 1:i + 1] = [(before[0], e, before[2])]
             i -= 1
-        elif after and after[1] - s <= max_chars:
+        elif after and after[1] - s <= limit:
             out[i:i + 2] = [(s, after[1], after[2])]
-        elif before and e - before[0] <= max_chars:
+        elif before and e - before[0] <= limit:
             out[i - 1:i + 1] = [(before[0], e, before[2])]
             i -= 1
         else:

@@ -309,6 +309,22 @@ def test_tiny_fragment_joins_its_neighbour(tmp_path):
     assert any(p.text.endswith(");\n}") for p in passages)
 
 
+def test_a_fragment_joins_a_full_neighbour(tmp_path):
+    """Release notes whose title stands alone above a full first section: before, it was a passage
+    of its own (24 characters), because the neighbour was full; a fragment now joins it, past the
+    size limit by its own length."""
+    clause = "the walrus command now reads its configuration when the file is missing, "
+    body = ("In this release " + clause * 15                                 # one sentence, nearly full
+            + "and it says so in the log, as reported by users on the list this spring.")
+    assert 1180 <= len(body) <= 1200
+    text = "Git v2.7.1 Release Notes\n========================\n\n" + body + "\n"
+    doc = load_document(write(tmp_path / "notes.txt", text), tmp_path)
+    passages = list(segment(doc))
+    assert all(len(p.text) >= 40 for p in passages), [p.text for p in passages if len(p.text) < 40]
+    assert passages[0].text.startswith("Git v2.7.1 Release Notes")
+    assert max(len(p.text) for p in passages) <= 1200 + 40
+
+
 @pytest.mark.parametrize("page", [
     '<html><head><meta http-equiv="refresh" content="0; url=../new/index.html"></head>'
     '<body><p>Redirecting to <a href="../new/index.html">the new page</a>...</p></body></html>',

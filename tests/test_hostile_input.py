@@ -25,7 +25,7 @@ from indexer import build_index
 from indexer.document import Document, make_blocks
 from indexer.errors import UnsupportedFileError
 from indexer.readers.load import load_document
-from indexer.segment import segment
+from indexer.segment import TINY_CHARS, segment
 from search import QueryError, Results, Searcher
 from search.query.parse import MAX_FUZZY_TERMS
 
@@ -425,7 +425,7 @@ def test_segmenter_invariants(doc, min_chars, extra):
         assert text[p.start:p.end] == p.text
         assert p.start >= pos, "in order, never overlapping"
         assert not text[pos:p.start].strip(), f"uncovered text {text[pos:p.start]!r}"
-        if p.end - p.start > max_chars:
+        if p.end - p.start > max_chars + min(TINY_CHARS, min_chars):     # (a tiny fragment joins a full one)
             assert not any(c.isspace() for c in p.text), f"a {len(p.text)}-char passage that could be split"
         if p.start == pos and pos:
             a, b = text[pos - 1], text[pos]
@@ -434,6 +434,12 @@ def test_segmenter_invariants(doc, min_chars, extra):
         pos = p.end
     assert not text[pos:].strip(), "uncovered text at the end"
     assert bool(passages) == bool(text.strip())
+    # No fragment alone (issue 12: no passage under 40 characters unless the document is that
+    # short), unless its neighbours are words too long to split.
+    for i, p in enumerate(passages):
+        if len(p.text) < min(TINY_CHARS, min_chars) and len(passages) > 1:
+            around = passages[max(0, i - 1):i] + passages[i + 1:i + 2]
+            assert all(len(q.text) > max_chars for q in around), f"a fragment alone: {p.text!r}"
 
 
 def test_long_heading_is_split_like_body_text():
