@@ -296,8 +296,11 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     A document's id is its root's label and its path below it (store/roots.py). A file is
     re-read when its size or mtime differ from the last run and then only if its content,
     its sidecar, its manifest row or the segmenting options changed.
-    progress(done, total, path) is called per file; warn(message) per skipped file (files
-    of an unsupported type only with verbose) and per manifest problem.
+    progress(done, total, path) is called per file (done: the files finished, of total); and
+    while a streamed file (a mailbox) is read, up to about a thousand times with done growing
+    by the part of it read (a float: 3.25 is three files and a quarter of the next) and path
+    the id of its last message read (FILE::N). warn(message) per skipped file (files of an
+    unsupported type only with verbose) and per manifest problem.
     max_bytes: skip larger files; None: each format's limit (20 MB for text, 200 MB for PDF, ...).
     procs: worker processes that load, analyse and write (default: the cores, up to 4, for
     100+ files, else 1, in this process); memory_mb: the budget of the buffered
@@ -354,12 +357,14 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     seg_kw = {"min_chars": min_chars or MIN_CHARS, "max_chars": max_chars or MAX_CHARS}
     skipped: list[tuple[int, str, str]] = []
     done = 0
+    reading: dict[int, float] = {}      # job order -> the part read of a streamed file being read
 
-    def tick(rel: str) -> None:
+    def tick(rel: str, order: int | None = None) -> None:
         nonlocal done
         done += 1
+        reading.pop(order, None)
         if progress:
-            progress(done, len(candidates), rel)
+            progress(done + sum(reading.values()), len(candidates), rel)
 
     def skip(order: int, rel: str, reason: str, listed: bool = True) -> None:
         skipped.append((order, rel, reason))
@@ -434,8 +439,12 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
         options = ReadOptions(ocr=ocr, ocr_cache=default_ocr_cache())
         prepare = _Prepare(boilerplate, max_bytes, seg_kw, options, keep_all)
         for job, kind, detail in writer.add_files(jobs, prepare, weights=[_size(j.path) for j in jobs],
-                                                  reserve=prepare.reader_bytes):
-            tick(job.doc_id)
+                                                  reserve=prepare.reader_bytes, reading=progress is not None):
+            if kind == "reading":       # inside a big file (a mailbox): the part read, the last message
+                reading[job.order] = detail[0]
+                progress(done + sum(reading.values()), len(candidates), detail[2])
+                continue
+            tick(job.doc_id, job.order)
             if kind == "doc":
                 summary.indexed += 1
                 summary.passages += detail

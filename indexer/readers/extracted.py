@@ -23,6 +23,7 @@ class Extracted:
     # Text left out, with why: (index of the part it stood before, text, reason). load_document
     # records these in the Document (or, with keep_all, puts them back where they stood).
     removed: list[tuple[int, str, str]] = field(default_factory=list)
+    read_to: int = 0    # a streamed mailbox's message: bytes of the file read once it was complete
 
     def remove(self, text: str, reason: str, at: int | None = None) -> None:
         """Record `text` as left out for `reason`, standing before part `at` (default: the next part)."""

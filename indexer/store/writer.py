@@ -144,7 +144,19 @@ class IndexWriter:
                 extra: dict | None = None) -> int:
         """Delete a file's documents (its own and those it held) and add its new ones; returns
         how many passages were added."""
+        steps = self._replacing(doc, passages, root, inside, extra)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                return done.value
+
+    def _replacing(self, doc: Document, passages: Iterable[Passage], root: str, inside: Iterable = (),
+                   extra: dict | None = None) -> Iterator[tuple]:
+        """replace(), yielding a Reading.step() report as the documents inside a big file are
+        taken; returns the passages added."""
         count = 0
+        reading = Reading()
         for n, (one, one_passages) in enumerate(chain([(doc, list(passages))], inside)):   # inside: lazy
             record, docs = document_fields(one, one_passages, root, (extra or {}).get("abs_path", ""),
                                            (extra or {}).get("inputs", ""))
@@ -157,6 +169,9 @@ class IndexWriter:
                 self._builder.add_document(fields)
             self._remember(record)
             count += len(one_passages)
+            report = reading.step(one)
+            if report is not None:
+                yield report
         self.notes += [(doc.container or doc.doc_id, note) for note in (extra or {}).get("notes", ())]   # the file
         self.dirty = True
         return count
@@ -185,11 +200,14 @@ class IndexWriter:
         self.documents.pop(doc_id, None)
 
     def add_files(self, jobs: Sequence, prepare: Callable[[object], Prepared],
-                  weights: Sequence[int] | None = None, reserve: Callable[[object], int] | None = None
-                  ) -> Iterator[tuple[object, str, object]]:
+                  weights: Sequence[int] | None = None, reserve: Callable[[object], int] | None = None,
+                  reading: bool = False) -> Iterator[tuple[object, str, object]]:
         """Run `prepare(job)` for each job and index what it returns; yields (job, kind, detail) per job.
 
         kind is "doc" (detail: passages added), "unchanged" or "skip" (detail: the reason).
+        With `reading`, also (job, "reading", (fraction, documents, doc_id)) while a streamed
+        file (a mailbox) is read: the part of it read so far, its documents taken so far
+        and the last one's id (Reading.step), before that job's own result.
         With procs > 1 the jobs are split, in order and balanced by `weights`, between
         worker processes that prepare and invert them; results arrive as workers finish them.
         reserve(job): the bytes reading the job's file takes; the buffered postings make room
@@ -203,8 +221,16 @@ class IndexWriter:
                 prepared = prepare(job)
                 if prepared[0] == "doc":
                     _, doc, passages, root, *rest = prepared
-                    yield job, "doc", self.replace(doc, passages, root, rest[0] if rest else (),
-                                                   rest[1] if len(rest) > 1 else None)
+                    steps = self._replacing(doc, passages, root, rest[0] if rest else (),
+                                            rest[1] if len(rest) > 1 else None)
+                    while True:
+                        try:
+                            report = next(steps)
+                        except StopIteration as done:
+                            yield job, "doc", done.value
+                            break
+                        if reading:
+                            yield job, "reading", report
                 else:
                     yield job, prepared[0], prepared[1] if len(prepared) > 1 else None
             return
@@ -223,7 +249,7 @@ class IndexWriter:
             prefix = self._run + "0123456789abcdefghijklmnopqrstuvwxyz"[k % 36]
             process = ctx.Process(target=_worker, daemon=True, name=f"docsearch-index-{k}",
                                   args=(sender, str(self.index_dir), self._writer.schema, chunk, prepare,
-                                        budget, prefix, os.getpid(), locks, reserve))
+                                        budget, prefix, os.getpid(), locks, reserve, reading))
             start_worker(process)
             sender.close()
             self._workers.append(process)
@@ -247,6 +273,8 @@ class IndexWriter:
                     if isinstance(detail[0], OSError):
                         raise write_error(self._target or self.index_dir, detail[0]) from detail[0]
                     raise detail[0]
+                elif kind == "reading":
+                    yield chunk[i], "reading", detail[0]
                 elif kind == "doc":
                     records, count, *notes = detail
                     self._forget_file(records[0])
@@ -368,6 +396,27 @@ class IndexWriter:
         self.index_dir = target
 
 
+class Reading:
+    """Progress inside one streamed file (a mailbox): step(doc) per document taken from it gives
+    (fraction of the file read, documents taken, doc id) at most once per thousandth of the file,
+    so a mailbox of any size makes at most about a thousand reports (each a pipe message from a
+    worker); None otherwise, and always for a file read whole (Document.read_to 0)."""
+
+    def __init__(self) -> None:
+        self.taken = 0
+        self.last = -1
+
+    def step(self, doc: Document) -> tuple[float, int, str] | None:
+        self.taken += 1
+        if not doc.read_to or not doc.size:
+            return None
+        permille = min(1000, doc.read_to * 1000 // doc.size)
+        if permille <= self.last:
+            return None
+        self.last = permille
+        return permille / 1000, self.taken, doc.doc_id
+
+
 def _record(data: dict) -> DocRecord:
     """A manifest entry -> DocRecord; keys of other versions (older, newer) are left to their defaults."""
     return DocRecord(**{k: v for k, v in data.items() if k in DocRecord.__dataclass_fields__})
@@ -393,7 +442,7 @@ def _split(jobs: Sequence, weights: Sequence[int] | None, parts: int) -> list[li
 
 
 def _worker(conn, index_dir: str, schema, jobs: list, prepare, limit_bytes: int, prefix: str, parent: int,
-            locks: list[int], reserve=None) -> None:
+            locks: list[int], reserve=None, reading: bool = False) -> None:
     """A worker process: prepare its jobs, invert them into segments, report each file and the segments.
 
     Ctrl-C is the parent's to handle (it stops the workers); a worker whose
@@ -422,7 +471,7 @@ def _worker(conn, index_dir: str, schema, jobs: list, prepare, limit_bytes: int,
             if prepared[0] == "doc":
                 _, doc, passages, root, *rest = prepared
                 extra = rest[1] if len(rest) > 1 else {}
-                records, count = [], 0
+                records, count, steps = [], 0, Reading()
                 for one, one_passages in chain([(doc, passages)], rest[0] if rest else ()):   # inside: lazy
                     record, docs = document_fields(one, one_passages, root, extra.get("abs_path", ""),
                                                    extra.get("inputs", ""))
@@ -430,6 +479,9 @@ def _worker(conn, index_dir: str, schema, jobs: list, prepare, limit_bytes: int,
                         builder.add_document(fields)
                     records.append(record)
                     count += len(one_passages)
+                    report = steps.step(one) if reading else None
+                    if report is not None:
+                        conn.send((i, "reading", report))
                 conn.send((i, "doc", records, count, list(extra.get("notes", ()))))
             else:
                 conn.send((i, *prepared))
