@@ -166,3 +166,24 @@ def test_the_index_command_shows_progress_inside_a_mailbox_on_a_terminal_only(tm
     assert len({p for p in percents if 0 < p < 100}) >= 50 and percents == sorted(percents), shown.stderr[-400:]
     assert "0/1 files  box.mbox::60" in shown.stderr
     assert shown.stdout.splitlines()[-1].startswith("indexed 1 file (360 passages)")
+
+
+def test_a_worker_sends_a_big_mailbox_s_records_in_batches_and_a_re_index_replaces_them(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("A note about the harbour. " * 20)
+    short = lambda n: message(n, f"Short note {n} about codeword{n}.\n")        # noqa: E731
+    write_mbox(docs / "z.mbox", [short(n) for n in range(1, 2502)])             # two batches and a rest
+    summary = build_index([docs], tmp_path / "idx", procs=2)
+    assert summary.indexed == 2 and summary.passages == 2502
+    with Searcher(tmp_path / "idx") as s:
+        assert [h.doc_id for h in s.search("codeword2501")] == ["docs/z.mbox::2501"]
+        assert [h.doc_id for h in s.search("codeword7")] == ["docs/z.mbox::7"]
+    # Fewer messages now: those gone leave the index with the file's old version.
+    (docs / "z.mbox").unlink()
+    write_mbox(docs / "z.mbox", [short(n) for n in range(1, 1201)])
+    summary = build_index([docs], tmp_path / "idx", procs=2)
+    assert summary.indexed == 1 and summary.unchanged == 1
+    with Searcher(tmp_path / "idx") as s:
+        assert list(s.search("codeword2501")) == [] and list(s.search("codeword1501")) == []
+        assert [h.doc_id for h in s.search("codeword1200")] == ["docs/z.mbox::1200"]

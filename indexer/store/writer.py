@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from indexer.store import schema as S
-from indexer.store.fields import DocRecord, document_fields, passage_fields  # noqa: F401  (here before fields.py)
+from indexer.store.fields import RECORD_BYTES, DocRecord, document_fields, passage_fields  # noqa: F401  (here before fields.py)
 from indexer.store.roots import Roots
 from indexer.document import Document, Passage
 from indexer.errors import IndexLockedError, IndexWriteError
@@ -168,6 +168,7 @@ class IndexWriter:
             for fields in docs:
                 self._builder.add_document(fields)
             self._remember(record)
+            self._builder.outside = len(self.documents) * RECORD_BYTES     # the records share the budget
             count += len(one_passages)
             report = reading.step(one)
             if report is not None:
@@ -239,17 +240,20 @@ class IndexWriter:
 
         chunks = _split(jobs, weights, procs)
         budget = (self.memory_mb << 20) // procs
+        # The records this process holds share the budget: each worker's builder leaves room for its
+        # part of them (SegmentBuilder.outside), read from here as they grow.
         ctx = multiprocessing.get_context(START_METHOD)
         # A forked worker inherits the locks' descriptors and closes them, so that
         # the locks go with this process even if a worker outlives it briefly.
         locks = self.lock_fds()
-        inbox = {}
+        held = ctx.Value("q", len(self.documents) * RECORD_BYTES // procs, lock=False)
+        inbox, begun = {}, {}
         for k, chunk in enumerate(chunks):
             receiver, sender = ctx.Pipe(duplex=False)
             prefix = self._run + "0123456789abcdefghijklmnopqrstuvwxyz"[k % 36]
             process = ctx.Process(target=_worker, daemon=True, name=f"docsearch-index-{k}",
                                   args=(sender, str(self.index_dir), self._writer.schema, chunk, prepare,
-                                        budget, prefix, os.getpid(), locks, reserve, reading))
+                                        budget, prefix, os.getpid(), locks, reserve, reading, held))
             start_worker(process)
             sender.close()
             self._workers.append(process)
@@ -275,13 +279,20 @@ class IndexWriter:
                     raise detail[0]
                 elif kind == "reading":
                     yield chunk[i], "reading", detail[0]
-                elif kind == "doc":
-                    records, count, *notes = detail
-                    self._forget_file(records[0])
+                elif kind in ("records", "doc"):       # the records of a file, a batch at a time, then its end
+                    records, *rest = detail
+                    if (k, i) not in begun:
+                        begun[k, i] = records[0].container or records[0].doc_id     # the file's id
+                        self._forget_file(records[0])
                     for record in records:
                         self.delete(record.doc_id)
                         self._remember(record)
-                    self.notes += [(records[0].container or records[0].doc_id, note) for note in (notes[0] if notes else ())]
+                    held.value = len(self.documents) * RECORD_BYTES // procs
+                    if kind == "records":
+                        continue
+                    count, *notes = rest
+                    file_id = begun.pop((k, i))
+                    self.notes += [(file_id, note) for note in (notes[0] if notes else ())]
                     self.dirty = True
                     yield chunk[i], "doc", count
                 else:
@@ -375,8 +386,10 @@ class IndexWriter:
         atomic_write_json(self.index_dir / MARKER, {
             "format": FORMAT, "schema_version": S.SCHEMA_VERSION, "generation": generation,
             "roots": self.roots.to_marker(), "metadata": self.metadata,
-            "documents": {k: dict(vars(v)) for k, v in sorted(self.documents.items())},   # flat: faster than asdict
-        })
+            # Each record becomes a dict only as it is written: a copy of them all would double
+            # the manifest's memory at the end of a run (100,000 messages: about 65 MB).
+            "documents": self.documents,
+        }, default=DocRecord.to_json)
 
     def _swap_in(self) -> None:
         """Move the rebuilt index into the old folder, then drop the old files.
@@ -394,6 +407,9 @@ class IndexWriter:
             (target / name).unlink(missing_ok=True)
         shutil.rmtree(work, ignore_errors=True)
         self.index_dir = target
+
+
+_RECORD_BATCH = 1000     # records a worker sends at a time while it reads a file of many documents
 
 
 class Reading:
@@ -442,7 +458,7 @@ def _split(jobs: Sequence, weights: Sequence[int] | None, parts: int) -> list[li
 
 
 def _worker(conn, index_dir: str, schema, jobs: list, prepare, limit_bytes: int, prefix: str, parent: int,
-            locks: list[int], reserve=None, reading: bool = False) -> None:
+            locks: list[int], reserve=None, reading: bool = False, held=None) -> None:
     """A worker process: prepare its jobs, invert them into segments, report each file and the segments.
 
     Ctrl-C is the parent's to handle (it stops the workers); a worker whose
@@ -475,10 +491,14 @@ def _worker(conn, index_dir: str, schema, jobs: list, prepare, limit_bytes: int,
                 for one, one_passages in chain([(doc, passages)], rest[0] if rest else ()):   # inside: lazy
                     record, docs = document_fields(one, one_passages, root, extra.get("abs_path", ""),
                                                    extra.get("inputs", ""))
+                    builder.outside = (held.value if held is not None else 0) + len(records) * RECORD_BYTES
                     for fields in docs:
                         builder.add_document(fields)
                     records.append(record)
                     count += len(one_passages)
+                    if len(records) == _RECORD_BATCH:      # a mailbox's records go to the parent as they come
+                        conn.send((i, "records", records))
+                        records = []
                     report = steps.step(one) if reading else None
                     if report is not None:
                         conn.send((i, "reading", report))
