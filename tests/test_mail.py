@@ -206,6 +206,32 @@ def test_outlook_msg_is_a_message_with_its_headers_quotes_and_attachment(tmp_pat
     assert walrus.meta["attachment_of"].endswith("inspection.msg")
 
 
+REAL_MSG = Path(__file__).parent / "data" / "outlook16-msgreader.msg"     # source and licence: data/README.md
+
+
+def test_a_message_outlook_itself_saved_is_read_with_its_headers_and_attachment(tmp_path):
+    """A .msg saved by Outlook 16.0 (its X-Mailer), not by a library: real MAPI properties, an RTF and
+    Word-made HTML body that is one blank paragraph, a photo attached."""
+    docs = tmp_path / "mail"
+    docs.mkdir()
+    (docs / "asdf.msg").write_bytes(REAL_MSG.read_bytes())
+    idx = tmp_path / "idx"
+    out = CliRunner().invoke(cli, ["index", str(docs), "--index", str(idx), "--ocr", "never"])
+    assert out.exit_code == 0 and out.stderr == "", out.output
+    assert out.stdout.startswith("indexed 1 file (1 passages)") and "; 0 skipped" in out.stdout
+    found = CliRunner().invoke(cli, ["search", "asdf", "--index", str(idx), "--format", "json"])
+    assert found.exit_code == 0, found.output
+    [hit] = json.loads(found.stdout)["hits"]
+    assert (hit["doc_id"], hit["type"], hit["title"], hit["date"]) == ("mail/asdf.msg", "email", "asdf", "2018-03-23")
+    assert hit["author"] == "christoph@freiraum.xyz" and hit["meta"]["to"] == "christoph@freiraum.xyz"
+    assert hit["meta"]["message_id"] == "<000001d3c2c0$e7ca4aa0$b75edfe0$@freiraum.xyz>"
+    # The body is empty, so the subject is the text; the photo (no text in it) is listed, not a document.
+    assert hit["text"] == "asdf" and not hit["quoted"]
+    assert hit["meta"]["attachments"] == "5AAoPFgV-nJ965R7o-98C38840-4454-4750-9AEF-F53DB3E37548.jpg"
+    with Searcher(idx) as s:
+        assert s.search("to:christoph").total == 1
+
+
 def test_without_extract_msg_an_outlook_file_is_a_skip_that_says_how_to_read_it(tmp_path, monkeypatch):
     import builtins
 
