@@ -179,7 +179,9 @@ class _Prepare:
         def ready(doc):
             doc_id = job.doc_id + doc.doc_id[len(base):] if doc.doc_id.startswith(base) else doc.doc_id
             container = job.doc_id if doc.container else None
-            doc = replace(doc, doc_id=doc_id, path=path, container=container)
+            of = doc.meta.get("attachment_of")      # the message's id, as the index names it too
+            meta = {**doc.meta, "attachment_of": job.doc_id + of[len(base):]} if of and of.startswith(base) else doc.meta
+            doc = replace(doc, doc_id=doc_id, path=path, container=container, meta=meta)
             doc = apply_overrides(doc, job.overrides) if job.overrides else doc
             return doc, list(segment(doc, **self.seg_kw))
 
@@ -296,11 +298,9 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     A document's id is its root's label and its path below it (store/roots.py). A file is
     re-read when its size or mtime differ from the last run and then only if its content,
     its sidecar, its manifest row or the segmenting options changed.
-    progress(done, total, path) is called per file (done: the files finished, of total); and
-    while a streamed file (a mailbox) is read, up to about a thousand times with done growing
-    by the part of it read (a float: 3.25 is three files and a quarter of the next) and path
-    the id of its last message read (FILE::N). warn(message) per skipped file (files of an
-    unsupported type only with verbose) and per manifest problem.
+    progress(done, total, path) is called per file (done: files finished); while a mailbox is
+    read, up to a thousand times more, done grown by the part read (a float) and path its last
+    message (FILE::N). warn(message) per skipped file (of an unsupported type: with verbose), per manifest problem.
     max_bytes: skip larger files; None: each format's limit (20 MB for text, 200 MB for PDF, ...).
     procs: worker processes that load, analyse and write (default: the cores, up to 4, for
     100+ files, else 1, in this process); memory_mb: the budget of the buffered

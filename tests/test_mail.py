@@ -232,6 +232,25 @@ def test_a_message_outlook_itself_saved_is_read_with_its_headers_and_attachment(
         assert s.search("to:christoph").total == 1
 
 
+def test_an_outlook_item_attached_to_another_is_a_message_of_its_own(tmp_path):
+    """extract-msg converts an attached Outlook item to loose parts beside the body, with no name:
+    its text was read as nobody's. It is an attachment NAME.eml, a document of its own."""
+    docs = tmp_path / "mail"
+    docs.mkdir()
+    (docs / "outer.msg").write_bytes((REAL_MSG.parent / "outer-with-attached-item.msg").read_bytes())
+    idx = tmp_path / "idx"
+    out = CliRunner().invoke(cli, ["index", str(docs), "--index", str(idx)])
+    assert out.exit_code == 0 and out.stderr == "", out.output
+    assert out.stdout.startswith("indexed 1 file (2 passages)")
+    found = CliRunner().invoke(cli, ["search", "body", "--index", str(idx), "--format", "json"])
+    hits = {h["doc_id"]: h for h in json.loads(found.stdout)["hits"]}
+    assert set(hits) == {"mail/outer.msg", "mail/outer.msg::test.eml"}
+    outer, inner = hits["mail/outer.msg"], hits["mail/outer.msg::test.eml"]
+    assert (outer["title"], outer["text"], outer["meta"]["attachments"]) == ("outer subject", "Outer body", "test.eml")
+    assert (inner["title"], inner["text"], inner["type"]) == ("test", "body", "email")
+    assert inner["meta"]["attachment_of"] == "mail/outer.msg"
+
+
 def test_without_extract_msg_an_outlook_file_is_a_skip_that_says_how_to_read_it(tmp_path, monkeypatch):
     import builtins
 
