@@ -149,7 +149,14 @@ class _Prepare:
     options: object = None          # readers' ReadOptions (OCR mode and cache, bounds)
     keep_all: bool = False
 
-    def __call__(self, job: "_Job") -> tuple:
+    def __call__(self, job: "_Job", report=None) -> tuple:
+        """report(part, doc_id): how far into the file its reader is (readers/extracted.report_part)."""
+        from indexer.readers.extracted import reporting
+
+        with reporting((lambda part: report(part, job.doc_id)) if report else None):
+            return self._prepare(job)
+
+    def _prepare(self, job: "_Job") -> tuple:
         from dataclasses import replace
 
         from indexer.readers.load import iter_documents
@@ -313,7 +320,7 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     Raises InputError for a missing path or manifest, and the index errors.
     """
     from indexer.files import resolved
-    from indexer.metadata import read_manifest
+    from indexer.metadata import bad_dates, read_manifest
     from indexer.segment import MAX_CHARS, MIN_CHARS
     from indexer.store.roots import contains
     from indexer.readers.extracted import ReadOptions
@@ -438,12 +445,12 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
         jobs = sorted(jobs + recheck, key=lambda j: j.order)
         options = ReadOptions(ocr=ocr, ocr_cache=default_ocr_cache())
         prepare = _Prepare(boilerplate, max_bytes, seg_kw, options, keep_all)
+        def inside(job: _Job, detail: tuple) -> None:     # a big file: the part read, where
+            reading[job.order] = detail[0]
+            progress(done + sum(reading.values()), len(candidates), detail[2])
+
         for job, kind, detail in writer.add_files(jobs, prepare, weights=[_size(j.path) for j in jobs],
-                                                  reserve=prepare.reader_bytes, reading=progress is not None):
-            if kind == "reading":       # inside a big file (a mailbox): the part read, the last message
-                reading[job.order] = detail[0]
-                progress(done + sum(reading.values()), len(candidates), detail[2])
-                continue
+                                                  reserve=prepare.reader_bytes, reading=inside if progress else None):
             tick(job.doc_id, job.order)
             if kind == "doc":
                 summary.indexed += 1
@@ -484,7 +491,7 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
             writer.dirty = writer.dirty or writer.metadata != before
         unused = sorted(set(manifest) - used_rows) if given_manifest else []
         problems = [f"manifest {metadata}: row '{name}' names no file among those indexed" for name in unused[:5]]
-        problems += _bad_dates(manifest, metadata)
+        problems += bad_dates(manifest, metadata)
         if len(unused) > 5:
             problems.append(f"manifest {metadata}: {len(unused) - 5:,} more rows name no file among those indexed")
         summary.warnings += problems
@@ -498,19 +505,6 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     summary.skipped = [(rel, reason) for _, rel, reason in sorted(skipped)]
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-def _bad_dates(manifest: dict, path: Path | None) -> list[str]:
-    """Warnings for manifest dates that read as no date (kept as text in the document's fields)."""
-    from indexer.metadata import parse_date, search_date
-
-    out = []
-    for name, row in manifest.items():
-        for column, value in row.items():
-            if column.strip().lower() == "date" and not (parse_date(value) or search_date(value)):
-                out.append(f"manifest {path}: row '{name}', column '{column}': {value!r} is not a date "
-                           "(kept as text)")
-    return out[:5] + ([f"manifest {path}: {len(out) - 5:,} more bad dates"] if len(out) > 5 else [])
 
 
 def _size(path: Path) -> int:

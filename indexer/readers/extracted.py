@@ -7,6 +7,7 @@ the same structure, so segmenting, metadata and the writer stay one path.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,3 +45,24 @@ class ReadOptions:
     ocr_cache: Path | None = None       # folder of OCR results by content hash (None: no cache)
     max_pages: int = 20_000             # a PDF with more pages is read up to here, and says so
     max_unpacked: int = 200_000_000     # bytes a zip container (docx, odt, epub) may unpack to
+
+
+_HOOK: list = [None]
+
+
+def report_part(part: float) -> None:
+    """A reader's progress through one long file (a PDF's pages), from 0 to 1: the indexer shows
+    it on its progress bar (indexer._Prepare sets the hook; without one this does nothing)."""
+    hook = _HOOK[0]
+    if hook is not None:
+        hook(part)
+
+
+@contextmanager
+def reporting(hook):
+    """report_part() calls hook(part) inside the block."""
+    previous, _HOOK[0] = _HOOK[0], hook
+    try:
+        yield
+    finally:
+        _HOOK[0] = previous

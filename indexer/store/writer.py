@@ -24,6 +24,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from indexer.store import schema as S
 from indexer.store.fields import RECORD_BYTES, DocRecord, document_fields, passage_fields  # noqa: F401  (here before fields.py)
+from indexer.store.progress import Reading
 from indexer.store.roots import Roots
 from indexer.document import Document, Passage
 from indexer.errors import IndexLockedError, IndexWriteError
@@ -152,11 +153,11 @@ class IndexWriter:
                 return done.value
 
     def _replacing(self, doc: Document, passages: Iterable[Passage], root: str, inside: Iterable = (),
-                   extra: dict | None = None) -> Iterator[tuple]:
+                   extra: dict | None = None, reading: "Reading | None" = None) -> Iterator[tuple]:
         """replace(), yielding a Reading.step() report as the documents inside a big file are
         taken; returns the passages added."""
         count = 0
-        reading = Reading()
+        reading = reading or Reading()
         for n, (one, one_passages) in enumerate(chain([(doc, list(passages))], inside)):   # inside: lazy
             record, docs = document_fields(one, one_passages, root, (extra or {}).get("abs_path", ""),
                                            (extra or {}).get("inputs", ""))
@@ -202,13 +203,13 @@ class IndexWriter:
 
     def add_files(self, jobs: Sequence, prepare: Callable[[object], Prepared],
                   weights: Sequence[int] | None = None, reserve: Callable[[object], int] | None = None,
-                  reading: bool = False) -> Iterator[tuple[object, str, object]]:
+                  reading: Callable[[object, tuple], None] | None = None) -> Iterator[tuple[object, str, object]]:
         """Run `prepare(job)` for each job and index what it returns; yields (job, kind, detail) per job.
 
         kind is "doc" (detail: passages added), "unchanged" or "skip" (detail: the reason).
-        With `reading`, also (job, "reading", (fraction, documents, doc_id)) while a streamed
-        file (a mailbox) is read: the part of it read so far, its documents taken so far
-        and the last one's id (Reading.step), before that job's own result.
+        reading(job, (fraction, documents, doc_id)) is called while a big file is read, before
+        its result: the part of it read, its documents taken and the last one's id (a mailbox's
+        messages as they are taken; a reader's own reports, a PDF's pages: prepare(job, report)).
         With procs > 1 the jobs are split, in order and balanced by `weights`, between
         worker processes that prepare and invert them; results arrive as workers finish them.
         reserve(job): the bytes reading the job's file takes; the buffered postings make room
@@ -219,19 +220,21 @@ class IndexWriter:
             for job in jobs:
                 if reserve is not None and self._builder is not None:
                     self._builder.make_room(reserve(job))
-                prepared = prepare(job)
+                tracker = Reading()
+                send = (lambda report, job=job: reading(job, report)) if reading else None
+                prepared = prepare(job, tracker.reporter(send)) if send else prepare(job)
                 if prepared[0] == "doc":
                     _, doc, passages, root, *rest = prepared
                     steps = self._replacing(doc, passages, root, rest[0] if rest else (),
-                                            rest[1] if len(rest) > 1 else None)
+                                            rest[1] if len(rest) > 1 else None, tracker)
                     while True:
                         try:
                             report = next(steps)
                         except StopIteration as done:
                             yield job, "doc", done.value
                             break
-                        if reading:
-                            yield job, "reading", report
+                        if send:
+                            send(report)
                 else:
                     yield job, prepared[0], prepared[1] if len(prepared) > 1 else None
             return
@@ -253,7 +256,7 @@ class IndexWriter:
             prefix = self._run + "0123456789abcdefghijklmnopqrstuvwxyz"[k % 36]
             process = ctx.Process(target=_worker, daemon=True, name=f"docsearch-index-{k}",
                                   args=(sender, str(self.index_dir), self._writer.schema, chunk, prepare,
-                                        budget, prefix, os.getpid(), locks, reserve, reading, held))
+                                        budget, prefix, os.getpid(), locks, reserve, reading is not None, held))
             start_worker(process)
             sender.close()
             self._workers.append(process)
@@ -278,7 +281,7 @@ class IndexWriter:
                         raise write_error(self._target or self.index_dir, detail[0]) from detail[0]
                     raise detail[0]
                 elif kind == "reading":
-                    yield chunk[i], "reading", detail[0]
+                    reading(chunk[i], detail[0])
                 elif kind in ("records", "doc"):       # the records of a file, a batch at a time, then its end
                     records, *rest = detail
                     if (k, i) not in begun:
@@ -412,27 +415,6 @@ class IndexWriter:
 _RECORD_BATCH = 1000     # records a worker sends at a time while it reads a file of many documents
 
 
-class Reading:
-    """Progress inside one streamed file (a mailbox): step(doc) per document taken from it gives
-    (fraction of the file read, documents taken, doc id) at most once per thousandth of the file,
-    so a mailbox of any size makes at most about a thousand reports (each a pipe message from a
-    worker); None otherwise, and always for a file read whole (Document.read_to 0)."""
-
-    def __init__(self) -> None:
-        self.taken = 0
-        self.last = -1
-
-    def step(self, doc: Document) -> tuple[float, int, str] | None:
-        self.taken += 1
-        if not doc.read_to or not doc.size:
-            return None
-        permille = min(1000, doc.read_to * 1000 // doc.size)
-        if permille <= self.last:
-            return None
-        self.last = permille
-        return permille / 1000, self.taken, doc.doc_id
-
-
 def _record(data: dict) -> DocRecord:
     """A manifest entry -> DocRecord; keys of other versions (older, newer) are left to their defaults."""
     return DocRecord(**{k: v for k, v in data.items() if k in DocRecord.__dataclass_fields__})
@@ -483,11 +465,13 @@ def _worker(conn, index_dir: str, schema, jobs: list, prepare, limit_bytes: int,
                 return
             if reserve is not None:
                 builder.make_room(reserve(job))
-            prepared = prepare(job)
+            steps = Reading()
+            send = (lambda report, i=i: conn.send((i, "reading", report))) if reading else None
+            prepared = prepare(job, steps.reporter(send)) if send else prepare(job)
             if prepared[0] == "doc":
                 _, doc, passages, root, *rest = prepared
                 extra = rest[1] if len(rest) > 1 else {}
-                records, count, steps = [], 0, Reading()
+                records, count = [], 0
                 for one, one_passages in chain([(doc, passages)], rest[0] if rest else ()):   # inside: lazy
                     record, docs = document_fields(one, one_passages, root, extra.get("abs_path", ""),
                                                    extra.get("inputs", ""))
@@ -499,9 +483,9 @@ def _worker(conn, index_dir: str, schema, jobs: list, prepare, limit_bytes: int,
                     if len(records) == _RECORD_BATCH:      # a mailbox's records go to the parent as they come
                         conn.send((i, "records", records))
                         records = []
-                    report = steps.step(one) if reading else None
+                    report = steps.step(one) if send else None
                     if report is not None:
-                        conn.send((i, "reading", report))
+                        send(report)
                 conn.send((i, "doc", records, count, list(extra.get("notes", ()))))
             else:
                 conn.send((i, *prepared))
