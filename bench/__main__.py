@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from bench import engines
-from bench.corpora import DEFAULT_CORPORA, judged_collections, load_collection
+from bench.corpora import DEFAULT_CORPORA, as_stories, judged_collections, load_collection
 from bench.report import write_json
 
 SMOKE_DOCS = 300        # per collection: a few hundred documents, seconds per engine
@@ -50,14 +50,17 @@ def cli():
 @click.option("--held-out/--no-held-out", default=True, show_default=True,
               help="Also score docsearch's settings grid per collection (bench/tuning.py) and report "
                    "each collection's nDCG@10 with the settings chosen on the other collections.")
+@click.option("--stories", type=click.IntRange(min=2), help="A check on long documents: each collection re-cut "
+              "into articles of N stories (bench/corpora.as_stories), relevant where a story is; no held-out grid.")
 @_common
-def relevance(collections, docs, held_out, corpora, engine_keys, smoke, out, machine):
+def relevance(collections, docs, held_out, stories, corpora, engine_keys, smoke, out, machine):
     """nDCG@10, MAP@100 and Recall@100 on judged collections (default: all under --corpora).
 
     \b
     Example:
         python -m bench relevance cranfield cisi
         python -m bench relevance --smoke --engine fts5
+        python -m bench relevance --stories 6 --out /tmp/stories
     """
     from bench import tuning
     from bench.relevance import render, run_collection
@@ -75,14 +78,18 @@ def relevance(collections, docs, held_out, corpora, engine_keys, smoke, out, mac
     for name in collections or known:
         click.echo(f"{name} ...", err=True)
         coll = load_collection(name, corpora, docs)
-        figures[name] = run_collection(coll, keys)
-        if held_out and engines.PROJECT in keys:
+        if stories:
+            coll = as_stories(coll, stories)
+        figures[coll.name] = run_collection(coll, keys)
+        if held_out and not stories and engines.PROJECT in keys:
             click.echo(f"{name}: {len(tuning.GRID)} docsearch settings for leave-one-collection-out ...", err=True)
             grid[name] = tuning.grid_scores(coll)
     if grid:
         for name, h in tuning.held_out(grid).items():
             figures[name]["tuning"] = h
-    _finish("relevance", {"docs_limit": docs, "engines": list(keys), "collections": figures},
+    # A stories run is a check beside the table, written apart (relevance-stories-HOST.json).
+    _finish("relevance-stories" if stories else "relevance",
+            {"docs_limit": docs, "stories": stories, "engines": list(keys), "collections": figures},
             render(figures, keys), out, machine, smoke)
 
 

@@ -93,6 +93,29 @@ def load_collection(name: str, root: Path = DEFAULT_CORPORA, max_docs: int | Non
     return Collection(name, docs, queries, qrels)
 
 
+def as_stories(coll: Collection, k: int, seed: int = 1) -> Collection:
+    """`coll` re-cut into articles of `k` stories each: its documents in random groups (fixed
+    seed), each story (title and text) a paragraph, the article without a title; an article
+    is as relevant as its most relevant story. Long news articles that cover several
+    stories are where a ranking tuned on abstracts can fail (issue 15); this is a check on
+    that shape, never a tuning set."""
+    docs = list(coll.docs)
+    random.Random(seed).shuffle(docs)
+    article_of, articles = {}, []
+    for n in range(0, len(docs), k):
+        aid = f"a{n // k}"
+        group = docs[n:n + k]
+        for d in group:
+            article_of[d.id] = aid
+        articles.append(Doc(aid, "", "\n\n".join(f"{d.title}. {d.text}" if d.title else d.text for d in group)))
+    qrels: dict[str, dict[str, float]] = {}
+    for q, rel in coll.qrels.items():
+        for d, level in rel.items():
+            a = article_of[d]
+            qrels.setdefault(q, {})[a] = max(qrels.get(q, {}).get(a, 0.0), level)
+    return Collection(f"{coll.name}-stories{k}", articles, coll.queries, qrels)
+
+
 def un_files(root: Path = DEFAULT_CORPORA, n: int | None = None) -> list[Path]:
     """The UN debate files, sorted by path; `n` takes an evenly spread, deterministic subset.
 

@@ -9,7 +9,6 @@ documents per second for the rest. A writer that is not installed skips its form
 """
 from __future__ import annotations
 
-import io
 import mailbox
 import shutil
 import tempfile

@@ -3,7 +3,8 @@
 Hidden files and folders are skipped, symlinked folders are followed once (a
 link back up the tree is not a loop for us), and each file is reported with the
 root it was found under: the given folder resolved (realpath), so `../x` and a
-symlink to x are the same root. Every other file seen (no or an unsupported
+symlink to x are the same root. A file with no extension is a document too (its
+reader is chosen by its first bytes). Every other file seen (an unsupported
 extension, a FIFO or socket) is reported too, with the reason it is skipped,
 so that a run can count it.
 """
@@ -57,15 +58,39 @@ def document_id(rel: str) -> str:
     return _UNPRINTABLE.sub(_escape, text)
 
 
+COMPRESSED = ".gz"      # a gzip-compressed document (notes.txt.gz, changelog.gz) is read as what it holds
+
+
+def type_suffix(name: str) -> str:
+    """The file-type extension of a name, lower-cased; "" when it has none ("README") or when
+    what follows its last dot is a capitalised word, part of the name rather than a type
+    ("README.Debian", "changelog.Debian"; types are written .txt or .TXT)."""
+    word = os.path.splitext(name)[1][1:]
+    if not word or (word[0].isupper() and not word.isupper()):
+        return ""
+    return "." + word.lower()
+
+
+def inner_name(name: str) -> str:
+    """The name of what a compressed file holds ("notes.txt.gz" -> "notes.txt"), else the name."""
+    return name[: -len(COMPRESSED)] if type_suffix(name) == COMPRESSED else name
+
+
 def is_document_name(name: str) -> bool:
-    return not name.startswith(".") and os.path.splitext(name)[1].lower() in DOCUMENT_SUFFIXES \
-        and not name.endswith(".meta.json")
+    """A name the readers take: a document suffix, or none at all (README, a mailbox "Inbox":
+    the reader decides by the file's first bytes), also inside .gz ("changelog.gz")."""
+    inner = inner_name(name)
+    suffix = type_suffix(inner)
+    return not name.startswith(".") and (suffix in DOCUMENT_SUFFIXES or not suffix) \
+        and not inner.endswith(".meta.json") and bool(inner)
 
 
 def unsupported(name: str) -> str:
-    suffix = os.path.splitext(name)[1].lower()
+    inner = inner_name(name)
+    suffix = type_suffix(inner) or type_suffix(name)
     expected = ", ".join(sorted(DOCUMENT_SUFFIXES))
-    return f"unsupported file type {suffix or '(no extension)'}; expected {expected}"
+    where = f" inside {COMPRESSED}" if inner != name else ""
+    return f"unsupported file type {suffix or '(no extension)'}{where}; expected {expected} (also compressed as {COMPRESSED})"
 
 
 def resolved(path: Path) -> Path:

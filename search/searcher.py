@@ -50,8 +50,8 @@ class Searcher:
     title or a section heading weighing a quarter of a body word (the title is stored on every
     passage and is usually also the document's first line and first heading, so a higher
     weight counts it three times), plus, among the best 100 passages, a bonus where the
-    query's words stand close together in any order (search/rank/proximity.py; pair_boost,
-    off by default, adds one for each pair of neighbouring query words close together). Queries are
+    query's words stand close together in any order, and one for each pair of neighbouring
+    query words within pair_slop positions (search/rank/proximity.py). Queries are
     scored straight from the postings (search/rank/evaluate.py), every match counted. With
     operator="or", keywords (up to KEYWORD_QUERY_WORDS) rank the passages matching more of
     them first; a longer, natural-language question (feedback_min_words words or more) is
@@ -67,7 +67,7 @@ class Searcher:
 
     def __init__(self, index_dir: str | Path | None = None, *, k1: float = 0.9, b: float = 0.6,
                  title_boost: float = 0.25, section_boost: float = 0.25, proximity_boost: float = 1.0,
-                 proximity_slop: int = 8, pair_boost: float = 0.0, pair_slop: int = 3, feedback_docs: int = 5, feedback_terms: int = 20,
+                 proximity_slop: int = 8, pair_boost: float = 0.25, pair_slop: int = 3, feedback_docs: int = 5, feedback_terms: int = 20,
                  feedback_weight: float = 0.55, feedback_min_words: int = KEYWORD_QUERY_WORDS + 1,
                  other_passages_weight: float = 0.0, document_weight: float = 1.0,
                  document_feedback: bool = True,
@@ -91,7 +91,7 @@ class Searcher:
         self.document_weight = document_weight
         self.document_feedback = document_feedback
         self.proximity_slop = proximity_slop
-        self.pair = {"pair_boost": pair_boost, "pair_slop": pair_slop}     # off by default: proximity.py
+        self.pair = {"pair_boost": pair_boost, "pair_slop": pair_slop}     # proximity.py; 0 turns it off
         self.feedback = {"docs": feedback_docs, "terms": feedback_terms, "weight": feedback_weight,
                          "min_words": feedback_min_words}
         self.snippet_size = snippet_size
@@ -475,7 +475,8 @@ class Searcher:
 
     def removed(self, doc_id: str) -> RemovedLines:
         """The lines of document `doc_id` (or DOC_ID#N) left out of its passages, with why, in order."""
-        doc_id = doc_id.rpartition("#")[0] if doc_id.rpartition("#")[2].isdigit() else doc_id; first = next((f for f in self._current().documents(doc_id=doc_id) if f["ordinal"] == 0), None)
+        doc_id = doc_id.rpartition("#")[0] if doc_id.rpartition("#")[2].isdigit() else doc_id
+        first = next((f for f in self._current().documents(doc_id=doc_id) if f["ordinal"] == 0), None)
         if first is None:
             raise IndexNotFoundError(f"No document {doc_id!r} in the index; use the doc_id shown in search results")
         return RemovedLines(doc_id, first["path"], first.get("title"), tuple(RemovedLine(*r) for r in first.get("removed") or ()))

@@ -260,16 +260,21 @@ def test_index_without_paths_resyncs_the_index_own_roots_not_the_seeds(two_roots
 def test_unsupported_and_special_files_are_counted(tmp_path):
     docs, idx = tmp_path / "docs", tmp_path / "idx"
     write(docs / "good.txt", "Walrus. " + PARA)
-    write(docs / "README", "No extension.")
-    write(docs / "COPYING.gz", "not really gzip")
+    write(docs / "README", "No extension, read as text.")       # a file with no extension is read by content
+    (docs / "program").write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(200))   # ... and counted when binary
+    write(docs / "COPYING.gz", "not really gzip")                # read as what it holds: damaged
+    write(docs / "logo.svg", "<svg/>")
     os.mkfifo(docs / "pipe.txt")
     quiet = run("index", docs, "--index", idx)
     assert quiet.exit_code == 0
-    assert quiet.stdout.endswith("; 3 skipped (2 unsupported type, 1 not a regular file)\n")
-    assert "skipped docs/pipe.txt: not a regular file" in quiet.stderr and "README" not in quiet.stderr
+    assert quiet.stdout.startswith("indexed 2 files")
+    assert quiet.stdout.endswith("; 4 skipped (1 binary, 1 damaged gzip file, 1 not a regular file, "
+                                 "1 unsupported type)\n")
+    assert "skipped docs/pipe.txt: not a regular file" in quiet.stderr and "logo" not in quiet.stderr
     verbose = run("index", docs, "--index", idx, "-v")
-    assert "docsearch: warning: skipped docs/README: unsupported file type (no extension)" in verbose.stderr
-    assert "docsearch: warning: skipped docs/COPYING.gz: unsupported file type .gz" in verbose.stderr
+    assert "docsearch: warning: skipped docs/logo.svg: unsupported file type .svg" in verbose.stderr
+    assert "docsearch: warning: skipped docs/COPYING.gz: damaged gzip file (" in verbose.stderr
+    assert "README" not in verbose.stderr
 
 
 def test_a_fifo_named_on_the_command_line_is_a_counted_skip(tmp_path):

@@ -292,3 +292,22 @@ def test_mailbox_smoke(tmp_path):
     assert figures["messages"] == 2_000 and figures["peak_rss_mb"] > 0 and figures["messages_per_s"] > 0
     assert figures["summary"].startswith("indexed 1 file") and "0 skipped" in figures["summary"]
     assert figures["passages"] >= 2_000            # every message is a document of a passage or more
+
+
+def test_stories_recut_keeps_every_story_and_the_best_judgement():
+    """bench relevance --stories K: a collection re-cut into articles of K stories (a check on long
+    documents that cover several stories, issue 15)."""
+    from bench.corpora import Collection, Doc, as_stories
+
+    docs = [Doc(str(n), f"Title {n}", f"text of story {n}") for n in range(7)]
+    coll = Collection("tiny", docs, {"q": "story"}, {"q": {"1": 1.0, "2": 3.0, "6": 2.0}})
+    cut = as_stories(coll, 3)
+    assert cut.name == "tiny-stories3" and len(cut.docs) == 3 and [len(d.text.split("\n\n")) for d in cut.docs] == [3, 3, 1]
+    assert all(d.title == "" for d in cut.docs)
+    where = {f"{d.title}. {d.text}": a.id for a in cut.docs for d in docs if f"{d.title}. {d.text}" in a.text.split("\n\n")}
+    assert len(where) == 7                                  # every story in exactly one article
+    expected: dict[str, float] = {}
+    for d, level in coll.qrels["q"].items():
+        a = where[f"Title {d}. text of story {d}"]
+        expected[a] = max(expected.get(a, 0.0), level)
+    assert cut.qrels["q"] == expected and as_stories(coll, 3).docs == cut.docs     # fixed seed

@@ -155,7 +155,9 @@ def test_normalize_does_what_its_patterns_say(text):
     ("page.html", b"<html><head><script>x=1</script></head><body><nav>Home</nav></body></html>",
      "no readable text in the HTML"),
     ("drawing.xyz", b"\x89XYZ....", "unsupported file type .xyz; expected one of "),
-    ("notes", b"text", "unsupported file type (no extension); expected one of "),
+    ("notes", b"text\x00\x01 in no format", "binary file (NUL bytes)"),     # no extension: read by content
+    ("bundle", b"PK\x03\x04" + bytes(60), "unsupported file type: a ZIP archive with no extension that is not "
+                                          "a Word, OpenDocument or EPUB file (archives are not opened)"),
     ("doc.txt.meta.json", b"{}", "unsupported file type .json; expected one of "),
 ])
 def test_unsupported_files_give_one_line_reason(tmp_path, name, data, reason):

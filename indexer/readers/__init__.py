@@ -11,8 +11,9 @@ load_documents gives them all (iter_documents one at a time, as a mailbox is rea
 DOC_ID::N or DOC_ID::NAME, each with `container`.
 
 - load.py         load_document(s): checks the file (type, size, readability), picks the
-                  reader for its suffix, corrected by its first bytes (READERS: Reader with
-                  the format's `type`), builds the blocks (with pages), applies the sidecar
+                  reader for its suffix (a .gz: that of what it holds; none: its first
+                  bytes), corrected by its first bytes (READERS: Reader with the
+                  format's `type`), builds the blocks (with pages), applies the sidecar
 - text.py         .txt: paragraphs, headings (underlined ones too), lists, a saved page's chrome
 - markdown.py     .md, .markdown: front matter, '#' headings, paragraphs without markup
 - html.py         .html, .htm: the article's headings and paragraphs, the page's metadata;
@@ -26,6 +27,8 @@ DOC_ID::N or DOC_ID::NAME, each with `container`.
 - mbox.py         .mbox: the messages one at a time from the open file (bounded memory)
 - outlook.py      .msg (extract-msg, an optional GPL extra): the item as an e-mail, read by mail.py
 - ocr.py          Tesseract: scanned pages and images (.png, .jpg, .tif) with confidence, cached
+- filebytes.py    a file's bytes read with bounds (a .gz unpacked a piece at a time), hashed
+                  in pieces; what a file with no extension is, by its first bytes
 - container.py    zip containers opened with bounds (zip bombs), told apart by content
 - extracted.py    what every reader returns (Extracted: parts, fields, removals) and what
                   binary readers get (ReadOptions)

@@ -2,7 +2,7 @@
 
 load_document checks the file (type, size, readability), picks the reader for its
 format (READERS, by suffix, corrected by the file's first bytes: a PDF named .txt is
-read as a PDF), lets it extract parts and fields (text readers get decoded, normalised
+read as a PDF; a file with no extension by its first bytes alone), lets it extract parts and fields (text readers get decoded, normalised
 text; binary readers the bytes), builds offset-carrying blocks and applies a
 NAME.meta.json sidecar. Every problem with a file's content surfaces as
 UnsupportedFileError with a one-line reason, so an indexing run can skip and report it.
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator
@@ -20,7 +19,9 @@ from indexer.document import Block, Document, Removed, make_blocks
 from indexer.errors import InputError, UnsupportedFileError
 from indexer.readers.container import ZIP_MAGIC, zip_format
 from indexer.readers.extracted import Extracted, ReadOptions
-from indexer.files import document_id
+from indexer.readers.filebytes import (IMAGE_MAGIC, MAGIC, SNIFF_BYTES, DEFAULT_MAX_BYTES, file_sha256,
+                                       read_bytes, read_gzip, unnamed_format)
+from indexer.files import COMPRESSED, document_id, inner_name, type_suffix
 from indexer.readers.html import read_html
 from indexer.readers.markdown import read_markdown
 from indexer.readers.text import read_plain
@@ -28,7 +29,7 @@ from indexer.metadata import (LANGUAGE_SAMPLE, apply_overrides, detect_language,
                               sidecar_for)
 from indexer.clean.normalize import decode, normalize
 
-DEFAULT_MAX_BYTES = 20_000_000         # text formats: a 20 MB text file is already a whole book shelf
+
 
 
 @dataclass(frozen=True)
@@ -90,11 +91,8 @@ READERS: dict[str, Reader] = {
     ".mbox": Reader("email", "indexer.readers.mbox:read_mbox", binary=True, max_bytes=50_000_000,
                     stream="indexer.readers.mbox:iter_mbox"),
 }
-# Formats a file may be, found by its first bytes: (magic, suffix of the reader to use).
-_MAGIC = ((b"%PDF-", ".pdf"),)
-_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 _ZIP_SUFFIXES = (".docx", ".odt", ".epub")
-_MAGIC_SUFFIXES = frozenset({suffix for _, suffix in _MAGIC} | set(_ZIP_SUFFIXES))   # formats whose bytes tell
+_MAGIC_SUFFIXES = frozenset({suffix for _, suffix in MAGIC} | set(_ZIP_SUFFIXES))   # formats whose bytes tell
 # Suffixes that are documents we do not read: counted as skipped, with the reason.
 SKIPPED_FORMATS = {
     ".doc": "legacy Word .doc is not read (no well-kept Python reader); save it as .docx or PDF",
@@ -172,30 +170,36 @@ def iter_documents(
     """
     path, root = Path(path), Path(root)
     doc_id = relative_id(path, root)
-    suffix = path.suffix.lower()
+    compressed = type_suffix(path.name) == COMPRESSED
+    read = read_gzip if compressed else read_bytes
+    named = suffix = type_suffix(inner_name(path.name))
+    if not named and not is_sidecar(path):
+        suffix = unnamed_format(read(path, None, head=SNIFF_BYTES)[0])
     if suffix in SKIPPED_FORMATS:
         raise UnsupportedFileError(SKIPPED_FORMATS[suffix])
     if suffix not in READERS or is_sidecar(path):
-        raise UnsupportedFileError(f"unsupported file type {suffix or '(no extension)'}; "
-                                   f"expected one of {', '.join(sorted(READERS))}")
+        where = f" inside {COMPRESSED}" if compressed else ""
+        raise UnsupportedFileError(f"unsupported file type {suffix or '(no extension)'}{where}; "
+                                   f"expected one of {', '.join(sorted(READERS))} (also compressed as {COMPRESSED})")
     reader = READERS[suffix]
     sidecar = sidecar_for(path)
     user = {key: clean_field(value) for key, value in read_sidecar(sidecar).items()} if sidecar else {}
-    if reader.stream:
+    if reader.stream and not compressed:
         head, info = read_bytes(path, None, head=1024)
         if not head.startswith(ZIP_MAGIC) and sniff(head, suffix) == suffix:
             yield from _streamed(path, doc_id, reader, info, user, max_bytes, boilerplate, options, keep_all)
             return
-    raw, info = read_bytes(path, max_bytes or reader.max_bytes)
-    reader = READERS[sniff(raw, suffix)]
+    raw, info = read(path, max_bytes or reader.max_bytes)
+    reader = READERS[sniff(raw, suffix if named else "")]
     own = frozenset()
-    if boilerplate and not keep_all and not reader.binary:
+    if boilerplate and not keep_all and not reader.binary and named and not compressed:   # (learned on those only)
         is_html = reader.type == "html"
         own = file_boilerplate(normalize(decode(raw, html=is_html)), is_html, boilerplate)
     extracted = reader.extract(raw, own, options)
     if extracted.fields.get("redirect"):
         raise UnsupportedFileError(f"a redirect stub (to {extracted.fields['redirect']}), not a document")
-    base = Document(doc_id=doc_id, path=doc_id, text="", blocks=(), sha256=hashlib.sha256(raw).hexdigest(),
+    sha256 = file_sha256(path) if compressed else hashlib.sha256(raw).hexdigest()   # (the file's, as the index compares)
+    base = Document(doc_id=doc_id, path=doc_id, text="", blocks=(), sha256=sha256,
                     mtime=info.st_mtime, size=info.st_size, type=reader.type,
                     boilerplate="keep-all" if keep_all else boilerplate_fingerprint(own))
     if extracted.messages:
@@ -250,23 +254,14 @@ def reader_bytes(path: Path, max_bytes: int | None = None) -> int:
         size = path.stat().st_size
     except OSError:
         return 0
-    reader = READERS.get(path.suffix.lower())
+    compressed = type_suffix(path.name) == COMPRESSED
+    reader = READERS.get(type_suffix(inner_name(path.name)) or ".txt")   # (no extension: as text, at most)
     if reader is None:
         return 0
     limit = max_bytes or reader.max_bytes
+    if compressed:          # held whole once decompressed: text packs about 4:1, at most the limit
+        return 2 * min(4 * size, limit)
     return min(size, limit) if reader.stream else 2 * min(size, limit)
-
-
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file read in 1 MB pieces (never whole)."""
-    h = hashlib.sha256()
-    try:
-        with open(path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-    except OSError as e:
-        raise UnsupportedFileError(f"cannot read: {e.strerror or e}") from e
-    return h.hexdigest()
 
 
 def _with_attachments(extracted: Extracted, base: Document, kind: str, user: dict, boilerplate, options,
@@ -349,9 +344,10 @@ def boilerplate_fingerprint(keys: frozenset[str]) -> str:
 
 
 def sniff(raw: bytes, suffix: str) -> str:
-    """The READERS key for these bytes: the suffix, unless the first bytes name another format."""
+    """The READERS key for these bytes: the suffix, unless the first bytes name another format
+    ("" for a file with no extension: unnamed_format decides)."""
     head = raw[:1024].lstrip()
-    for magic, format_suffix in _MAGIC:
+    for magic, format_suffix in MAGIC:
         if head.startswith(magic):
             return format_suffix
     if raw.startswith(ZIP_MAGIC):
@@ -360,7 +356,12 @@ def sniff(raw: bytes, suffix: str) -> str:
             return found
         if suffix in _ZIP_SUFFIXES:
             return suffix                   # the reader says what is wrong with the container
-    if READERS[suffix].type == "image" and not raw.startswith(_IMAGE_MAGIC):
+        if not suffix:
+            raise UnsupportedFileError("unsupported file type: a ZIP archive with no extension that is not "
+                                       "a Word, OpenDocument or EPUB file (archives are not opened)")
+    if not suffix:
+        return unnamed_format(raw)
+    if READERS[suffix].type == "image" and not raw.startswith(IMAGE_MAGIC):
         raise UnsupportedFileError(f"not a {suffix[1:].upper()} image (damaged or misnamed)")
     if suffix in _MAGIC_SUFFIXES:
         raise UnsupportedFileError(f"not a {suffix[1:].upper()} file (its first bytes "
@@ -411,36 +412,6 @@ def relative_id(path: Path, root: Path) -> str:
         return document_id(path.resolve().relative_to(root.resolve()).as_posix())
     except (ValueError, OSError) as e:
         raise InputError(f"{path} is not inside {root}; pass the folder that contains it") from e
-
-
-def read_bytes(path: Path, max_bytes: int | None = DEFAULT_MAX_BYTES, head: int | None = None
-               ) -> tuple[bytes, object]:
-    """The file's bytes (its first `head` bytes only, if given) and stat, refusing non-files,
-    empty files and files over `max_bytes` (None: any size).
-
-    Size is checked on stat, before reading, so a huge file costs nothing.
-    """
-    try:
-        info = path.stat()
-    except OSError as e:
-        raise UnsupportedFileError(f"cannot read: {e.strerror or e}") from e
-    if not stat.S_ISREG(info.st_mode):
-        raise UnsupportedFileError("not a regular file")
-    if info.st_size == 0:
-        raise UnsupportedFileError("empty file (0 bytes)")
-    if max_bytes is not None and info.st_size > max_bytes:
-        raise UnsupportedFileError(f"file too large ({info.st_size:,} bytes; limit {max_bytes:,})")
-    try:
-        if head is not None:
-            with open(path, "rb") as f:
-                raw = f.read(head)
-        else:
-            raw = path.read_bytes()
-    except OSError as e:
-        raise UnsupportedFileError(f"cannot read: {e.strerror or e}") from e
-    if not raw:
-        raise UnsupportedFileError("empty file (0 bytes)")
-    return raw, info
 
 
 def split_long_parts(parts: list[tuple]) -> list[tuple]:

@@ -3,8 +3,8 @@
 In: every matching passage's score (search/rank/evaluate.py), the query's plain words
 (STEMMED terms, as they stand in the body field). Out: the scores of the top `window`
 passages raised by `boost` times the words' body scores where some stretch of at most
-slop × (words − 1) positions holds every word, in any order; and, with `pair_boost`
-(off by default), by pair_boost × 2 × the weaker word's body score for each pair of
+slop × (words − 1) positions holds every word, in any order; and by
+pair_boost (0.25 by default) × 2 × the weaker word's body score for each pair of
 neighbouring query words that stand within `pair_slop` positions of each other
 (stop words keep their positions, so "constant of liquids" is 2 apart). The
 all-words rule almost never fires for a question of six words or more; the pairs
@@ -12,7 +12,11 @@ do ("dielectric constant", "transistor switches"), as in Metzler and Croft's
 sequential dependence model; the weaker word's score, as Büttcher's BM25TP takes the
 smaller idf, so a generic word beside a topical one earns little. Measured on the
 five judged collections at 0.25 (bench/results/issue15-npl.md): NPL +0.009 and MED
-+0.011 nDCG@10, CACM -0.006, CISI -0.006, Cranfield -0.004, so it is not a default.
++0.011 nDCG@10, CACM -0.006, CISI -0.006, Cranfield -0.004 in-sample; chosen held out
+(bench/tuning.py's grid has it off, at 0.1 and 0.5, and slop 1 and 8) for every one of
+the five, which is why it is a default: a collection's stock phrase ("information
+retrieval" in CISI) is what it costs. For two words the pair is the all-words stretch,
+so its spans are computed once.
 
 Why a window and not a query: Whoosh's way, an AndMaybe with an ordered Phrase(words,
 slop), read the positions of every passage holding all the words and gave nothing to
@@ -57,9 +61,10 @@ def rescore(ev: Evaluator, scores: Scores, words: tuple[str, ...], *, slop: int,
         keys.append((np.repeat(ranks, counts) << _SHIFT) | positions)
         labels.append(np.full(len(positions), label, np.int8))
     bonus = np.zeros(len(docs))
+    spans = None            # of all the words; for two words, also the one pair's
     if boost > 0 and holds.any():
-        close = holds & (_shortest_spans(np.concatenate(keys), np.concatenate(labels), len(distinct), len(docs))
-                         <= slop * (len(distinct) - 1))
+        spans = _shortest_spans(np.concatenate(keys), np.concatenate(labels), len(distinct), len(docs))
+        close = holds & (spans <= slop * (len(distinct) - 1))
         for w in words:                     # a repeated word counts each time, as in the query
             bonus[close] += boost * word_scores[w][close]
     if pair_boost > 0:
@@ -67,9 +72,12 @@ def rescore(ev: Evaluator, scores: Scores, words: tuple[str, ...], *, slop: int,
         for a, b in zip(words, words[1:]):
             if a == b:
                 continue
-            ka, kb = keys[index[a]], keys[index[b]]
-            labels2 = np.r_[np.zeros(len(ka), np.int8), np.ones(len(kb), np.int8)]
-            close = _shortest_spans(np.r_[ka, kb], labels2, 2, len(docs)) <= pair_slop
+            if spans is not None and len(distinct) == 2:
+                close = spans <= pair_slop
+            else:
+                ka, kb = keys[index[a]], keys[index[b]]
+                labels2 = np.r_[np.zeros(len(ka), np.int8), np.ones(len(kb), np.int8)]
+                close = _shortest_spans(np.r_[ka, kb], labels2, 2, len(docs)) <= pair_slop
             bonus[close] += pair_boost * 2 * np.minimum(word_scores[a][close], word_scores[b][close])
     hit = np.flatnonzero(bonus)
     if len(hit):

@@ -23,7 +23,7 @@ from starlette.staticfiles import StaticFiles
 from indexer.errors import DocsearchError, IndexNotFoundError, PassageNotFoundError
 from search.present.render import _BIDI, _LINKABLE, render_json
 from search.web import guard, timeline
-from search.web.files import FileRefused, media_type, original_file, read_checked
+from search.web.files import FileRefused, encoding, media_type, original_file, read_checked
 from search.web.guard import Refused
 
 HERE = Path(__file__).resolve().parent
@@ -115,7 +115,10 @@ def create_app(searcher, *, rate: float = 20.0, burst: int = 60, hosts=None) -> 
         def work():
             path = original_file(searcher, doc_id)
             headers = {"content-security-policy": guard.SANDBOX, "content-disposition": "inline"}
-            return Response(read_checked(path), media_type=media_type(path), headers=headers)
+            if encoding(path):
+                headers["content-encoding"] = encoding(path)
+            kind = (searcher.document_record(doc_id) or {}).get("type")
+            return Response(read_checked(path), media_type=media_type(path, kind), headers=headers)
         return run(request, work)
 
     def api_search(request: Request):

@@ -38,14 +38,25 @@ def original_file(searcher, doc_id: str) -> Path:
     return path
 
 
-def media_type(path: Path) -> str:
-    """Text as UTF-8 text; HTML as HTML (served in a sandbox, see app.py); else by extension."""
-    suffix = path.suffix.lower()
-    if suffix in (".txt", ".md", ".markdown", ".text"):
+def media_type(path: Path, kind: str | None = None) -> str:
+    """Text as UTF-8 text; HTML as HTML (served in a sandbox, see app.py); else by extension, or
+    by the indexed `kind` (the record's type) for a name that has none (README, changelog.gz:
+    its type was found by content). For a .gz, the type of what it holds (see encoding())."""
+    name = path.name[:-3] if encoding(path) else path.name
+    suffix = Path(name).suffix.lower()
+    if suffix in (".txt", ".md", ".markdown", ".text") or (kind in ("text", "markdown") and suffix not in (".html", ".htm")):
         return "text/plain; charset=utf-8"
-    if suffix in (".html", ".htm"):
+    if suffix in (".html", ".htm") or kind == "html":
         return "text/html"
-    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return mimetypes.guess_type(name)[0] or _BY_KIND.get(kind, "application/octet-stream")
+
+
+_BY_KIND = {"pdf": "application/pdf", "email": "message/rfc822", "image": "application/octet-stream"}
+
+
+def encoding(path: Path) -> str | None:
+    """"gzip" for a compressed original: served as stored, the browser shows what it holds."""
+    return "gzip" if path.name.lower().endswith(".gz") else None
 
 
 MAX_BYTES = 64 * 2**20
