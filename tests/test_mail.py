@@ -251,6 +251,25 @@ def test_an_outlook_item_attached_to_another_is_a_message_of_its_own(tmp_path):
     assert inner["meta"]["attachment_of"] == "mail/outer.msg"
 
 
+def test_an_outlook_subject_is_the_item_s_own_not_its_transport_header_s(tmp_path, monkeypatch):
+    """A received .msg keeps the transport headers; extract-msg's reading of a subject folded between
+    two encoded words keeps the fold ("2017年12月\t02-03日", as on a real bounce in msg-parser 1.2.0's
+    tests). The item's own subject property is what Outlook shows."""
+    from extract_msg.msg_classes.message_base import MessageBase
+
+    folded = ("Subject: =?utf-8?B?5Zue5aSN77ya5Y+N6aaIwrfljJfkuqwgMjAxN+W5tDEy5pyI?=\r\n"
+              "\t=?utf-8?B?MDItMDPml6Ug6ZSA5ZSu?=\r\nFrom: desk@example.org\r\n\r\n")
+    monkeypatch.setattr(MessageBase, "headerText", property(lambda self: folded))
+    monkeypatch.setattr(MessageBase, "subject", property(lambda self: "回复：反馈·北京 2017年12月02-03日 销售"))
+    docs = tmp_path / "mail"
+    docs.mkdir()
+    (docs / "bounce.msg").write_bytes(REAL_MSG.read_bytes())
+    build_index([docs], tmp_path / "idx", ocr="never")
+    with Searcher(tmp_path / "idx") as s:
+        hit, = s.search("销售")
+    assert hit.title == "回复：反馈·北京 2017年12月02-03日 销售"
+
+
 def test_without_extract_msg_an_outlook_file_is_a_skip_that_says_how_to_read_it(tmp_path, monkeypatch):
     import builtins
 
