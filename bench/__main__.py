@@ -182,7 +182,7 @@ def fidelity(n_files, docs_root, keep_all, sample, corpora, engine_keys, smoke, 
         python -m bench fidelity --smoke
     """
     from bench.corpora import UN_TXT, un_files
-    from bench.fidelity import audit_files, debian_docs, render, render_sample
+    from bench.fidelity import audit_files, debian_docs, debian_readable, render, render_sample
 
     if engine_keys:
         raise click.UsageError("fidelity audits docsearch's reading alone; --engine does not apply")
@@ -197,6 +197,11 @@ def fidelity(n_files, docs_root, keep_all, sample, corpora, engine_keys, smoke, 
     click.echo(f"{docs_root} ...", err=True)
     results[str(docs_root)] = audit_files("docs", docs_root, debian_docs(docs_root, n_files),
                                           keep_all=keep_all).figures(sample)
+    # Read since .gz files and names without a type are read by content: apart, so that the row
+    # above keeps its meaning across runs.
+    click.echo(f"{docs_root}: .gz and names without a type ...", err=True)
+    results[f"{docs_root} (.gz, no type)"] = audit_files("docs", docs_root, debian_readable(docs_root, n_files),
+                                                         keep_all=keep_all).figures(sample)
     figures = {"files_limit": n_files, "keep_all": keep_all, "corpora": results}
     _finish("fidelity", figures, render(results) + "\n" + render_sample(results), out, machine, smoke)
 

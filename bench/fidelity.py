@@ -147,7 +147,7 @@ def account(out: Audit, doc, passages, source: str, label: str) -> None:
     have = Counter(w for p in passages for w in words(p.text))
     # Words a hyphen joins in the passages ("inter-Korean" -> "interkorean"), for a source word
     # hyphenated at a line end and rejoined; only forms that are not words of the passages as they are.
-    joined = {w for p in passages for w in words(p.text.replace("-", ""))} - set(have)
+    joined = {w for p in passages for w in _hyphen_joins(p.text)} - set(have)
     removed = Counter()
     kept_lines, heading_starts = _kept_forms(doc)
     first = len(out.removed)
@@ -183,6 +183,20 @@ def account(out: Audit, doc, passages, source: str, label: str) -> None:
     out.untitled += not doc.title
 
 
+_HYPHENATED = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
+
+
+def _hyphen_joins(text: str) -> set[str]:
+    """The words a source could spell by joining consecutive parts of a hyphenated word of `text`
+    across a line end: "nuclear-weapon-free" -> nuclearweapon, weaponfree, nuclearweaponfree (the
+    reader joins "nuclear-" at a line end and "weapon-free"; the indexer, rightly, keeps it)."""
+    out = set()
+    for m in _HYPHENATED.finditer(text.casefold()):
+        parts = m.group().split("-")
+        out.update("".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 2, len(parts) + 1))
+    return out
+
+
 def _kept_forms(doc) -> tuple[set, set]:
     """The word sequences of every line the document keeps, and the words of each of its headings,
     with or without its section number, less its last word at most (a table of contents entry
@@ -203,6 +217,32 @@ def debian_docs(root: Path = Path("/usr/share/doc"), n: int | None = None) -> li
     """The HTML, text and Markdown files of a Debian machine's documentation folder, sorted;
     `n` takes an evenly spread subset."""
     files = sorted(p for p in root.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
+    if n is not None and n < len(files):
+        step = len(files) / n
+        files = [files[int(i * step)] for i in range(n)]
+    return files
+
+
+def debian_readable(root: Path = Path("/usr/share/doc"), n: int | None = None) -> list[Path]:
+    """The files of the folder beyond debian_docs that the indexer reads as text, Markdown or HTML:
+    gzip-compressed ones (changelog.gz, README.md.gz) and names without a type (copyright,
+    README.Debian), told by content as the indexer tells them; `n` an evenly spread subset."""
+    from bench.visible import file_content
+    from indexer.errors import UnsupportedFileError
+    from indexer.files import COMPRESSED, inner_name, is_document_name, type_suffix
+
+    files = []
+    for p in sorted(root.rglob("*")):
+        if not p.is_file() or any(part.startswith(".") for part in p.relative_to(root).parts) \
+                or not is_document_name(p.name):
+            continue
+        if type_suffix(p.name) != COMPRESSED and type_suffix(p.name):
+            continue                        # a named file: debian_docs
+        try:
+            if file_content(p, head=64)[1] in SUFFIXES and type_suffix(inner_name(p.name)) in SUFFIXES + ("",):
+                files.append(p)
+        except UnsupportedFileError:
+            continue                        # (empty, damaged: the audit counts what it reads)
     if n is not None and n < len(files):
         step = len(files) / n
         files = [files[int(i * step)] for i in range(n)]

@@ -112,8 +112,8 @@ def visible_text(path: Path) -> str:
     """The text a person reading the file sees, in the indexer's character normal form."""
     from indexer.clean.normalize import decode, normalize
 
-    suffix = path.suffix.lower()
-    text = normalize(decode(path.read_bytes(), html=suffix in (".html", ".htm")))
+    raw, suffix = file_content(path)
+    text = normalize(decode(raw, html=suffix in (".html", ".htm")))
     if suffix in (".html", ".htm"):
         text = normalize(html_text(text))
     elif suffix in (".md", ".markdown"):
@@ -121,3 +121,18 @@ def visible_text(path: Path) -> str:
     else:       # a line break in HTML or Markdown source is a space on the screen, not a line end
         text = _LINE_END_HYPHEN.sub("", text)
     return text
+
+
+def file_content(path: Path, head: int | None = None) -> tuple[bytes, str]:
+    """A file's bytes (a .gz: what it holds) and the suffix of the format the indexer reads it
+    as: its type suffix, or for a name without one, what its first bytes say (".txt",
+    ".html", ".pdf", ...), as indexer/readers/load.py decides."""
+    from indexer.files import COMPRESSED, inner_name, type_suffix
+    from indexer.readers.filebytes import SNIFF_BYTES, read_bytes, read_gzip, unnamed_format
+
+    read = read_gzip if type_suffix(path.name) == COMPRESSED else read_bytes
+    raw = read(path, None, head=head)[0]
+    suffix = type_suffix(inner_name(path.name))
+    if not suffix:
+        suffix = unnamed_format(raw[:SNIFF_BYTES] if head is None else read(path, None, head=SNIFF_BYTES)[0])
+    return raw, suffix

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -31,7 +31,7 @@ from indexer.document import Block, Document, Passage
 from indexer.errors import (DocsearchError, IndexLockedError, IndexNotFoundError, IndexVersionError,
                             IndexWriteError, InputError, NotAnIndexError, PassageNotFoundError, QueryError,
                             UnsupportedFileError)
-from indexer.files import discover, document_id
+from indexer.files import discover, document_id, type_suffix
 from indexer.store import moved as _moved  # noqa: F401  (old module paths in indexes on disk)
 from indexer.store.directory import default_index_dir
 
@@ -150,15 +150,11 @@ class _Prepare:
     keep_all: bool = False
 
     def __call__(self, job: "_Job", report=None) -> tuple:
-        """report(part, doc_id): how far into the file its reader is (readers/extracted.report_part)."""
-        from indexer.readers.extracted import reporting
-
+        from indexer.readers.extracted import reporting     # report(part, doc_id): how far in its reader is
         with reporting((lambda part: report(part, job.doc_id)) if report else None):
             return self._prepare(job)
 
     def _prepare(self, job: "_Job") -> tuple:
-        from dataclasses import replace
-
         from indexer.readers.load import iter_documents
         from indexer.metadata import apply_overrides
         from indexer.segment import segment
@@ -214,7 +210,7 @@ class _Prepare:
 
         if self.keep_all or job.old_boilerplate == KEEP_ALL:
             return self.keep_all and job.old_boilerplate == KEEP_ALL
-        reader = READERS.get(job.path.suffix.lower())
+        reader = READERS.get(type_suffix(job.path.name))      # (None for a name without one, or a .gz: they learn none)
         if not self.boilerplate or reader is None or reader.binary:     # (binary formats learn none)
             return not job.old_boilerplate
         is_html = reader.type == "html"
@@ -223,6 +219,15 @@ class _Prepare:
         except UnsupportedFileError:
             return False
         return boilerplate_fingerprint(file_boilerplate(text, is_html, self.boilerplate)) == job.old_boilerplate
+
+
+def _gone(writer, seen: set[str], scopes) -> list[str]:
+    """The documents indexed from these paths (`scopes`) whose files this run did not see."""
+    from indexer.store.roots import contains
+
+    return [doc_id for doc_id, record in writer.documents.items()
+            if doc_id not in seen and (record.container or doc_id) not in seen
+            and any(contains(scope, record.location()) for scope in scopes)]
 
 
 def _recording(docs, notes: list):
@@ -322,7 +327,6 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     from indexer.files import resolved
     from indexer.metadata import bad_dates, read_manifest
     from indexer.segment import MAX_CHARS, MIN_CHARS
-    from indexer.store.roots import contains
     from indexer.readers.extracted import ReadOptions
     from indexer.readers.ocr import pending_pages
     from indexer.store.writer import IndexWriter
@@ -366,10 +370,10 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     done = 0
     reading: dict[int, float] = {}      # job order -> the part read of a streamed file being read
 
-    def tick(rel: str, order: int | None = None) -> None:
-        nonlocal done
-        done += 1
-        reading.pop(order, None)
+    def tick(rel: str, order: int | None = None, part: float | None = None) -> None:
+        nonlocal done           # a file done; with `part`: that much of a big file read, rel its last document
+        done += part is None
+        reading.pop(order, None) if part is None else reading.update({order: part})
         if progress:
             progress(done + sum(reading.values()), len(candidates), rel)
 
@@ -432,11 +436,17 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
             jobs.append(_Job(order, doc_id, rel, cand.path, Path(root), old_sha256, overrides, inputs,
                              old.boilerplate if old is not None else ""))
         boilerplate = frozenset()
-        if jobs and not keep_all:   # learnt from the whole corpus, as before; an unchanged run reads nothing
+        gone = _gone(writer, seen, scopes)
+        # What is learned as boilerplate depends on every file: it is learned again when a file is
+        # new, changed or gone, and then each unchanged file is checked against it. When nothing
+        # is, what was learned still holds, and an unchanged run reads nothing.
+        if (jobs or gone) and not keep_all:
             from indexer.readers.boilerplate import learn_boilerplate   # (and imports no reader)
 
             boilerplate = learn_boilerplate([c.path for c in candidates if not c.skip], procs=procs,
                                             close_fds=writer.lock_fds())
+        if not (jobs or gone):
+            quick = [replace(j, old_boilerplate="") for j in quick]     # (nothing to recheck)
         recheck = [j for j in quick if boilerplate or j.old_boilerplate]
         for job in quick:
             if not (boilerplate or job.old_boilerplate):
@@ -445,12 +455,9 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
         jobs = sorted(jobs + recheck, key=lambda j: j.order)
         options = ReadOptions(ocr=ocr, ocr_cache=default_ocr_cache())
         prepare = _Prepare(boilerplate, max_bytes, seg_kw, options, keep_all)
-        def inside(job: _Job, detail: tuple) -> None:     # a big file: the part read, where
-            reading[job.order] = detail[0]
-            progress(done + sum(reading.values()), len(candidates), detail[2])
-
+        inside = (lambda job, detail: tick(detail[2], job.order, detail[0])) if progress else None
         for job, kind, detail in writer.add_files(jobs, prepare, weights=[_size(j.path) for j in jobs],
-                                                  reserve=prepare.reader_bytes, reading=inside if progress else None):
+                                                  reserve=prepare.reader_bytes, reading=inside):
             tick(job.doc_id, job.order)
             if kind == "doc":
                 summary.indexed += 1
@@ -469,12 +476,9 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
             summary.warnings.append(f"{doc_id}: {note}")
             if warn:
                 warn(f"{doc_id}: {note}")
-        # Documents that were indexed from these paths and are gone now.
-        for doc_id, record in list(writer.documents.items()):
-            if doc_id not in seen and (record.container or doc_id) not in seen \
-                    and any(contains(scope, record.location()) for scope in scopes):
-                writer.delete(doc_id)
-                summary.removed += 1
+        for doc_id in gone:
+            writer.delete(doc_id)
+            summary.removed += 1
         if rebuild:     # a rebuilt index holds only what this run indexed
             kept = {d.root for d in writer.documents.values()} | set(scopes)
             for label, root in list(roots.by_label.items()):

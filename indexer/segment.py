@@ -14,6 +14,7 @@ from typing import Iterator
 
 from indexer.document import BLOCK_SEPARATOR, Block, Document, Passage
 from indexer.metadata import detect_language
+from indexer.store.analysis import CJK_CHARS as _CJK
 
 MIN_CHARS = 300
 MAX_CHARS = 1200
@@ -45,12 +46,16 @@ def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _hard_split(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[int, int]]:
     """Cut an over-long sentence at whitespace, a line break as well as a space (a list of names, one
-    to a line, has no spaces: cut anywhere, it split names in two), or anywhere in text without either."""
+    to a line, has no spaces: cut anywhere, it split names in two). A cut never falls inside a word:
+    without whitespace in the second half of the span it falls at the last whitespace before the
+    cap, else between a word and a mark (a path, a URL), else between two CJK characters (a reader of
+    those scripts finds a word in any two of them); a word longer than the cap (a 1,500-digit number,
+    a key) stays whole in a passage of its own, since a user who pastes it expects to find it."""
     while end - start > max_chars:
         cut = max(text.rfind(" ", start + max_chars // 2, start + max_chars),
                   text.rfind("\n", start + max_chars // 2, start + max_chars))
         if cut <= start:
-            cut = start + max_chars
+            cut = _word_boundary(text, start, start + max_chars, end)
         piece_end = cut
         while piece_end > start and text[piece_end - 1].isspace():
             piece_end -= 1              # a run of spaces: none of it ends the piece
@@ -60,6 +65,33 @@ def _hard_split(text: str, start: int, end: int, max_chars: int) -> Iterator[tup
             start += 1
     if end > start:
         yield start, end
+
+
+_SPACE = re.compile(r"\s")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+
+
+def _inside_word(text: str, at: int) -> bool:
+    """Whether a cut at `at` would fall inside a word: between two letters or digits, unless both
+    are CJK characters."""
+    a, b = text[at - 1], text[at]
+    return a.isalnum() and b.isalnum() and not (_CJK_CHAR.match(a) and _CJK_CHAR.match(b))
+
+
+def _word_boundary(text: str, start: int, limit: int, end: int) -> int:
+    """Where _hard_split cuts [start, end) when no space or line break lies in the second half of
+    its first `limit - start` characters: the last whitespace of them, else the last place that is
+    not inside a word (from the middle on), else the end of the word that runs over the cap."""
+    spaces = [m.start() for m in _SPACE.finditer(text, start + 1, limit + 1)]
+    if spaces:
+        return spaces[-1]
+    for at in range(limit, (start + limit) // 2, -1):
+        if not _inside_word(text, at):
+            return at
+    at = limit
+    while at < end and _inside_word(text, at):
+        at += 1
+    return at
 
 
 def _split_block(text: str, block: Block, min_chars: int, max_chars: int) -> Iterator[tuple[int, int]]:

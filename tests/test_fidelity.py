@@ -211,6 +211,31 @@ def test_incremental_rereads_a_file_whose_boilerplate_changed(tmp_path):
                                                                              "learned boilerplate")]
 
 
+def test_an_unchanged_run_keeps_what_was_learned_and_a_removal_relearns(tmp_path):
+    """Re-running on unchanged files read them again without the learned lines (so the footer came
+    back, unlike a clean build); removing a file changes what is learned, as a clean build of the
+    remaining files learns it."""
+    docs = tmp_path / "docs"
+    body = "This article is about {}, and it says something long enough to be a body paragraph of its own."
+    for i, topic in enumerate(["harbours", "bridges", "schools", "roads"]):
+        write(docs / f"a{i}.txt", body.format(topic) + "\n\nRead our weekly digest\n")
+    build_index([docs], tmp_path / "inc")
+    again = build_index([docs], tmp_path / "inc")
+    assert (again.indexed, again.unchanged) == (0, 4)
+    build_index([docs], tmp_path / "clean")
+    assert passages_of(tmp_path / "inc") == passages_of(tmp_path / "clean")
+    with Searcher(tmp_path / "inc") as s:
+        assert s.search('"weekly digest"').total == 0
+    (docs / "a3.txt").unlink()
+    (docs / "a2.txt").unlink()          # two files left: too few to learn from (min_docs 3)
+    gone = build_index([docs], tmp_path / "inc")
+    assert gone.removed == 2 and gone.indexed == 2
+    build_index([docs], tmp_path / "clean2")
+    assert passages_of(tmp_path / "inc") == passages_of(tmp_path / "clean2")
+    with Searcher(tmp_path / "inc") as s:
+        assert s.search('"weekly digest"').total == 2
+
+
 # ---------------------------------------------------------------- structure
 
 def test_heading_inside_a_link_keeps_its_section_without_permalink_marks(tmp_path):

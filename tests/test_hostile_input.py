@@ -427,6 +427,10 @@ def test_segmenter_invariants(doc, min_chars, extra):
         assert not text[pos:p.start].strip(), f"uncovered text {text[pos:p.start]!r}"
         if p.end - p.start > max_chars:
             assert not any(c.isspace() for c in p.text), f"a {len(p.text)}-char passage that could be split"
+        if p.start == pos and pos:
+            a, b = text[pos - 1], text[pos]
+            assert not (a.isalnum() and b.isalnum() and not ("\u3400" <= a <= "\ud7a3" and "\u3400" <= b <= "\ud7a3")), \
+                f"a passage boundary inside a word: {text[pos - 20:pos]!r} | {text[pos:pos + 20]!r}"
         pos = p.end
     assert not text[pos:].strip(), "uncovered text at the end"
     assert bool(passages) == bool(text.strip())
@@ -516,6 +520,29 @@ def test_documents_cannot_inject_markup_or_terminal_escapes(tmp_path):
                 assert value.startswith(("http://", "https://", docs.resolve().as_uri() + "/")), value
     assert page.count("<title>") == 1 and page.count("<script") == 0 and page.count("<img") == 0
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", page)
+
+
+@pytest.mark.parametrize("token", ["9f3a" * 256, "7" * 1500, "https://example.org/" + "a" * 1300])
+def test_a_passage_boundary_never_falls_inside_a_word(token):
+    """A 1,024-digit hexadecimal number in a long paragraph (as a manual prints a key) is whole in
+    one passage, and so is a word longer than the passage cap: a user who pastes it finds it."""
+    text, blocks = make_blocks([("The key is printed below in full for the record. " * 14 + token +
+                                 " and the text goes on after it for a while." * 3, 0)])
+    doc = Document(doc_id="d.txt", path="d.txt", text=text, blocks=blocks)
+    passages = list(segment(doc))
+    assert sum(token in p.text for p in passages) == 1
+    assert " ".join(p.text for p in passages).split() == text.split()
+
+
+def test_text_without_spaces_is_still_cut():
+    """CJK text has no spaces: it is cut between two characters, not held in one huge passage; a
+    path is cut at a slash, not inside a name."""
+    for body, most in (("北韓核問題" * 600, 1200), ("/usr/share/doc" * 300, 1200)):
+        text, blocks = make_blocks([(body, 0)])
+        passages = list(segment(Document(doc_id="d.txt", path="d.txt", text=text, blocks=blocks)))
+        assert len(passages) > 1 and all(len(p.text) <= most for p in passages)
+        assert "".join(p.text for p in passages) == body.strip()
+    assert all(not (a.text[-1].isalnum() and b.text[0].isalnum()) for a, b in zip(passages, passages[1:]))
 
 
 def test_hard_split_passage_is_not_padded():

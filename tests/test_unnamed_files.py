@@ -160,3 +160,34 @@ def test_the_web_page_serves_unnamed_and_compressed_originals_as_what_they_hold(
         assert packed.headers["content-encoding"] == "gzip"
         assert packed.headers["content-type"] == "text/plain; charset=utf-8"
         assert packed.text == "Compressed notes on narwhals.\n"
+
+
+def test_learned_boilerplate_is_learned_and_applied_on_named_files_only(tmp_path):
+    """A footer every .txt file carries is learned and left out of them; a README, a README.Md
+    and a .gz with the same footer keep it (they are read by content, outside what is learned),
+    and none of them is read again by the next run, which equals a clean build."""
+    import gzip
+
+    from indexer import build_index
+    from search import Searcher
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    body = "This article is about {}, and it says something long enough to be a body paragraph of its own."
+    for i, topic in enumerate(["harbours", "bridges", "schools", "roads"]):
+        (docs / f"a{i}.txt").write_text(body.format(topic) + "\n\nRead our weekly digest\n")
+    (docs / "README").write_text(body.format("walruses") + "\n\nRead our weekly digest\n")
+    (docs / "README.Md").write_text(body.format("narwhals") + "\n\nRead our weekly digest\n")
+    (docs / "notes.txt.gz").write_bytes(gzip.compress((body.format("belugas") + "\n\nRead our weekly digest\n").encode()))
+    first = build_index([docs], tmp_path / "inc")
+    assert first.indexed == 7
+    with Searcher(tmp_path / "inc") as s:
+        assert [r.reason for r in s.removed("docs/a0.txt").lines] == ["learned boilerplate"]
+        assert {h.doc_id for h in s.search('"weekly digest"', limit=20).hits} == {
+            "docs/README", "docs/README.Md", "docs/notes.txt.gz"}
+    again = build_index([docs], tmp_path / "inc")
+    assert again.indexed == 0 and again.unchanged == 7
+    build_index([docs], tmp_path / "clean")
+    with Searcher(tmp_path / "inc") as inc, Searcher(tmp_path / "clean") as clean:
+        assert [h.id for h in inc.search("digest OR article", limit=50).hits] == \
+               [h.id for h in clean.search("digest OR article", limit=50).hits]

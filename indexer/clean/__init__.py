@@ -8,6 +8,8 @@ than content. The readers call these; nothing here knows a file format.
                 normalisations (invisible characters, spaces, line ends)
 - reflow.py     hard-wrapped lines (PDF-, OCR-derived text) -> paragraphs: wraps joined,
                 words hyphenated at line ends joined, page numbers and running heads
+- hyphens.py    whether a line-end hyphen splits a word or joins two, from the document's own
+                words (reflow.py asks)
 - chrome.py     the lines a web page carries around its text (menus, notices, bylines,
                 addresses) and the dates it states
 """

@@ -36,6 +36,8 @@ _NOTICE_ANYWHERE = re.compile(
     re.I,
 )
 _COPYRIGHT = re.compile(r"all rights reserved|^(?:©|\(c\)|copyright\b)", re.I)
+_BARE_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright\b)", re.I)         # (matched at the line's start)
+_RIGHTS_RESERVED = re.compile(r"all rights reserved", re.I)
 # Line-level chrome that is chrome only at the edges of a text, where pages put it.
 _AT_THE_EDGES = frozenset(["notice", "contact line", "updated notice"])
 # "This page last updated 6/26/2008 jdb", "Last modified: 2024-01-05", "Updated: 3 May": the phrase
@@ -49,6 +51,7 @@ _UPDATED_WORDS = ("updated", "modified", "revised")
 _CONTACT = re.compile(r"^(?:e-?mail|tel(?:ephone)?|phone|fax|mobile|cell|web(?:site)?|url|address)\s*[:.]", re.I)
 _EMAIL_OR_URL = re.compile(r"^(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|https?://\S+|www\.\S+)$", re.I)
 _PHONE = re.compile(r"^\+?[\d ().-]{7,20}$")
+_ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")    # "2008-09-04", "2.93 2017-05-19": a date (and version), not a phone
 _STREET = re.compile(
     r"\b\d+\s+(?:[A-Z][\w.'-]*\s+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Court|Ct|Boulevard|Blvd|Lane|Ln"
     r"|Drive|Dr|Way|Place|Pl|Square|Sq|Plaza|Parkway|Pkwy|Highway|Hwy)\b\.?"
@@ -110,9 +113,16 @@ def placed(reason: str | None, line: str, where: str) -> str | None:
     content: a notice, contact or "updated" line inside the text is a line of the text ("search"
     and "related" in an index of words, a service's "URL: ..." in a how-to); a copyright line is
     chrome only at a page's foot: at the top it is the document's own statement (a manual's title
-    page, a NOTICE file), and it says who holds the rights."""
-    if reason not in _AT_THE_EDGES or where == "foot":
+    page, a NOTICE file), and it says who holds the rights. At the foot too, only a publisher's
+    notice that reserves the rights ("© 2021 Harbor Times. All rights reserved.") is chrome; a
+    bare "Copyright (c) 2004, 2005 by Mark Adler" closing a page is the page's own colophon (who
+    wrote it, and when) and stays. A site that prints it on every page has it removed as learned
+    boilerplate."""
+    if reason not in _AT_THE_EDGES:
         return reason
+    if where == "foot":
+        colophon = reason == "notice" and _BARE_COPYRIGHT.match(line) and not _RIGHTS_RESERVED.search(line)
+        return None if colophon else reason
     if where == "body" or (reason == "notice" and _may_hold(line, _NOTICE_WORDS) and _COPYRIGHT.search(line)):
         return None
     return reason
@@ -141,7 +151,7 @@ def is_contact(line: str) -> bool:
         return False
     if _CONTACT.match(line) or _EMAIL_OR_URL.match(line):
         return True
-    if _PHONE.match(line) and sum(c.isdigit() for c in line) >= 7:
+    if _PHONE.match(line) and sum(c.isdigit() for c in line) >= 7 and not _ISO_DATE.search(line):
         return True
     return not ends_sentence(line) and bool(_POSTCODE.search(line) or _STREET.search(line))
 
@@ -179,9 +189,11 @@ def _looks_like_name(text: str) -> bool:
 
 
 def organisation(line: str) -> str | None:
-    """A publisher line ('Institute for Corean-American Studies, Inc.') -> its name, legal suffix dropped."""
+    """A publisher line ('Institute for Corean-American Studies, Inc.') -> its name, legal suffix
+    dropped. Only a line that is a name: one with a year, a colon or a copyright sign says
+    something about the name ("Copyright: 2008, Novell, Inc." in a copyright file) and is text."""
     line = line.strip()
-    if not line or len(line) > 90:
+    if not line or len(line) > 90 or _NOT_A_NAME.search(line):
         return None
     m = _ORG.match(line) or _LEGAL_NAME.match(line)
     return m["name"].strip(" ,") if m else None
@@ -204,11 +216,19 @@ def source_name(org: str | None, archive: str | None) -> str | None:
     return org or archive
 
 
-def is_menu_run(lines: list[str]) -> bool:
-    """Two or more adjacent short lines with no sentence punctuation: a menu or link list."""
-    return len(lines) >= 2 and all(
-        0 < len(line) <= MENU_ITEM_MAX and not re.search(r"[.!?:;,]$", line) for line in lines
+def is_menu_run(lines: list[str], min_items: int = 2) -> bool:
+    """`min_items` or more adjacent short lines with no sentence punctuation: a menu or link list.
+    Its items are words (a menu says "About Us", "& Discussants"): a line with a digit or a
+    code or field mark ("4 CARD32 count", 'LOCDIR="$DIR"', "Files: *", "LICENSE.md") is a
+    table's, a program's or a record's, and the run is text."""
+    return len(lines) >= min_items and all(
+        0 < len(line) <= MENU_ITEM_MAX and not re.search(r"[.!?:;,]$", line) and not _NOT_A_MENU_ITEM.search(line)
+        for line in lines
     )
+
+
+_NOT_A_MENU_ITEM = re.compile(r"[\d:=#$\"*/<>(){}\[\]@;_.\\]")
+_NOT_A_NAME = re.compile(r"\d|:|©|\(c\)|^copyright\b", re.I)
 
 
 def is_dateline(line: str) -> str | None:

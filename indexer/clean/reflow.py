@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from itertools import compress, repeat
 from typing import Iterator, Mapping
 
+from indexer.clean.hyphens import _WORDS, _FIRST_LETTER, _Vocabulary, keep_hyphen  # noqa: F401  (keep_hyphen: tests)
 from indexer.clean.normalize import SPACES
 
 TERMINAL = re.compile(r"[.!?:][\"'”’»)\]]*$")
@@ -33,8 +34,6 @@ _NO_WORDS = re.compile(r"^[\W_]+$")
 _HYPHENATED_END = re.compile(r"(?<=[^\W\d_])-$")
 _LAST_WORD = re.compile(r"([^\W\d_]+)-$")
 _FIRST_WORD = re.compile(r"^([^\W\d_]+)")
-_WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
-_FIRST_LETTER = re.compile(r"[^\W\d_]")
 _SPLIT_WORD = re.compile(r"(?<![\w-])([^\W\d_]+)- (?!(?:and|or|nor|to|as well)\b)([^\W\d_]+)")
 # A letter, "-" and a space: what _SPLIT_WORD needs, found by a fast search for "- " (a pattern that
 # starts with a lookbehind is tried at every position).
@@ -43,25 +42,9 @@ LIST_ITEM = re.compile(r"^(?:[-*+\u2022\u25aa\u25e6\u2023]|\(?(?:\d{1,3}|[a-z])[
 _BULLETS = frozenset("-*+\u2022\u25aa\u25e6\u2023")
 _FUNCTION_END = re.compile(r"\b(?:and|or|of|the|a|an|to|in|for|with|by|on|at|from|that|its|their|our|his|her)$", re.I)
 
-# Line-end hyphens kept when the dictionary of the document itself cannot decide.
-KEEP_HYPHEN_BEFORE = frozenset(
-    "self non ex well ill half all cross so long short full far high low semi quasi vice anti counter post pre"
-    " twenty thirty forty fifty sixty seventy eighty ninety hundred first second third one two three four".split()
-)
-KEEP_HYPHEN_AFTER = frozenset(
-    "based related led owned term scale level wide free oriented making building keeping called like style"
-    " type fold year old run born sized bound affected friendly focused driven up on off by out over down back"
-    " made known ended needed rooted seated".split()
-)
-SYLLABLE_SUFFIXES = frozenset(
-    "tion tions sion sions ment ments ness ity ities ance ances ence ences ing ings ed ly al ally ous ive ives"
-    " ize ized izes ise ised ises able ible ure ures ary ory ical ic ics ist ists ism isms ship ant ants ent"
-    " ents ate ated ates ation ations er ers ty ties cy gy ogy ful tional tive tives".split()
-)
 _VOCATIVE = re.compile(
     r"^(?:mr|mrs|ms|madam|madame|mister|sir|dear|your (?:excellenc|majest|highness)\w*|excellenc\w*|ladies|gentlemen"
     r"|distinguished|honou?rable|esteemed|fellow)\b", re.I)
-_SUSPENDED = frozenset(["and", "or", "nor", "to"])
 _SMALL_WORDS = frozenset("a an and as at by for from in into of on or the to with vs via de la du des et".split())
 _NUMBERED_HEADING = re.compile(
     r"^(?:(?P<named>part|chapter|section|article|annex|appendix|book)\s+(?:[ivxlc]+|\d+|[a-z])\b[.:]?"
@@ -181,7 +164,36 @@ class _Lines:
         self.furniture = furniture = list(map(bool, map(_NO_WORDS.match, stripped)))
         for i in compress(range(len(stripped)), map(_SHORT.__contains__, map(len, stripped))):
             furniture[i] = is_furniture(stripped[i])
+        _unpaged(stripped, furniture)
         self.texts = list(filter(None, compress(stripped, map(operator.not_, furniture))))
+
+
+_PAGE_VALUE = re.compile(r"^(?:page\s+)?[-\u2013\u2014]?\s*(\d{1,4})\s*[-\u2013\u2014]?(?:\s*(?:of|/)\s*(\d{1,4}))?$", re.I)
+
+
+def _unpaged(stripped: list[str], furniture: list[bool]) -> None:
+    """Keep lines that only look like page numbers (furniture set back to False) unless the
+    text is paged: it has print job numbers or document symbols (two or more), the marks of a printed page,
+    or its number lines run as pages do, two or more rising ("2", "3"; "page 1 of 9", "2/9"
+    with one total). A changelog's "5/7" and "8/22" (dates) or a lone "10" are text."""
+    numbers, marks = [], []
+    for i in compress(range(len(stripped)), furniture):
+        text = stripped[i]
+        if _PAGE_NUMBER.match(text):
+            m = _PAGE_VALUE.match(text)
+            numbers.append((i, int(m[1]) if m else 0, m[2] if m else None))
+        elif not _NO_WORDS.match(text):
+            marks.append(i)                 # a print job number or a document symbol
+    if len(marks) >= 2:
+        return
+    totals = {total for _, _, total in numbers if total is not None}
+    values = [n for _, n, _ in numbers]
+    rising = sum(b > a for a, b in zip(values, values[1:]))
+    if (len(numbers) >= 2 and len(totals) <= 1 and all(n <= int(t) for _, n, t in numbers if t)
+            and rising >= 0.75 * (len(values) - 1)):
+        return
+    for i in [i for i, _, _ in numbers] + marks:      # (one "S/390" in a changelog is a machine's name)
+        furniture[i] = False
 
 
 def _ended_flags(texts: list[str]) -> Iterator[bool]:
@@ -332,7 +344,7 @@ def _paragraph(pieces: list[str], blank_before: bool, vocab: Mapping[str, int], 
 def _rejoin(m: re.Match, vocab: Mapping[str, int]) -> str:
     """'inter- Korean' (a line-end hyphen that a copy turned into a space) -> 'inter-Korean'."""
     left, right = m.group(1), m.group(2)
-    return f"{left}-{right}" if keep_hyphen(left, right, vocab) else left + right
+    return f"{left}-{right}" if keep_hyphen(left, right, vocab, copied=True) else left + right
 
 
 def _ended(text: str) -> bool:
@@ -350,64 +362,6 @@ def _starts_lower(text: str) -> bool:
     return bool(m) and m.group().islower()
 
 
-class _Vocabulary(Mapping[str, int]):
-    """Lower-cased _WORDS of the lines -> count, counted per word on first lookup.
-
-    Only line-end hyphens ask (a few words in most documents, none in many), so counting
-    every word of every document up front costs far more than it answers. A word's count
-    is the number of its occurrences that are whole _WORDS tokens of the text: not preceded
-    by a letter or by a letter and a hyphen (the token would have begun earlier) and not
-    followed by a letter or by a hyphen and a letter (it would go on).
-    """
-
-    def __init__(self, texts: list[str]):
-        self._texts = texts
-        self._text: str | None = None
-        self._counts: dict[str, int] = {}
-
-    def get(self, word: str, default=None):
-        count = self._counts.get(word)
-        if count is None:
-            count = self._counts[word] = self._count(word)
-        return count or default
-
-    def __getitem__(self, word: str) -> int:
-        count = self.get(word, 0)
-        if not count:
-            raise KeyError(word)
-        return count
-
-    def __iter__(self):
-        return iter(self._all())
-
-    def __len__(self) -> int:
-        return len(self._all())
-
-    def _all(self) -> Counter[str]:
-        return Counter(_WORDS.findall(self._lower()))
-
-    def _lower(self) -> str:
-        if self._text is None:
-            self._text = "\n".join(self._texts).lower()
-        return self._text
-
-    def _count(self, word: str) -> int:
-        if not _WORDS.fullmatch(word):
-            return 0
-        text = self._lower()
-        letter = _FIRST_LETTER.match
-        size = len(text)
-        count = 0
-        i = text.find(word)
-        while i >= 0:
-            j = i + len(word)
-            if not ((i >= 1 and letter(text, i - 1)) or (i >= 2 and text[i - 1] == "-" and letter(text, i - 2))
-                    or (j < size and letter(text, j)) or (j + 1 < size and text[j] == "-" and letter(text, j + 1))):
-                count += 1
-            i = text.find(word, i + 1)
-        return count
-
-
 def _joint(prev: str, nxt: str, vocab: Mapping[str, int]) -> str | None:
     """What goes between two joined lines: a space, nothing after a kept hyphen, or None
     when the line-end hyphen splits one word and must go."""
@@ -418,31 +372,6 @@ def _joint(prev: str, nxt: str, vocab: Mapping[str, int]) -> str | None:
     if m and first and not keep_hyphen(m.group(1), first.group(1), vocab):
         return None
     return "" if nxt[:1].isalnum() else " "
-
-
-def keep_hyphen(left: str, right: str, vocab: Mapping[str, int] = {}) -> bool:
-    """Whether 'left-' at a line end and 'right' on the next line form a hyphenated word.
-
-    `vocab` counts the document's own words, and its spelling decides first
-    ("international" elsewhere in it joins "inter-/national"). Then: a suffix-like
-    second part (-tion, -ment, -ing) is a syllable split and joins; a capitalised part
-    (inter-Korean, Secretary-General), a number word or common compound part (fifty-
-    fifth, self-, -based) or a suspended hyphen ("inter- and intra-") keeps the hyphen,
-    as do two parts that are words the document uses elsewhere (peace-loving).
-    Anything else (interna-tional) joins, so a phrase across a line break is found.
-    """
-    joined, hyphenated = (left + right).lower(), f"{left}-{right}".lower()
-    if vocab.get(joined):
-        return False
-    if vocab.get(hyphenated) or right[:1].isupper():
-        return True
-    low_left, low_right = left.lower(), right.lower()
-    if low_right in SYLLABLE_SUFFIXES:
-        return False
-    if left[:1].isupper() or low_left in KEEP_HYPHEN_BEFORE or low_right in (KEEP_HYPHEN_AFTER | _SUSPENDED):
-        return True
-    # A fragment counts once where it stands; a real word shows up again elsewhere.
-    return len(left) >= 3 and (vocab.get(low_left, 0) >= 2 or (len(right) >= 3 and vocab.get(low_right, 0) >= 2))
 
 
 def heading_level(text: str) -> int:

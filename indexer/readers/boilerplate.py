@@ -22,6 +22,7 @@ from indexer.errors import UnsupportedFileError
 from indexer.workers import ignore_ctrl_c, start_worker
 from indexer.clean.normalize import SPACES, decode, normalize
 from indexer.readers.html import strip_tags
+from indexer.files import type_suffix
 from indexer.readers.load import DEFAULT_MAX_BYTES, READERS, is_supported, read_bytes
 
 MAX_BOILERPLATE_LINE = 100    # menus, site names, short notices; not repeated prose
@@ -31,7 +32,7 @@ _HAS_LETTER = re.compile(r"[^\W\d_]")
 def _visible_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
     """A file's normalised text (tags stripped for HTML), or None when it cannot be read."""
     path = Path(path)
-    if not is_supported(path) or READERS[path.suffix.lower()].binary:
+    if not is_supported(path) or READERS[type_suffix(path.name)].binary:
         return None             # PDFs, office files, mail, images: their readers use no boilerplate
     try:
         raw, _ = read_bytes(path, max_bytes)

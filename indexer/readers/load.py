@@ -106,8 +106,9 @@ _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])"
 
 
 def is_supported(path: Path) -> bool:
-    """Whether load_document will try this path (sidecars and other types are not documents)."""
-    return Path(path).suffix.lower() in SUPPORTED_SUFFIXES and not is_sidecar(Path(path))
+    """Whether the path's extension names a reader (sidecars are not documents). load_document
+    also reads a name with no extension (by content) and a .gz (as what it holds)."""
+    return type_suffix(Path(path).name) in SUPPORTED_SUFFIXES and not is_sidecar(Path(path))
 
 
 def load_document(

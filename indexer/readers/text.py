@@ -64,6 +64,8 @@ def read_plain(text: str, boilerplate: frozenset[str] = frozenset()) -> Extracte
     for i in range(len(paras)):
         if kinds[i] is None:
             kinds[i] = BODY
+    _introduced(paras, kinds, reasons)
+    _lone_contacts(kinds, reasons)
     if title_at is None:
         title_at = next((i for i, p in enumerate(paras) if kinds[i] == HEADING and underlined.get(p.text) == 1), None)
         if title_at is not None and any(kinds[j] == BODY and _body_like(paras[j].text) for j in range(title_at)):
@@ -252,7 +254,7 @@ def _title_like(paras: list[Paragraph], i: int) -> bool:
     ("Witness statement") that is mostly letters ("Ref. 2231/7" is a file number)."""
     p = paras[i]
     apart = i + 1 >= len(paras) or paras[i + 1].blank_before
-    if p.lines != 1 or not apart or len(p.text.split()) < 2 or len(p.text) > 150:
+    if p.lines != 1 or not apart or len(p.text.split()) < 2 or len(p.text) > 150 or _FIELD.match(p.text):
         return False
     return _mostly_letters(p.text) and (bool(heading_level(p.text)) or _phrase_like(p.text))
 
@@ -261,7 +263,7 @@ def _read_footer(paras: list[Paragraph], end: int, kinds: list[str | None], reas
                  out: Extracted) -> None:
     """After the last body paragraph: a publisher line gives the source, menus go; the rest stays."""
     footer = range(end, len(paras))
-    _drop_menu_runs(paras, footer, kinds, reasons)
+    _drop_menu_runs(paras, footer, kinds, reasons, at_top=False)
     for i in footer:
         text = paras[i].text
         if kinds[i] is not None:
@@ -274,14 +276,21 @@ def _read_footer(paras: list[Paragraph], end: int, kinds: list[str | None], reas
 
 
 def _drop_menu_runs(paras: list[Paragraph], indexes: range, kinds: list[str | None],
-                    reasons: list[str | None]) -> None:
-    """Mark runs of adjacent (no blank line between) short unpunctuated lines as chrome."""
+                    reasons: list[str | None], at_top: bool = True) -> None:
+    """Mark runs of three or more adjacent (no blank line between) short lines of words with no
+    punctuation as chrome: a saved page's menu ("Home", "About Us", "Contact"). Two such lines
+    are as often a heading and its line ("SYNOPSIS", "Compute the sum") and stay. A page's menu
+    stands at its top or its foot: a run that starts (`at_top`) or ends (else) within
+    _MENU_EDGE paragraphs of the file's edge; elsewhere such a run is a list (an AUTHORS
+    file's names, a record's lines)."""
     run: list[int] = []
     for i in list(indexes) + [None]:
         if i is not None and run and not paras[i].blank_before and paras[i].lines == 1 and kinds[i] is None:
             run.append(i)
             continue
-        if chrome.is_menu_run([paras[j].text for j in run]) and not any(LIST_ITEM.match(paras[j].text) for j in run):
+        at_edge = run and (run[0] <= _MENU_EDGE if at_top else run[-1] >= len(paras) - 1 - _MENU_EDGE)
+        if at_edge and chrome.is_menu_run([paras[j].text for j in run], min_items=3) \
+                and not any(LIST_ITEM.match(paras[j].text) for j in run):
             for j in run:
                 kinds[j], reasons[j] = DROP, "menu"
         run = [i] if i is not None and paras[i].lines == 1 and kinds[i] is None else []
@@ -315,6 +324,42 @@ def _phrase_like(text: str) -> bool:
 
 def _mostly_letters(text: str) -> bool:
     return sum(map(str.isalpha, text)) >= 0.7 * len(text.replace(" ", ""))
+
+
+# "License: LGPL-2+", "Files: *": a record's field (a Debian copyright file's), never a title; its
+# copies belong to different records.
+_MENU_EDGE = 2
+_FIELD = re.compile(r"^[A-Za-z][\w-]*:\s")
+# Lines a reader may take for chrome that a line ending in ":" introduces ("For additional
+# information, contact:", "follow the instructions at:"): then they are what it announces.
+_INTRODUCIBLE = frozenset(["contact line", "publisher line", "dateline", "menu", "notice", "updated notice"])
+
+
+_BLOCK = frozenset(["contact line", "publisher line"])
+
+
+def _lone_contacts(kinds: list[str | None], reasons: list[str | None]) -> None:
+    """A contact line is chrome in an address block (beside a publisher or another contact
+    line); one standing alone (a README's last line, the project's URL) is the text's."""
+    for i, reason in enumerate(reasons):
+        if kinds[i] == DROP and reason == "contact line" and not any(
+                0 <= j < len(kinds) and kinds[j] == DROP and reasons[j] in _BLOCK for j in (i - 1, i + 1)):
+            kinds[i], reasons[i] = BODY, None
+
+
+def _introduced(paras: list[Paragraph], kinds: list[str | None], reasons: list[str | None]) -> None:
+    """Give back such lines when a line ending in a colon stands just before them or before
+    the block of lines (no blank line between) they are part of: an address block under
+    "contact:" is the text's, its org name and "Attn:" line included."""
+    for i in range(1, len(paras)):
+        if kinds[i] != DROP or reasons[i] not in _INTRODUCIBLE:
+            continue
+        for j in range(i - 1, max(-1, i - 9), -1):
+            if kinds[j] != DROP and paras[j].text.rstrip().endswith(":"):
+                kinds[i], reasons[i] = BODY, None
+                break
+            if not (kinds[j] == DROP and reasons[j] in _INTRODUCIBLE) and paras[j + 1].blank_before:
+                break               # a line of text, then a blank line: the block began after it
 
 
 _OPEN_WORDS = frozenset("a an and as at by for from in into of on or the to with that is are was were be".split())

@@ -51,6 +51,7 @@ _EITHER = {w.upper(): w.capitalize() for w in _AMBIGUOUS_ACRONYMS}
 _CASED_WORD = re.compile(r"[^\W\d_]{2,}")      # (single letters say nothing: the U and S of U.S.)
 
 _CJK = "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff"
+CJK_CHARS = _CJK         # the ranges above, for the segmenter: a passage may be cut between two such characters
 _CJK_RUN = re.compile(f"[{_CJK}]+")
 # No token spans whitespace: _terms relies on it.
 _TOKEN = re.compile(

@@ -25,6 +25,8 @@ SCHEMA_VERSION = 7         # 3: postings as arrays (indexer/store/codec.py); ord
                            # 7: C++, C#, .NET and the like are one term each (analysis.py, issue 13)
                            #    quoted, quoted_spans: an e-mail's quoted reply (issue 14; added to an
                            #    index of 7 that lacks them when it is next written: IndexWriter._open)
+                           #    line-end hyphens decided anew, no passage boundary inside a word
+                           #    (indexer/clean/hyphens.py, segment.py; issue 12)
 INDEX_NAME = "MAIN"
 
 # Fields a query may name, mapped to the index fields they search.

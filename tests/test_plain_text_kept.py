@@ -1,0 +1,123 @@
+"""Plain-text files that are not saved web pages keep every line (issue 12: when in doubt, keep).
+
+Found by auditing the Debian documentation folder's plain-text files (copyright files, changelogs,
+protocol specifications, NOTICE and README files), which the indexer reads since names without a
+type and .gz files are read by content: the rules for a saved page's chrome (menus, publisher and
+contact lines, a repeated title, page numbers) took their fields, table rows, dates and addresses.
+Real files (tests/data/plain-text, sources and licences in SOURCES.md) and a changelog of our own,
+through the index; a saved page's chrome still goes
+(tests/test_loaders.py::test_text_page_chrome_becomes_fields_or_goes)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from indexer import build_index
+from search import Searcher
+from tests.conftest import write
+
+DATA = Path(__file__).parent / "data" / "plain-text"
+
+CHANGELOG = """harbourlib change history
+
+5/7
+
+The parser no longer drops the last line of a file that does not end in a newline.
+
+8/22
+
+Fixed a crash when the history file is empty, reported by several users on the list.
+
+10
+
+A release with no other change than the version number, made for the distribution.
+
+S/390
+
+Builds on S/390 again, after the configure script learned the name of the machine.
+
+2.93 2017-05-19
+
+A version and its date, as many changelogs head their entries.
+"""
+
+AUTHORS = """Harbourlib was written by its contributors, in the order of their first change:
+
+Henry de Walrus
+Maria Narwhal
+Anders Beluga
+Cristian Otter
+Benno Seal
+Paul Dolphin
+Stephane Orca
+
+and many others who sent small fixes to the mailing list over the years.
+"""
+
+README = """harbourlib
+
+Harbourlib computes the tides of a harbour from its shape and the phases of the moon, and it prints
+them as a table for each day of the year that the user asks for.
+
+http://harbourlib.walrus.example/
+"""
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("plain")
+    docs = tmp / "docs"
+    docs.mkdir()
+    for name in ("ninja-build-copyright", "lerc-NOTICE", "libxslt-README", "dri2proto-excerpt"):
+        shutil.copy(DATA / name, docs / name)
+    write(docs / "changelog", CHANGELOG)
+    write(docs / "AUTHORS", AUTHORS)
+    write(docs / "README", README)
+    build_index([docs], tmp / "idx")
+    return tmp / "idx"
+
+
+@pytest.mark.parametrize("name", ["ninja-build-copyright", "lerc-NOTICE", "libxslt-README", "changelog", "AUTHORS",
+                                  "README"])
+def test_no_line_of_a_plain_document_is_left_out(index, name):
+    with Searcher(index) as s:
+        assert list(s.removed(f"docs/{name}").lines) == []
+
+
+def test_a_specification_keeps_its_title_and_tables(index):
+    """Only its title block's date and organisation are read as fields (recorded, as on a page)."""
+    with Searcher(index) as s:
+        assert [(r.text, r.reason) for r in s.removed("docs/dri2proto-excerpt").lines] == [
+            ("2008-09-04", "dateline"), ("Red Hat, Inc", "publisher line")]     # (the date was a "phone")
+        title = s.search('"The DRI2 Extension" version', limit=20).hits     # (the title was a "menu")
+        assert any(h.text.startswith("The DRI2 Extension\nVersion 2.0") or h.text.startswith("The DRI2 Extension")
+                   for h in title)
+
+
+@pytest.mark.parametrize("query, doc", [
+    ('"Gregory Pietsch"', "ninja-build-copyright"),         # a record's lines were a "menu"
+    ('"2011-2014 Google"', "ninja-build-copyright"),
+    ('"Copyright 2015-2022 Esri"', "lerc-NOTICE"),          # a "menu"
+    ('"contracts@esri.com"', "lerc-NOTICE"),                # the address under "contact:" was "contact lines"
+    ('"380 New York Street"', "lerc-NOTICE"),
+    ('"gitlab.gnome.org"', "libxslt-README"),               # the URL "follow the instructions at:" announces
+    ('"CARD32 major version"', "dri2proto-excerpt"),        # a request's table rows were a "menu"
+    ('"8/22"', "changelog"),                                # dates were "page numbers"
+    ('"2017-05-19"', "changelog"),                          # a version and date was a "phone" number
+    ('"Anders Beluga"', "AUTHORS"),                         # a list of names in the middle was a "menu"
+    ('"harbourlib.walrus.example"', "README"),              # a lone URL at the end was a "contact line"
+])
+def test_what_was_taken_for_chrome_is_found(index, query, doc):
+    with Searcher(index) as s:
+        assert {h.doc_id for h in s.search(query).hits} == {f"docs/{doc}"}
+
+
+def test_a_paged_text_still_loses_its_page_numbers(tmp_path):
+    page = "The speaker said that the talks would go on, and that the delegations would meet again soon.\n"
+    write(tmp_path / "docs" / "speech.txt", f"{page}\n2\n\n{page}\n3\n\n{page}\n4\n\n{page}")
+    build_index([tmp_path / "docs"], tmp_path / "idx")
+    with Searcher(tmp_path / "idx") as s:
+        assert [(r.text, r.reason) for r in s.removed("docs/speech.txt").lines] == [
+            ("2", "page number"), ("3", "page number"), ("4", "page number")]
