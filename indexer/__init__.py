@@ -149,7 +149,12 @@ class _Prepare:
     options: object = None          # readers' ReadOptions (OCR mode and cache, bounds)
     keep_all: bool = False
 
-    def __call__(self, job: "_Job") -> tuple:
+    def __call__(self, job: "_Job", report=None) -> tuple:
+        from indexer.readers.extracted import reporting     # report(part, doc_id): how far in its reader is
+        with reporting((lambda part: report(part, job.doc_id)) if report else None):
+            return self._prepare(job)
+
+    def _prepare(self, job: "_Job") -> tuple:
         from indexer.readers.load import iter_documents
         from indexer.metadata import apply_overrides
         from indexer.segment import segment
@@ -177,7 +182,9 @@ class _Prepare:
         def ready(doc):
             doc_id = job.doc_id + doc.doc_id[len(base):] if doc.doc_id.startswith(base) else doc.doc_id
             container = job.doc_id if doc.container else None
-            doc = replace(doc, doc_id=doc_id, path=path, container=container)
+            of = doc.meta.get("attachment_of")      # the message's id, as the index names it too
+            meta = {**doc.meta, "attachment_of": job.doc_id + of[len(base):]} if of and of.startswith(base) else doc.meta
+            doc = replace(doc, doc_id=doc_id, path=path, container=container, meta=meta)
             doc = apply_overrides(doc, job.overrides) if job.overrides else doc
             return doc, list(segment(doc, **self.seg_kw))
 
@@ -303,8 +310,9 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     A document's id is its root's label and its path below it (store/roots.py). A file is
     re-read when its size or mtime differ from the last run and then only if its content,
     its sidecar, its manifest row or the segmenting options changed.
-    progress(done, total, path) is called per file; warn(message) per skipped file (files
-    of an unsupported type only with verbose) and per manifest problem.
+    progress(done, total, path) is called per file (done: files finished); while a mailbox is
+    read, up to a thousand times more, done grown by the part read (a float) and path its last
+    message (FILE::N). warn(message) per skipped file (of an unsupported type: with verbose), per manifest problem.
     max_bytes: skip larger files; None: each format's limit (20 MB for text, 200 MB for PDF, ...).
     procs: worker processes that load, analyse and write (default: the cores, up to 4, for
     100+ files, else 1, in this process); memory_mb: the budget of the buffered
@@ -317,7 +325,7 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     Raises InputError for a missing path or manifest, and the index errors.
     """
     from indexer.files import resolved
-    from indexer.metadata import read_manifest
+    from indexer.metadata import bad_dates, read_manifest
     from indexer.segment import MAX_CHARS, MIN_CHARS
     from indexer.readers.extracted import ReadOptions
     from indexer.readers.ocr import pending_pages
@@ -360,12 +368,14 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     seg_kw = {"min_chars": min_chars or MIN_CHARS, "max_chars": max_chars or MAX_CHARS}
     skipped: list[tuple[int, str, str]] = []
     done = 0
+    reading: dict[int, float] = {}      # job order -> the part read of a streamed file being read
 
-    def tick(rel: str) -> None:
-        nonlocal done
-        done += 1
+    def tick(rel: str, order: int | None = None, part: float | None = None) -> None:
+        nonlocal done           # a file done; with `part`: that much of a big file read, rel its last document
+        done += part is None
+        reading.pop(order, None) if part is None else reading.update({order: part})
         if progress:
-            progress(done, len(candidates), rel)
+            progress(done + sum(reading.values()), len(candidates), rel)
 
     def skip(order: int, rel: str, reason: str, listed: bool = True) -> None:
         skipped.append((order, rel, reason))
@@ -445,9 +455,10 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
         jobs = sorted(jobs + recheck, key=lambda j: j.order)
         options = ReadOptions(ocr=ocr, ocr_cache=default_ocr_cache())
         prepare = _Prepare(boilerplate, max_bytes, seg_kw, options, keep_all)
+        inside = (lambda job, detail: tick(detail[2], job.order, detail[0])) if progress else None
         for job, kind, detail in writer.add_files(jobs, prepare, weights=[_size(j.path) for j in jobs],
-                                                  reserve=prepare.reader_bytes):
-            tick(job.doc_id)
+                                                  reserve=prepare.reader_bytes, reading=inside):
+            tick(job.doc_id, job.order)
             if kind == "doc":
                 summary.indexed += 1
                 summary.passages += detail
@@ -484,7 +495,7 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
             writer.dirty = writer.dirty or writer.metadata != before
         unused = sorted(set(manifest) - used_rows) if given_manifest else []
         problems = [f"manifest {metadata}: row '{name}' names no file among those indexed" for name in unused[:5]]
-        problems += _bad_dates(manifest, metadata)
+        problems += bad_dates(manifest, metadata)
         if len(unused) > 5:
             problems.append(f"manifest {metadata}: {len(unused) - 5:,} more rows name no file among those indexed")
         summary.warnings += problems
@@ -498,19 +509,6 @@ def build_index(paths: list[Path] | None = None, index_dir: Path | None = None, 
     summary.skipped = [(rel, reason) for _, rel, reason in sorted(skipped)]
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-def _bad_dates(manifest: dict, path: Path | None) -> list[str]:
-    """Warnings for manifest dates that read as no date (kept as text in the document's fields)."""
-    from indexer.metadata import parse_date, search_date
-
-    out = []
-    for name, row in manifest.items():
-        for column, value in row.items():
-            if column.strip().lower() == "date" and not (parse_date(value) or search_date(value)):
-                out.append(f"manifest {path}: row '{name}', column '{column}': {value!r} is not a date "
-                           "(kept as text)")
-    return out[:5] + ([f"manifest {path}: {len(out) - 5:,} more bad dates"] if len(out) > 5 else [])
 
 
 def _size(path: Path) -> int:

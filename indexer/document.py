@@ -61,6 +61,8 @@ class Document:
     removed: tuple[Removed, ...] = ()
     boilerplate: str = ""   # which learned boilerplate lines it holds (a hash): an unchanged file
                             # is re-read when this changes, so incremental equals a clean build
+    read_to: int = 0        # a streamed file (a mailbox): bytes of it read when this document was
+                            # complete, so progress advances inside one big file; 0: read whole
 
 
 @dataclass(frozen=True)

@@ -350,3 +350,14 @@ def apply_overrides(doc: Document, fields: Mapping[str, str]) -> Document:
         known_meta = {**doc.meta, **extra}
         return replace(doc, meta=known_meta, **known)
     return replace(doc, **known)
+
+
+def bad_dates(manifest: dict, path: Path | None) -> list[str]:
+    """Warnings for manifest dates that read as no date (kept as text in the document's fields)."""
+    out = []
+    for name, row in manifest.items():
+        for column, value in row.items():
+            if column.strip().lower() == "date" and not (parse_date(value) or search_date(value)):
+                out.append(f"manifest {path}: row '{name}', column '{column}': {value!r} is not a date "
+                           "(kept as text)")
+    return out[:5] + ([f"manifest {path}: {len(out) - 5:,} more bad dates"] if len(out) > 5 else [])

@@ -78,11 +78,14 @@ def index(paths, index_dir, rebuild, metadata, no_metadata, max_bytes, jobs, mem
     show_bar = not quiet and sys.stderr.isatty()
 
     def progress(done, total, path):
+        # done grows inside a big file too (a mailbox: by the part read; path is then its last message)
         nonlocal bar
         if bar is None:
-            bar = click.progressbar(length=total, label="indexing", file=sys.stderr, show_pos=True)
+            bar = click.progressbar(length=total, label="indexing", file=sys.stderr, show_percent=True,
+                                    item_show_func=lambda item: item, update_min_steps=0)
             bar.__enter__()
-        bar.update(1)
+        where = "".join(c if c.isprintable() else "?" for c in (path if len(path) <= 48 else "…" + path[-47:]))
+        bar.update(max(0, done - bar.pos), current_item=f"{int(done):,}/{total:,} files  {where}")
 
     def warn(message):
         if not quiet:

@@ -206,6 +206,70 @@ def test_outlook_msg_is_a_message_with_its_headers_quotes_and_attachment(tmp_pat
     assert walrus.meta["attachment_of"].endswith("inspection.msg")
 
 
+REAL_MSG = Path(__file__).parent / "data" / "outlook16-msgreader.msg"     # source and licence: data/README.md
+
+
+def test_a_message_outlook_itself_saved_is_read_with_its_headers_and_attachment(tmp_path):
+    """A .msg saved by Outlook 16.0 (its X-Mailer), not by a library: real MAPI properties, an RTF and
+    Word-made HTML body that is one blank paragraph, a photo attached."""
+    docs = tmp_path / "mail"
+    docs.mkdir()
+    (docs / "asdf.msg").write_bytes(REAL_MSG.read_bytes())
+    idx = tmp_path / "idx"
+    out = CliRunner().invoke(cli, ["index", str(docs), "--index", str(idx), "--ocr", "never"])
+    assert out.exit_code == 0 and out.stderr == "", out.output
+    assert out.stdout.startswith("indexed 1 file (1 passages)") and "; 0 skipped" in out.stdout
+    found = CliRunner().invoke(cli, ["search", "asdf", "--index", str(idx), "--format", "json"])
+    assert found.exit_code == 0, found.output
+    [hit] = json.loads(found.stdout)["hits"]
+    assert (hit["doc_id"], hit["type"], hit["title"], hit["date"]) == ("mail/asdf.msg", "email", "asdf", "2018-03-23")
+    assert hit["author"] == "christoph@freiraum.xyz" and hit["meta"]["to"] == "christoph@freiraum.xyz"
+    assert hit["meta"]["message_id"] == "<000001d3c2c0$e7ca4aa0$b75edfe0$@freiraum.xyz>"
+    # The body is empty, so the subject is the text; the photo (no text in it) is listed, not a document.
+    assert hit["text"] == "asdf" and not hit["quoted"]
+    assert hit["meta"]["attachments"] == "5AAoPFgV-nJ965R7o-98C38840-4454-4750-9AEF-F53DB3E37548.jpg"
+    with Searcher(idx) as s:
+        assert s.search("to:christoph").total == 1
+
+
+def test_an_outlook_item_attached_to_another_is_a_message_of_its_own(tmp_path):
+    """extract-msg converts an attached Outlook item to loose parts beside the body, with no name:
+    its text was read as nobody's. It is an attachment NAME.eml, a document of its own."""
+    docs = tmp_path / "mail"
+    docs.mkdir()
+    (docs / "outer.msg").write_bytes((REAL_MSG.parent / "outer-with-attached-item.msg").read_bytes())
+    idx = tmp_path / "idx"
+    out = CliRunner().invoke(cli, ["index", str(docs), "--index", str(idx)])
+    assert out.exit_code == 0 and out.stderr == "", out.output
+    assert out.stdout.startswith("indexed 1 file (2 passages)")
+    found = CliRunner().invoke(cli, ["search", "body", "--index", str(idx), "--format", "json"])
+    hits = {h["doc_id"]: h for h in json.loads(found.stdout)["hits"]}
+    assert set(hits) == {"mail/outer.msg", "mail/outer.msg::test.eml"}
+    outer, inner = hits["mail/outer.msg"], hits["mail/outer.msg::test.eml"]
+    assert (outer["title"], outer["text"], outer["meta"]["attachments"]) == ("outer subject", "Outer body", "test.eml")
+    assert (inner["title"], inner["text"], inner["type"]) == ("test", "body", "email")
+    assert inner["meta"]["attachment_of"] == "mail/outer.msg"
+
+
+def test_an_outlook_subject_is_the_item_s_own_not_its_transport_header_s(tmp_path, monkeypatch):
+    """A received .msg keeps the transport headers; extract-msg's reading of a subject folded between
+    two encoded words keeps the fold ("2017年12月\t02-03日", as on a real bounce in msg-parser 1.2.0's
+    tests). The item's own subject property is what Outlook shows."""
+    from extract_msg.msg_classes.message_base import MessageBase
+
+    folded = ("Subject: =?utf-8?B?5Zue5aSN77ya5Y+N6aaIwrfljJfkuqwgMjAxN+W5tDEy5pyI?=\r\n"
+              "\t=?utf-8?B?MDItMDPml6Ug6ZSA5ZSu?=\r\nFrom: desk@example.org\r\n\r\n")
+    monkeypatch.setattr(MessageBase, "headerText", property(lambda self: folded))
+    monkeypatch.setattr(MessageBase, "subject", property(lambda self: "回复：反馈·北京 2017年12月02-03日 销售"))
+    docs = tmp_path / "mail"
+    docs.mkdir()
+    (docs / "bounce.msg").write_bytes(REAL_MSG.read_bytes())
+    build_index([docs], tmp_path / "idx", ocr="never")
+    with Searcher(tmp_path / "idx") as s:
+        hit, = s.search("销售")
+    assert hit.title == "回复：反馈·北京 2017年12月02-03日 销售"
+
+
 def test_without_extract_msg_an_outlook_file_is_a_skip_that_says_how_to_read_it(tmp_path, monkeypatch):
     import builtins
 

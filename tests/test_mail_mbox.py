@@ -4,9 +4,12 @@ standard library's mailbox.mbox with EmailMessage messages."""
 from __future__ import annotations
 
 import mailbox
+import re
 import pathlib
 import warnings
 from email.message import EmailMessage
+
+import pytest
 
 from indexer import build_index
 from indexer.readers.load import iter_documents
@@ -112,3 +115,75 @@ def test_not_a_mailbox_is_a_counted_skip_before_any_document(tmp_path):
         assert type(e).__name__ == "UnsupportedFileError" and "not an mbox" in str(e)
     else:
         raise AssertionError("a file that is not a mailbox gave a document")
+
+
+def _calls_inside_the_mailbox(calls):
+    """The progress calls made while the mailbox was read: those naming one of its messages."""
+    return [(done, path) for done, _, path in calls if "::" in path]
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_progress_advances_inside_one_big_mailbox(tmp_path, procs):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("A note about the harbour. " * 20)
+    write_mbox(docs / "z.mbox", [message(n) for n in range(1, 201)])
+    calls = []
+    summary = build_index([docs], tmp_path / "idx", procs=procs, progress=lambda *c: calls.append(c))
+    assert summary.indexed == 2 and summary.passages >= 200
+    inside = _calls_inside_the_mailbox(calls)
+    # Many reports while the one file is read (one per thousandth of it at most; here per message),
+    # each further in than the last, named by the message just read.
+    assert len(inside) >= 100, calls[:5]
+    fractions = [done for done, _ in inside]
+    assert fractions == sorted(fractions) and len(set(fractions)) == len(fractions)
+    assert all(isinstance(done, float) for done in fractions) and fractions[-1] == 2.0
+    assert inside[0][1] == "docs/z.mbox::1" and inside[-1][1] == "docs/z.mbox::200"
+    numbers = [int(path.rsplit("::", 1)[1]) for _, path in inside]
+    assert numbers == sorted(numbers)
+    # The whole run: done never goes back, and it ends at every file, as before.
+    dones = [done for done, _, _ in calls]
+    assert dones == sorted(dones) and calls[-1][:2] == (2, 2)
+
+
+def test_the_index_command_shows_progress_inside_a_mailbox_on_a_terminal_only(tmp_path, monkeypatch):
+    import click.testing
+    from click.testing import CliRunner
+
+    from search.cli import cli
+
+    write_mbox(tmp_path / "box.mbox", [message(n) for n in range(1, 121)])
+    plain = CliRunner().invoke(cli, ["index", str(tmp_path / "box.mbox"), "--index", str(tmp_path / "i1")])
+    assert plain.exit_code == 0, plain.output
+    assert plain.stderr == "" and plain.stdout.startswith("indexed 1 file (")     # no terminal: no bar
+    monkeypatch.setattr(click.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    quiet = CliRunner().invoke(cli, ["index", str(tmp_path / "box.mbox"), "--index", str(tmp_path / "i2"), "-q"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    shown = CliRunner().invoke(cli, ["index", str(tmp_path / "box.mbox"), "--index", str(tmp_path / "i3")])
+    assert shown.exit_code == 0, shown.output
+    # The bar moves while the one file is read: a part of it, then more, naming the message read.
+    percents = [int(p) for p in re.findall(r"(\d+)%", shown.stderr)]
+    assert len({p for p in percents if 0 < p < 100}) >= 50 and percents == sorted(percents), shown.stderr[-400:]
+    assert "0/1 files  box.mbox::60" in shown.stderr
+    assert shown.stdout.splitlines()[-1].startswith("indexed 1 file (360 passages)")
+
+
+def test_a_worker_sends_a_big_mailbox_s_records_in_batches_and_a_re_index_replaces_them(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("A note about the harbour. " * 20)
+    short = lambda n: message(n, f"Short note {n} about codeword{n}.\n")        # noqa: E731
+    write_mbox(docs / "z.mbox", [short(n) for n in range(1, 2502)])             # two batches and a rest
+    summary = build_index([docs], tmp_path / "idx", procs=2)
+    assert summary.indexed == 2 and summary.passages == 2502
+    with Searcher(tmp_path / "idx") as s:
+        assert [h.doc_id for h in s.search("codeword2501")] == ["docs/z.mbox::2501"]
+        assert [h.doc_id for h in s.search("codeword7")] == ["docs/z.mbox::7"]
+    # Fewer messages now: those gone leave the index with the file's old version.
+    (docs / "z.mbox").unlink()
+    write_mbox(docs / "z.mbox", [short(n) for n in range(1, 1201)])
+    summary = build_index([docs], tmp_path / "idx", procs=2)
+    assert summary.indexed == 1 and summary.unchanged == 1
+    with Searcher(tmp_path / "idx") as s:
+        assert list(s.search("codeword2501")) == [] and list(s.search("codeword1501")) == []
+        assert [h.doc_id for h in s.search("codeword1200")] == ["docs/z.mbox::1200"]

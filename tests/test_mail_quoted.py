@@ -203,3 +203,35 @@ def test_web_page_marks_the_quote(tmp_path):
     assert first < second
     assert page.count('<span class="quoted">quoted</span>') == 1
     assert page.index('<span class="quoted">quoted</span>') > first      # on the second hit, the quote
+
+
+ORIGINAL = ("The harbour master reports that the walrus tonnage at the northern berth rose by a third "
+            "this autumn. " + "Ferries, cargo and customs are as before; the winter timetable holds. " * 4)
+QUOTING = "Thank you, noted.\n\nOn Mon, 9 Oct 2000, Park Observer wrote:\n> The walrus tonnage at the northern berth rose.\n"
+
+
+def test_a_reply_quoting_a_message_of_the_archive_ranks_below_the_original(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs, "original.eml", ORIGINAL, subject="Berth figures", frm="Park Observer <park@example.org>")
+    write(docs, "reply.eml", QUOTING, subject="Re: Berth figures")
+    write(docs, "unrelated.eml", QUOTING, subject="Re: other figures")      # quotes it, replies to nothing here
+    for name, headers in (("original.eml", {"Message-ID": "<berth-1@example.org>"}),
+                          ("reply.eml", {"In-Reply-To": "<berth-1@example.org>"})):
+        raw = (docs / name).read_bytes()
+        (docs / name).write_bytes(b"".join(f"{k}: {v}\n".encode() for k, v in headers.items()) + raw)
+    idx = tmp_path / "idx"
+    build_index([docs], idx)
+    with Searcher(idx) as s:
+        hits = s.search("walrus tonnage northern berth")
+        ids = [h.doc_id for h in hits]
+        # The original first, then the reply's quote of it; a quote of a message the archive
+        # does not link to (no In-Reply-To) keeps its place by score.
+        assert ids.index("docs/original.eml") < ids.index("docs/reply.eml"), [(h.id, h.score) for h in hits]
+        reply = next(h for h in hits if h.doc_id == "docs/reply.eml")
+        original = next(h for h in hits if h.doc_id == "docs/original.eml")
+        unrelated = next(h for h in hits if h.doc_id == "docs/unrelated.eml")
+        # (A short reply and its quote are one passage, partly quoted: the query's words are in the quote only.)
+        assert reply.quoted_spans and not original.quoted_spans and reply.score < original.score
+        assert unrelated.quoted_spans and unrelated.score > original.score      # the same text, not lowered
+        # Words of the reply's own text are untouched: its new text is found first for them.
+        assert s.search("thank noted")[0].doc_id in ("docs/reply.eml", "docs/unrelated.eml")

@@ -240,3 +240,17 @@ def test_page_furniture_is_recorded_and_keep_all_puts_it_back_on_its_page(report
     assert "Report on the Talks, chapter 2, page 4" in kept.text
     head = next(p for p in segment(kept) if "chapter 2, page 4" in p.text)
     assert head.page <= 4 <= head.page_end
+
+
+def test_progress_advances_inside_one_long_pdf(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    make_pdf(docs / "long.pdf", [{"body": f"Inspection number {n} found the harbour in order. " + LOREM}
+                                 for n in range(1, 61)])
+    calls = []
+    summary = build_index([docs], tmp_path / "idx", progress=lambda *call: calls.append(call))
+    assert summary.indexed == 1
+    inside = [done for done, total, path in calls if 0 < done < 1]
+    # While its pages are read: a report per page here (at most one per thousandth of the file).
+    assert len(inside) >= 50 and inside == sorted(inside) and len(set(inside)) == len(inside), calls[:5]
+    assert all(path == "docs/long.pdf" for _, _, path in calls) and calls[-1][:2] == (1, 1)

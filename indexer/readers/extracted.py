@@ -7,6 +7,7 @@ the same structure, so segmenting, metadata and the writer stay one path.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,7 @@ class Extracted:
     # Text left out, with why: (index of the part it stood before, text, reason). load_document
     # records these in the Document (or, with keep_all, puts them back where they stood).
     removed: list[tuple[int, str, str]] = field(default_factory=list)
+    read_to: int = 0    # a streamed mailbox's message: bytes of the file read once it was complete
 
     def remove(self, text: str, reason: str, at: int | None = None) -> None:
         """Record `text` as left out for `reason`, standing before part `at` (default: the next part)."""
@@ -43,3 +45,24 @@ class ReadOptions:
     ocr_cache: Path | None = None       # folder of OCR results by content hash (None: no cache)
     max_pages: int = 20_000             # a PDF with more pages is read up to here, and says so
     max_unpacked: int = 200_000_000     # bytes a zip container (docx, odt, epub) may unpack to
+
+
+_HOOK: list = [None]
+
+
+def report_part(part: float) -> None:
+    """A reader's progress through one long file (a PDF's pages), from 0 to 1: the indexer shows
+    it on its progress bar (indexer._Prepare sets the hook; without one this does nothing)."""
+    hook = _HOOK[0]
+    if hook is not None:
+        hook(part)
+
+
+@contextmanager
+def reporting(hook):
+    """report_part() calls hook(part) inside the block."""
+    previous, _HOOK[0] = _HOOK[0], hook
+    try:
+        yield
+    finally:
+        _HOOK[0] = previous

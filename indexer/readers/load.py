@@ -235,7 +235,8 @@ def _streamed(path: Path, doc_id: str, reader: Reader, info, user: dict, max_byt
             continue                    # skipped by the reader, which says why
         message.parts = [(normalize(text), *rest) for text, *rest in message.parts]
         try:
-            docs = _with_attachments(message, replace(base, doc_id=f"{doc_id}::{n}", container=doc_id),
+            docs = _with_attachments(message, replace(base, doc_id=f"{doc_id}::{n}", container=doc_id,
+                                                       read_to=message.read_to),
                                      reader.type, user, boilerplate, options, keep_all=keep_all)
         except UnsupportedFileError:
             continue                    # an empty message: nothing to index, not an error

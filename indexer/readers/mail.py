@@ -214,6 +214,9 @@ def _attachments(message):
     while stack:
         part = stack.pop()
         if part.get_content_type() == "message/rfc822" and part is not message:
+            if id(part) not in seen and part.get_content_disposition() == "attachment":
+                seen.add(id(part))
+                yield part                  # an attached message (a converted .msg puts it in multipart/related)
             continue                        # its own parts are read with it
         if part.is_multipart():
             try:

@@ -60,7 +60,9 @@ def _messages(f: BinaryIO, limit: int) -> Iterator[Extracted | None]:
         try:
             message = email.message_from_bytes(b"".join(lines), policy=email.policy.default)
             lines = None
-            yield read_message(message)
+            read = read_message(message)
+            read.read_to = _position(f)
+            yield read
         except Exception as e:      # the email library's many kinds of error on a damaged message
             if isinstance(e, MemoryError):
                 raise
@@ -71,6 +73,14 @@ def _messages(f: BinaryIO, limit: int) -> Iterator[Extracted | None]:
     for why, numbers in skipped.items():
         shown = ", ".join(map(str, numbers[:10])) + (", ..." if len(numbers) > 10 else "")
         warnings.warn(f"{len(numbers):,} of {n:,} messages skipped, {why}: message {shown}", MailboxWarning)
+
+
+def _position(f: BinaryIO) -> int:
+    """How far into the file the scanner is (for progress inside a big mailbox); 0 if unknown."""
+    try:
+        return f.tell()
+    except (OSError, ValueError):
+        return 0
 
 
 def _raw_messages(f: BinaryIO, limit: int) -> Iterator[list[bytes] | None]:

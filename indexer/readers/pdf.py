@@ -19,7 +19,7 @@ import re
 from bisect import bisect_left
 
 from indexer.errors import UnsupportedFileError
-from indexer.readers.extracted import Extracted, ReadOptions
+from indexer.readers.extracted import Extracted, ReadOptions, report_part
 from indexer.readers.ocr import OcrPage, needs_ocr_reason, ocr_pdf_page, record_confidence, tesseract
 from indexer.clean.reflow import furniture_reason, heading_level, is_furniture, located_paragraphs
 
@@ -67,6 +67,7 @@ def _read(pdf, options: ReadOptions, raw: bytes) -> Extracted:
     page_texts: list[tuple[int, list[str]]] = []
     textless: list[int] = []
     for index in range(pages):
+        report_part(index / pages)      # progress inside a long PDF
         try:
             page = pdf[index]
             textpage = page.get_textpage()

@@ -9,6 +9,7 @@ part that imports Whoosh.
 - analysis.py    text -> terms with positions and offsets (stemmed and exact fields)
 - writer.py      IndexWriter: passages in, one atomic commit out (the only module that
                  changes an index), incremental manifest, worker processes
+- progress.py    how far into one big file (a mailbox, a long PDF) the writer is, for progress bars
 - fields.py      a Document's passages -> Whoosh documents, and its manifest record (DocRecord)
 - fastwriter.py  documents -> finished segments without Whoosh's per-posting machinery
 - inversion.py   token streams -> each term's postings, in bounded memory

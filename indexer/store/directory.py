@@ -113,14 +113,16 @@ def write_error(index_dir: Path, e: OSError) -> IndexWriteError:
     return IndexWriteError(f"Cannot write the index in {index_dir}: {reason}; the previous index is unchanged")
 
 
-def atomic_write_json(path: Path, data: dict) -> None:
+def atomic_write_json(path: Path, data: dict, default=None) -> None:
+    """Write `data` as JSON to `path` atomically; default(obj) turns what json cannot (a
+    record) into what it can, one object at a time as the file is written."""
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
         # mkstemp makes the file 0600; the marker follows the umask like Whoosh's files, so an
         # index shared read-only with other users stays readable by them.
         os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=0, sort_keys=True)
+            json.dump(data, f, ensure_ascii=False, indent=0, sort_keys=True, default=default)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

@@ -30,9 +30,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocWriter
 from whoosh.fields import ID, UnknownFieldError
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from indexer.store import analysis
-
-from indexer.store import inversion
+from indexer.store import analysis, inversion
 from indexer.store.codec import Codec, FieldWriter, Segment
 from indexer.store.postings import encode, is_positions
 from indexer.store.schema import WhooshAnalyzer
@@ -145,6 +143,7 @@ class SegmentBuilder:
         self.indexname = indexname
         self.codec = Codec()
         self.limit_bytes = limit_bytes
+        self.outside = 0        # bytes held elsewhere under the same budget (the writer's records): room()
         self.segid_prefix = segid_prefix or new_prefix()
         self.segments: list[Segment] = []
         self._serial = 0
@@ -199,12 +198,15 @@ class SegmentBuilder:
         self._docnum += 1
         self.buffered_bytes = (self._resident + self.limit_bytes // 8        # a bucket's working memory at flush
                                + inversion.FLUSH_BYTES * max(self._text_tokens.values(), default=0))
-        if self.buffered_bytes > self.limit_bytes:
+        if self.buffered_bytes > self.room():
             self.flush()
+
+    def room(self) -> int:   # what the buffers may take: the limit less `outside`, at least a quarter of it
+        return max(self.limit_bytes - self.outside, self.limit_bytes // 4)
 
     def make_room(self, nbytes: int) -> None:
         """Before a reader takes `nbytes` (IndexWriter.add_files): a segment first if both outgrow the limit."""
-        if self._docnum and self.buffered_bytes + nbytes > self.limit_bytes:
+        if self._docnum and self.buffered_bytes + nbytes > self.room():
             self.flush()
 
     def _plan(self, name: str) -> tuple:

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from indexer.store import schema as S
-from indexer.store.fields import DocRecord, document_fields, passage_fields  # noqa: F401  (here before fields.py)
+from indexer.store.fields import RECORD_BYTES, DocRecord, document_fields, passage_fields  # noqa: F401  (here before fields.py)
+from indexer.store.progress import Reading
 from indexer.store.roots import Roots
 from indexer.document import Document, Passage
 from indexer.errors import IndexLockedError, IndexWriteError
@@ -144,7 +145,19 @@ class IndexWriter:
                 extra: dict | None = None) -> int:
         """Delete a file's documents (its own and those it held) and add its new ones; returns
         how many passages were added."""
+        steps = self._replacing(doc, passages, root, inside, extra)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                return done.value
+
+    def _replacing(self, doc: Document, passages: Iterable[Passage], root: str, inside: Iterable = (),
+                   extra: dict | None = None, reading: "Reading | None" = None) -> Iterator[tuple]:
+        """replace(), yielding a Reading.step() report as the documents inside a big file are
+        taken; returns the passages added."""
         count = 0
+        reading = reading or Reading()
         for n, (one, one_passages) in enumerate(chain([(doc, list(passages))], inside)):   # inside: lazy
             record, docs = document_fields(one, one_passages, root, (extra or {}).get("abs_path", ""),
                                            (extra or {}).get("inputs", ""))
@@ -156,7 +169,11 @@ class IndexWriter:
             for fields in docs:
                 self._builder.add_document(fields)
             self._remember(record)
+            self._builder.outside = len(self.documents) * RECORD_BYTES     # the records share the budget
             count += len(one_passages)
+            report = reading.step(one)
+            if report is not None:
+                yield report
         self.notes += [(doc.container or doc.doc_id, note) for note in (extra or {}).get("notes", ())]   # the file
         self.dirty = True
         return count
@@ -185,11 +202,14 @@ class IndexWriter:
         self.documents.pop(doc_id, None)
 
     def add_files(self, jobs: Sequence, prepare: Callable[[object], Prepared],
-                  weights: Sequence[int] | None = None, reserve: Callable[[object], int] | None = None
-                  ) -> Iterator[tuple[object, str, object]]:
+                  weights: Sequence[int] | None = None, reserve: Callable[[object], int] | None = None,
+                  reading: Callable[[object, tuple], None] | None = None) -> Iterator[tuple[object, str, object]]:
         """Run `prepare(job)` for each job and index what it returns; yields (job, kind, detail) per job.
 
         kind is "doc" (detail: passages added), "unchanged" or "skip" (detail: the reason).
+        reading(job, (fraction, documents, doc_id)) is called while a big file is read, before
+        its result: the part of it read, its documents taken and the last one's id (a mailbox's
+        messages as they are taken; a reader's own reports, a PDF's pages: prepare(job, report)).
         With procs > 1 the jobs are split, in order and balanced by `weights`, between
         worker processes that prepare and invert them; results arrive as workers finish them.
         reserve(job): the bytes reading the job's file takes; the buffered postings make room
@@ -200,11 +220,21 @@ class IndexWriter:
             for job in jobs:
                 if reserve is not None and self._builder is not None:
                     self._builder.make_room(reserve(job))
-                prepared = prepare(job)
+                tracker = Reading()
+                send = (lambda report, job=job: reading(job, report)) if reading else None
+                prepared = prepare(job, tracker.reporter(send)) if send else prepare(job)
                 if prepared[0] == "doc":
                     _, doc, passages, root, *rest = prepared
-                    yield job, "doc", self.replace(doc, passages, root, rest[0] if rest else (),
-                                                   rest[1] if len(rest) > 1 else None)
+                    steps = self._replacing(doc, passages, root, rest[0] if rest else (),
+                                            rest[1] if len(rest) > 1 else None, tracker)
+                    while True:
+                        try:
+                            report = next(steps)
+                        except StopIteration as done:
+                            yield job, "doc", done.value
+                            break
+                        if send:
+                            send(report)
                 else:
                     yield job, prepared[0], prepared[1] if len(prepared) > 1 else None
             return
@@ -213,17 +243,20 @@ class IndexWriter:
 
         chunks = _split(jobs, weights, procs)
         budget = (self.memory_mb << 20) // procs
+        # The records this process holds share the budget: each worker's builder leaves room for its
+        # part of them (SegmentBuilder.outside), read from here as they grow.
         ctx = multiprocessing.get_context(START_METHOD)
         # A forked worker inherits the locks' descriptors and closes them, so that
         # the locks go with this process even if a worker outlives it briefly.
         locks = self.lock_fds()
-        inbox = {}
+        held = ctx.Value("q", len(self.documents) * RECORD_BYTES // procs, lock=False)
+        inbox, begun = {}, {}
         for k, chunk in enumerate(chunks):
             receiver, sender = ctx.Pipe(duplex=False)
             prefix = self._run + "0123456789abcdefghijklmnopqrstuvwxyz"[k % 36]
             process = ctx.Process(target=_worker, daemon=True, name=f"docsearch-index-{k}",
                                   args=(sender, str(self.index_dir), self._writer.schema, chunk, prepare,
-                                        budget, prefix, os.getpid(), locks, reserve))
+                                        budget, prefix, os.getpid(), locks, reserve, reading is not None, held))
             start_worker(process)
             sender.close()
             self._workers.append(process)
@@ -247,13 +280,22 @@ class IndexWriter:
                     if isinstance(detail[0], OSError):
                         raise write_error(self._target or self.index_dir, detail[0]) from detail[0]
                     raise detail[0]
-                elif kind == "doc":
-                    records, count, *notes = detail
-                    self._forget_file(records[0])
+                elif kind == "reading":
+                    reading(chunk[i], detail[0])
+                elif kind in ("records", "doc"):       # the records of a file, a batch at a time, then its end
+                    records, *rest = detail
+                    if (k, i) not in begun:
+                        begun[k, i] = records[0].container or records[0].doc_id     # the file's id
+                        self._forget_file(records[0])
                     for record in records:
                         self.delete(record.doc_id)
                         self._remember(record)
-                    self.notes += [(records[0].container or records[0].doc_id, note) for note in (notes[0] if notes else ())]
+                    held.value = len(self.documents) * RECORD_BYTES // procs
+                    if kind == "records":
+                        continue
+                    count, *notes = rest
+                    file_id = begun.pop((k, i))
+                    self.notes += [(file_id, note) for note in (notes[0] if notes else ())]
                     self.dirty = True
                     yield chunk[i], "doc", count
                 else:
@@ -347,8 +389,10 @@ class IndexWriter:
         atomic_write_json(self.index_dir / MARKER, {
             "format": FORMAT, "schema_version": S.SCHEMA_VERSION, "generation": generation,
             "roots": self.roots.to_marker(), "metadata": self.metadata,
-            "documents": {k: dict(vars(v)) for k, v in sorted(self.documents.items())},   # flat: faster than asdict
-        })
+            # Each record becomes a dict only as it is written: a copy of them all would double
+            # the manifest's memory at the end of a run (100,000 messages: about 65 MB).
+            "documents": self.documents,
+        }, default=DocRecord.to_json)
 
     def _swap_in(self) -> None:
         """Move the rebuilt index into the old folder, then drop the old files.
@@ -366,6 +410,9 @@ class IndexWriter:
             (target / name).unlink(missing_ok=True)
         shutil.rmtree(work, ignore_errors=True)
         self.index_dir = target
+
+
+_RECORD_BATCH = 1000     # records a worker sends at a time while it reads a file of many documents
 
 
 def _record(data: dict) -> DocRecord:
@@ -393,7 +440,7 @@ def _split(jobs: Sequence, weights: Sequence[int] | None, parts: int) -> list[li
 
 
 def _worker(conn, index_dir: str, schema, jobs: list, prepare, limit_bytes: int, prefix: str, parent: int,
-            locks: list[int], reserve=None) -> None:
+            locks: list[int], reserve=None, reading: bool = False, held=None) -> None:
     """A worker process: prepare its jobs, invert them into segments, report each file and the segments.
 
     Ctrl-C is the parent's to handle (it stops the workers); a worker whose
@@ -418,7 +465,9 @@ def _worker(conn, index_dir: str, schema, jobs: list, prepare, limit_bytes: int,
                 return
             if reserve is not None:
                 builder.make_room(reserve(job))
-            prepared = prepare(job)
+            steps = Reading()
+            send = (lambda report, i=i: conn.send((i, "reading", report))) if reading else None
+            prepared = prepare(job, steps.reporter(send)) if send else prepare(job)
             if prepared[0] == "doc":
                 _, doc, passages, root, *rest = prepared
                 extra = rest[1] if len(rest) > 1 else {}
@@ -426,10 +475,17 @@ def _worker(conn, index_dir: str, schema, jobs: list, prepare, limit_bytes: int,
                 for one, one_passages in chain([(doc, passages)], rest[0] if rest else ()):   # inside: lazy
                     record, docs = document_fields(one, one_passages, root, extra.get("abs_path", ""),
                                                    extra.get("inputs", ""))
+                    builder.outside = (held.value if held is not None else 0) + len(records) * RECORD_BYTES
                     for fields in docs:
                         builder.add_document(fields)
                     records.append(record)
                     count += len(one_passages)
+                    if len(records) == _RECORD_BATCH:      # a mailbox's records go to the parent as they come
+                        conn.send((i, "records", records))
+                        records = []
+                    report = steps.step(one) if send else None
+                    if report is not None:
+                        send(report)
                 conn.send((i, "doc", records, count, list(extra.get("notes", ()))))
             else:
                 conn.send((i, *prepared))
