@@ -120,7 +120,14 @@ def cli(*args, timeout: float = 120, **kw) -> subprocess.CompletedProcess:
 def start_cli(*args, **kw) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "search.cli", *map(str, args)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env={**os.environ, **PYTHON_ENV},
-                            start_new_session=True, **kw)
+                            start_new_session=True, preexec_fn=_as_in_a_terminal, **kw)
+
+
+def _as_in_a_terminal() -> None:
+    """SIGINT as a terminal's command has it. A test run started as a background job (`cmd &` in
+    a script) ignores SIGINT, and children inherit that: docsearch never saw the Ctrl-C, every
+    run ended with 0, and the Ctrl-C test failed for the way it was launched."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def session_processes(sid: int) -> list[int]:
