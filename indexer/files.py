@@ -86,11 +86,13 @@ def is_document_name(name: str) -> bool:
 
 
 def unsupported(name: str) -> str:
+    """Why a file of this name is not read: the walker's reason, and the loader's for a file named
+    on its own or a sidecar ("doc.txt.meta.json" is a .json)."""
     inner = inner_name(name)
     suffix = type_suffix(inner) or type_suffix(name)
     expected = ", ".join(sorted(DOCUMENT_SUFFIXES))
     where = f" inside {COMPRESSED}" if inner != name else ""
-    return f"unsupported file type {suffix or '(no extension)'}{where}; expected {expected} (also compressed as {COMPRESSED})"
+    return f"unsupported file type {suffix or '(no extension)'}{where}; expected one of {expected} (also compressed as {COMPRESSED})"
 
 
 def resolved(path: Path) -> Path:

@@ -2,8 +2,9 @@
 
 load_document checks the file (type, size, readability), picks the reader for its
 format (READERS, by suffix, corrected by the file's first bytes: a PDF named .txt is
-read as a PDF; a file with no extension by its first bytes alone), lets it extract parts and fields (text readers get decoded, normalised
-text; binary readers the bytes), builds offset-carrying blocks and applies a
+read as a PDF; a file with no extension by its first bytes alone; a .gz by what it
+holds), lets it extract parts and fields (text readers get decoded, normalised text;
+binary readers the bytes), builds offset-carrying blocks and applies a
 NAME.meta.json sidecar. Every problem with a file's content surfaces as
 UnsupportedFileError with a one-line reason, so an indexing run can skip and report it.
 """
@@ -21,15 +22,13 @@ from indexer.readers.container import ZIP_MAGIC, zip_format
 from indexer.readers.extracted import Extracted, ReadOptions
 from indexer.readers.filebytes import (IMAGE_MAGIC, MAGIC, SNIFF_BYTES, DEFAULT_MAX_BYTES, file_sha256,
                                        read_bytes, read_gzip, unnamed_format)
-from indexer.files import COMPRESSED, document_id, inner_name, type_suffix
+from indexer.files import COMPRESSED, document_id, inner_name, type_suffix, unsupported
 from indexer.readers.html import read_html
 from indexer.readers.markdown import read_markdown
 from indexer.readers.text import read_plain
 from indexer.metadata import (LANGUAGE_SAMPLE, apply_overrides, detect_language, is_sidecar, read_sidecar,
                               sidecar_for)
 from indexer.clean.normalize import decode, normalize
-
-
 
 
 @dataclass(frozen=True)
@@ -179,9 +178,7 @@ def iter_documents(
     if suffix in SKIPPED_FORMATS:
         raise UnsupportedFileError(SKIPPED_FORMATS[suffix])
     if suffix not in READERS or is_sidecar(path):
-        where = f" inside {COMPRESSED}" if compressed else ""
-        raise UnsupportedFileError(f"unsupported file type {suffix or '(no extension)'}{where}; "
-                                   f"expected one of {', '.join(sorted(READERS))} (also compressed as {COMPRESSED})")
+        raise UnsupportedFileError(unsupported(path.name))
     reader = READERS[suffix]
     sidecar = sidecar_for(path)
     user = {key: clean_field(value) for key, value in read_sidecar(sidecar).items()} if sidecar else {}
