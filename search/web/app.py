@@ -113,12 +113,11 @@ def create_app(searcher, *, rate: float = 20.0, burst: int = 60, hosts=None) -> 
         doc_id = request.path_params["doc_id"]
 
         def work():
-            path = original_file(searcher, doc_id)
+            path, record = original_file(searcher, doc_id)
             headers = {"content-security-policy": guard.SANDBOX, "content-disposition": "inline"}
             if encoding(path):
                 headers["content-encoding"] = encoding(path)
-            kind = (searcher.document_record(doc_id) or {}).get("type")
-            return Response(read_checked(path), media_type=media_type(path, kind), headers=headers)
+            return Response(read_checked(path), media_type=media_type(path, record.get("type")), headers=headers)
         return run(request, work)
 
     def api_search(request: Request):

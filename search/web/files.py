@@ -20,8 +20,9 @@ class FileRefused(DocsearchError):
     """The file is not served (unknown, gone, or outside its indexed root)."""
 
 
-def original_file(searcher, doc_id: str) -> Path:
-    """The resolved path of `doc_id`'s file, checked to lie inside its indexed root."""
+def original_file(searcher, doc_id: str) -> tuple[Path, dict]:
+    """The resolved path of `doc_id`'s file, checked to lie inside its indexed root, and the
+    index's record of it (its `type` says how to serve a file whose name does not)."""
     record = searcher.document_record(doc_id)
     if not record or not record.get("root") or not record.get("path"):
         raise FileRefused(f"no document {doc_id!r} in the index")
@@ -35,7 +36,7 @@ def original_file(searcher, doc_id: str) -> Path:
         raise FileRefused(f"the file of {doc_id!r} lies outside its indexed folder; not served")
     if not path.is_file():
         raise FileRefused(f"the file of {doc_id!r} is not a regular file")
-    return path
+    return path, record
 
 
 def media_type(path: Path, kind: str | None = None) -> str:
@@ -51,7 +52,7 @@ def media_type(path: Path, kind: str | None = None) -> str:
     return mimetypes.guess_type(name)[0] or _BY_KIND.get(kind, "application/octet-stream")
 
 
-_BY_KIND = {"pdf": "application/pdf", "email": "message/rfc822", "image": "application/octet-stream"}
+_BY_KIND = {"pdf": "application/pdf", "email": "message/rfc822"}
 
 
 def encoding(path: Path) -> str | None:
