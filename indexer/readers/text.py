@@ -326,16 +326,14 @@ def _mostly_letters(text: str) -> bool:
     return sum(map(str.isalpha, text)) >= 0.7 * len(text.replace(" ", ""))
 
 
+_MENU_EDGE = 2          # a menu run starts or ends within this many paragraphs of the file's edge
 # "License: LGPL-2+", "Files: *": a record's field (a Debian copyright file's), never a title; its
 # copies belong to different records.
-_MENU_EDGE = 2
 _FIELD = re.compile(r"^[A-Za-z][\w-]*:\s")
 # Lines a reader may take for chrome that a line ending in ":" introduces ("For additional
 # information, contact:", "follow the instructions at:"): then they are what it announces.
 _INTRODUCIBLE = frozenset(["contact line", "publisher line", "dateline", "menu", "notice", "updated notice"])
-
-
-_BLOCK = frozenset(["contact line", "publisher line"])
+_BLOCK = frozenset(["contact line", "publisher line"])         # the lines of an address block
 
 
 def _lone_contacts(kinds: list[str | None], reasons: list[str | None]) -> None:
