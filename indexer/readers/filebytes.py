@@ -45,12 +45,14 @@ def read_bytes(path: Path, max_bytes: int | None = DEFAULT_MAX_BYTES, head: int 
     return raw, info
 
 
-def read_gzip(path: Path, max_bytes: int | None = DEFAULT_MAX_BYTES, head: int | None = None
-              ) -> tuple[bytes, object]:
+def read_gzip(path: Path, max_bytes: int | None = DEFAULT_MAX_BYTES, head: int | None = None,
+              digest=None) -> tuple[bytes, object]:
     """What a gzip file holds (its first `head` bytes only, if given) and the file's stat, as
     read_bytes gives a file's bytes: decompressed a piece at a time and refused as soon as it
     passes `max_bytes`, so a small file that unpacks to gigabytes (a bomb) costs nothing.
-    Concatenated gzip members (what `cat a.gz b.gz` makes) are read one after another."""
+    Concatenated gzip members (what `cat a.gz b.gz` makes) are read one after another.
+    `digest` (a hashlib object) is fed the file's own bytes as they are read, so the index
+    gets the stored file's hash without reading it a second time."""
     import zlib
 
     info = _regular(path)           # checked before opening: a FIFO would block
@@ -63,6 +65,8 @@ def read_gzip(path: Path, max_bytes: int | None = DEFAULT_MAX_BYTES, head: int |
                 chunk = f.read(1 << 16)
                 if not chunk:
                     break
+                if digest is not None:
+                    digest.update(chunk)
                 while chunk:
                     piece = unpack.decompress(chunk, (limit + 1 - size) if limit is not None else 0)
                     out.append(piece)

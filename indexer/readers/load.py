@@ -187,7 +187,8 @@ def iter_documents(
         if not head.startswith(ZIP_MAGIC) and sniff(head, suffix) == suffix:
             yield from _streamed(path, doc_id, reader, info, user, max_bytes, boilerplate, options, keep_all)
             return
-    raw, info = read(path, max_bytes or reader.max_bytes)
+    stored = hashlib.sha256() if compressed else None       # (the file's hash, as the index compares)
+    raw, info = read(path, max_bytes or reader.max_bytes, **({"digest": stored} if compressed else {}))
     reader = READERS[sniff(raw, suffix if named else "")]
     own = frozenset()
     if boilerplate and not keep_all and not reader.binary and named and not compressed:   # (learned on those only)
@@ -196,7 +197,7 @@ def iter_documents(
     extracted = reader.extract(raw, own, options)
     if extracted.fields.get("redirect"):
         raise UnsupportedFileError(f"a redirect stub (to {extracted.fields['redirect']}), not a document")
-    sha256 = file_sha256(path) if compressed else hashlib.sha256(raw).hexdigest()   # (the file's, as the index compares)
+    sha256 = (stored or hashlib.sha256(raw)).hexdigest()
     base = Document(doc_id=doc_id, path=doc_id, text="", blocks=(), sha256=sha256,
                     mtime=info.st_mtime, size=info.st_size, type=reader.type,
                     boilerplate="keep-all" if keep_all else boilerplate_fingerprint(own))
