@@ -191,3 +191,13 @@ def test_learned_boilerplate_is_learned_and_applied_on_named_files_only(tmp_path
     with Searcher(tmp_path / "inc") as inc, Searcher(tmp_path / "clean") as clean:
         assert [h.id for h in inc.search("digest OR article", limit=50).hits] == \
                [h.id for h in clean.search("digest OR article", limit=50).hits]
+
+
+def test_a_letter_that_opens_with_from_is_text_and_a_mailbox_line_is_not():
+    from indexer.readers.filebytes import unnamed_format
+
+    letter = b"From John Smith to the harbour master\nSubject: the new pier\n\nDear Sir, the pier is ready.\n"
+    assert unnamed_format(letter) == ".txt"
+    for line in (b"From - Mon Jan 01 10:00:00 2001", b"From MAILER-DAEMON Mon Dec  7 18:00:00 2026",
+                 b"From walrus@example.org Tue Oct  3 09:00 2000"):
+        assert unnamed_format(line + b"\nSubject: fuel\n\nbody\n") == ".mbox", line

@@ -126,7 +126,9 @@ SNIFF_BYTES = 8192
 _MAIL_HEADER = re.compile(rb"^(received|return-path|message-id|mime-version|delivered-to|x-mailer):[ \t]",
                           re.IGNORECASE | re.MULTILINE)
 _HEADER_LINE = re.compile(rb"[!-9;-~]+:[ \t]")
-_MBOX_FROM = re.compile(rb"From \S+ +\S.{8,}\r?\n[!-9;-~]+:[ \t]")
+# An mbox's "From " line: a sender, then the date as asctime writes it ("From - Mon Jan  1
+# 10:00:00 2001"), then a header. A letter that opens "From John Smith, 12 May" is text.
+_MBOX_FROM = re.compile(rb"From \S+ +[^\n]*\d\d:\d\d(?::\d\d)?[^\n]* \d{4}\r?\n[!-9;-~]+:[ \t]")
 
 
 def unnamed_format(head: bytes) -> str:
