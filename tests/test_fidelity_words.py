@@ -228,7 +228,7 @@ SITE_MENU = "<nav><ul><li><a href='fs.html'>File system</a></li><li><a href='net
 
 
 def test_audit_splits_removed_words_into_copies_site_furniture_and_the_rest(tmp_path):
-    from bench.fidelity import CLASSES, REPEATED_IN, audit_files
+    from bench.fidelity import COPY, OTHER, REPEATED, REPEATED_IN, audit_files
 
     pages = []
     for n in range(REPEATED_IN):
@@ -245,13 +245,45 @@ def test_audit_splits_removed_words_into_copies_site_furniture_and_the_rest(tmp_
     split = figures["removed_words_by_reason_and_class"]
     # the TOC's entry "Class: ReaderN" is a copy of the heading (less its "[src]"); its "Contents" and
     # the site menu's "File system", "Net" are on every page
-    assert split["navigation"] == {CLASSES[0]: 2 * REPEATED_IN, CLASSES[1]: 4 * REPEATED_IN}
-    assert split["form control"] == {CLASSES[1]: REPEATED_IN}                                  # "copy"
-    assert split["aside"] == {CLASSES[2]: 5}
+    # (the menu's pages are not in the audit: its entries lead nowhere a search could find)
+    assert split["navigation"] == {COPY: 2 * REPEATED_IN, REPEATED: 4 * REPEATED_IN}
+    assert split["form control"] == {REPEATED: REPEATED_IN}                                   # "copy"
+    assert split["aside"] == {OTHER: 5}
     parts = [figures[k] for k in ("in_removed_copy_of_kept_pct", "in_removed_repeated_pct", "in_removed_other_pct")]
     assert abs(sum(parts) - figures["in_removed_pct"]) < 0.002 and all(parts)
+    assert figures["in_removed_link_to_kept_pct"] == 0
     assert abs(figures["in_passages_or_copy_pct"] - figures["in_passages_pct"] - parts[0]) < 0.002
+    assert figures["in_passages_or_findable_pct"] == figures["in_passages_or_copy_pct"]
     assert [s["text"] for s in figures["removed_sample_other"]] == ["Sponsored by the harbour office"]
+
+
+def test_audit_counts_a_menu_entry_as_a_link_to_kept_text_only_where_its_page_keeps_its_words(tmp_path):
+    """A menu entry naming another page of the archive is found by a search for it (at the page it
+    leads to); one leading out of the archive, to no file, or to a page that does not keep its words
+    ("Sockets": net.html says nothing of sockets) is not."""
+    from bench.fidelity import LINK, OTHER, REPEATED, REPEATED_IN, audit_files
+
+    (tmp_path / "api").mkdir()
+    menu = ("<nav><ul><li><a href='../api/fs.html#top'>File system</a></li>"
+            "<li><a href='net.html'>Net</a> | <a href='fs.html'>File system</a></li>"
+            "<li><a href='https://example.org/'>Elsewhere</a></li>"
+            "<li><a href='net.html'>Sockets</a></li><li><a href='gone.html'>Streams</a></li></ul></nav>")
+    pages = [write(tmp_path / "api" / f"{name}.html",
+                   f"<html><body>{menu}<main><h1>{title}</h1><p>{PROSE}</p></main></body></html>")
+             for name, title in (("fs", "File system"), ("net", "Net"))]
+    pages += [write(tmp_path / "api" / f"p{n}.html", f"<html><body>{menu}<main><h1>Page {n}</h1><p>{PROSE}</p>"
+                    "</main></body></html>") for n in range(REPEATED_IN)]
+    audit = audit_files("t", tmp_path, pages)
+    classes, _ = audit.removal_classes()
+    on_p0 = {text: cls for (text, _, label), cls in zip(audit.removed, classes) if label == "api/p0.html"}
+    assert on_p0 == {"File system": LINK, "Net | File system": LINK, "Elsewhere": REPEATED,
+                     "Sockets": REPEATED, "Streams": REPEATED}
+    figures = audit.figures()
+    assert figures["lost_pct"] == 0 and figures["in_removed_link_to_kept_pct"] > 0
+    assert abs(figures["in_passages_or_findable_pct"] - figures["in_passages_or_copy_pct"]
+               - figures["in_removed_link_to_kept_pct"]) < 0.002
+    assert OTHER not in figures["removed_words_by_reason_and_class"]["navigation"]
+    assert list(figures["folders_most_removed"]) == ["api"]
 
 
 def test_a_menu_that_says_what_each_section_holds_is_kept_and_a_menu_of_links_goes(tmp_path):
