@@ -58,6 +58,7 @@ class Audit:
     tiny_passages: int = 0           # < 40 characters in a document longer than that
     untitled: int = 0
     lost_by_file: Counter = field(default_factory=Counter)
+    lost_words: dict = field(default_factory=dict)             # file -> the words lost there, for a person to read
     removed: list = field(default_factory=list)
     removed_facts: list = field(default_factory=list)           # (words Counter, copy?, key), as `removed`
     links: dict = field(default_factory=dict)                  # file -> {anchor words: {target file}}
@@ -150,6 +151,8 @@ class Audit:
             "passages": self.passages, "passages_under_80": self.short_passages,
             "passages_under_40": self.tiny_passages, "documents_without_title": self.untitled,
             "most_lost": dict(self.lost_by_file.most_common(5)),
+            "lost_words_by_file": {k: self.lost_words[k] for k, _ in self.lost_by_file.most_common()},
+            "lost_words": self.lost,
             "removed_sample": [{"reason": r, "text": t[:200], "file": f} for t, r, f in picked],
             "removed_sample_other": [{"reason": r, "text": t[:200], "file": f} for t, r, f in picked_other],
         }
@@ -260,6 +263,7 @@ def account(out: Audit, doc, passages, source: str, label: str) -> None:
     out.lost += lost
     if lost:
         out.lost_by_file[label] = lost
+        out.lost_words[label] = sorted((w for w, n in rest.items() if w not in joined for _ in range(n)))[:40]
     out.passages += len(passages)
     out.short_passages += sum(len(p.text) < 80 for p in passages)
     if len(doc.text) >= 40:
@@ -364,7 +368,9 @@ def render(results: dict) -> str:
         if f["skipped"]:
             lines.append(f"{name}: skipped: " + ", ".join(f"{r} {n:,}" for r, n in f["skipped"].items()))
         if f["most_lost"]:
-            lines.append(f"{name}: most words lost: " + ", ".join(f"{k} {v:,}" for k, v in f["most_lost"].items()))
+            lines.append(f"{name}: {f.get('lost_words', 0):,} words lost, in {len(f.get('lost_words_by_file', {})):,} "
+                         "files; the most: " + ", ".join(f"{k} {v:,}" for k, v in f["most_lost"].items()))
+            lines += [f"  {k}: {' '.join(ws)}" for k, ws in list(f.get("lost_words_by_file", {}).items())[:30]]
     return "\n".join(lines)
 
 

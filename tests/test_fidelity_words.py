@@ -383,3 +383,15 @@ def test_the_audit_reads_compressed_and_unnamed_files_as_the_indexer_does(tmp_pa
     for path in debian_readable(docs):
         audit = lost(path, docs)
         assert audit.source_words and audit.in_passages == audit.source_words, path.name
+
+
+def test_the_audit_lists_the_words_it_finds_nowhere_for_a_person_to_read(tmp_path):
+    """A word neither in a passage nor in a recorded removal is counted, and named with its file:
+    here the audit is given no passage, standing for a reader that dropped the memo's last line."""
+    path = write(tmp_path / "memo.txt", "Witness statement\n\nSigned in Portland.\n")
+    doc = load_document(path, tmp_path)
+    audit = Audit("test")
+    account(audit, doc, [], visible_text(path), "memo.txt")
+    figures = audit.figures()
+    assert figures["lost_words_by_file"] == {"memo.txt": ["in", "portland", "signed", "statement", "witness"]}
+    assert figures["lost_words"] == 5 and figures["most_lost"] == {"memo.txt": 5}
