@@ -79,6 +79,10 @@ def _hyphen_evidence(left: str, right: str, vocab: Mapping[str, int], copied: bo
         return True                             # e-mail, "a l- a": no syllable stands alone before a line-end hyphen
     low_left, low_right = left.lower(), right.lower()
     joined, hyphenated = vocab.get(low_left + low_right, 0), vocab.get(f"{low_left}-{low_right}", 0)
+    if joined and right[:1].isupper() and not left.isupper():
+        exact = getattr(vocab, "exact", None)
+        if exact is not None and not exact(left + right):
+            joined = 0                          # "Southeast" elsewhere is no spelling of "South- East" joined: "SouthEast"
     if joined or hyphenated:
         return hyphenated >= joined             # the document's own spelling; a tie is doubt: keep
     if right[:1].isupper() or low_right in _SUSPENDED:
@@ -163,10 +167,15 @@ class _Vocabulary(Mapping[str, int]):
             self._text = "\n".join(self._texts).lower()
         return self._text
 
-    def _count(self, word: str) -> int:
+    def exact(self, word: str) -> int:
+        """How often the text writes `word` as a whole word, with its capitals as given: whether a
+        join ("South"+"East") would be the document's own spelling ("Southeast" is not; "MacArthur" is)."""
+        return self._count(word, "\n".join(self._texts))
+
+    def _count(self, word: str, text: str | None = None) -> int:
         if not _WORDS.fullmatch(word):
             return 0
-        text = self._lower()
+        text = self._lower() if text is None else text
         letter = _FIRST_LETTER.match
         size = len(text)
         count = 0
