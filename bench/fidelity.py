@@ -229,9 +229,11 @@ def page_links(path: Path, root: Path) -> tuple[dict, bool]:
 def account(out: Audit, doc, passages, source: str, label: str) -> None:
     """Add one document's figures to `out`."""
     have = Counter(w for p in passages for w in words(p.text))
-    # Words a hyphen joins in the passages ("inter-Korean" -> "interkorean"), for a source word
-    # hyphenated at a line end and rejoined; only forms that are not words of the passages as they are.
-    joined = {w for p in passages for w in _hyphen_joins(p.text)} - set(have)
+    # Words a hyphen joins in the passages ("inter-Korean" -> "interkorean"), each as often as the
+    # passages hold a hyphenated word that spells it: for a source word hyphenated at a line end,
+    # which the audit rejoins and the reader rightly kept ("peace-/keeping" where the speech writes
+    # "peace-keeping" seven times and "peacekeeping" twice).
+    joined = Counter(w for p in passages for w in _hyphen_joins(p.text, each=True))
     removed = Counter()
     kept_lines, heading_starts = _kept_forms(doc)
     first = len(out.removed)
@@ -252,8 +254,10 @@ def account(out: Audit, doc, passages, source: str, label: str) -> None:
     if doc.removed:
         out.unmatched.append((dict(rest), first, len(doc.removed)))
     rest = Counter({w: n - removed[w] for w, n in rest.items() if n > removed[w]})
-    rejoined = sum(n for w, n in rest.items() if w in joined)     # "inter-Korean" read as "interkorean"
-    lost = sum(rest.values()) - rejoined
+    took = Counter({w: min(n, joined[w]) for w, n in rest.items() if joined[w]})  # "inter-Korean" read as "interkorean"
+    rejoined = sum(took.values())
+    rest -= took
+    lost = sum(rest.values())
     out.source_words += total
     out.in_passages += kept + rejoined
     folder = out.by_folder.setdefault(label.split("/")[0] if "/" in label else ".", [0, 0])
@@ -263,7 +267,7 @@ def account(out: Audit, doc, passages, source: str, label: str) -> None:
     out.lost += lost
     if lost:
         out.lost_by_file[label] = lost
-        out.lost_words[label] = sorted((w for w, n in rest.items() if w not in joined for _ in range(n)))[:40]
+        out.lost_words[label] = sorted(rest.elements())[:40]
     out.passages += len(passages)
     out.short_passages += sum(len(p.text) < 80 for p in passages)
     if len(doc.text) >= 40:
@@ -274,15 +278,16 @@ def account(out: Audit, doc, passages, source: str, label: str) -> None:
 _HYPHENATED = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
 
 
-def _hyphen_joins(text: str) -> set[str]:
+def _hyphen_joins(text: str, each: bool = False) -> set[str] | list[str]:
     """The words a source could spell by joining consecutive parts of a hyphenated word of `text`
     across a line end: "nuclear-weapon-free" -> nuclearweapon, weaponfree, nuclearweaponfree (the
-    reader joins "nuclear-" at a line end and "weapon-free"; the indexer, rightly, keeps it)."""
-    out = set()
+    reader joins "nuclear-" at a line end and "weapon-free"; the indexer, rightly, keeps it).
+    `each`: a list, with each form once for every hyphenated word of `text` that spells it."""
+    out: list[str] = []
     for m in _HYPHENATED.finditer(text.casefold()):
         parts = m.group().split("-")
-        out.update("".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 2, len(parts) + 1))
-    return out
+        out += {"".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 2, len(parts) + 1)}
+    return out if each else set(out)
 
 
 def _kept_forms(doc) -> tuple[set, set]:

@@ -395,3 +395,16 @@ def test_the_audit_lists_the_words_it_finds_nowhere_for_a_person_to_read(tmp_pat
     figures = audit.figures()
     assert figures["lost_words_by_file"] == {"memo.txt": ["in", "portland", "signed", "statement", "witness"]}
     assert figures["lost_words"] == 5 and figures["most_lost"] == {"memo.txt": 5}
+
+
+def test_a_line_end_hyphen_kept_is_found_even_where_the_document_also_writes_the_word_joined(tmp_path):
+    """The audit reads "peace-/keeping" at a line end as "peacekeeping"; the reader keeps the hyphen,
+    as the speech writes "peace-keeping" more often than "peacekeeping". The word is in the passages
+    as "peace-keeping", though "peacekeeping" is a word of them too (UN debates, Ireland 1994)."""
+    speech = ("The United Nations is now conducting more peace-\nkeeping operations than ever before, and the\n"
+              "peace-keeping budget has grown. We support peace-keeping in every region of the world, and\n"
+              "the cost of peacekeeping will always be less than the cost of war.\n")
+    path = write(tmp_path / "speech.txt", speech)
+    assert "more peace-keeping operations" in load_document(path, tmp_path).text
+    audit = lost(path, tmp_path)
+    assert audit.lost == 0 and audit.in_passages == audit.source_words
