@@ -121,3 +121,17 @@ def test_a_paged_text_still_loses_its_page_numbers(tmp_path):
     with Searcher(tmp_path / "idx") as s:
         assert [(r.text, r.reason) for r in s.removed("docs/speech.txt").lines] == [
             ("2", "page number"), ("3", "page number"), ("4", "page number")]
+
+
+def test_powers_written_with_two_stars_keep_them_and_bold_marks_go(tmp_path):
+    """In a .txt, paired **bold** marks go (the README's list): marks standing at the edges of
+    words, not inside them. "2**31/2**32-1" is a pair of powers (e2fsprogs' NEWS), and was stored
+    as "231/232-1"; "2**66 - 1 bytes instead of 2**33 - 1" (tar's NEWS) lost its stars too."""
+    write(tmp_path / "docs" / "NEWS", "Release notes\n\nAdded two new helper functions to prevent 2**31/2**32-1 "
+          "overflow problems in the library. This supports larger files (2**66 - 1 bytes instead of 2**33 - 1 "
+          "bytes), and the **new** option is **documented**.\n")
+    build_index([tmp_path / "docs"], tmp_path / "idx")
+    with Searcher(tmp_path / "idx") as s:
+        text = "\n".join(h.text for h in s.search("overflow").hits)
+    assert "prevent 2**31/2**32-1 overflow" in text and "(2**66 - 1 bytes instead of 2**33 - 1 bytes)" in text
+    assert "the new option is documented." in text

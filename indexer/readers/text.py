@@ -15,7 +15,8 @@ from indexer.readers.extracted import Extracted
 from indexer.metadata import search_date
 from indexer.clean.reflow import LIST_ITEM, Paragraph, heading_level, wrapped_paragraphs
 
-_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+# A pair of bold marks at the edges of words: "2**31/2**32-1" (powers) is not "2<b>31/2</b>32-1".
+_BOLD = re.compile(r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])")
 DROP, BODY, HEADING, TITLE = "drop", "body", "heading", "title"
 MERGE_TARGET = 500        # speech-style lines are joined into paragraphs of about this size ...
 MERGE_LIMIT = 1500        # ... and never past this
