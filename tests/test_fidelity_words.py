@@ -408,3 +408,14 @@ def test_a_line_end_hyphen_kept_is_found_even_where_the_document_also_writes_the
     assert "more peace-keeping operations" in load_document(path, tmp_path).text
     audit = lost(path, tmp_path)
     assert audit.lost == 0 and audit.in_passages == audit.source_words
+
+
+def test_a_copied_hyphen_the_reader_joins_is_found_as_the_word_it_makes(tmp_path):
+    """"reflect- ing" inside a line (a changelog re-wrapped by hand: freeglut's) is read as
+    "reflecting", a suffix joining anywhere; the audit finds both words in that one."""
+    log = ("2003-06-10  Steve Baker\n\n\t* src/freeglut_main.c: Touched up several comments, pointing up things\n"
+           "\t  that may be worth reflect- ing upon in the future, and a few more of them as well.\n")
+    path = write(tmp_path / "ChangeLog", log)
+    assert "worth reflecting upon" in load_document(path, tmp_path).text
+    audit = lost(path, tmp_path)
+    assert audit.lost == 0 and audit.in_passages == audit.source_words
