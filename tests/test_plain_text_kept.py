@@ -135,3 +135,24 @@ def test_powers_written_with_two_stars_keep_them_and_bold_marks_go(tmp_path):
         text = "\n".join(h.text for h in s.search("overflow").hits)
     assert "prevent 2**31/2**32-1 overflow" in text and "(2**66 - 1 bytes instead of 2**33 - 1 bytes)" in text
     assert "the new option is documented." in text
+
+
+def test_numbers_inside_a_changelog_or_an_example_are_no_page_numbers(tmp_path):
+    """Lines that look like page numbers are page numbers only where they mark page breaks as a
+    paged text has them, one every 250 lines at least and each break apart from the next: a
+    number ending a wrapped item (Linux's changelog: "Dell Inspiron / 7352"), an example's output
+    (sed's NEWS), or "I/O" and "Q/QP" lines far apart in a long changelog are the text's."""
+    items = [f"    - driver {n}: fix the handling of the device when it is removed while in use" for n in range(600)]
+    items[100:100] = ["    - platform/x86: intel-vbtn: Support for tablet mode on Dell Inspiron", "      7352"]
+    items[300:300] = ["    - block: rework the request queue for faster", "      I/O"]
+    items[500:500] = ["    - s390: add support for the queue pair types", "      Q/QP"]
+    write(tmp_path / "docs" / "changelog.Debian", "linux (6.1.76-1) bookworm; urgency=medium\n\n" + "\n".join(items)
+          + "\n\n -- Salvatore Bonaccorso <carnil@debian.org>  Fri, 02 Feb 2024 07:41:00 +0100\n")
+    write(tmp_path / "docs" / "NEWS", "* Noteworthy changes in release 4.9\n\n  sed now fails when given an address "
+          "range it cannot read. Before, it printed the lines in the wrong order:\n    $ seq 6|sed '2,4d'\n    1\n"
+          "    yx5\n    6\n  Now, it does not:\n    $ seq 6|sed '2,4d'\n    1\n    5\n    6\n\n"
+          "  The manual has a new chapter on regular expressions, with examples for each of them.\n")
+    build_index([tmp_path / "docs"], tmp_path / "idx")
+    with Searcher(tmp_path / "idx") as s:
+        assert s.removed("docs/changelog.Debian").lines == () and s.removed("docs/NEWS").lines == ()
+        assert s.search('"Dell Inspiron 7352"').total == 1 and s.search('"queue pair types Q/QP"').total == 1
