@@ -156,3 +156,29 @@ def test_numbers_inside_a_changelog_or_an_example_are_no_page_numbers(tmp_path):
     with Searcher(tmp_path / "idx") as s:
         assert s.removed("docs/changelog.Debian").lines == () and s.removed("docs/NEWS").lines == ()
         assert s.search('"Dell Inspiron 7352"').total == 1 and s.search('"queue pair types Q/QP"').total == 1
+
+
+def test_dates_and_authors_of_a_texts_own_records_stay(tmp_path):
+    """Found by the full audit of /usr/share/doc: a changelog's dated entries ("2022-01-16:" over
+    its items) went as datelines, a record's "Author: Zenju" and a copyright file's "Author: Skip
+    Montanaro" as bylines (and made an author of the file), and the date ending "debianized by
+    ... on / Wed, 13 Mar 2002 00:07:25 +0900." as a dateline. A saved page's byline and dateline
+    still go (tests/test_loaders.py)."""
+    write(tmp_path / "docs" / "changelog", "2022-01-16:\n  Install Visual Studio debugger (pdb) files.\n\n"
+          "2022-01-10:\n  Fix quiet NANs on MIPS* and PA-RISC architectures.\n  Update version number.\n\n"
+          "2021-12-22:\n  Add support of Synopsys ARC64 architecture, and reintroduce the macros that were "
+          "removed in the last release when the prefixed names were introduced.\n")
+    write(tmp_path / "docs" / "NEWS", "Version 1.11.0 is a feature release with many changes, listed here with "
+          "the files they touch and who wrote them.\n\n  ssh-ed25519: Support PKIX + calc pubkey from private\n\n"
+          "  Files: openssl.c/h\n  Author: Zenju\n  Notes:\n  Adds support for PKIX key reading by fixing the "
+          "key parser for the new format, with tests for each of the key types it reads.\n")
+    write(tmp_path / "docs" / "copyright", "This package was debianized by Akira TAGOH <tagoh@debian.org> on\n"
+          "Wed, 13 Mar 2002 00:07:25 +0900.\n\nIt was downloaded from the project's site, and it is free "
+          "software under the terms of the licence below, which applies to all of its files.\n")
+    build_index([tmp_path / "docs"], tmp_path / "idx")
+    with Searcher(tmp_path / "idx") as s:
+        for doc in ("changelog", "NEWS", "copyright"):
+            assert s.removed(f"docs/{doc}").lines == (), doc
+        assert s.search('"2022-01-10"').total == 1 and s.search('"Author: Zenju"').total == 1
+        assert s.search('"13 Mar 2002"').total == 1
+        assert [h.author for h in s.search("Zenju").hits] == [None]       # (no author of the file)
