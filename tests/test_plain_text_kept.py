@@ -87,10 +87,12 @@ def test_no_line_of_a_plain_document_is_left_out(index, name):
 
 
 def test_a_specification_keeps_its_title_and_tables(index):
-    """Only its title block's date and organisation are read as fields (recorded, as on a page)."""
+    """Only its title block's date is read as a field (recorded, as on a page); the author's
+    affiliation under the author's address is the document's text, not a publisher line."""
     with Searcher(index) as s:
         assert [(r.text, r.reason) for r in s.removed("docs/dri2proto-excerpt").lines] == [
-            ("2008-09-04", "dateline"), ("Red Hat, Inc", "publisher line")]     # (the date was a "phone")
+            ("2008-09-04", "dateline")]                                         # (the date was a "phone")
+        assert s.search('"Red Hat"').total == 1
         title = s.search('"The DRI2 Extension" version', limit=20).hits     # (the title was a "menu")
         assert any(h.text.startswith("The DRI2 Extension\nVersion 2.0") or h.text.startswith("The DRI2 Extension")
                    for h in title)
@@ -182,3 +184,20 @@ def test_dates_and_authors_of_a_texts_own_records_stay(tmp_path):
         assert s.search('"2022-01-10"').total == 1 and s.search('"Author: Zenju"').total == 1
         assert s.search('"13 Mar 2002"').total == 1
         assert [h.author for h in s.search("Zenju").hits] == [None]       # (no author of the file)
+
+
+def test_authors_affiliations_in_a_title_block_are_text_and_no_title(tmp_path):
+    """An X Consortium standard's title block lists authors with their organisations (found by the
+    full audit of /usr/share/doc): "Network Computing Devices, Inc." under "Jim Fulton" went as a
+    publisher line, and "X Consortium" under two authors became the title, its first copy removed
+    as "title repeated"; then "Copyright © 1994 X Consortium" was taken for the title."""
+    write(tmp_path / "docs" / "xc-misc.txt", "XC-MISC Extension\n\nX Consortium Standard\n\nBob Scheifler\n\n"
+          "X Consortium\n\nDavid P. Wiggins\n\nX Consortium\n\nJim Fulton\n\nNetwork Computing Devices, Inc.\n\n"
+          "Version 1.1\n\nCopyright © 1994 X Consortium\n\nPermission is hereby granted, free of charge, to any "
+          "person obtaining a copy of this software and associated documentation files, to deal in the Software "
+          "without restriction.\n")
+    build_index([tmp_path / "docs"], tmp_path / "idx")
+    with Searcher(tmp_path / "idx") as s:
+        assert s.removed("docs/xc-misc.txt").lines == ()
+        hits = s.search('"Network Computing Devices"').hits
+        assert [h.title for h in hits] == ["XC-MISC Extension"]

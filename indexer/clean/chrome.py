@@ -175,7 +175,7 @@ def parse_byline(line: str) -> Byline | None:
     date = search_date(line)
     segments = [s.strip(" ,:") for s in _BYLINE_SPLIT.split(m["rest"]) if s.strip(" ,:")]
     author = None
-    if segments and _looks_like_name(segments[0]) and not search_date(segments[0]) and not is_notice(segments[0]):
+    if segments and looks_like_name(segments[0]) and not search_date(segments[0]) and not is_notice(segments[0]):
         author = segments[0]
     structured = "|" in line or date is not None
     if author is None and not structured:
@@ -185,7 +185,7 @@ def parse_byline(line: str) -> Byline | None:
     return Byline(author, date)
 
 
-def _looks_like_name(text: str) -> bool:
+def looks_like_name(text: str) -> bool:
     words = text.split()
     return 1 <= len(words) <= 6 and all(_NAME_WORD.match(w) for w in words) and text[0].isupper()
 

@@ -223,6 +223,7 @@ def _read_header(header: list[Paragraph], kinds: list[str | None], reasons: list
     """Take date, publisher and title from the lines before the first body paragraph; the
     index of the title line, which stays where it is (earlier copies of it are recorded)."""
     org = archive = None
+    affiliations = {i for i in range(1, len(header)) if header[i].lines == 1 and _under_author(header[i - 1])}
     # Dates heading a text's entries ("2021-10-04:" over a changelog's items, one after another)
     # are the text's; a page's dateline stands alone, and does not announce what follows.
     # A date that ends a sentence begun on the line above ("debianized by Akira TAGOH on / Wed, 13
@@ -236,6 +237,8 @@ def _read_header(header: list[Paragraph], kinds: list[str | None], reasons: list
         date = None if i in entries else chrome.is_dateline(p.text)
         name = chrome.archive_name(p.text)
         publisher = chrome.organisation(p.text)
+        if publisher and i in affiliations:
+            continue
         if date or name or publisher:
             out.set_default("date", date)
             archive = archive or name
@@ -243,7 +246,8 @@ def _read_header(header: list[Paragraph], kinds: list[str | None], reasons: list
             kinds[i], reasons[i] = DROP, "dateline" if date else "publisher line"
     out.set_default("source", chrome.source_name(org, archive))
     _drop_menu_runs(header, range(len(header)), kinds, reasons)
-    candidates = [i for i, p in enumerate(header) if kinds[i] is None and _title_like(header, i)]
+    candidates = [i for i, p in enumerate(header) if kinds[i] is None and i not in affiliations
+                  and _title_like(header, i)]
     texts = [header[i].text for i in candidates]
     repeated = [i for i in candidates if texts.count(header[i].text) >= 2]
     wordy = [i for i in candidates if len(header[i].text.split()) >= 3 and heading_level(header[i].text)]
@@ -264,13 +268,25 @@ def _read_header(header: list[Paragraph], kinds: list[str | None], reasons: list
     return title_at
 
 
+def _under_author(above: Paragraph) -> bool:
+    """Whether the line below `above` is an author's affiliation, in a title block ("Kristian
+    Høgsberg / krh@redhat.com / Red Hat, Inc", "Jim Fulton / Network Computing Devices, Inc."):
+    not a page's publisher line nor a title, but the document's own text."""
+    text = above.text
+    if above.lines <= 3 and "@" in text and ":" not in text:        # (not "Email: icas@icasinc.org")
+        return True
+    return (above.lines == 1 and chrome.looks_like_name(text) and 2 <= len(text.split()) <= 3
+            and not chrome.organisation(text) and not chrome.archive_name(text))
+
+
 def _title_like(paras: list[Paragraph], i: int) -> bool:
     """A one-line paragraph standing apart (blank line after it, or the end of the header) that
     reads as a title: heading-shaped ("Release Notes"), or a short phrase in sentence case
     ("Witness statement") that is mostly letters ("Ref. 2231/7" is a file number)."""
     p = paras[i]
     apart = i + 1 >= len(paras) or paras[i + 1].blank_before
-    if p.lines != 1 or not apart or len(p.text.split()) < 2 or len(p.text) > 150 or _FIELD.match(p.text):
+    if (p.lines != 1 or not apart or len(p.text.split()) < 2 or len(p.text) > 150 or _FIELD.match(p.text)
+            or chrome.is_notice(p.text)):          # ("Copyright © 1994 X Consortium" is no title)
         return False
     return _mostly_letters(p.text) and (bool(heading_level(p.text)) or _phrase_like(p.text))
 
