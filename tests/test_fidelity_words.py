@@ -419,3 +419,16 @@ def test_a_copied_hyphen_the_reader_joins_is_found_as_the_word_it_makes(tmp_path
     assert "worth reflecting upon" in load_document(path, tmp_path).text
     audit = lost(path, tmp_path)
     assert audit.lost == 0 and audit.in_passages == audit.source_words
+
+
+def test_markdown_angle_brackets_that_are_no_html_tag_are_text(tmp_path):
+    """Only what CommonMark reads as an HTML tag is markup: "<sys/wait.h>" (polkit's NEWS.md) and
+    "<country_code>" (iso-codes' CHANGELOG) are shown as written, so they are the text's; "<code>"
+    is a tag, and a reader does not see it."""
+    path = write(tmp_path / "NEWS.md", "# Changes\n\n- Add missing #include <sys/wait.h> to the helper.\n"
+                                       "- Normalize all subdivision codes to <country_code>-<code> instead of the "
+                                       "old form, and <b>bold</b> stays bold.\n")
+    text = load_document(path, tmp_path).text
+    assert "#include <sys/wait.h> to" in text and "<country_code>- instead" in text and "<b>" not in text
+    audit = lost(path, tmp_path)
+    assert audit.lost == 0 and audit.in_passages == audit.source_words

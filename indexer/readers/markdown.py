@@ -29,11 +29,16 @@ _AUTOLINK = re.compile(r"<()([A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*"             
                        r"|[\w.!#$%&'*+/=?^{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)>")   # <a@b.org>
 _HELD = re.compile("\ue000(\\d+)\ue001")           # a code span held out of the inline rules
 _REFERENCE = re.compile(r"\[([^\]]+)\]\[([^\]]*)\]")
+# An inline HTML tag as CommonMark defines one (raw HTML, spec 6.6): a tag name of letters, digits
+# and hyphens, then attributes each after a space. "<sys/wait.h>" and "<country_code>" are no tags:
+# a reader of the rendered file sees them as written.
+_HTML_TAG = re.compile(r"</[A-Za-z][A-Za-z0-9-]*\s*>|<[A-Za-z][A-Za-z0-9-]*"
+                       r"(?:\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s\"'=<>`]+|'[^']*'|\"[^\"]*\"))?)*\s*/?>")
 _INLINE = [
     (re.compile(r"\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)"), ""),                 # [![badge](img)](url)
     (re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])"), ""),           # images
     (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),                       # [text](url)
-    (re.compile(r"</?[A-Za-z][^>]*>"), ""),                              # inline HTML tags
+    (_HTML_TAG, ""),                                                     # inline HTML tags
     (re.compile(r"(\*\*|__|~~)(?=\S)(.+?)(?<=\S)\1"), r"\2"),            # **strong**, __strong__, ~~del~~
     (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),   # *em*
     (re.compile(r"(?<![\w])_(?=\S)(.+?)(?<=\S)_(?!\w)"), r"\1"),         # _em_ (not snake_case)
