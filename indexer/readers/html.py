@@ -29,7 +29,7 @@ DROP_TAGS = ["script", "style", "noscript", "nav", "aside", "form", "iframe", "s
 HEADINGS = {f"h{n}": n for n in range(1, 7)}
 BLOCKS = frozenset(
     "p div section article main header li ul ol dl dd dt blockquote figure figcaption table thead tbody tfoot"
-    " tr td th caption address hr center details summary body html fieldset legend".split()
+    " tr td th caption address hr center details summary body html fieldset legend footer".split()
 ) | frozenset(HEADINGS)
 _STRUCTURAL = frozenset(["p", "div", "table", "ul", "ol", "dl", "blockquote", "pre", "section", *HEADINGS])
 _KEEP = frozenset(["html", "body", "article", "main"])
@@ -185,7 +185,7 @@ def _chrome_reason(tag: Tag) -> str:
 
 def _remove_chrome(soup: BeautifulSoup) -> None:
     for tag in soup.find_all(DROP_TAGS):
-        if not _decomposed(tag):
+        if not _decomposed(tag) and not _owned_footer(tag):
             _take_out(soup, tag, _TAG_REASONS.get(tag.name, tag.name))
     in_headings: set[int] = set()
     for heading in soup.find_all(list(HEADINGS)):
@@ -210,6 +210,25 @@ def _remove_chrome(soup: BeautifulSoup) -> None:
         if reason in _MENU_REASONS and _written_words(tag):
             continue        # a "menu" that says more than its links: a Texinfo menu's descriptions
         _take_out(soup, tag, reason)
+
+
+# HTML's sectioning roots other than <body>: a <footer> belongs to the nearest one around it, so in
+# a block quote it names who is quoted, in a figure whose picture it is, in a cell the cell's text.
+_OWNING_ROOTS = frozenset(["blockquote", "figure", "td", "th", "details", "fieldset"])
+_SECTIONING = frozenset(["article", "section", "aside", "nav", "body"])
+
+
+def _owned_footer(tag: Tag) -> bool:
+    """A <footer> whose nearest sectioning root or section is not the page or one of its
+    sections (see _OWNING_ROOTS): content, never the page's chrome."""
+    if tag.name != "footer":
+        return False
+    for parent in tag.parents:
+        if parent.name in _OWNING_ROOTS:
+            return True
+        if parent.name in _SECTIONING:
+            return False
+    return False
 
 
 _MENU_REASONS = frozenset(f"site chrome ({token})" for token in ("menu", "sidebar", "navbar", "navigation"))
