@@ -47,3 +47,48 @@ def test_html_footer_of_a_quotation_figure_or_cell_is_its_content_the_pages_foot
     doc = load_document(path, tmp_path)
     assert [(r.text, r.reason) for r in doc.removed] == [("Copyright Harbour Office. All rights reserved.", "footer")]
     assert audit(path, tmp_path).lost == 0
+
+
+# ---------------------------------------------------------------- plain text: paragraphs marked by blank lines
+
+TELEGRAM = """TELEGRAM
+
+FROM AMEMBASSY SEOUL TO SECSTATE WASHDC PRIORITY
+
+SUBJECT: THE WAR IN KOREA AND US TROOPS
+
+1. THE ARMY REPORTS THAT US TROOPS LANDED AT INCHON STOP IT IS NOT YET CLEAR WHO ORDERED THE ADVANCE STOP
+
+2. AMBASSADOR WILL CALL ON THE PRESIDENT AT NOON STOP
+
+MUCCIO
+"""
+
+TODO = """TODO list for the harbour office
+* Move the tide tables to the new page, and keep the old page for the ships
+  that still link to it from their logbooks
+
+* Provide some how-do-I-use-this-thing notes for the berth clerks
+
+* Check the records of the refit in 1951 against the invoices of the yard
+  that did the work
+
+Harbour office staff
+"""
+
+
+def test_text_that_marks_paragraphs_with_blank_lines_keeps_them_apart(tmp_path):
+    # Lines that end without a full stop ("STOP", a command, an item) made such a file read as
+    # hard-wrapped, and a blank line between two of them was taken for a page break mid-sentence.
+    telegram = write(tmp_path / "cable.txt", TELEGRAM)
+    blocks = [b.text for b in load_document(telegram, tmp_path).blocks]
+    assert "FROM AMEMBASSY SEOUL TO SECSTATE WASHDC PRIORITY" in blocks
+    assert "SUBJECT: THE WAR IN KOREA AND US TROOPS" in blocks
+    assert not any("STOP 2." in b or "STOP MUCCIO" in b for b in blocks)
+    todo = write(tmp_path / "TODO.txt", TODO)
+    lines = [line for b in load_document(todo, tmp_path).blocks for line in b.text.split("\n")]
+    assert "* Move the tide tables to the new page, and keep the old page for the ships that still" \
+           " link to it from their logbooks" in lines             # (its wrapped lines still join)
+    assert "* Provide some how-do-I-use-this-thing notes for the berth clerks" in lines
+    for path in (telegram, todo):
+        assert audit(path, tmp_path).lost == 0

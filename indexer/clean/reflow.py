@@ -291,6 +291,11 @@ def _paragraphs(lines: _Lines, wrapped: bool, dropped: list | None = None) -> li
     ended = list(_ended_flags(texts))
     lower = _starts_lower_flags(texts)
     short, half = 0.8 * width, 0.5 * width
+    # A blank line before half the lines or more: the text marks its paragraphs with blank lines
+    # (a telegram's numbered paragraphs, a README's or TODO's items), so a blank line ends one
+    # unless the next line starts in lower case (a double-spaced copy's wrapped lines). Hard-wrapped
+    # page text marks none, and a blank line in it is a page break mid-sentence.
+    blank_marked = 2 * sum(blanks) >= n
     out: list[Paragraph] = []
     pieces = [texts[0]]
     blank_before = False
@@ -311,7 +316,7 @@ def _paragraphs(lines: _Lines, wrapped: bool, dropped: list | None = None) -> li
         elif a_ended and indents[i] > base_indent:
             joins = False
         elif b_blank:
-            joins = not (a_ended or len(a) < short)
+            joins = not (a_ended or len(a) < short or blank_marked)
         elif a_ended and len(a) < short:
             joins = False
         elif not a_ended and len(a) < half and a[-1] not in _OPEN_END_CHARS and not _function_end(a):
