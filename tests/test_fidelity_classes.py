@@ -92,3 +92,27 @@ def test_text_that_marks_paragraphs_with_blank_lines_keeps_them_apart(tmp_path):
     assert "* Provide some how-do-I-use-this-thing notes for the berth clerks" in lines
     for path in (telegram, todo):
         assert audit(path, tmp_path).lost == 0
+
+
+# ---------------------------------------------------------------- Markdown: hard line breaks, block quotes
+
+LETTER_MD = "# Letter to the harbour\n\n" \
+    "Harbour Office  \n12 Quay Street  \nPortsmouth\n\n" \
+    "Roses are red,\\\nthe quay is grey,\\\nthe tide comes in\\\ntwice a day.\n\n" \
+    "> The first paragraph of the warden's diary, written in the spring of 1998.\n>\n" \
+    "> The second paragraph of the diary, written a week later.\n\n" \
+    "A path ends in a backslash: C:\\\n"
+
+
+def test_markdown_hard_line_breaks_stay_lines_and_quoted_paragraphs_stay_apart(tmp_path):
+    # CommonMark renders a line ending in two spaces or a backslash as a line break (<br>): an
+    # address's lines or a verse's were run into one line, the backslash kept as if it were text;
+    # a block quote's paragraphs (split by a ">" line) were run into one paragraph.
+    path = write(tmp_path / "letter.md", LETTER_MD)
+    blocks = [b.text for b in load_document(path, tmp_path).blocks]
+    assert "Harbour Office\n12 Quay Street\nPortsmouth" in blocks
+    assert "Roses are red,\nthe quay is grey,\nthe tide comes in\ntwice a day." in blocks
+    assert "The first paragraph of the warden's diary, written in the spring of 1998." in blocks
+    assert "The second paragraph of the diary, written a week later." in blocks
+    assert "A path ends in a backslash: C:\\" in blocks      # (a paragraph's last backslash is text)
+    assert audit(path, tmp_path).lost == 0
