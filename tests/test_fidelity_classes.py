@@ -3,9 +3,12 @@ attribution in HTML, Markdown's block quotes and hard line breaks, short plain t
 hard-wrapped. Each on a small file made here, through the reader and the audit's own count."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from bench.fidelity import Audit, account, visible_text
+from indexer.readers.boilerplate import learn_boilerplate
 from indexer.readers.load import load_document
 from indexer.segment import segment
 from tests.conftest import write
@@ -116,3 +119,38 @@ def test_markdown_hard_line_breaks_stay_lines_and_quoted_paragraphs_stay_apart(t
     assert "The second paragraph of the diary, written a week later." in blocks
     assert "A path ends in a backslash: C:\\" in blocks      # (a paragraph's last backslash is text)
     assert audit(path, tmp_path).lost == 0
+
+
+# ---------------------------------------------------------------- learned boilerplate: never a line with text after it
+
+MODULE = '''"""The {0} of the harbour office: a module that keeps the records the clerks write every day, and
+reads them back for the harbour master when he asks for them."""
+
+
+def record(entry):
+    """Write one entry to the {0} book."""
+
+
+def lookup(day):
+    """Find the entries of a day."""
+'''
+
+
+def test_learned_lines_after_the_last_long_paragraph_stay_when_text_follows_them(tmp_path):
+    # pydoc's pages (written here by pydoc itself) share the section title "Functions", which comes
+    # after the module's docstring (the page's last long paragraph) and before the functions' short
+    # docs: it was removed from every page as learned boilerplate, a heading with text under it.
+    for name in ("tides", "berths", "cargo"):
+        write(tmp_path / "src" / f"{name}.py", MODULE.format(name))
+    out = tmp_path / "docs"
+    out.mkdir()
+    subprocess.run([sys.executable, "-m", "pydoc", "-w", "tides", "berths", "cargo"], cwd=out, check=True,
+                   env={"PYTHONPATH": str(tmp_path / "src")}, capture_output=True)
+    pages = sorted(out.glob("*.html"))
+    assert len(pages) == 3
+    boilerplate = learn_boilerplate(pages)
+    assert "functions" in boilerplate                   # (it is on every page: learned)
+    doc = load_document(out / "tides.html", out, boilerplate=boilerplate)
+    assert "learned boilerplate" not in [r.reason for r in doc.removed]
+    text = "\n".join(b.text for b in doc.blocks)
+    assert "Functions" in text.split("\n") and "Write one entry to the tides book." in text

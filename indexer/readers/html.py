@@ -497,7 +497,8 @@ def _drop_chrome_blocks(walked: list[tuple[str, int, str | None]], boilerplate: 
                         out: Extracted) -> None:
     """Parts and removals into `out`, in page order, with the line-level chrome that survives the
     markup (bylines, notices) recorded as removed. Learned boilerplate goes only before the first
-    body paragraph (not the line just before it: a heading) or after the last, never a heading."""
+    body paragraph (not the line just before it: a heading) or after the last and the text that
+    follows it, never a heading."""
     reasons: list[str | None] = []
     for text, level, reason in walked:
         if reason is None and level == 0 and len(text) <= chrome.MAX_CHROME_LINE:
@@ -520,7 +521,13 @@ def _drop_chrome_blocks(walked: list[tuple[str, int, str | None]], boilerplate: 
             reasons[i] = chrome.placed(reasons[i], text, where)
     if boilerplate:
         if body:
-            for i in [*range(0, body[0] - 1), *range(body[-1] + 1, len(walked))]:
+            # After the last body paragraph, only what no line of text follows (more than three
+            # words, kept, not learned itself): a page's foot. A section title with its entries
+            # under it is the page's.
+            last_text = max((i for i, (text, _, _) in enumerate(walked)
+                             if reasons[i] is None and len(text.split()) > 3
+                             and chrome.line_key(text) not in boilerplate), default=-1)
+            for i in [*range(0, body[0] - 1), *range(max(body[-1], last_text) + 1, len(walked))]:
                 text, level, _ = walked[i]
                 if reasons[i] is None and level == 0 and "\n" not in text and chrome.line_key(text) in boilerplate:
                     reasons[i] = "learned boilerplate"

@@ -202,8 +202,13 @@ def _chrome_reason(p: Paragraph, out: Extracted) -> str | None:
 def _drop_learned(paras: list[Paragraph], start: int, end: int, kinds: list[str | None],
                   reasons: list[str | None], boilerplate: frozenset[str]) -> None:
     """Learned boilerplate goes only around the text (before its first body paragraph or after
-    its last), and never a heading: the line just before the body, or one underlined."""
-    for i in [*range(0, start - 1), *range(end, len(paras))]:
+    its last and the lines of text after it), and never a heading: the line just before the
+    body, or one underlined."""
+    # After the text, only what no line of text (more than three words, not learned) follows: the
+    # page's foot.
+    tail = max((i for i in range(end, len(paras)) if kinds[i] is None and len(paras[i].text.split()) > 3
+                and chrome.line_key(paras[i].text) not in boilerplate), default=end - 1)
+    for i in [*range(0, start - 1), *range(tail + 1, len(paras))]:
         p = paras[i]
         if kinds[i] is None and p.lines == 1 and chrome.line_key(p.text) in boilerplate:
             kinds[i], reasons[i] = DROP, "learned boilerplate"
