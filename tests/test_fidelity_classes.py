@@ -154,3 +154,25 @@ def test_learned_lines_after_the_last_long_paragraph_stay_when_text_follows_them
     assert "learned boilerplate" not in [r.reason for r in doc.removed]
     text = "\n".join(b.text for b in doc.blocks)
     assert "Functions" in text.split("\n") and "Write one entry to the tides book." in text
+
+
+# ---------------------------------------------------------------- a manual page rendered as text
+
+# `man -l tide.1` (man-db 2.11, groff 1.22, MANWIDTH=80) of a page written for this test: its
+# sections and each option's label stand in the margin over their indented text.
+MAN_PAGE = 'TIDE(1)                          User Commands                         TIDE(1)\n\nNAME\n       tide - print the tides of a harbour\n\nSYNOPSIS\n       tide [OPTION]... [HARBOUR]\n\nDESCRIPTION\n       Print  the  times  of high and low water for each day of the year, com‐\n       puted from the shape of the harbour and the phases of the moon.\n\n       -a, --all\n              print every tide of the day, not only the two highest\n\n       -d, --date=DAY\n              print the tides of DAY instead of today\n\n       --metric\n              print heights in metres\n\nAUTHOR\n       Written by the harbour office.\n\nSEE ALSO\n       moon(1)\n\nharbourlib 1.2                    March 2020                           TIDE(1)\n'
+
+
+def test_a_manual_page_keeps_its_sections_and_one_paragraph_per_option(tmp_path):
+    # Its option lines ("-d, --date=DAY") start with a letter in lower case after the dash, and were
+    # joined across the blank line to the description above them as a sentence's continuation; its
+    # section titles ran into their text ("NAME tide - print ..."), the last ones ("AUTHOR") too.
+    path = write(tmp_path / "tide.txt", MAN_PAGE)
+    blocks = [(b.text, b.heading) for b in load_document(path, tmp_path).blocks]
+    for heading in ("NAME", "SYNOPSIS", "DESCRIPTION", "AUTHOR", "SEE ALSO"):
+        assert (heading, True) in blocks
+    assert ("tide - print the tides of a harbour", False) in blocks
+    assert ("-a, --all print every tide of the day, not only the two highest", False) in blocks
+    assert ("-d, --date=DAY print the tides of DAY instead of today", False) in blocks
+    assert ("Written by the harbour office.", False) in blocks
+    assert audit(path, tmp_path).lost == 0

@@ -307,8 +307,12 @@ def _paragraphs(lines: _Lines, wrapped: bool, dropped: list | None = None) -> li
         if b[:1] in _BULLETS and LIST_ITEM.match(b) and (
                 not wrapped or a_ended or (pieces[0][:1] == b[:1] and LIST_ITEM.match(pieces[0]))):
             joins = False       # (in wrapped text, "(b) the second" or "- 1" inside a sentence goes on)
-        elif b_lower and not a_ended:
-            joins = True
+        elif (indents[i] > indents[i - 1] <= base_indent and len(a) < half and not a_ended
+              and a[-1] not in _OPEN_END_CHARS):
+            joins = False       # a short label in the margin over its indented text: a manual's "NAME",
+                                # "-a, --all" (a centred title block's lines stand right of the margin)
+        elif b_lower and not a_ended and not (b_blank and indents[i] < indents[i - 1]):
+            joins = True        # (after a blank line, a line set back left of the last starts an item)
         elif a[-1] == "-" and b[:1].isalpha() and _HYPHENATED_END.search(a):
             joins = True
         elif not wrapped:
