@@ -15,11 +15,13 @@ import html as html_lib
 import re
 import warnings
 
-from bs4 import (BeautifulSoup, CData, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag,
+from bs4 import (BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag,
                  XMLParsedAsHTMLWarning)
 
 from indexer.clean import chrome
 from indexer.readers.extracted import Extracted
+from indexer.readers.htmltree import TEXT_TYPES as _TEXT_TYPES, decomposed as _decomposed, is_hidden as _is_hidden
+from indexer.readers.htmltree import owned_footer as _owned_footer, subtree_facts as _subtree_facts
 from indexer.readers.text import read_plain
 from indexer.metadata import normalize_language, parse_date
 from indexer.clean.normalize import normalize
@@ -42,7 +44,6 @@ _CHROME_TOKEN = re.compile(
     r"|post-navigation|tag-links|cat-links)$",
     re.I,
 )
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _WHITESPACE = re.compile(r"\s+")
 _BR = "\x00"
 _SKIP_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
@@ -53,7 +54,6 @@ MAX_ELEMENTS = 200_000
 # An XML prolog, then comments, a doctype or processing instructions, then the <html> element.
 _XHTML = re.compile(r"\A\ufeff?\s*<\?xml[^>]*>(?:\s*(?:<!--.*?-->|<!DOCTYPE[^>]*>|<\?[^>]*\?>))*\s*<html[\s>]",
                     re.I | re.S)
-_TEXT_TYPES = (NavigableString, CData)      # what Tag.get_text() counts by default
 
 
 def read_html(text: str, boilerplate: frozenset[str] = frozenset()) -> Extracted:
@@ -212,25 +212,6 @@ def _remove_chrome(soup: BeautifulSoup) -> None:
         _take_out(soup, tag, reason)
 
 
-# HTML's sectioning roots other than <body>: a <footer> belongs to the nearest one around it, so in
-# a block quote it names who is quoted, in a figure whose picture it is, in a cell the cell's text.
-_OWNING_ROOTS = frozenset(["blockquote", "figure", "td", "th", "details", "fieldset"])
-_SECTIONING = frozenset(["article", "section", "aside", "nav", "body"])
-
-
-def _owned_footer(tag: Tag) -> bool:
-    """A <footer> whose nearest sectioning root or section is not the page or one of its
-    sections (see _OWNING_ROOTS): content, never the page's chrome."""
-    if tag.name != "footer":
-        return False
-    for parent in tag.parents:
-        if parent.name in _OWNING_ROOTS:
-            return True
-        if parent.name in _SECTIONING:
-            return False
-    return False
-
-
 _MENU_REASONS = frozenset(f"site chrome ({token})" for token in ("menu", "sidebar", "navbar", "navigation"))
 _WORD = re.compile(r"[^\W_]+")
 
@@ -242,46 +223,6 @@ def _written_words(box: Tag) -> bool:
     linked = sum(len(_WORD.findall(a.get_text())) for a in box.find_all("a"))
     total = len(_WORD.findall(box.get_text()))
     return total > 0 and total - linked >= total / 3
-
-
-def _decomposed(tag: Tag) -> bool:
-    """Tag.decomposed, in O(1): bs4 reads it with getattr(tag, "_decomposed"), which on a live
-    tag falls through to Tag.__getattr__, i.e. find("_decomposed"): a search of the whole subtree."""
-    return bool(tag.__dict__.get("_decomposed", False))
-
-
-def _subtree_facts(soup: BeautifulSoup) -> tuple[dict[int, int], dict[int, bool]]:
-    """Per tag (by id): len(tag.get_text()), and whether a descendant is <article>, <main> or role=main.
-
-    One pass over the tree: a page of nested chrome boxes costs O(n), not O(n^2).
-    """
-    text_len: dict[int, int] = {}
-    has_content: dict[int, bool] = {}
-    stack: list[tuple[Tag, bool]] = [(soup, False)]
-    while stack:
-        tag, leaving = stack.pop()
-        if not leaving:
-            stack.append((tag, True))
-            stack.extend((child, False) for child in tag.contents if isinstance(child, Tag))
-            continue
-        length, content = 0, False
-        for child in tag.contents:
-            if isinstance(child, Tag):
-                length += text_len[id(child)]
-                content = content or has_content[id(child)] or child.name in ("article", "main") \
-                    or (child.attrs is not None and child.get("role") == "main")
-            elif type(child) in _TEXT_TYPES:
-                length += len(child)
-        text_len[id(tag)] = length
-        has_content[id(tag)] = content
-    return text_len, has_content
-
-
-def _is_hidden(tag: Tag) -> bool:
-    if tag.attrs is None:
-        return False
-    return ("hidden" in tag.attrs or str(tag.get("aria-hidden", "")).lower() == "true"
-            or bool(_HIDDEN_STYLE.search(str(tag.get("style", "")))))
 
 
 def _is_chrome_box(tag: Tag) -> bool:

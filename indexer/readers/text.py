@@ -267,7 +267,7 @@ def _title_like(paras: list[Paragraph], i: int) -> bool:
 def _read_footer(paras: list[Paragraph], end: int, kinds: list[str | None], reasons: list[str | None],
                  out: Extracted) -> None:
     """After the last body paragraph: a publisher line gives the source, menus go; the rest stays,
-    a heading in capitals with text after it as a heading."""
+    a heading in capitals over text that is not in capitals as a heading."""
     footer = range(end, len(paras))
     _drop_menu_runs(paras, footer, kinds, reasons, at_top=False)
     for i in footer:
@@ -277,8 +277,9 @@ def _read_footer(paras: list[Paragraph], end: int, kinds: list[str | None], reas
         if paras[i].lines == 1 and chrome.organisation(text):
             out.set_default("source", chrome.organisation(text))
             kinds[i], reasons[i] = DROP, "publisher line"
-        elif text.isupper() and _is_heading(paras, i, kinds):
-            kinds[i] = HEADING      # a manual's last sections: "AUTHOR", "SEE ALSO"
+        elif (text.isupper() and i + 1 < len(paras) and not paras[i + 1].text.isupper()
+              and _is_heading(paras, i, kinds)):
+            kinds[i] = HEADING      # a manual's last sections ("AUTHOR", "SEE ALSO"), not a disclaimer's lines
         else:
             kinds[i] = BODY
 
