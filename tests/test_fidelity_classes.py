@@ -176,3 +176,48 @@ def test_a_manual_page_keeps_its_sections_and_one_paragraph_per_option(tmp_path)
     assert ("-d, --date=DAY print the tides of DAY instead of today", False) in blocks
     assert ("Written by the harbour office.", False) in blocks
     assert audit(path, tmp_path).lost == 0
+
+
+LICENCE = """                    HARBOUR PUBLIC LICENCE
+                       Version 3, 29 June 2007
+
+ Copyright (C) 2007 The Harbour Office <https://harbour.example/>
+ Everyone is permitted to copy and distribute verbatim copies
+ of this licence document, but changing it is not allowed.
+
+                            Preamble
+
+  The Harbour Public Licence is a free, copyleft licence for tide tables
+and other kinds of works that the harbour office publishes for the use
+of the ships that call at the quay, and for the clerks who keep them.
+"""
+
+DOUBLE_SPACED = """Your Excellency Philemon Yang, President of the 79th General
+
+Assembly.
+
+Your Excellency Antonio Guterres, Secretary General of the United
+
+Nations; Excellencies, Heads of Delegations.
+
+As we conclude this debate, unity and cooperation are more needed than ever, and
+
+we must act on the commitments we made together in this hall last
+
+year, for the harbours and the coasts of the small island states.
+"""
+
+
+def test_a_centred_title_block_keeps_its_lines_and_a_double_spaced_copy_its_sentences(tmp_path):
+    # A short first line ran into the next as a sentence's opening words ("May I, as Prime"): a
+    # centred first line (right of the text's margin) is a title. A copy double-spaced line by line
+    # is not a text that marks paragraphs with blank lines: its sentences still run across them.
+    licence = write(tmp_path / "LICENCE.txt", LICENCE)
+    blocks = [b.text for b in load_document(licence, tmp_path).blocks]
+    assert blocks[:2] == ["HARBOUR PUBLIC LICENCE", "Version 3, 29 June 2007"]
+    speech = write(tmp_path / "speech.txt", DOUBLE_SPACED)
+    text = load_document(speech, tmp_path).text
+    assert "President of the 79th General Assembly." in text
+    assert "we must act on the commitments we made together in this hall last year, for" in text
+    for path in (licence, speech):
+        assert audit(path, tmp_path).lost == 0
