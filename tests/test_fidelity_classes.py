@@ -221,3 +221,46 @@ def test_a_centred_title_block_keeps_its_lines_and_a_double_spaced_copy_its_sent
     assert "we must act on the commitments we made together in this hall last year, for" in text
     for path in (licence, speech):
         assert audit(path, tmp_path).lost == 0
+
+
+COPYRIGHT = """Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+Upstream-Name: harbourlib
+Source: https://harbour.example/releases/
+Files-Excluded: docs/generated
+                tides/cache
+
+Files: *
+Copyright: 2019-2024 The Harbour Office
+License: GPL-2+
+ This program is free software; you can redistribute it and/or modify it
+ under the terms of the GNU General Public License as published by the Free
+ Software Foundation; either version 2 of the License, or (at your option)
+ any later version.
+"""
+
+SAVED_MAIL = """From: Jane Smith <jane@example.org>
+To: Harbour Office <office@example.org>
+Date: Tue, 3 Mar 2020 10:00:00 +0000
+Subject: Crates for the mill
+
+Dear harbour master,
+
+The forty crates for the mill will arrive on Tuesday. Please keep them in shed 4 until
+the carters come on Wednesday morning.
+"""
+
+
+def test_a_records_fields_stay_lines(tmp_path):
+    # Field lines ("Upstream-Name: ...", a mail's "To: ...") were joined to the line before them as
+    # a wrapped sentence's next line: "From: Jane ... To: Harbour Office ... Subject: ...".
+    copyright_file = write(tmp_path / "copyright.txt", COPYRIGHT)
+    blocks = [b.text for b in load_document(copyright_file, tmp_path).blocks]
+    assert "Upstream-Name: harbourlib" in blocks
+    assert "Source: https://harbour.example/releases/" in blocks
+    assert "Files-Excluded: docs/generated tides/cache" in blocks      # (its value's lines still join)
+    mail = write(tmp_path / "saved-mail.txt", SAVED_MAIL)
+    blocks = [b.text for b in load_document(mail, tmp_path).blocks]
+    assert "To: Harbour Office <office@example.org>" in blocks
+    assert "Subject: Crates for the mill" in blocks
+    for path in (copyright_file, mail):
+        assert audit(path, tmp_path).lost == 0

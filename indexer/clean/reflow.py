@@ -39,6 +39,8 @@ _SPLIT_WORD = re.compile(r"(?<![\w-])([^\W\d_]+)- (?!(?:and|or|nor|to|as well)\b
 # starts with a lookbehind is tried at every position).
 _SPLIT_WORD_HYPHEN = re.compile(r"- (?<=[^\W\d_]- )")
 LIST_ITEM = re.compile(r"^(?:[-*+\u2022\u25aa\u25e6\u2023]|\(?(?:\d{1,3}|[a-z])[.)])\s+\S")
+# "License: LGPL-2+", "From: Jane": a record's field (a Debian copyright file's, a mail header).
+FIELD = re.compile(r"^[A-Za-z][\w-]*:\s")
 _LABEL_WORDS = 4        # a manual's label in the margin ("NAME", "-d, --date=DAY", "SEE ALSO") is a few words
 _BULLETS = frozenset("-*+\u2022\u25aa\u25e6\u2023")
 _FUNCTION_END = re.compile(r"\b(?:and|or|of|the|a|an|to|in|for|with|by|on|at|from|that|its|their|our|his|her)$", re.I)
@@ -311,6 +313,8 @@ def _paragraphs(lines: _Lines, wrapped: bool, dropped: list | None = None) -> li
         if b[:1] in _BULLETS and LIST_ITEM.match(b) and (
                 not wrapped or a_ended or (pieces[0][:1] == b[:1] and LIST_ITEM.match(pieces[0]))):
             joins = False       # (in wrapped text, "(b) the second" or "- 1" inside a sentence goes on)
+        elif b[-1:] != ":" and FIELD.match(b) and FIELD.match(pieces[0]):
+            joins = False       # a record's next field ("To: ..." under "From: ..."), not a sentence going on
         elif (indents[i] > indents[i - 1] <= base_indent and len(a) < half and len(a.split()) <= _LABEL_WORDS
               and not a_ended and a[-1] not in _OPEN_END_CHARS and not _function_end(a) and ": " not in a):
             joins = False       # a short label in the margin over its indented text: a manual's "NAME",

@@ -13,7 +13,7 @@ import re
 from indexer.clean import chrome
 from indexer.readers.extracted import Extracted
 from indexer.metadata import search_date
-from indexer.clean.reflow import LIST_ITEM, Paragraph, heading_level, wrapped_paragraphs
+from indexer.clean.reflow import FIELD, LIST_ITEM, Paragraph, heading_level, wrapped_paragraphs
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 DROP, BODY, HEADING, TITLE = "drop", "body", "heading", "title"
@@ -170,6 +170,8 @@ def _joins(last: Paragraph, p: Paragraph, grouped: bool) -> bool:
     """Speech-style lines join into paragraphs: at blank lines where the text has both kinds of
     break (grouped), else greedily up to MERGE_TARGET characters, closing at a sentence end."""
     full = len(last.text) >= MERGE_TARGET and chrome.ends_sentence(last.text)
+    if FIELD.match(p.text) and FIELD.match(last.text):
+        return False            # a record's fields ("To: ..." after "From: ...") stay lines
     return (not p.blank_before if grouped else not full) and len(last.text) < MERGE_LIMIT
 
 
@@ -336,9 +338,9 @@ def _mostly_letters(text: str) -> bool:
 
 
 _MENU_EDGE = 2          # a menu run starts or ends within this many paragraphs of the file's edge
-# "License: LGPL-2+", "Files: *": a record's field (a Debian copyright file's), never a title; its
-# copies belong to different records.
-_FIELD = re.compile(r"^[A-Za-z][\w-]*:\s")
+# A record's field (reflow.FIELD: "License: LGPL-2+", "Files: *") is never a title; its copies
+# belong to different records.
+_FIELD = FIELD
 # Lines a reader may take for chrome that a line ending in ":" introduces ("For additional
 # information, contact:", "follow the instructions at:"): then they are what it announces.
 _INTRODUCIBLE = frozenset(["contact line", "publisher line", "dateline", "menu", "notice", "updated notice"])
