@@ -264,3 +264,39 @@ def test_a_records_fields_stay_lines(tmp_path):
     assert "Subject: Crates for the mill" in blocks
     for path in (copyright_file, mail):
         assert audit(path, tmp_path).lost == 0
+
+
+# ---------------------------------------------------------------- HTML: an aside inside the article
+
+DOCUTILS = Path(__file__).parent / "data" / "docutils"
+
+
+def test_docutils_notes_sidebars_topics_and_footnotes_are_the_documents_text(tmp_path):
+    # docutils' HTML5 writer puts a note, a warning, a sidebar, a topic and the footnotes in
+    # <aside> inside <main>: all were removed as the page's aside (an aside of the article is
+    # its text; the page's own aside, outside <main>, stays chrome). Its HTML4 writer's sidebar
+    # title (<p class="sidebar-title">) was removed as a "sidebar" while the sidebar's text stayed.
+    expected = ["The office is closed on public holidays, when the deputy keeps the logbook.",
+                "Never moor at berth 4 at low water.", "Tide tables", "The tide tables are printed every January.",
+                "Berthing fees", "Fees are paid at the office before the ship leaves.",
+                "Since 1947, when the office was rebuilt after the war."]
+    for name in ("harbour-html5.html", "harbour-html4.html"):
+        path = DOCUTILS / name
+        doc = load_document(path, DOCUTILS)
+        blocks = [b.text for b in doc.blocks]
+        for text in expected:
+            assert text in blocks or f"[1] | {text}" in blocks, (name, text)     # (HTML4: a footnote is a table)
+        assert {r.reason for r in doc.removed} <= {"byline"}      # (at most its "Author: Jane Smith" field)
+        assert audit(path, DOCUTILS).lost == 0
+
+
+def test_an_aside_outside_the_article_or_with_a_chrome_class_is_still_chrome(tmp_path):
+    page = write(tmp_path / "post.html", "<html><body><main><h1>Tides</h1><p>The tide rises twice a day at the "
+                 "harbour, and the office prints a table of the times for every ship.</p>"
+                 "<aside class='related-posts'><p>Read also: Moorings</p></aside>"
+                 "<aside><p>Pull quote: twice a day</p></aside></main>"
+                 "<aside><p>Sponsored by the chandlery</p></aside></body></html>")
+    doc = load_document(page, tmp_path)
+    assert "Pull quote: twice a day" in [b.text for b in doc.blocks]
+    assert [(r.text, r.reason) for r in doc.removed] == [("Read also: Moorings", "site chrome (related-posts)"),
+                                                          ("Sponsored by the chandlery", "aside")]

@@ -21,7 +21,7 @@ from bs4 import (BeautifulSoup, Comment, Declaration, Doctype, NavigableString, 
 from indexer.clean import chrome
 from indexer.readers.extracted import Extracted
 from indexer.readers.htmltree import TEXT_TYPES as _TEXT_TYPES, decomposed as _decomposed, is_hidden as _is_hidden
-from indexer.readers.htmltree import owned_footer as _owned_footer, subtree_facts as _subtree_facts
+from indexer.readers.htmltree import belongs_to_text as _belongs_to_text, subtree_facts as _subtree_facts
 from indexer.readers.text import read_plain
 from indexer.metadata import normalize_language, parse_date
 from indexer.clean.normalize import normalize
@@ -31,7 +31,7 @@ DROP_TAGS = ["script", "style", "noscript", "nav", "aside", "form", "iframe", "s
 HEADINGS = {f"h{n}": n for n in range(1, 7)}
 BLOCKS = frozenset(
     "p div section article main header li ul ol dl dd dt blockquote figure figcaption table thead tbody tfoot"
-    " tr td th caption address hr center details summary body html fieldset legend footer".split()
+    " tr td th caption address hr center details summary body html fieldset legend footer aside".split()
 ) | frozenset(HEADINGS)
 _STRUCTURAL = frozenset(["p", "div", "table", "ul", "ol", "dl", "blockquote", "pre", "section", *HEADINGS])
 _KEEP = frozenset(["html", "body", "article", "main"])
@@ -185,7 +185,7 @@ def _chrome_reason(tag: Tag) -> str:
 
 def _remove_chrome(soup: BeautifulSoup) -> None:
     for tag in soup.find_all(DROP_TAGS):
-        if not _decomposed(tag) and not _owned_footer(tag):
+        if not _decomposed(tag) and not _belongs_to_text(tag):
             _take_out(soup, tag, _TAG_REASONS.get(tag.name, tag.name))
     in_headings: set[int] = set()
     for heading in soup.find_all(list(HEADINGS)):
@@ -207,12 +207,13 @@ def _remove_chrome(soup: BeautifulSoup) -> None:
         if not _is_hidden(tag) and text_len.get(id(tag), 0) > 0.5 * total:
             continue
         reason = _chrome_reason(tag)
-        if reason in _MENU_REASONS and _written_words(tag):
+        if _MENU_REASON.match(reason) and _written_words(tag):
             continue        # a "menu" that says more than its links: a Texinfo menu's descriptions
         _take_out(soup, tag, reason)
 
 
-_MENU_REASONS = frozenset(f"site chrome ({token})" for token in ("menu", "sidebar", "navbar", "navigation"))
+_MENU_TOKENS = ("menu", "sidebar", "navbar", "navigation")      # and their parts: "sidebar-title", "menu-item"
+_MENU_REASON = re.compile(rf"^site chrome \((?:{'|'.join(_MENU_TOKENS)})(?:-\w+)?\)$")
 _WORD = re.compile(r"[^\W_]+")
 
 

@@ -1,8 +1,8 @@
 """Facts about a parsed HTML tree that the HTML reader asks of its tags, each in O(1) or one pass.
 
 Whether a tag was taken out already, the text length under each tag, whether a tag is hidden,
-and whether a <footer> belongs to an element of the text (a quotation, a figure) rather than
-to the page.
+and whether a <footer> or <aside> belongs to the text (a quotation's, a figure's, the article's)
+rather than to the page.
 """
 from __future__ import annotations
 
@@ -60,9 +60,15 @@ _OWNING_ROOTS = frozenset(["blockquote", "figure", "td", "th", "details", "field
 _SECTIONING = frozenset(["article", "section", "aside", "nav", "body"])
 
 
-def owned_footer(tag: Tag) -> bool:
-    """A <footer> whose nearest sectioning root or section is not the page or one of its
-    sections (see _OWNING_ROOTS): content, never the page's chrome."""
+def belongs_to_text(tag: Tag) -> bool:
+    """A <footer> or <aside> that is part of the text, not the page's chrome: a footer whose
+    nearest sectioning root is a quotation, figure, cell, details or fieldset (see
+    _OWNING_ROOTS); an aside inside the page's <main> or <article> (a note, a warning, a
+    sidebar or a footnote of the article: docutils writes its admonitions and footnotes so).
+    Such an aside whose class names chrome ("related", "share") is still a chrome box."""
+    if tag.name == "aside":
+        return any(parent.name in ("main", "article") or (parent.attrs is not None and parent.get("role") == "main")
+                   for parent in tag.parents)
     if tag.name != "footer":
         return False
     for parent in tag.parents:
