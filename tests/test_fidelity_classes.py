@@ -300,3 +300,29 @@ def test_an_aside_outside_the_article_or_with_a_chrome_class_is_still_chrome(tmp
     assert "Pull quote: twice a day" in [b.text for b in doc.blocks]
     assert [(r.text, r.reason) for r in doc.removed] == [("Read also: Moorings", "site chrome (related-posts)"),
                                                           ("Sponsored by the chandlery", "aside")]
+
+
+# ---------------------------------------------------------------- legacy encodings other than Western ones
+
+LEGACY = {
+    "cp1251": ("Заметки о гавани", "Корабль прибыл на рассвете во вторник с сорока ящиками деталей для мельницы."),
+    "shift_jis": ("港のメモ", "船は火曜日の夜明けに工場向けの部品を積んで到着した。"),
+    "gb18030": ("港口笔记", "船在星期二黎明时分抵达，载着工厂的零件，港务长在码头签收。"),
+    "cp1253": ("Σημειώσεις του λιμανιού", "Το πλοίο έφτασε την αυγή της Τρίτης με σαράντα κιβώτια για τον μύλο."),
+}
+
+
+def test_a_file_in_a_legacy_encoding_is_read_in_it_and_a_western_one_stays_cp1252(tmp_path):
+    # Every file that was not UTF-8 was read as cp1252: Cyrillic, Greek, Japanese and Chinese
+    # files saved by Windows became accented Latin letters and symbols ("Çàìåòêè î ãàâàíè"), and
+    # no word of them could be found. A cp1252 reading that is mostly not ASCII is not Western
+    # text: then the encoding is detected (charset-normalizer); Western files never ask.
+    for encoding, (title, line) in LEGACY.items():
+        path = tmp_path / f"{encoding}.txt"
+        path.write_bytes(f"{title}\n\n{line}\n".encode(encoding))
+        assert [b.text for b in load_document(path, tmp_path).blocks] == [title, line], encoding
+    western = tmp_path / "western.txt"
+    western.write_bytes("Café notes\n\nLe café sert une crème brûlée – “à volonté” – aux visiteurs de Zürich.\n"
+                        .encode("cp1252"))
+    assert [b.text for b in load_document(western, tmp_path).blocks] == [
+        "Café notes", "Le café sert une crème brûlée – “à volonté” – aux visiteurs de Zürich."]

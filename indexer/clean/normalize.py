@@ -83,14 +83,48 @@ def decode(raw: bytes, *, html: bool = False) -> str:
     # cp1252, and its guess for short Western text is often wrong (cp1252 read as cp1250:
     # "crème" -> "crčme"). What a file decodes to must not depend on what else is installed.
     declared = EncodingDetector.find_declared_encoding(raw, is_html=html)
-    definite = [*user, *([declared] if declared else []), "utf-8", "windows-1252"]
+    definite = [*(e.lower() for e in user), *([declared.lower()] if declared else []), "utf-8", "windows-1252"]
     dammit = UnicodeDammit(raw, known_definite_encodings=definite, is_html=html)
     text = dammit.unicode_markup
     if text is None:
         raise UnsupportedFileError("undecodable: no encoding fits")
-    if dammit.contains_replacement_characters:
-        text = _lenient_cp1252(raw)
+    if dammit.contains_replacement_characters or (dammit.original_encoding or "").lower() not in definite:
+        text = _lenient_cp1252(raw)     # (not a detector's guess: what bs4 gives when none is installed)
+    if not user and not declared and dammit.original_encoding != "utf-8" and not _western(text):
+        text = _detected(raw) or text
     return _check_text(text.lstrip("\ufeff"))
+
+
+NOT_WESTERN = 0.25      # this share of a cp1252 reading's visible characters outside ASCII: not its encoding
+DETECT_BYTES = 65536    # what the detector reads of a file
+
+
+def _western(text: str) -> bool:
+    """Whether a cp1252 reading of a file is Western European text: mostly ASCII, as French,
+    German or Portuguese are (a few percent of accented letters). Cyrillic in cp1251, Greek in
+    cp1253, Shift-JIS or GB18030 read as cp1252 are mostly accented letters and symbols
+    ("Çàìåòêè î ãàâàíè" for "Заметки о гавани")."""
+    sample = "".join(text[:SNIFF_BYTES].split())
+    return not sample or sum(map(str.isascii, sample)) > (1 - NOT_WESTERN) * len(sample)
+
+
+def _detected(raw: bytes) -> str | None:
+    """The file decoded in the encoding charset-normalizer finds for it, or None when it finds
+    none or a Western one, or the file does not decode strictly in it (the cp1252 reading stays).
+    Asked only when the cp1252 reading is not Western text (_western), so that what a Western
+    file decodes to never depends on a guess."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw[:DETECT_BYTES]).best()
+    if best is None or best.encoding in _WESTERN_ENCODINGS:
+        return None
+    try:
+        return raw.decode(best.encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+_WESTERN_ENCODINGS = frozenset(["ascii", "utf_8", "cp1252", "latin_1", "iso8859_15", "cp850", "cp437"])
 
 
 def _bom_encoding(head: bytes) -> str | None:
