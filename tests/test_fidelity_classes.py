@@ -326,3 +326,26 @@ def test_a_file_in_a_legacy_encoding_is_read_in_it_and_a_western_one_stays_cp125
                         .encode("cp1252"))
     assert [b.text for b in load_document(western, tmp_path).blocks] == [
         "Café notes", "Le café sert une crème brûlée – “à volonté” – aux visiteurs de Zürich."]
+
+
+# ---------------------------------------------------------------- a terminal's marks: overstrikes, escape sequences
+
+# `nroff -man tide.1` (groff 1.22) of the page above, as old archives keep formatted manual pages
+# (".cat" files, READMEs made with nroff): bold is a letter struck twice ("N\bN"), underline "_\bO".
+NROFF_PAGE = 'TIDE(1)                          User Commands                         TIDE(1)\n\n\n\nN\x08NA\x08AM\x08ME\x08E\n       tide - print the tides of a harbour\n\nS\x08SY\x08YN\x08NO\x08OP\x08PS\x08SI\x08IS\x08S\n       t\x08ti\x08id\x08de\x08e [_\x08O_\x08P_\x08T_\x08I_\x08O_\x08N]... [_\x08H_\x08A_\x08R_\x08B_\x08O_\x08U_\x08R]\n\nD\x08DE\x08ES\x08SC\x08CR\x08RI\x08IP\x08PT\x08TI\x08IO\x08ON\x08N\n       Print  the  times  of high and low water for each day of the year, com‐\n       puted from the shape of the harbour and the phases of the moon.\n\n       -\x08-a\x08a, -\x08--\x08-a\x08al\x08ll\x08l\n              print every tide of the day, not only the two highest\n\n       -\x08-d\x08d, -\x08--\x08-d\x08da\x08at\x08te\x08e=_\x08D_\x08A_\x08Y\n              print the tides of DAY instead of today\n\n       -\x08--\x08-m\x08me\x08et\x08tr\x08ri\x08ic\x08c\n              print heights in metres\n\nA\x08AU\x08UT\x08TH\x08HO\x08OR\x08R\n       Written by the harbour office.\n\nS\x08SE\x08EE\x08E A\x08AL\x08LS\x08SO\x08O\n       moon(1)\n\n\n\nharbourlib 1.2                    March 2020                           TIDE(1)\n'
+
+
+def test_overstruck_and_escaped_text_reads_as_a_terminal_shows_it(tmp_path):
+    # Only the backspace was dropped, so "NAME" became "NNAAMMEE", "tide" "ttiiddee" and "OPTION"
+    # "_O_P_T_I_O_N": no word of a heading or of a bold or underlined phrase could be found. An
+    # escape sequence lost only its ESC: "bell\x1b[1m" became "bell[1m".
+    path = tmp_path / "tide.cat.txt"
+    path.write_text(NROFF_PAGE)
+    blocks = [b.text for b in load_document(path, tmp_path).blocks]
+    assert "NAME" in blocks and "SEE ALSO" in blocks
+    assert "tide [OPTION]... [HARBOUR]" in blocks
+    log = tmp_path / "build-log.txt"
+    log.write_text("Build log\n\n\x1b[1mwarning:\x1b[0m the tide table for \x1b]8;;file:///t\x1b\\March\x1b]8;;\x1b\\ "
+                   "is empty\x1b(B, so the build used the one for February instead.\n")
+    assert "warning: the tide table for March is empty, so the build used the one for February instead." \
+        in load_document(log, tmp_path).text

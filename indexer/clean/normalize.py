@@ -197,7 +197,30 @@ def normalize(text: str) -> str:
                 text = text.replace(char, _CHAR_MAP[ord(char)])
         # Mapping turns \x0b, \x0c, \r and \x85 into line ends and adds no control character.
         controls = len(data.translate(None, _BINARY_CONTROL_BYTES)) < len(data) or not chars.isdisjoint(_C1_KEPT)
-    return _CONTROL.sub("", text) if controls else text
+    return _CONTROL.sub("", _terminal_marks(text)) if controls else text
+
+
+# A character, a backspace and another (nroff's bold "N\bN" and underline "_\bN", in a manual page
+# formatted without `col -b`): a terminal or a printer shows the last one written at that place.
+_OVERSTRIKE = re.compile("[^\x08\n]\x08(?=[^\x08\n ])")          # (a space strikes nothing out)
+# A terminal's escape sequence ("\x1b[1m": bold on) shows nothing; dropping only its ESC left "[1m".
+# (CSI "\x1b[...m"; a window title "\x1b]0;...\x07"; a character set "\x1b(B"; a one-letter one)
+_ESCAPE_SEQUENCE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+                              r"|\x1b(?:[ -/]+[0-~]|[@-Z\\-_])")
+
+
+def _terminal_marks(text: str) -> str:
+    """Overstrikes read as what they show and escape sequences dropped whole, before the
+    control characters go: "N\bNA\bAM\bME\bE" is "NAME", not "NNAAMMEE"."""
+    if "\x08" in text:
+        while True:
+            struck = _OVERSTRIKE.sub("", text)
+            if struck == text:
+                break
+            text = struck
+    if "\x1b" in text or "\x9b" in text or "\x9d" in text:      # (and their 8-bit forms)
+        text = _ESCAPE_SEQUENCE.sub("", text)
+    return text
 
 
 def _count_controls(text: str, c0: bytes) -> int:
