@@ -10,6 +10,7 @@ file does; the rest is matched against the removed lines, and what is left is lo
 """
 from __future__ import annotations
 
+import os
 import random
 import re
 import warnings
@@ -17,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
+from urllib.parse import unquote, urlsplit
 
 from bench.visible import visible_text  # noqa: F401  (what a reader sees; tests import it from here)
 
@@ -30,7 +32,9 @@ def words(text: str) -> list[str]:
 
 
 REPEATED_IN = 5        # a removed line found removed in this many files or more is a site's furniture
-CLASSES = ("copy of kept text", f"repeated in {REPEATED_IN}+ files", "other")
+COPY, LINK = "copy of kept text", "link to kept text"
+REPEATED, OTHER = f"repeated in {REPEATED_IN}+ files", "other"
+CLASSES = (COPY, LINK, REPEATED, OTHER)     # in the order removed words are matched to them
 
 
 @dataclass
@@ -54,21 +58,29 @@ class Audit:
     tiny_passages: int = 0           # < 40 characters in a document longer than that
     untitled: int = 0
     lost_by_file: Counter = field(default_factory=Counter)
+    lost_words: dict = field(default_factory=dict)             # file -> the words lost there, for a person to read
     removed: list = field(default_factory=list)
     removed_facts: list = field(default_factory=list)           # (words Counter, copy?, key), as `removed`
+    links: dict = field(default_factory=dict)                  # file -> {anchor words: {target file}}
+    kept_words: dict = field(default_factory=dict)             # HTML or Markdown file -> words it keeps
+    by_folder: dict = field(default_factory=dict)              # top folder -> [source words, in passages]
     unmatched: list = field(default_factory=list)               # per document: (source words not in passages,
                                                                 #  index of its first removed line, count)
 
     def removal_classes(self) -> tuple[list[str], Counter]:
-        """Each removed line's class (CLASSES: a copy of text kept in the same document, a line
-        removed in REPEATED_IN files or more, or other), and the source words matched in the removed
-        lines by class: per document, copies first, then repeated lines, then the rest, so the
-        three add up to `in_removed`."""
+        """Each removed line's class, and the source words matched in the removed lines by class.
+
+        The classes (CLASSES): a copy of text kept in the same document (a table of contents entry);
+        a link to kept text, every word of the line the text of a link in its file whose words are
+        kept in the file it points to (a menu entry that names another page of the archive); a line
+        removed in REPEATED_IN files or more; other. Words are matched per document in that order,
+        so the classes add up to `in_removed`."""
         files_of: dict[str, set] = {}
         for (_, _, label), (_, _, key) in zip(self.removed, self.removed_facts):
             files_of.setdefault(key, set()).add(label)
-        classes = [CLASSES[0] if copy else CLASSES[1] if len(files_of[key]) >= REPEATED_IN else CLASSES[2]
-                   for _, copy, key in self.removed_facts]
+        classes = [COPY if copy else LINK if self._links_to_kept(text, label)
+                   else REPEATED if len(files_of[key]) >= REPEATED_IN else OTHER
+                   for (text, _, label), (_, copy, key) in zip(self.removed, self.removed_facts)]
         matched: Counter = Counter()
         for rest, first, count in self.unmatched:
             rest = Counter(rest)
@@ -82,6 +94,26 @@ class Audit:
                 rest -= took
         return classes, matched
 
+    def _links_to_kept(self, text: str, label: str) -> bool:
+        """Whether each line of a removed `text` of file `label` is made of link texts (one or more,
+        end to end), each of whose words the file the link points to keeps: a search for them finds
+        where the link leads, so nothing a user could look for is lost with the line."""
+        anchors = self.links.get(label)
+        if not anchors:
+            return False
+        longest = max(len(a) for a in anchors)
+        for line in text.split("\n"):
+            ws = tuple(words(line))
+            i = 0
+            while i < len(ws):
+                step = next((n for n in range(min(longest, len(ws) - i), 0, -1)
+                             if any(set(ws[i:i + n]) <= self.kept_words.get(t, set())
+                                    for t in anchors.get(ws[i:i + n], ()))), 0)
+                if not step:
+                    return False
+                i += step
+        return True
+
     def figures(self, sample: int = 25, seed: int = 12) -> dict:
         pct = (lambda n: round(100 * n / self.source_words, 3) if self.source_words else 0.0)
         rng = random.Random(seed)
@@ -90,19 +122,28 @@ class Audit:
         by_class: dict[str, Counter] = {}
         for (_, reason, _), cls, (ws, _, _) in zip(self.removed, classes, self.removed_facts):
             by_class.setdefault(reason, Counter())[cls] += sum(ws.values())
-        others = [r for r, cls in zip(self.removed, classes) if cls == CLASSES[2]]
+        others = [r for r, cls in zip(self.removed, classes) if cls == OTHER]
         picked_other = random.Random(seed).sample(others, min(sample, len(others)))
         return {
             "files": self.files, "documents": self.documents, "skipped": dict(self.skipped.most_common()),
             "source_words": self.source_words, "in_passages_pct": pct(self.in_passages),
             "in_removed_pct": pct(self.in_removed), "lost_pct": pct(self.lost),
             # The removed words split (they add up to in_removed_pct): a verbatim copy of a heading
-            # or line the same document keeps (a table of contents), a line removed in REPEATED_IN
-            # files or more (a site's menu, a button label), and the rest.
-            "in_removed_copy_of_kept_pct": pct(matched[CLASSES[0]]),
-            "in_removed_repeated_pct": pct(matched[CLASSES[1]]),
-            "in_removed_other_pct": pct(matched[CLASSES[2]]),
-            "in_passages_or_copy_pct": pct(self.in_passages + matched[CLASSES[0]]),
+            # or line the same document keeps (a table of contents), a link whose words are kept
+            # where it points (a menu entry naming another page), a line removed in REPEATED_IN files
+            # or more (a site's menu, a button label), and the rest.
+            "in_removed_copy_of_kept_pct": pct(matched[COPY]),
+            "in_removed_link_to_kept_pct": pct(matched[LINK]),
+            "in_removed_repeated_pct": pct(matched[REPEATED]),
+            "in_removed_other_pct": pct(matched[OTHER]),
+            "in_passages_or_copy_pct": pct(self.in_passages + matched[COPY]),
+            # what a search still finds: in passages, or removed as a copy of kept text or a link to it
+            "in_passages_or_findable_pct": pct(self.in_passages + matched[COPY] + matched[LINK]),
+            # the top folders with the most words not in passages: their words and share in passages
+            "folders_most_removed": {
+                name: {"words": n, "in_passages_pct": round(100 * kept / n, 3) if n else 0.0}
+                for name, (n, kept) in sorted(self.by_folder.items(), key=lambda item: item[1][1] - item[1][0])[:5]
+                if kept < n},
             "removed_lines_by_reason": dict(self.removed_lines.most_common()),
             "removed_words_by_reason": dict(self.removed_words.most_common()),
             "removed_words_by_reason_and_class": {r: dict(c) for r, c in sorted(
@@ -110,6 +151,8 @@ class Audit:
             "passages": self.passages, "passages_under_80": self.short_passages,
             "passages_under_40": self.tiny_passages, "documents_without_title": self.untitled,
             "most_lost": dict(self.lost_by_file.most_common(5)),
+            "lost_words_by_file": {k: self.lost_words[k] for k, _ in self.lost_by_file.most_common()},
+            "lost_words": self.lost,
             "removed_sample": [{"reason": r, "text": t[:200], "file": f} for t, r, f in picked],
             "removed_sample_other": [{"reason": r, "text": t[:200], "file": f} for t, r, f in picked_other],
         }
@@ -138,16 +181,59 @@ def audit_files(name: str, root: Path, paths: Iterable[Path], *, keep_all: bool 
             continue
         out.documents += 1
         passages = list(segment(doc))
-        account(out, doc, passages, visible_text(path), str(path.relative_to(root)))
+        label = str(path.relative_to(root))
+        account(out, doc, passages, visible_text(path), label)
+        links, page = page_links(path, root)
+        if page:        # (a link leads to a page: its words are what a search for the link's text finds)
+            out.kept_words[label] = {w for p in passages for w in words(p.text)} | set(words(doc.title or ""))
+            if links:
+                out.links[label] = links
     return out
+
+
+PAGES = (".html", ".htm", ".md", ".markdown")
+
+
+def page_links(path: Path, root: Path) -> tuple[dict, bool]:
+    """The links of an HTML or Markdown file that lead to a file under `root` (itself, for a link
+    to one of its own headings): the words of each link's text -> the files it leads to; and
+    whether the file is such a page at all."""
+    from bs4 import BeautifulSoup
+
+    from bench.visible import file_content, markdown_html
+    from indexer.clean.normalize import decode, normalize
+
+    raw, suffix = file_content(path)
+    if suffix not in PAGES:
+        return {}, False
+    markup = decode(raw, html=suffix in (".html", ".htm"))
+    if suffix in (".md", ".markdown"):
+        markup = markdown_html(markup)
+    out: dict[tuple, set] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        soup = BeautifulSoup(markup, "html.parser")
+    for a in soup.find_all("a", href=True):
+        ws = tuple(words(normalize(a.get_text())))
+        parts = urlsplit(a["href"].strip())
+        if not ws or parts.scheme or parts.netloc:
+            continue
+        target = Path(os.path.normpath(path.parent / unquote(parts.path))) if parts.path else path
+        try:
+            out.setdefault(ws, set()).add(str(target.relative_to(root)))
+        except ValueError:
+            continue                # (a link out of the folder)
+    return out, True
 
 
 def account(out: Audit, doc, passages, source: str, label: str) -> None:
     """Add one document's figures to `out`."""
     have = Counter(w for p in passages for w in words(p.text))
-    # Words a hyphen joins in the passages ("inter-Korean" -> "interkorean"), for a source word
-    # hyphenated at a line end and rejoined; only forms that are not words of the passages as they are.
-    joined = {w for p in passages for w in _hyphen_joins(p.text)} - set(have)
+    # Words a hyphen joins in the passages ("inter-Korean" -> "interkorean"), each as often as the
+    # passages hold a hyphenated word that spells it: for a source word hyphenated at a line end,
+    # which the audit rejoins and the reader rightly kept ("peace-/keeping" where the speech writes
+    # "peace-keeping" seven times and "peacekeeping" twice).
+    joined = Counter(w for p in passages for w in _hyphen_joins(p.text, each=True))
     removed = Counter()
     kept_lines, heading_starts = _kept_forms(doc)
     first = len(out.removed)
@@ -168,14 +254,31 @@ def account(out: Audit, doc, passages, source: str, label: str) -> None:
     if doc.removed:
         out.unmatched.append((dict(rest), first, len(doc.removed)))
     rest = Counter({w: n - removed[w] for w, n in rest.items() if n > removed[w]})
-    rejoined = sum(n for w, n in rest.items() if w in joined)     # "inter-Korean" read as "interkorean"
-    lost = sum(rest.values()) - rejoined
+    took = Counter({w: min(n, joined[w]) for w, n in rest.items() if joined[w]})  # "inter-Korean" read as "interkorean"
+    rejoined = sum(took.values())
+    rest -= took
+    # A copied "X- Y" inside a line that the reader joined ("reflect- ing": "reflecting"): both words are
+    # in the passages as one, where they hold that word more often than the source does.
+    surplus = Counter({w: have[w] - need[w] for w in have if have[w] > need[w]})
+    for m in _COPIED_PAIR.finditer(source.casefold()):
+        x, y = m.group(1), m.group(2)
+        if rest[x] and rest[y] and surplus[x + y]:
+            rest[x] -= 1
+            rest[y] -= 1
+            surplus[x + y] -= 1
+            rejoined += 2
+    rest = +rest
+    lost = sum(rest.values())
     out.source_words += total
     out.in_passages += kept + rejoined
+    folder = out.by_folder.setdefault(label.split("/")[0] if "/" in label else ".", [0, 0])
+    folder[0] += total
+    folder[1] += kept + rejoined
     out.in_removed += in_removed
     out.lost += lost
     if lost:
         out.lost_by_file[label] = lost
+        out.lost_words[label] = sorted(rest.elements())[:40]
     out.passages += len(passages)
     out.short_passages += sum(len(p.text) < 80 for p in passages)
     if len(doc.text) >= 40:
@@ -184,17 +287,19 @@ def account(out: Audit, doc, passages, source: str, label: str) -> None:
 
 
 _HYPHENATED = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
+_COPIED_PAIR = re.compile(r"([^\W_]+)- ([^\W_]+)")
 
 
-def _hyphen_joins(text: str) -> set[str]:
+def _hyphen_joins(text: str, each: bool = False) -> set[str] | list[str]:
     """The words a source could spell by joining consecutive parts of a hyphenated word of `text`
     across a line end: "nuclear-weapon-free" -> nuclearweapon, weaponfree, nuclearweaponfree (the
-    reader joins "nuclear-" at a line end and "weapon-free"; the indexer, rightly, keeps it)."""
-    out = set()
+    reader joins "nuclear-" at a line end and "weapon-free"; the indexer, rightly, keeps it).
+    `each`: a list, with each form once for every hyphenated word of `text` that spells it."""
+    out: list[str] = []
     for m in _HYPHENATED.finditer(text.casefold()):
         parts = m.group().split("-")
-        out.update("".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 2, len(parts) + 1))
-    return out
+        out += {"".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 2, len(parts) + 1)}
+    return out if each else set(out)
 
 
 def _kept_forms(doc) -> tuple[set, set]:
@@ -257,26 +362,32 @@ def render(results: dict) -> str:
                      f"| {f['in_passages_pct']:.3f}% | {f['in_removed_pct']:.3f}% | {f['lost_pct']:.3f}% "
                      f"| {f['passages_under_80']:,} of {f['passages']:,} | {f['passages_under_40']:,} "
                      f"| {f['documents_without_title']:,} |")
-    lines += ["", "| corpus | in passages | removed: copy of kept text | removed: repeated in "
-              f"{REPEATED_IN}+ files | removed: other | lost | in passages or copied there |",
-              "|---|---|---|---|---|---|---|"]
+    lines += ["", f"| corpus | in passages | removed: {COPY} | removed: {LINK} | removed: {REPEATED} "
+              "| removed: other | lost | in passages or copied there | in passages, or copied or linked there |",
+              "|---|---|---|---|---|---|---|---|---|"]
     for name, f in results.items():
         lines.append(f"| {name} | {f['in_passages_pct']:.3f}% | {f['in_removed_copy_of_kept_pct']:.3f}% "
+                     f"| {f['in_removed_link_to_kept_pct']:.3f}% "
                      f"| {f['in_removed_repeated_pct']:.3f}% | {f['in_removed_other_pct']:.3f}% "
-                     f"| {f['lost_pct']:.3f}% | {f['in_passages_or_copy_pct']:.3f}% |")
+                     f"| {f['lost_pct']:.3f}% | {f['in_passages_or_copy_pct']:.3f}% "
+                     f"| {f['in_passages_or_findable_pct']:.3f}% |")
     for name, f in results.items():
         lines.append(f"\n{name}: removed lines by reason (lines / words): " + ", ".join(
             f"{reason} {n:,} / {f['removed_words_by_reason'].get(reason, 0):,}"
             for reason, n in f["removed_lines_by_reason"].items()) or "none")
         split = f.get("removed_words_by_reason_and_class", {})
         if split:
-            lines.append(f"{name}: removed words by reason (copy of kept text / repeated in {REPEATED_IN}+ files / "
-                         "other): " + ", ".join(f"{reason} {c.get(CLASSES[0], 0):,} / {c.get(CLASSES[1], 0):,} / "
-                                                f"{c.get(CLASSES[2], 0):,}" for reason, c in split.items()))
+            lines.append(f"{name}: removed words by reason ({' / '.join(CLASSES)}): " + ", ".join(
+                f"{reason} " + " / ".join(f"{c.get(cls, 0):,}" for cls in CLASSES) for reason, c in split.items()))
+        if f.get("folders_most_removed"):
+            lines.append(f"{name}: folders with the most words not in passages (words, in passages): " + ", ".join(
+                f"{k} {v['words']:,} {v['in_passages_pct']:.3f}%" for k, v in f["folders_most_removed"].items()))
         if f["skipped"]:
             lines.append(f"{name}: skipped: " + ", ".join(f"{r} {n:,}" for r, n in f["skipped"].items()))
         if f["most_lost"]:
-            lines.append(f"{name}: most words lost: " + ", ".join(f"{k} {v:,}" for k, v in f["most_lost"].items()))
+            lines.append(f"{name}: {f.get('lost_words', 0):,} words lost, in {len(f.get('lost_words_by_file', {})):,} "
+                         "files; the most: " + ", ".join(f"{k} {v:,}" for k, v in f["most_lost"].items()))
+            lines += [f"  {k}: {' '.join(ws)}" for k, ws in list(f.get("lost_words_by_file", {}).items())[:30]]
     return "\n".join(lines)
 
 
@@ -285,7 +396,7 @@ def render_sample(results: dict) -> str:
     for name, f in results.items():
         out.append(f"\n{name}: a random sample of removed lines")
         out += [f"  [{s['reason']}] {s['text']!r}  ({s['file']})" for s in f["removed_sample"]]
-        out.append(f"{name}: a random sample of removed lines that are neither a copy of kept text nor "
-                   f"repeated in {REPEATED_IN}+ files")
+        out.append(f"{name}: a random sample of removed lines that are neither a copy of kept text, nor a link "
+                   f"to kept text, nor repeated in {REPEATED_IN}+ files")
         out += [f"  [{s['reason']}] {s['text']!r}  ({s['file']})" for s in f["removed_sample_other"]]
     return "\n".join(out)

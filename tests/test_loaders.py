@@ -655,6 +655,32 @@ def test_line_end_hyphens_follow_the_documents_own_evidence(tmp_path):
     assert "patients were increased" in abstract and "x-irradiation" in abstract
 
 
+def test_a_capital_after_the_hyphen_joins_only_where_the_document_writes_the_word_so(tmp_path):
+    """The document's spelling elsewhere decides as the join would write it: "Southeast Asian
+    Nations" is no spelling of "South- East" joined ("SouthEast", a word nobody wrote: UN debates,
+    Viet Nam 2021), while "MacArthur" elsewhere joins "Mac-/Arthur"."""
+    speech = ("The Association of Southeast Asian Nations works for peace and prosperity in South- East Asia\n"
+              "and in the wider region, and General Mac-\nArthur is remembered there, as MacArthur is in\n"
+              "the histories of the region that we all have read.\n")
+    text = load(write(tmp_path, "speech.txt", speech)).text
+    assert "prosperity in South-East Asia" in text and "General MacArthur is" in text
+    assert "SouthEast" not in text
+
+
+def test_one_line_end_hyphen_in_a_short_text_is_no_habit_and_keeps_its_hyphen(tmp_path):
+    """A short abstract with a single line-end hyphen the pair leaves in doubt keeps it: one site
+    makes a high density in a short text but says nothing of how the text treats its line ends
+    (CISI's "machine-/readable form" was read as "machinereadable"); two splits make one."""
+    once = ("Excerpts of technical papers have been created entirely by automatic means. The complete\n"
+            "text of an article in machine-\nreadable form is scanned by a data processing machine and\n"
+            "analyzed in accordance with a standard program.\n")
+    assert "machine-readable form" in load(write(tmp_path, "once.txt", once)).text
+    twice = once.replace("data processing machine and\n", "data processing machine and mea-\nsured "
+                                                               "for its signifi-\ncance, then\n")
+    text = load(write(tmp_path, "twice.txt", twice)).text
+    assert "measured for its significance" in text
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(alphabet="abAB-_1² ΣσςİéÉ'.", max_size=12), max_size=6),
        st.lists(st.text(alphabet="abAB-_1² ΣσςİéÉ'.", max_size=6), max_size=4))

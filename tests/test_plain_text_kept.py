@@ -121,3 +121,64 @@ def test_a_paged_text_still_loses_its_page_numbers(tmp_path):
     with Searcher(tmp_path / "idx") as s:
         assert [(r.text, r.reason) for r in s.removed("docs/speech.txt").lines] == [
             ("2", "page number"), ("3", "page number"), ("4", "page number")]
+
+
+def test_powers_written_with_two_stars_keep_them_and_bold_marks_go(tmp_path):
+    """In a .txt, paired **bold** marks go (the README's list): marks standing at the edges of
+    words, not inside them. "2**31/2**32-1" is a pair of powers (e2fsprogs' NEWS), and was stored
+    as "231/232-1"; "2**66 - 1 bytes instead of 2**33 - 1" (tar's NEWS) lost its stars too."""
+    write(tmp_path / "docs" / "NEWS", "Release notes\n\nAdded two new helper functions to prevent 2**31/2**32-1 "
+          "overflow problems in the library. This supports larger files (2**66 - 1 bytes instead of 2**33 - 1 "
+          "bytes), and the **new** option is **documented**.\n")
+    build_index([tmp_path / "docs"], tmp_path / "idx")
+    with Searcher(tmp_path / "idx") as s:
+        text = "\n".join(h.text for h in s.search("overflow").hits)
+    assert "prevent 2**31/2**32-1 overflow" in text and "(2**66 - 1 bytes instead of 2**33 - 1 bytes)" in text
+    assert "the new option is documented." in text
+
+
+def test_numbers_inside_a_changelog_or_an_example_are_no_page_numbers(tmp_path):
+    """Lines that look like page numbers are page numbers only where they mark page breaks as a
+    paged text has them, one every 250 lines at least and each break apart from the next: a
+    number ending a wrapped item (Linux's changelog: "Dell Inspiron / 7352"), an example's output
+    (sed's NEWS), or "I/O" and "Q/QP" lines far apart in a long changelog are the text's."""
+    items = [f"    - driver {n}: fix the handling of the device when it is removed while in use" for n in range(600)]
+    items[100:100] = ["    - platform/x86: intel-vbtn: Support for tablet mode on Dell Inspiron", "      7352"]
+    items[300:300] = ["    - block: rework the request queue for faster", "      I/O"]
+    items[500:500] = ["    - s390: add support for the queue pair types", "      Q/QP"]
+    write(tmp_path / "docs" / "changelog.Debian", "linux (6.1.76-1) bookworm; urgency=medium\n\n" + "\n".join(items)
+          + "\n\n -- Salvatore Bonaccorso <carnil@debian.org>  Fri, 02 Feb 2024 07:41:00 +0100\n")
+    write(tmp_path / "docs" / "NEWS", "* Noteworthy changes in release 4.9\n\n  sed now fails when given an address "
+          "range it cannot read. Before, it printed the lines in the wrong order:\n    $ seq 6|sed '2,4d'\n    1\n"
+          "    yx5\n    6\n  Now, it does not:\n    $ seq 6|sed '2,4d'\n    1\n    5\n    6\n\n"
+          "  The manual has a new chapter on regular expressions, with examples for each of them.\n")
+    build_index([tmp_path / "docs"], tmp_path / "idx")
+    with Searcher(tmp_path / "idx") as s:
+        assert s.removed("docs/changelog.Debian").lines == () and s.removed("docs/NEWS").lines == ()
+        assert s.search('"Dell Inspiron 7352"').total == 1 and s.search('"queue pair types Q/QP"').total == 1
+
+
+def test_dates_and_authors_of_a_texts_own_records_stay(tmp_path):
+    """Found by the full audit of /usr/share/doc: a changelog's dated entries ("2022-01-16:" over
+    its items) went as datelines, a record's "Author: Zenju" and a copyright file's "Author: Skip
+    Montanaro" as bylines (and made an author of the file), and the date ending "debianized by
+    ... on / Wed, 13 Mar 2002 00:07:25 +0900." as a dateline. A saved page's byline and dateline
+    still go (tests/test_loaders.py)."""
+    write(tmp_path / "docs" / "changelog", "2022-01-16:\n  Install Visual Studio debugger (pdb) files.\n\n"
+          "2022-01-10:\n  Fix quiet NANs on MIPS* and PA-RISC architectures.\n  Update version number.\n\n"
+          "2021-12-22:\n  Add support of Synopsys ARC64 architecture, and reintroduce the macros that were "
+          "removed in the last release when the prefixed names were introduced.\n")
+    write(tmp_path / "docs" / "NEWS", "Version 1.11.0 is a feature release with many changes, listed here with "
+          "the files they touch and who wrote them.\n\n  ssh-ed25519: Support PKIX + calc pubkey from private\n\n"
+          "  Files: openssl.c/h\n  Author: Zenju\n  Notes:\n  Adds support for PKIX key reading by fixing the "
+          "key parser for the new format, with tests for each of the key types it reads.\n")
+    write(tmp_path / "docs" / "copyright", "This package was debianized by Akira TAGOH <tagoh@debian.org> on\n"
+          "Wed, 13 Mar 2002 00:07:25 +0900.\n\nIt was downloaded from the project's site, and it is free "
+          "software under the terms of the licence below, which applies to all of its files.\n")
+    build_index([tmp_path / "docs"], tmp_path / "idx")
+    with Searcher(tmp_path / "idx") as s:
+        for doc in ("changelog", "NEWS", "copyright"):
+            assert s.removed(f"docs/{doc}").lines == (), doc
+        assert s.search('"2022-01-10"').total == 1 and s.search('"Author: Zenju"').total == 1
+        assert s.search('"13 Mar 2002"').total == 1
+        assert [h.author for h in s.search("Zenju").hits] == [None]       # (no author of the file)

@@ -38,8 +38,9 @@ _NOTICE_ANYWHERE = re.compile(
 _COPYRIGHT = re.compile(r"all rights reserved|^(?:©|\(c\)|copyright\b)", re.I)
 _BARE_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright\b)", re.I)         # (matched at the line's start)
 _RIGHTS_RESERVED = re.compile(r"all rights reserved", re.I)
-# Line-level chrome that is chrome only at the edges of a text, where pages put it.
-_AT_THE_EDGES = frozenset(["notice", "contact line", "updated notice"])
+# Line-level chrome that is chrome only at the edges of a text, where pages put it (inside it, a
+# byline's "Author: Zenju" is a field of a changelog's record).
+_AT_THE_EDGES = frozenset(["notice", "contact line", "updated notice", "byline"])
 # "This page last updated 6/26/2008 jdb", "Last modified: 2024-01-05", "Updated: 3 May": the phrase
 # opens the line (after at most three words) and a short date follows; "Time when file data last
 # modified. Changed by the mknod(2), utimes(2) ... calls." is a sentence of the text, not a notice.
@@ -110,8 +111,9 @@ def is_notice(line: str) -> bool:
 def placed(reason: str | None, line: str, where: str) -> str | None:
     """`reason` for a line found where it stands ("head": before the first body paragraph, "body":
     between the first and the last, "foot": after the last), or None when that place makes it
-    content: a notice, contact or "updated" line inside the text is a line of the text ("search"
-    and "related" in an index of words, a service's "URL: ..." in a how-to); a copyright line is
+    content: a notice, contact or "updated" line or a byline inside the text is a line of the text
+    ("search" and "related" in an index of words, a service's "URL: ..." in a how-to, a changelog
+    record's "Author: Zenju"); a copyright line is
     chrome only at a page's foot: at the top it is the document's own statement (a manual's title
     page, a NOTICE file), and it says who holds the rights. At the foot too, only a publisher's
     notice that reserves the rights ("© 2021 Harbor Times. All rights reserved.") is chrome; a

@@ -444,10 +444,7 @@ def _drop_chrome_blocks(walked: list[tuple[str, int, str | None]], boilerplate: 
     reasons: list[str | None] = []
     for text, level, reason in walked:
         if reason is None and level == 0 and len(text) <= chrome.MAX_CHROME_LINE:
-            byline = chrome.parse_byline(text)
-            if byline:
-                out.set_default("author", byline.author)
-                out.set_default("date", byline.date)
+            if chrome.parse_byline(text):
                 reason = "byline"
             elif chrome.is_notice(text):
                 reason = "notice"
@@ -461,6 +458,10 @@ def _drop_chrome_blocks(walked: list[tuple[str, int, str | None]], boilerplate: 
         if reasons[i] and walked[i][2] is None:             # (line-level chrome only: markup's stays)
             where = "body" if not body else "head" if i < first else "foot" if i > body[-1] else "body"
             reasons[i] = chrome.placed(reasons[i], text, where)
+            if reasons[i] == "byline":                      # (author and date from a byline that goes)
+                byline = chrome.parse_byline(text)
+                out.set_default("author", byline.author)
+                out.set_default("date", byline.date)
     if boilerplate:
         if body:
             # After the last body paragraph, only what no line of text follows (more than three

@@ -15,7 +15,8 @@ from indexer.readers.extracted import Extracted
 from indexer.metadata import search_date
 from indexer.clean.reflow import FIELD, LIST_ITEM, Paragraph, heading_level, wrapped_paragraphs
 
-_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+# A pair of bold marks at the edges of words: "2**31/2**32-1" (powers) is not "2<b>31/2</b>32-1".
+_BOLD = re.compile(r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])")
 DROP, BODY, HEADING, TITLE = "drop", "body", "heading", "title"
 MERGE_TARGET = 500        # speech-style lines are joined into paragraphs of about this size ...
 MERGE_LIMIT = 1500        # ... and never past this
@@ -30,7 +31,7 @@ def read_plain(text: str, boilerplate: frozenset[str] = frozenset()) -> Extracte
     furniture: list[tuple[int, str, str]] = []
     wrapped, paras = wrapped_paragraphs(lines, furniture)
     out = Extracted()
-    reasons: list[str | None] = [_chrome_reason(p, out) for p in paras]
+    reasons: list[str | None] = [_chrome_reason(p) for p in paras]
     # The text runs from its first body paragraph to its last, or to its end when an underlined
     # heading follows its last (a section of short lines: "External services", then each
     # service's "URL: ..." line, is the text's, not a page's foot).
@@ -44,6 +45,7 @@ def read_plain(text: str, boilerplate: frozenset[str] = frozenset()) -> Extracte
                                        enumerate(paras[i + 1:], i + 1)):
                 where = "body"      # a line of text follows: this is not a page's foot of menus and notices
             reasons[i] = chrome.placed(reasons[i], p.text, where)
+    _fields_of_chrome(paras, reasons, out)
     kinds: list[str | None] = [DROP if reason else None for reason in reasons]
     for i, p in enumerate(paras):
         if kinds[i] is None and p.lines == 1 and p.text in underlined:
@@ -179,26 +181,33 @@ def _body_like(text: str) -> bool:
     return (len(text) >= 80 and chrome.ends_sentence(text)) or len(text) >= 200
 
 
-def _chrome_reason(p: Paragraph, out: Extracted) -> str | None:
+def _chrome_reason(p: Paragraph) -> str | None:
     """Why a one-line paragraph is chrome (a byline, a sharing or comment notice, a contact
-    line), or None; bylines give author and date. Captions are content: they say who is in
-    the picture."""
+    line), or None. Captions are content: they say who is in the picture."""
     text = p.text
     if p.lines > 1 or len(text) > chrome.MAX_CHROME_LINE:
         return None
-    byline = chrome.parse_byline(text)
-    if byline:
-        out.set_default("author", byline.author)
-        out.set_default("date", byline.date)
+    if chrome.parse_byline(text):
         return "byline"
     if chrome.is_updated_notice(text):
-        out.set_default("updated", search_date(text))
         return "updated notice"
     if chrome.is_notice(text):
         return "notice"
     if chrome.is_contact(text):
         return "contact line"
     return None
+
+
+def _fields_of_chrome(paras: list[Paragraph], reasons: list[str | None], out: Extracted) -> None:
+    """Author and date from the byline, the update date from the notice, of those that go:
+    a line the text keeps ("Author: Zenju" in a changelog's record) says nothing of the file."""
+    for p, reason in zip(paras, reasons):
+        if reason == "byline":
+            byline = chrome.parse_byline(p.text)
+            out.set_default("author", byline.author)
+            out.set_default("date", byline.date)
+        elif reason == "updated notice":
+            out.set_default("updated", search_date(p.text))
 
 
 def _drop_learned(paras: list[Paragraph], start: int, end: int, kinds: list[str | None],
@@ -221,10 +230,17 @@ def _read_header(header: list[Paragraph], kinds: list[str | None], reasons: list
     """Take date, publisher and title from the lines before the first body paragraph; the
     index of the title line, which stays where it is (earlier copies of it are recorded)."""
     org = archive = None
+    # Dates heading a text's entries ("2021-10-04:" over a changelog's items, one after another)
+    # are the text's; a page's dateline stands alone, and does not announce what follows.
+    # A date that ends a sentence begun on the line above ("debianized by Akira TAGOH on / Wed, 13
+    # Mar 2002 00:07:25 +0900.") is the sentence's.
+    dated = [i for i, p in enumerate(header) if p.lines == 1 and kinds[i] is None and chrome.is_dateline(p.text)]
+    entries = set(dated) if len(dated) >= 2 else {i for i in dated if header[i].text.endswith(":") or (
+        i and not header[i].blank_before and _RUNS_ON.search(header[i - 1].text))}
     for i, p in enumerate(header):
         if p.lines > 1 or kinds[i] is not None:
             continue
-        date = chrome.is_dateline(p.text)
+        date = None if i in entries else chrome.is_dateline(p.text)
         name = chrome.archive_name(p.text)
         publisher = chrome.organisation(p.text)
         if date or name or publisher:
@@ -338,6 +354,8 @@ def _mostly_letters(text: str) -> bool:
 
 
 _MENU_EDGE = 2          # a menu run starts or ends within this many paragraphs of the file's edge
+# A line that runs on into the next: it ends in a comma or a word that needs one after it.
+_RUNS_ON = re.compile(r"(?:[,;]|\b(?:and|or|of|the|a|an|to|in|for|with|by|on|at|from|that|since|until))$", re.I)
 # A record's field (reflow.FIELD: "License: LGPL-2+", "Files: *") is never a title; its copies
 # belong to different records.
 _FIELD = FIELD
