@@ -349,3 +349,16 @@ def test_overstruck_and_escaped_text_reads_as_a_terminal_shows_it(tmp_path):
                    "is empty\x1b(B, so the build used the one for February instead.\n")
     assert "warning: the tide table for March is empty, so the build used the one for February instead." \
         in load_document(log, tmp_path).text
+
+
+def test_a_table_whose_cells_hold_a_paragraph_each_keeps_its_rows_as_lines(tmp_path):
+    # docutils and Sphinx write every cell's text in a <p>: the row was read cell by cell, a block
+    # each ("Monday", "06:12"), where a row of plain cells is one line "Monday | 06:12".
+    for name in ("harbour-html5.html", "harbour-html4.html"):
+        blocks = [b.text for b in load_document(DOCUTILS / name, DOCUTILS).blocks]
+        assert "Day | High" in blocks and "Monday | 06:12" in blocks, name
+    page = write(tmp_path / "cells.html", "<html><body><table><tr><td><p>Berth 4</p><p>refitted 1951</p></td>"
+                 "<td>free</td></tr></table><p>Berths of the harbour and whether they are free this week.</p>"
+                 "</body></html>")
+    blocks = [b.text for b in load_document(page, tmp_path).blocks]
+    assert "Berth 4" in blocks and "refitted 1951" in blocks      # (two paragraphs in a cell stay two)

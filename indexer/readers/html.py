@@ -416,7 +416,7 @@ def _walk(top: Tag, root: Tag) -> list[tuple[str, int, str | None]]:
                           None if inside else outside))
             _removed_within(node, parts)
             continue
-        if name == "tr" and not node.find(_STRUCTURAL):
+        if name == "tr" and _one_line_row(node):
             flush()
             cells = [inline_text(c) for c in node.find_all(["td", "th"], recursive=False)]
             parts.append((" | ".join(c for c in cells if c), 0, None if inside else outside))
@@ -433,6 +433,16 @@ def _walk(top: Tag, root: Tag) -> list[tuple[str, int, str | None]]:
         stack.extend((child, False, inside) for child in reversed(node.contents))
     flush()
     return [(text, level, why) for text, level, why in parts if text.strip()]
+
+
+def _one_line_row(tr: Tag) -> bool:
+    """A table row read as one line of cells: no cell holds more than one paragraph (docutils and
+    Sphinx put each cell's text in a <p>) and none holds a list, a table or a heading."""
+    for cell in tr.find_all(["td", "th"], recursive=False):
+        blocks = cell.find_all(_STRUCTURAL)
+        if len(blocks) > 1 or (blocks and blocks[0].name != "p"):
+            return False
+    return True
 
 
 def _drop_chrome_blocks(walked: list[tuple[str, int, str | None]], boilerplate: frozenset[str],
