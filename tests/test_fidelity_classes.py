@@ -362,3 +362,30 @@ def test_a_table_whose_cells_hold_a_paragraph_each_keeps_its_rows_as_lines(tmp_p
                  "</body></html>")
     blocks = [b.text for b in load_document(page, tmp_path).blocks]
     assert "Berth 4" in blocks and "refitted 1951" in blocks      # (two paragraphs in a cell stay two)
+
+
+# Sphinx 9.0.4's markup for a glossary term and a function's signature (from `sphinx-build -b html`).
+SPHINX_TERMS = """<html><head><title>Glossary</title></head><body><main>
+<h1>Glossary<a class="headerlink" href="#glossary" title="Link to this heading">¶</a></h1>
+<dl class="glossary simple">
+<dt id="term-Berth">Berth<a class="headerlink" href="#term-Berth" title="Link to this term">¶</a></dt><dd><p>A place
+where a ship is moored.</p></dd></dl>
+<dl class="py function">
+<dt class="sig sig-object py" id="tide">
+<span class="sig-name descname"><span class="pre">tide</span></span><span class="sig-paren">(</span><em class="sig-param"><span
+class="n"><span class="pre">day</span></span></em><span class="sig-paren">)</span><a class="headerlink" href="#tide"
+title="Link to this definition">¶</a></dt>
+<dd><p>Print the tides of <em>day</em> for every berth of the harbour, high and low water.</p></dd></dl>
+<p>See <a href="#term-Berth">¶ 4</a> of the harbour rules.</p>
+</main></body></html>"""
+
+
+def test_a_permalink_mark_goes_from_a_term_or_signature_as_from_a_heading(tmp_path):
+    # Sphinx puts its "¶" permalink after glossary terms and API signatures too: "Berth¶" and
+    # "tide(day)¶" were kept as written, the mark glued to the word. A link whose text is more
+    # than the mark ("¶ 4") is text.
+    page = write(tmp_path / "glossary.html", SPHINX_TERMS)
+    blocks = [b.text for b in load_document(page, tmp_path).blocks]
+    assert blocks[:3] == ["Glossary", "Berth", "A place where a ship is moored."]
+    assert "tide(day)" in blocks
+    assert "See ¶ 4 of the harbour rules." in blocks

@@ -425,6 +425,8 @@ def _walk(top: Tag, root: Tag) -> list[tuple[str, int, str | None]]:
         if name == "br":
             buffer.append(_BR)
             continue
+        if name == "a" and str(node.get("href", "")).startswith("#") and node.get_text().strip() in _MARK:
+            continue            # a permalink ("Berth¶": Sphinx's glossary terms, signatures), as in headings
         if name in BLOCKS or name == "li":
             flush()
             stack.append((node, True, inside))
