@@ -83,14 +83,48 @@ def decode(raw: bytes, *, html: bool = False) -> str:
     # cp1252, and its guess for short Western text is often wrong (cp1252 read as cp1250:
     # "crème" -> "crčme"). What a file decodes to must not depend on what else is installed.
     declared = EncodingDetector.find_declared_encoding(raw, is_html=html)
-    definite = [*user, *([declared] if declared else []), "utf-8", "windows-1252"]
+    definite = [*(e.lower() for e in user), *([declared.lower()] if declared else []), "utf-8", "windows-1252"]
     dammit = UnicodeDammit(raw, known_definite_encodings=definite, is_html=html)
     text = dammit.unicode_markup
     if text is None:
         raise UnsupportedFileError("undecodable: no encoding fits")
-    if dammit.contains_replacement_characters:
-        text = _lenient_cp1252(raw)
+    if dammit.contains_replacement_characters or (dammit.original_encoding or "").lower() not in definite:
+        text = _lenient_cp1252(raw)     # (not a detector's guess: what bs4 gives when none is installed)
+    if not user and not declared and dammit.original_encoding != "utf-8" and not _western(text):
+        text = _detected(raw) or text
     return _check_text(text.lstrip("\ufeff"))
+
+
+NOT_WESTERN = 0.25      # this share of a cp1252 reading's visible characters outside ASCII: not its encoding
+DETECT_BYTES = 65536    # what the detector reads of a file
+
+
+def _western(text: str) -> bool:
+    """Whether a cp1252 reading of a file is Western European text: mostly ASCII, as French,
+    German or Portuguese are (a few percent of accented letters). Cyrillic in cp1251, Greek in
+    cp1253, Shift-JIS or GB18030 read as cp1252 are mostly accented letters and symbols
+    ("Çàìåòêè î ãàâàíè" for "Заметки о гавани")."""
+    sample = "".join(text[:SNIFF_BYTES].split())
+    return not sample or sum(map(str.isascii, sample)) > (1 - NOT_WESTERN) * len(sample)
+
+
+def _detected(raw: bytes) -> str | None:
+    """The file decoded in the encoding charset-normalizer finds for it, or None when it finds
+    none or a Western one, or the file does not decode strictly in it (the cp1252 reading stays).
+    Asked only when the cp1252 reading is not Western text (_western), so that what a Western
+    file decodes to never depends on a guess."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw[:DETECT_BYTES]).best()
+    if best is None or best.encoding in _WESTERN_ENCODINGS:
+        return None
+    try:
+        return raw.decode(best.encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+_WESTERN_ENCODINGS = frozenset(["ascii", "utf_8", "cp1252", "latin_1", "iso8859_15", "cp850", "cp437"])
 
 
 def _bom_encoding(head: bytes) -> str | None:
@@ -163,7 +197,30 @@ def normalize(text: str) -> str:
                 text = text.replace(char, _CHAR_MAP[ord(char)])
         # Mapping turns \x0b, \x0c, \r and \x85 into line ends and adds no control character.
         controls = len(data.translate(None, _BINARY_CONTROL_BYTES)) < len(data) or not chars.isdisjoint(_C1_KEPT)
-    return _CONTROL.sub("", text) if controls else text
+    return _CONTROL.sub("", _terminal_marks(text)) if controls else text
+
+
+# A character, a backspace and another (nroff's bold "N\bN" and underline "_\bN", in a manual page
+# formatted without `col -b`): a terminal or a printer shows the last one written at that place.
+_OVERSTRIKE = re.compile("[^\x08\n]\x08(?=[^\x08\n ])")          # (a space strikes nothing out)
+# A terminal's escape sequence ("\x1b[1m": bold on) shows nothing; dropping only its ESC left "[1m".
+# (CSI "\x1b[...m"; a window title "\x1b]0;...\x07"; a character set "\x1b(B"; a one-letter one)
+_ESCAPE_SEQUENCE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+                              r"|\x1b(?:[ -/]+[0-~]|[@-Z\\-_])")
+
+
+def _terminal_marks(text: str) -> str:
+    """Overstrikes read as what they show and escape sequences dropped whole, before the
+    control characters go: "N\bNA\bAM\bME\bE" is "NAME", not "NNAAMMEE"."""
+    if "\x08" in text:
+        while True:
+            struck = _OVERSTRIKE.sub("", text)
+            if struck == text:
+                break
+            text = struck
+    if "\x1b" in text or "\x9b" in text or "\x9d" in text:      # (and their 8-bit forms)
+        text = _ESCAPE_SEQUENCE.sub("", text)
+    return text
 
 
 def _count_controls(text: str, c0: bytes) -> int:

@@ -39,6 +39,9 @@ _SPLIT_WORD = re.compile(r"(?<![\w-])([^\W\d_]+)- (?!(?:and|or|nor|to|as well)\b
 # starts with a lookbehind is tried at every position).
 _SPLIT_WORD_HYPHEN = re.compile(r"- (?<=[^\W\d_]- )")
 LIST_ITEM = re.compile(r"^(?:[-*+\u2022\u25aa\u25e6\u2023]|\(?(?:\d{1,3}|[a-z])[.)])\s+\S")
+# "License: LGPL-2+", "From: Jane": a record's field (a Debian copyright file's, a mail header).
+FIELD = re.compile(r"^[A-Za-z][\w-]*:\s")
+_LABEL_WORDS = 4        # a manual's label in the margin ("NAME", "-d, --date=DAY", "SEE ALSO") is a few words
 _BULLETS = frozenset("-*+\u2022\u25aa\u25e6\u2023")
 _FUNCTION_END = re.compile(r"\b(?:and|or|of|the|a|an|to|in|for|with|by|on|at|from|that|its|their|our|his|her)$", re.I)
 
@@ -307,6 +310,14 @@ def _paragraphs(lines: _Lines, wrapped: bool, dropped: list | None = None) -> li
     ended = list(_ended_flags(texts))
     lower = _starts_lower_flags(texts)
     short, half = 0.8 * width, 0.5 * width
+    # A blank line before half the lines or more, and almost never (under a tenth of them) before a
+    # line that goes on with an unfinished sentence in lower case: the text marks its paragraphs with
+    # blank lines (a telegram's numbered paragraphs, a README's or TODO's items), so a blank line ends
+    # one. A copy double-spaced line by line continues sentences after its blanks far more often;
+    # hard-wrapped page text marks no paragraph, and a blank line in it is a page break.
+    after_blank = sum(blanks)
+    continued = sum(map(operator.and_, blanks[1:], map(operator.and_, lower[1:], map(operator.not_, ended))))
+    blank_marked = 2 * after_blank >= n and continued < 0.1 * after_blank
     out: list[Paragraph] = []
     pieces = [texts[0]]
     blank_before = False
@@ -318,8 +329,15 @@ def _paragraphs(lines: _Lines, wrapped: bool, dropped: list | None = None) -> li
         if b[:1] in _BULLETS and LIST_ITEM.match(b) and (
                 not wrapped or a_ended or (pieces[0][:1] == b[:1] and LIST_ITEM.match(pieces[0]))):
             joins = False       # (in wrapped text, "(b) the second" or "- 1" inside a sentence goes on)
-        elif b_lower and not a_ended:
-            joins = True
+        elif b[-1:] != ":" and FIELD.match(b) and FIELD.match(pieces[0]):
+            joins = False       # a record's next field ("To: ..." under "From: ..."), not a sentence going on
+        elif (indents[i] > indents[i - 1] <= base_indent and len(a) < half and len(a.split()) <= _LABEL_WORDS
+              and not a_ended and a[-1] not in _OPEN_END_CHARS and not _function_end(a) and ": " not in a):
+            joins = False       # a short label in the margin over its indented text: a manual's "NAME",
+                                # "-a, --all" (a centred title block's lines stand right of the margin;
+                                # a record's "Files: a/*" goes on with its value on the indented lines)
+        elif b_lower and not a_ended and not (b_blank and indents[i] < indents[i - 1]):
+            joins = True        # (after a blank line, a line set back left of the last starts an item)
         elif a[-1] == "-" and b[:1].isalpha() and _HYPHENATED_END.search(a):
             joins = True
         elif not wrapped:
@@ -327,13 +345,13 @@ def _paragraphs(lines: _Lines, wrapped: bool, dropped: list | None = None) -> li
         elif a_ended and indents[i] > base_indent:
             joins = False
         elif b_blank:
-            joins = not (a_ended or len(a) < short)
+            joins = not (a_ended or len(a) < short or blank_marked)
         elif a_ended and len(a) < short:
             joins = False
         elif not a_ended and len(a) < half and a[-1] not in _OPEN_END_CHARS and not _function_end(a):
             # A short unfinished line: a heading or a salutation, unless it is the text's
             # first line, where it is the opening words of a sentence ("May I, as Prime").
-            joins = i == 1
+            joins = i == 1 and indents[0] <= base_indent     # (a centred first line is a title)
         elif a_ended and heading_level(b) and (i + 1 == n or not lower[i + 1]):
             joins = False
         else:

@@ -18,6 +18,8 @@ DOC_ID::N or DOC_ID::NAME, each with `container`.
 - markdown.py     .md, .markdown: front matter, '#' headings, paragraphs without markup
 - html.py         .html, .htm: the article's headings and paragraphs, the page's metadata;
                   html_blocks for XHTML that is all content (EPUB chapters)
+- htmltree.py     facts about a parsed page's tags (taken out, text length, hidden, a
+                  <footer> or <aside> that belongs to the text), each in O(1) or one pass
 - pdf.py          .pdf (PDFium): text per page reflowed across pages, running heads
                   removed, outline -> sections, page labels, metadata; OCR for scanned pages
 - office.py       .docx (python-docx) and .odt (lxml): headings, tables, properties

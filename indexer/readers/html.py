@@ -15,11 +15,13 @@ import html as html_lib
 import re
 import warnings
 
-from bs4 import (BeautifulSoup, CData, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag,
+from bs4 import (BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag,
                  XMLParsedAsHTMLWarning)
 
 from indexer.clean import chrome
 from indexer.readers.extracted import Extracted
+from indexer.readers.htmltree import TEXT_TYPES as _TEXT_TYPES, decomposed as _decomposed, is_hidden as _is_hidden
+from indexer.readers.htmltree import belongs_to_text as _belongs_to_text, subtree_facts as _subtree_facts
 from indexer.readers.text import read_plain
 from indexer.metadata import normalize_language, parse_date
 from indexer.clean.normalize import normalize
@@ -29,7 +31,7 @@ DROP_TAGS = ["script", "style", "noscript", "nav", "aside", "form", "iframe", "s
 HEADINGS = {f"h{n}": n for n in range(1, 7)}
 BLOCKS = frozenset(
     "p div section article main header li ul ol dl dd dt blockquote figure figcaption table thead tbody tfoot"
-    " tr td th caption address hr center details summary body html fieldset legend".split()
+    " tr td th caption address hr center details summary body html fieldset legend footer aside".split()
 ) | frozenset(HEADINGS)
 _STRUCTURAL = frozenset(["p", "div", "table", "ul", "ol", "dl", "blockquote", "pre", "section", *HEADINGS])
 _KEEP = frozenset(["html", "body", "article", "main"])
@@ -42,7 +44,6 @@ _CHROME_TOKEN = re.compile(
     r"|post-navigation|tag-links|cat-links)$",
     re.I,
 )
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _WHITESPACE = re.compile(r"\s+")
 _BR = "\x00"
 _SKIP_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
@@ -53,7 +54,6 @@ MAX_ELEMENTS = 200_000
 # An XML prolog, then comments, a doctype or processing instructions, then the <html> element.
 _XHTML = re.compile(r"\A\ufeff?\s*<\?xml[^>]*>(?:\s*(?:<!--.*?-->|<!DOCTYPE[^>]*>|<\?[^>]*\?>))*\s*<html[\s>]",
                     re.I | re.S)
-_TEXT_TYPES = (NavigableString, CData)      # what Tag.get_text() counts by default
 
 
 def read_html(text: str, boilerplate: frozenset[str] = frozenset()) -> Extracted:
@@ -185,7 +185,7 @@ def _chrome_reason(tag: Tag) -> str:
 
 def _remove_chrome(soup: BeautifulSoup) -> None:
     for tag in soup.find_all(DROP_TAGS):
-        if not _decomposed(tag):
+        if not _decomposed(tag) and not _belongs_to_text(tag):
             _take_out(soup, tag, _TAG_REASONS.get(tag.name, tag.name))
     in_headings: set[int] = set()
     for heading in soup.find_all(list(HEADINGS)):
@@ -207,12 +207,13 @@ def _remove_chrome(soup: BeautifulSoup) -> None:
         if not _is_hidden(tag) and text_len.get(id(tag), 0) > 0.5 * total:
             continue
         reason = _chrome_reason(tag)
-        if reason in _MENU_REASONS and _written_words(tag):
+        if _MENU_REASON.match(reason) and _written_words(tag):
             continue        # a "menu" that says more than its links: a Texinfo menu's descriptions
         _take_out(soup, tag, reason)
 
 
-_MENU_REASONS = frozenset(f"site chrome ({token})" for token in ("menu", "sidebar", "navbar", "navigation"))
+_MENU_TOKENS = ("menu", "sidebar", "navbar", "navigation")      # and their parts: "sidebar-title", "menu-item"
+_MENU_REASON = re.compile(rf"^site chrome \((?:{'|'.join(_MENU_TOKENS)})(?:-\w+)?\)$")
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -223,46 +224,6 @@ def _written_words(box: Tag) -> bool:
     linked = sum(len(_WORD.findall(a.get_text())) for a in box.find_all("a"))
     total = len(_WORD.findall(box.get_text()))
     return total > 0 and total - linked >= total / 3
-
-
-def _decomposed(tag: Tag) -> bool:
-    """Tag.decomposed, in O(1): bs4 reads it with getattr(tag, "_decomposed"), which on a live
-    tag falls through to Tag.__getattr__, i.e. find("_decomposed"): a search of the whole subtree."""
-    return bool(tag.__dict__.get("_decomposed", False))
-
-
-def _subtree_facts(soup: BeautifulSoup) -> tuple[dict[int, int], dict[int, bool]]:
-    """Per tag (by id): len(tag.get_text()), and whether a descendant is <article>, <main> or role=main.
-
-    One pass over the tree: a page of nested chrome boxes costs O(n), not O(n^2).
-    """
-    text_len: dict[int, int] = {}
-    has_content: dict[int, bool] = {}
-    stack: list[tuple[Tag, bool]] = [(soup, False)]
-    while stack:
-        tag, leaving = stack.pop()
-        if not leaving:
-            stack.append((tag, True))
-            stack.extend((child, False) for child in tag.contents if isinstance(child, Tag))
-            continue
-        length, content = 0, False
-        for child in tag.contents:
-            if isinstance(child, Tag):
-                length += text_len[id(child)]
-                content = content or has_content[id(child)] or child.name in ("article", "main") \
-                    or (child.attrs is not None and child.get("role") == "main")
-            elif type(child) in _TEXT_TYPES:
-                length += len(child)
-        text_len[id(tag)] = length
-        has_content[id(tag)] = content
-    return text_len, has_content
-
-
-def _is_hidden(tag: Tag) -> bool:
-    if tag.attrs is None:
-        return False
-    return ("hidden" in tag.attrs or str(tag.get("aria-hidden", "")).lower() == "true"
-            or bool(_HIDDEN_STYLE.search(str(tag.get("style", "")))))
 
 
 def _is_chrome_box(tag: Tag) -> bool:
@@ -455,7 +416,7 @@ def _walk(top: Tag, root: Tag) -> list[tuple[str, int, str | None]]:
                           None if inside else outside))
             _removed_within(node, parts)
             continue
-        if name == "tr" and not node.find(_STRUCTURAL):
+        if name == "tr" and _one_line_row(node):
             flush()
             cells = [inline_text(c) for c in node.find_all(["td", "th"], recursive=False)]
             parts.append((" | ".join(c for c in cells if c), 0, None if inside else outside))
@@ -464,6 +425,8 @@ def _walk(top: Tag, root: Tag) -> list[tuple[str, int, str | None]]:
         if name == "br":
             buffer.append(_BR)
             continue
+        if name == "a" and str(node.get("href", "")).startswith("#") and node.get_text().strip() in _MARK:
+            continue            # a permalink ("Berth¶": Sphinx's glossary terms, signatures), as in headings
         if name in BLOCKS or name == "li":
             flush()
             stack.append((node, True, inside))
@@ -474,11 +437,22 @@ def _walk(top: Tag, root: Tag) -> list[tuple[str, int, str | None]]:
     return [(text, level, why) for text, level, why in parts if text.strip()]
 
 
+def _one_line_row(tr: Tag) -> bool:
+    """A table row read as one line of cells: no cell holds more than one paragraph (docutils and
+    Sphinx put each cell's text in a <p>) and none holds a list, a table or a heading."""
+    for cell in tr.find_all(["td", "th"], recursive=False):
+        blocks = cell.find_all(_STRUCTURAL)
+        if len(blocks) > 1 or (blocks and blocks[0].name != "p"):
+            return False
+    return True
+
+
 def _drop_chrome_blocks(walked: list[tuple[str, int, str | None]], boilerplate: frozenset[str],
                         out: Extracted) -> None:
     """Parts and removals into `out`, in page order, with the line-level chrome that survives the
     markup (bylines, notices) recorded as removed. Learned boilerplate goes only before the first
-    body paragraph (not the line just before it: a heading) or after the last, never a heading."""
+    body paragraph (not the line just before it: a heading) or after the last and the text that
+    follows it, never a heading."""
     reasons: list[str | None] = []
     for text, level, reason in walked:
         if reason is None and level == 0 and len(text) <= chrome.MAX_CHROME_LINE:
@@ -502,7 +476,13 @@ def _drop_chrome_blocks(walked: list[tuple[str, int, str | None]], boilerplate: 
                 out.set_default("date", byline.date)
     if boilerplate:
         if body:
-            for i in [*range(0, body[0] - 1), *range(body[-1] + 1, len(walked))]:
+            # After the last body paragraph, only what no line of text follows (more than three
+            # words, kept, not learned itself): a page's foot. A section title with its entries
+            # under it is the page's.
+            last_text = max((i for i, (text, _, _) in enumerate(walked)
+                             if reasons[i] is None and len(text.split()) > 3
+                             and chrome.line_key(text) not in boilerplate), default=-1)
+            for i in [*range(0, body[0] - 1), *range(max(body[-1], last_text) + 1, len(walked))]:
                 text, level, _ = walked[i]
                 if reasons[i] is None and level == 0 and "\n" not in text and chrome.line_key(text) in boilerplate:
                     reasons[i] = "learned boilerplate"

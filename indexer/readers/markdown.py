@@ -22,6 +22,7 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+(?:\[[ xX]\]\s+)?")
 _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 _QUOTE_MARK = re.compile(r"^ {0,3}>(?: ?)")
 _LINK_DEFINITION = re.compile(r"^ {0,3}\[([^\]^][^\]]*)\]:\s*\S+")    # (not a footnote: "[^1]: text" is text)
+_HARD_BREAK = re.compile(r"(?:(?<!\\)\\| {2,})$")      # a line end that renders as <br>
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
 _ESCAPE = re.compile(r"()\\([!-/:-@\[-`{-~])")      # \<, \*, \[: the character itself, never markup
@@ -159,7 +160,12 @@ def _blocks(lines: list[str], references: set[str] | None = None) -> list[tuple[
     def flush() -> None:
         nonlocal marker, in_list
         if paragraph:
-            text = clean_inline(" ".join(paragraph), references)
+            # A hard line break (a line ending in two spaces or a backslash, not the paragraph's last)
+            # is a line of its own in the rendering (an address, a verse): the lines stay lines,
+            # the backslash goes.
+            paragraph[-1] = paragraph[-1].rstrip("\n")
+            pieces = [piece[:-2] + "\n" if piece.endswith("\\\n") else piece for piece in paragraph]
+            text = "\n".join(filter(None, (clean_inline(line, references) for line in " ".join(pieces).split("\n"))))
             if marker is not None:
                 text = f"{marker} {text}"
                 if in_list and parts and parts[-1][1] == 0:
@@ -193,7 +199,7 @@ def _blocks(lines: list[str], references: set[str] | None = None) -> list[tuple[
             continue
         setext = _SETEXT.match(line)
         if setext and len(paragraph) == 1 and marker is None:    # (before the table rule: "---" is both)
-            parts.append((clean_inline(paragraph.pop(), references), 1 if setext.group(1)[0] == "=" else 2))
+            parts.append((clean_inline(paragraph.pop().rstrip("\n"), references), 1 if setext.group(1)[0] == "=" else 2))
             in_list = False
             continue
         if not line.strip() or _LINK_DEFINITION.match(line) or _TABLE_RULE.match(line):
@@ -209,6 +215,9 @@ def _blocks(lines: list[str], references: set[str] | None = None) -> list[tuple[
             parts.append((clean_inline(atx.group(2) or "", references), len(atx.group(1))))
             continue
         line = _QUOTE.sub("", line)
+        if not line.strip():            # ">" alone: a blank line inside a block quote ends its paragraph
+            flush()
+            continue
         item = _LIST_ITEM.match(line)
         if item:
             flush()
@@ -219,7 +228,8 @@ def _blocks(lines: list[str], references: set[str] | None = None) -> list[tuple[
             paragraph.append(" | ".join(c.strip() for c in line.strip().strip("|").split("|")))
             flush()
             continue
-        paragraph.append(line.strip())
+        hard = _HARD_BREAK.search(line)       # (kept as a line end: "\\\n" or "\n"; see flush)
+        paragraph.append(line.strip() + "\n" if hard else line.strip())
     flush()
     if code:
         parts.append(("\n".join(code).strip("\n"), 0))

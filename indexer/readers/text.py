@@ -13,7 +13,7 @@ import re
 from indexer.clean import chrome
 from indexer.readers.extracted import Extracted
 from indexer.metadata import search_date
-from indexer.clean.reflow import LIST_ITEM, Paragraph, heading_level, wrapped_paragraphs
+from indexer.clean.reflow import FIELD, LIST_ITEM, Paragraph, heading_level, wrapped_paragraphs
 
 # A pair of bold marks at the edges of words: "2**31/2**32-1" (powers) is not "2<b>31/2</b>32-1".
 _BOLD = re.compile(r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])")
@@ -172,6 +172,8 @@ def _joins(last: Paragraph, p: Paragraph, grouped: bool) -> bool:
     """Speech-style lines join into paragraphs: at blank lines where the text has both kinds of
     break (grouped), else greedily up to MERGE_TARGET characters, closing at a sentence end."""
     full = len(last.text) >= MERGE_TARGET and chrome.ends_sentence(last.text)
+    if FIELD.match(p.text) and FIELD.match(last.text):
+        return False            # a record's fields ("To: ..." after "From: ...") stay lines
     return (not p.blank_before if grouped else not full) and len(last.text) < MERGE_LIMIT
 
 
@@ -211,8 +213,13 @@ def _fields_of_chrome(paras: list[Paragraph], reasons: list[str | None], out: Ex
 def _drop_learned(paras: list[Paragraph], start: int, end: int, kinds: list[str | None],
                   reasons: list[str | None], boilerplate: frozenset[str]) -> None:
     """Learned boilerplate goes only around the text (before its first body paragraph or after
-    its last), and never a heading: the line just before the body, or one underlined."""
-    for i in [*range(0, start - 1), *range(end, len(paras))]:
+    its last and the lines of text after it), and never a heading: the line just before the
+    body, or one underlined."""
+    # After the text, only what no line of text (more than three words, not learned) follows: the
+    # page's foot.
+    tail = max((i for i in range(end, len(paras)) if kinds[i] is None and len(paras[i].text.split()) > 3
+                and chrome.line_key(paras[i].text) not in boilerplate), default=end - 1)
+    for i in [*range(0, start - 1), *range(tail + 1, len(paras))]:
         p = paras[i]
         if kinds[i] is None and p.lines == 1 and chrome.line_key(p.text) in boilerplate:
             kinds[i], reasons[i] = DROP, "learned boilerplate"
@@ -293,7 +300,8 @@ def _title_like(paras: list[Paragraph], i: int) -> bool:
 
 def _read_footer(paras: list[Paragraph], end: int, kinds: list[str | None], reasons: list[str | None],
                  out: Extracted) -> None:
-    """After the last body paragraph: a publisher line gives the source, menus go; the rest stays."""
+    """After the last body paragraph: a publisher line gives the source, menus go; the rest stays,
+    a heading in capitals over text that is not in capitals as a heading."""
     footer = range(end, len(paras))
     _drop_menu_runs(paras, footer, kinds, reasons, at_top=False)
     for i in footer:
@@ -303,6 +311,9 @@ def _read_footer(paras: list[Paragraph], end: int, kinds: list[str | None], reas
         if paras[i].lines == 1 and chrome.organisation(text):
             out.set_default("source", chrome.organisation(text))
             kinds[i], reasons[i] = DROP, "publisher line"
+        elif (text.isupper() and i + 1 < len(paras) and not paras[i + 1].text.isupper()
+              and _is_heading(paras, i, kinds)):
+            kinds[i] = HEADING      # a manual's last sections ("AUTHOR", "SEE ALSO"), not a disclaimer's lines
         else:
             kinds[i] = BODY
 
@@ -361,9 +372,9 @@ def _mostly_letters(text: str) -> bool:
 _MENU_EDGE = 2          # a menu run starts or ends within this many paragraphs of the file's edge
 # A line that runs on into the next: it ends in a comma or a word that needs one after it.
 _RUNS_ON = re.compile(r"(?:[,;]|\b(?:and|or|of|the|a|an|to|in|for|with|by|on|at|from|that|since|until))$", re.I)
-# "License: LGPL-2+", "Files: *": a record's field (a Debian copyright file's), never a title; its
-# copies belong to different records.
-_FIELD = re.compile(r"^[A-Za-z][\w-]*:\s")
+# A record's field (reflow.FIELD: "License: LGPL-2+", "Files: *") is never a title; its copies
+# belong to different records.
+_FIELD = FIELD
 # Lines a reader may take for chrome that a line ending in ":" introduces ("For additional
 # information, contact:", "follow the instructions at:"): then they are what it announces.
 _INTRODUCIBLE = frozenset(["contact line", "publisher line", "dateline", "menu", "notice", "updated notice"])

@@ -27,6 +27,10 @@ SCHEMA_VERSION = 7         # 3: postings as arrays (indexer/store/codec.py); ord
                            #    index of 7 that lacks them when it is next written: IndexWriter._open)
                            #    line-end hyphens decided anew, no passage boundary inside a word
                            #    (indexer/clean/hyphens.py, segment.py; issue 12)
+                           #    files read anew: legacy encodings detected, overstrikes and escape
+                           #    sequences (normalize.py), plain text's blank-line paragraphs, fields
+                           #    and manual-page labels (reflow.py, text.py), Markdown hard breaks,
+                           #    HTML footers and asides of the text (issue 12)
 INDEX_NAME = "MAIN"
 
 # Fields a query may name, mapped to the index fields they search.
