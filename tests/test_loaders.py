@@ -85,6 +85,19 @@ def test_korean_utf16_text_is_korean(tmp_path):
     assert doc.language == "ko"
 
 
+def test_mojibake_of_a_closing_quote_is_no_escape_sequence(tmp_path):
+    """A closing quote's UTF-8 read as cp1252 and saved again is "â€" and U+009D, the 8-bit form of
+    a terminal's OSC; read as one, it took all the text after it (25 UN speeches of 1998 lost most
+    of their words, and the fidelity audit, whose normal form is the indexer's, did not see it)."""
+    speech = ("Thank you very much, Sir. But I prefer to be called \u00e2\u20ac\u0153Flight-Lieutenant"
+              "\u00e2\u20ac\u009d and not \u00e2\u20ac\u0153Mr.\u00e2\u20ac\u009d\nI join preceding "
+              "speakers in congratulating the President on his election.\n")
+    (tmp_path / "GHA.txt").write_text(speech, encoding="utf-8")
+    text = load(tmp_path / "GHA.txt").text
+    assert "congratulating the President on his election." in text and "Flight-Lieutenant" in text
+    assert normalize("a \x1b[1mbold\x1b[0m word, a \x1b]0;window title\x07title") == "a bold word, a title"
+
+
 def test_normalize_typography():
     raw = "it\u2019s \u201cquoted\u201d\u00a0here\r\nsoft\u00adhyphen zero\u200bwidth\tTab war\u2014and 1990\u20131995 A \u2013 B bell\x07"
     assert normalize(raw) == 'it\u2019s \u201cquoted\u201d here\nsofthyphen zerowidth Tab war\u2014and 1990\u20131995 A \u2013 B bell'

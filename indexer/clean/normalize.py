@@ -204,8 +204,12 @@ def normalize(text: str) -> str:
 # formatted without `col -b`): a terminal or a printer shows the last one written at that place.
 _OVERSTRIKE = re.compile("[^\x08\n]\x08(?=[^\x08\n ])")          # (a space strikes nothing out)
 # A terminal's escape sequence ("\x1b[1m": bold on) shows nothing; dropping only its ESC left "[1m".
-# (CSI "\x1b[...m"; a window title "\x1b]0;...\x07"; a character set "\x1b(B"; a one-letter one)
-_ESCAPE_SEQUENCE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+# (CSI "\x1b[...m"; a window title "\x1b]0;...\x07", only with its end; a character set "\x1b(B";
+# a one-letter one.) Only the 7-bit forms, which start with ESC: in decoded text, U+009B and
+# U+009D are mojibake far more often than a terminal's 8-bit CSI and OSC ("â€\x9d", a closing
+# quote's UTF-8 read as cp1252 and saved again: 25 UN speeches of 1998), and an OSC open to the
+# end of the file took all the text after it.
+_ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b\n]{0,512}(?:\x07|\x1b\\)"
                               r"|\x1b(?:[ -/]+[0-~]|[@-Z\\-_])")
 
 
@@ -218,7 +222,7 @@ def _terminal_marks(text: str) -> str:
             if struck == text:
                 break
             text = struck
-    if "\x1b" in text or "\x9b" in text or "\x9d" in text:      # (and their 8-bit forms)
+    if "\x1b" in text:
         text = _ESCAPE_SEQUENCE.sub("", text)
     return text
 
