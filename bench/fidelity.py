@@ -31,6 +31,7 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.casefold())
 
 
+NORMAL_FORM_KEEPS = 0.99   # the normal form joins a word's pieces (a soft hyphen) but never drops words
 REPEATED_IN = 5        # a removed line found removed in this many files or more is a site's furniture
 COPY, LINK = "copy of kept text", "link to kept text"
 REPEATED, OTHER = f"repeated in {REPEATED_IN}+ files", "other"
@@ -64,6 +65,10 @@ class Audit:
     links: dict = field(default_factory=dict)                  # file -> {anchor words: {target file}}
     kept_words: dict = field(default_factory=dict)             # HTML or Markdown file -> words it keeps
     by_folder: dict = field(default_factory=dict)              # top folder -> [source words, in passages]
+    # The audit holds the readers to the text in the indexer's normal form, so a fault of the normal
+    # form itself is out of its sight: file -> (words of the decoded text, words after the normal form)
+    # where the normal form has fewer than NORMAL_FORM_KEEPS of them.
+    normal_form_drops: dict = field(default_factory=dict)
     unmatched: list = field(default_factory=list)               # per document: (source words not in passages,
                                                                 #  index of its first removed line, count)
 
@@ -151,6 +156,7 @@ class Audit:
             "passages": self.passages, "passages_under_80": self.short_passages,
             "passages_under_40": self.tiny_passages, "documents_without_title": self.untitled,
             "most_lost": dict(self.lost_by_file.most_common(5)),
+            "normal_form_drops": {k: list(v) for k, v in self.normal_form_drops.items()},
             "lost_words_by_file": {k: self.lost_words[k] for k, _ in self.lost_by_file.most_common()},
             "lost_words": self.lost,
             "removed_sample": [{"reason": r, "text": t[:200], "file": f} for t, r, f in picked],
@@ -182,7 +188,11 @@ def audit_files(name: str, root: Path, paths: Iterable[Path], *, keep_all: bool 
         out.documents += 1
         passages = list(segment(doc))
         label = str(path.relative_to(root))
-        account(out, doc, passages, visible_text(path), label)
+        source = visible_text(path)
+        account(out, doc, passages, source, label)
+        before, after = len(words(visible_text(path, normal=False))), len(words(source))
+        if after < NORMAL_FORM_KEEPS * before:
+            out.normal_form_drops[label] = (before, after)
         links, page = page_links(path, root)
         if page:        # (a link leads to a page: its words are what a search for the link's text finds)
             out.kept_words[label] = {w for p in passages for w in words(p.text)} | set(words(doc.title or ""))
@@ -382,6 +392,9 @@ def render(results: dict) -> str:
         if f.get("folders_most_removed"):
             lines.append(f"{name}: folders with the most words not in passages (words, in passages): " + ", ".join(
                 f"{k} {v['words']:,} {v['in_passages_pct']:.3f}%" for k, v in f["folders_most_removed"].items()))
+        drops = f.get("normal_form_drops", {})
+        lines.append(f"{name}: files whose normal form drops words (decoded / normal): " + (", ".join(
+            f"{k} {a:,} / {b:,}" for k, (a, b) in list(drops.items())[:10]) or "none"))
         if f["skipped"]:
             lines.append(f"{name}: skipped: " + ", ".join(f"{r} {n:,}" for r, n in f["skipped"].items()))
         if f["most_lost"]:

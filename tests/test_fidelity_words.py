@@ -432,3 +432,18 @@ def test_markdown_angle_brackets_that_are_no_html_tag_are_text(tmp_path):
     assert "#include <sys/wait.h> to" in text and "<country_code>- instead" in text and "<b>" not in text
     audit = lost(path, tmp_path)
     assert audit.lost == 0 and audit.in_passages == audit.source_words
+
+
+def test_the_audit_reports_a_normal_form_that_drops_words(tmp_path, monkeypatch):
+    """The audit holds the readers to the text in the indexer's normal form, so a fault of that form
+    (an escape-sequence pattern that ran to the end of a file) loses words on both sides and counts
+    nothing lost: it also counts the words of the decoded text, and names a file where the normal
+    form has fewer."""
+    import indexer.clean.normalize as normal_form
+    from bench.fidelity import audit_files
+
+    path = write(tmp_path / "speech.txt", "Thank you, Sir. " * 20 + "\n\nWe support the declaration.\n")
+    assert audit_files("t", tmp_path, [path]).figures()["normal_form_drops"] == {}
+    real = normal_form.normalize
+    monkeypatch.setattr(normal_form, "normalize", lambda text: real(text)[:20])
+    assert audit_files("t", tmp_path, [path]).figures()["normal_form_drops"] == {"speech.txt": [64, 4]}
