@@ -296,7 +296,7 @@ def account(out: Audit, doc, passages, source: str, label: str) -> None:
     out.untitled += not doc.title
 
 
-_HYPHENATED = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
+_HYPHENATED = re.compile(r"[^\W_]+(?:-\s{0,2}[^\W_]+)+")   # (a kept line end: "with no-\n\nparse-options", two items)
 _COPIED_PAIR = re.compile(r"([^\W_]+)- ([^\W_]+)")
 
 
@@ -307,7 +307,7 @@ def _hyphen_joins(text: str, each: bool = False) -> set[str] | list[str]:
     `each`: a list, with each form once for every hyphenated word of `text` that spells it."""
     out: list[str] = []
     for m in _HYPHENATED.finditer(text.casefold()):
-        parts = m.group().split("-")
+        parts = re.sub(r"\s", "", m.group()).split("-")
         out += {"".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 2, len(parts) + 1)}
     return out if each else set(out)
 
