@@ -201,3 +201,21 @@ def test_authors_affiliations_in_a_title_block_are_text_and_no_title(tmp_path):
         assert s.removed("docs/xc-misc.txt").lines == ()
         hits = s.search('"Network Computing Devices"').hits
         assert [h.title for h in hits] == ["XC-MISC Extension"]
+
+
+def test_a_ticket_number_is_no_postcode_and_a_versioned_name_no_publisher(tmp_path):
+    """The audit's sample of removed lines (/usr/share/doc): a changelog item ending "(RT 16067)"
+    went as a contact line (two letters and five digits read as a US state and postcode; a postcode
+    follows the city's comma), and "The Xrender Library" over "Version 0.7" as a publisher line."""
+    write(tmp_path / "docs" / "Changes", "Revision history for Perl extension Algorithm::Diff.\n\n1.19_02 2006-07-31\n"
+          "- Fix typo in @EXPORT_OK (s/LCDidx/LCSidx/) (RT 8576)\n- Use 'printf' in example code, not 'sprintf' nor "
+          "'sprint' (RT 16067)\n- DiffOld wasn't passing extra arguments to compare routine (RT 20650)\n")
+    write(tmp_path / "docs" / "libXrender.txt", "                         The Xrender Library\n"
+          "\t\t\t    Version 0.7\n\t\t\t      2002-11-6\n\t\t\t    Keith Packard\n\t\t\t  keithp@xfree86.org\n\n"
+          "1. Introduction\n\nThe Xrender library is designed as a lightweight library interface to the\nRender "
+          "extension. This document describes how the library maps to the protocol.\n")
+    build_index([tmp_path / "docs"], tmp_path / "idx")
+    with Searcher(tmp_path / "idx") as s:
+        assert s.removed("docs/Changes").lines == ()
+        assert "The Xrender Library" not in [r.text for r in s.removed("docs/libXrender.txt").lines]
+        assert s.search('"RT 16067"').total == 1 and s.search('"Xrender Library" version').total == 1

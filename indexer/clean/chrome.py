@@ -57,7 +57,9 @@ _STREET = re.compile(
     r"\b\d+\s+(?:[A-Z][\w.'-]*\s+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Court|Ct|Boulevard|Blvd|Lane|Ln"
     r"|Drive|Dr|Way|Place|Pl|Square|Sq|Plaza|Parkway|Pkwy|Highway|Hwy)\b\.?"
 )
-_POSTCODE = re.compile(r"\b[A-Z]{2},?\s+\d{5}(?:-\d{4})?\b|\bP\.?\s?O\.?\s+Box\s+\d+", re.I)
+# "Portland, ME 04101": a state's two capitals after the city's comma ("(RT 16067)", a ticket in a
+# changelog, is no postcode), or a P.O. box.
+_POSTCODE = re.compile(r"(?-i:,\s*[A-Z]{2},?\s+\d{5}(?:-\d{4})?\b)|\bP\.?\s?O\.?\s+Box\s+\d+", re.I)
 _CAPTION = re.compile(
     r"(?:^|\|\s*)(?:image |photo )?(?:source|photo(?:graph)?|image|picture|credit|courtesy(?: of)?)\s*:\s*[^|]{1,80}$",
     re.I,

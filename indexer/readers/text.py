@@ -244,8 +244,8 @@ def _read_header(header: list[Paragraph], kinds: list[str | None], reasons: list
         date = None if i in entries else chrome.is_dateline(p.text)
         name = chrome.archive_name(p.text)
         publisher = chrome.organisation(p.text)
-        if publisher and i in affiliations:
-            continue
+        if publisher and (i in affiliations or (i + 1 < len(header) and _VERSION.match(header[i + 1].text))):
+            continue            # (an author's organisation; "The Xrender Library" over "Version 0.7" is a title)
         if date or name or publisher:
             out.set_default("date", date)
             archive = archive or name
@@ -370,6 +370,7 @@ def _mostly_letters(text: str) -> bool:
 
 
 _MENU_EDGE = 2          # a menu run starts or ends within this many paragraphs of the file's edge
+_VERSION = re.compile(r"(?:version|release|revision)\s+\d", re.I)
 # A line that runs on into the next: it ends in a comma or a word that needs one after it.
 _RUNS_ON = re.compile(r"(?:[,;]|\b(?:and|or|of|the|a|an|to|in|for|with|by|on|at|from|that|since|until))$", re.I)
 # A record's field (reflow.FIELD: "License: LGPL-2+", "Files: *") is never a title; its copies
