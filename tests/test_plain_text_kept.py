@@ -219,3 +219,17 @@ def test_a_ticket_number_is_no_postcode_and_a_versioned_name_no_publisher(tmp_pa
         assert s.removed("docs/Changes").lines == ()
         assert "The Xrender Library" not in [r.text for r in s.removed("docs/libXrender.txt").lines]
         assert s.search('"RT 16067"').total == 1 and s.search('"Xrender Library" version').total == 1
+
+
+def test_an_organisation_in_a_list_of_names_is_an_entry(tmp_path):
+    """nghttp2's AUTHORS lists people and companies, one a line: "Google Inc." between "Gitai" and
+    "Hajime Fujita" went as a publisher line. A publisher line stands apart, blank lines about it."""
+    names = ["Gaël PORTAY", "Geoff Hill", "George Liu", "Gitai", "Google Inc.", "Hajime Fujita", "Jacky Tian"]
+    write(tmp_path / "docs" / "AUTHORS", "nghttp2 project was started as a fork of spdylay project. Both projects "
+          "were started by Tatsuhiro Tsujikawa, who is still the main author of these projects.\n\n"
+          "Here is the list of individuals and organizations who contributed.\n\n--------\n\n" + "\n".join(names)
+          + "\n")
+    build_index([tmp_path / "docs"], tmp_path / "idx")
+    with Searcher(tmp_path / "idx") as s:
+        assert s.removed("docs/AUTHORS").lines == ()
+        assert s.search('"Google Inc"').total == 1

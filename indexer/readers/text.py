@@ -244,8 +244,10 @@ def _read_header(header: list[Paragraph], kinds: list[str | None], reasons: list
         date = None if i in entries else chrome.is_dateline(p.text)
         name = chrome.archive_name(p.text)
         publisher = chrome.organisation(p.text)
-        if publisher and (i in affiliations or (i + 1 < len(header) and _VERSION.match(header[i + 1].text))):
-            continue            # (an author's organisation; "The Xrender Library" over "Version 0.7" is a title)
+        if publisher and (i in affiliations or (i + 1 < len(header) and _VERSION.match(header[i + 1].text))
+                          or not _apart(header, i)):
+            continue            # (an author's organisation; "The Xrender Library" over "Version 0.7" is a
+                                # title; "Google Inc." between two names is an entry of an AUTHORS list)
         if date or name or publisher:
             out.set_default("date", date)
             archive = archive or name
@@ -273,6 +275,11 @@ def _read_header(header: list[Paragraph], kinds: list[str | None], reasons: list
             before_title = title_at is not None and i < title_at
             kinds[i] = HEADING if heading_level(p.text) and p.lines == 1 and not before_title else BODY
     return title_at
+
+
+def _apart(paras: list[Paragraph], i: int) -> bool:
+    """A one-line paragraph with a blank line (or the file's edge) above it and below it."""
+    return (i == 0 or paras[i].blank_before) and (i + 1 >= len(paras) or paras[i + 1].blank_before)
 
 
 def _under_author(above: Paragraph) -> bool:
@@ -308,7 +315,7 @@ def _read_footer(paras: list[Paragraph], end: int, kinds: list[str | None], reas
         text = paras[i].text
         if kinds[i] is not None:
             continue
-        if paras[i].lines == 1 and chrome.organisation(text):
+        if paras[i].lines == 1 and chrome.organisation(text) and _apart(paras, i):
             out.set_default("source", chrome.organisation(text))
             kinds[i], reasons[i] = DROP, "publisher line"
         elif (text.isupper() and i + 1 < len(paras) and not paras[i + 1].text.isupper()
