@@ -174,12 +174,15 @@ def test_dates_and_authors_of_a_texts_own_records_stay(tmp_path):
           "the files they touch and who wrote them.\n\n  ssh-ed25519: Support PKIX + calc pubkey from private\n\n"
           "  Files: openssl.c/h\n  Author: Zenju\n  Notes:\n  Adds support for PKIX key reading by fixing the "
           "key parser for the new format, with tests for each of the key types it reads.\n")
+    write(tmp_path / "docs" / "ChangeLog", "RTMPDump\nCopyright 2009-2015 Howard Chu\nhttp://rtmpdump.mplayerhq.hu/\n\n"
+          "20 July 2011\n- add NetStream.Authenticate.UsherToken for Justin.tv\n\n11 July 2011, v2.4\n- add RTMPE "
+          "type 9 handshake support, with the keys the servers of that year used for their streams.\n")
     write(tmp_path / "docs" / "copyright", "This package was debianized by Akira TAGOH <tagoh@debian.org> on\n"
           "Wed, 13 Mar 2002 00:07:25 +0900.\n\nIt was downloaded from the project's site, and it is free "
           "software under the terms of the licence below, which applies to all of its files.\n")
     build_index([tmp_path / "docs"], tmp_path / "idx")
     with Searcher(tmp_path / "idx") as s:
-        for doc in ("changelog", "NEWS", "copyright"):
+        for doc in ("changelog", "NEWS", "copyright", "ChangeLog"):
             assert s.removed(f"docs/{doc}").lines == (), doc
         assert s.search('"2022-01-10"').total == 1 and s.search('"Author: Zenju"').total == 1
         assert s.search('"13 Mar 2002"').total == 1

@@ -234,10 +234,12 @@ def _read_header(header: list[Paragraph], kinds: list[str | None], reasons: list
     # Dates heading a text's entries ("2021-10-04:" over a changelog's items, one after another)
     # are the text's; a page's dateline stands alone, and does not announce what follows.
     # A date that ends a sentence begun on the line above ("debianized by Akira TAGOH on / Wed, 13
-    # Mar 2002 00:07:25 +0900.") is the sentence's.
+    # Mar 2002 00:07:25 +0900.") is the sentence's; one over a list's first item ("20 July 2011 /
+    # - add NetStream.Authenticate...") heads an entry.
     dated = [i for i, p in enumerate(header) if p.lines == 1 and kinds[i] is None and chrome.is_dateline(p.text)]
     entries = set(dated) if len(dated) >= 2 else {i for i in dated if header[i].text.endswith(":") or (
-        i and not header[i].blank_before and _RUNS_ON.search(header[i - 1].text))}
+        i and not header[i].blank_before and _RUNS_ON.search(header[i - 1].text)) or (
+        i + 1 < len(header) and not header[i + 1].blank_before and LIST_ITEM.match(header[i + 1].text))}
     for i, p in enumerate(header):
         if p.lines > 1 or kinds[i] is not None:
             continue
