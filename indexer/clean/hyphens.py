@@ -119,6 +119,7 @@ class _Vocabulary(Mapping[str, int]):
 
     def __init__(self, texts: list[str]):
         self._texts = texts
+        self._joined: str | None = None
         self._text: str | None = None
         self._counts: dict[str, int] = {}
         self._splits: bool | None = None
@@ -157,20 +158,25 @@ class _Vocabulary(Mapping[str, int]):
         the pair leaves in doubt hold a compound in all 60 ("machine-/readable", "low-/ranking");
         MEDLINE's, a syllable split in 50 of 59. In doubt, the hyphen stays."""
         if self._splits is None:
-            text = "\n".join(self._texts)
+            text = self._whole()
             sites = len(_LINE_END_SITE.findall(text))
             self._splits = sites >= SPLITS_SEEN and sites * SPLITS_EVERY >= len(text)
         return self._splits
 
+    def _whole(self) -> str:
+        if self._joined is None:
+            self._joined = "\n".join(self._texts)
+        return self._joined
+
     def _lower(self) -> str:
         if self._text is None:
-            self._text = "\n".join(self._texts).lower()
+            self._text = self._whole().lower()
         return self._text
 
     def exact(self, word: str) -> int:
         """How often the text writes `word` as a whole word, with its capitals as given: whether a
         join ("South"+"East") would be the document's own spelling ("Southeast" is not; "MacArthur" is)."""
-        return self._count(word, "\n".join(self._texts))
+        return self._count(word, self._whole())
 
     def _count(self, word: str, text: str | None = None) -> int:
         if not _WORDS.fullmatch(word):

@@ -188,7 +188,6 @@ def _unpaged(stripped: list[str], furniture: list[bool]) -> None:
     7352"), is no page number; nor are sed's example outputs "1", "6", "1", "5", "6", within
     eight lines of its NEWS, or "1" and "2" after Python's ">>> inc()" in 17,000 lines of HISTORY."""
     numbers, marks = [], []
-    pages = sum(map(bool, stripped)) / PAGE_LINES       # the fewest page breaks a paged text this long has
     for i in compress(range(len(stripped)), furniture):
         text = stripped[i]
         if _PAGE_NUMBER.match(text):
@@ -196,6 +195,9 @@ def _unpaged(stripped: list[str], furniture: list[bool]) -> None:
             numbers.append((i, int(m[1]) if m else 0, m[2] if m else None))
         elif not _NO_WORDS.match(text):
             marks.append(i)                 # a print job number or a document symbol
+    if not numbers and not marks:
+        return
+    pages = sum(map(bool, stripped)) / PAGE_LINES       # the fewest page breaks a paged text this long has
     starts = list(accumulate(map(len, stripped), initial=0))
 
     def marked_pages(found: list[int]) -> int:
@@ -332,7 +334,7 @@ def _paragraphs(lines: _Lines, wrapped: bool, dropped: list | None = None) -> li
         elif b[-1:] != ":" and FIELD.match(b) and FIELD.match(pieces[0]):
             joins = False       # a record's next field ("To: ..." under "From: ..."), not a sentence going on
         elif (indents[i] > indents[i - 1] <= base_indent and len(a) < half and len(a.split()) <= _LABEL_WORDS
-              and not a_ended and a[-1] not in _OPEN_END_CHARS and not _function_end(a) and ": " not in a):
+              and not a_ended and not runs_on(a) and ": " not in a):
             joins = False       # a short label in the margin over its indented text: a manual's "NAME",
                                 # "-a, --all" (a centred title block's lines stand right of the margin;
                                 # a record's "Files: a/*" goes on with its value on the indented lines)
@@ -348,7 +350,7 @@ def _paragraphs(lines: _Lines, wrapped: bool, dropped: list | None = None) -> li
             joins = not (a_ended or len(a) < short or blank_marked)
         elif a_ended and len(a) < short:
             joins = False
-        elif not a_ended and len(a) < half and a[-1] not in _OPEN_END_CHARS and not _function_end(a):
+        elif not a_ended and len(a) < half and not runs_on(a):
             # A short unfinished line: a heading or a salutation, unless it is the text's
             # first line, where it is the opening words of a sentence ("May I, as Prime").
             joins = i == 1 and indents[0] <= base_indent     # (a centred first line is a title)
@@ -389,6 +391,11 @@ def _ended(text: str) -> bool:
 def _function_end(text: str) -> bool:
     """_FUNCTION_END.search(text): its words have at most 5 letters, so only the line's tail can match."""
     return _FUNCTION_END.search(text, max(0, len(text) - 5)) is not None
+
+
+def runs_on(text: str) -> bool:
+    """Whether a line runs on into the next: it ends in a comma or a word that needs one after it."""
+    return text[-1:] in _OPEN_END_CHARS or _function_end(text)
 
 
 def _starts_lower(text: str) -> bool:

@@ -13,7 +13,7 @@ import re
 from indexer.clean import chrome
 from indexer.readers.extracted import Extracted
 from indexer.metadata import search_date
-from indexer.clean.reflow import FIELD, LIST_ITEM, Paragraph, heading_level, wrapped_paragraphs
+from indexer.clean.reflow import FIELD, LIST_ITEM, Paragraph, heading_level, runs_on, wrapped_paragraphs
 
 # A pair of bold marks at the edges of words: "2**31/2**32-1" (powers) is not "2<b>31/2</b>32-1".
 _BOLD = re.compile(r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])")
@@ -236,14 +236,15 @@ def _read_header(header: list[Paragraph], kinds: list[str | None], reasons: list
     # A date that ends a sentence begun on the line above ("debianized by Akira TAGOH on / Wed, 13
     # Mar 2002 00:07:25 +0900.") is the sentence's; one over a list's first item ("20 July 2011 /
     # - add NetStream.Authenticate...") heads an entry.
-    dated = [i for i, p in enumerate(header) if p.lines == 1 and kinds[i] is None and chrome.is_dateline(p.text)]
+    dates = {i: chrome.is_dateline(p.text) for i, p in enumerate(header) if p.lines == 1 and kinds[i] is None}
+    dated = [i for i, date in dates.items() if date]
     entries = set(dated) if len(dated) >= 2 else {i for i in dated if header[i].text.endswith(":") or (
-        i and not header[i].blank_before and _RUNS_ON.search(header[i - 1].text)) or (
+        i and not header[i].blank_before and runs_on(header[i - 1].text)) or (
         i + 1 < len(header) and not header[i + 1].blank_before and LIST_ITEM.match(header[i + 1].text))}
     for i, p in enumerate(header):
         if p.lines > 1 or kinds[i] is not None:
             continue
-        date = None if i in entries else chrome.is_dateline(p.text)
+        date = None if i in entries else dates[i]
         name = chrome.archive_name(p.text)
         publisher = chrome.organisation(p.text)
         if publisher and (i in affiliations or (i + 1 < len(header) and _VERSION.match(header[i + 1].text))
@@ -380,8 +381,6 @@ def _mostly_letters(text: str) -> bool:
 
 _MENU_EDGE = 2          # a menu run starts or ends within this many paragraphs of the file's edge
 _VERSION = re.compile(r"(?:version|release|revision)\s+\d", re.I)
-# A line that runs on into the next: it ends in a comma or a word that needs one after it.
-_RUNS_ON = re.compile(r"(?:[,;]|\b(?:and|or|of|the|a|an|to|in|for|with|by|on|at|from|that|since|until))$", re.I)
 # A record's field (reflow.FIELD: "License: LGPL-2+", "Files: *") is never a title; its copies
 # belong to different records.
 _FIELD = FIELD
