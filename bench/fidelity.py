@@ -66,8 +66,8 @@ class Audit:
     kept_words: dict = field(default_factory=dict)             # HTML or Markdown file -> words it keeps
     by_folder: dict = field(default_factory=dict)              # top folder -> [source words, in passages]
     # The audit holds the readers to the text in the indexer's normal form, so a fault of the normal
-    # form itself is out of its sight: file -> (words of the decoded text, words after the normal form)
-    # where the normal form has fewer than NORMAL_FORM_KEEPS of them.
+    # form itself is out of its sight: file -> (words of the decoded file, markup included, and of its
+    # normal form) where the normal form has fewer than NORMAL_FORM_KEEPS of them.
     normal_form_drops: dict = field(default_factory=dict)
     unmatched: list = field(default_factory=list)               # per document: (source words not in passages,
                                                                 #  index of its first removed line, count)
@@ -168,6 +168,8 @@ def audit_files(name: str, root: Path, paths: Iterable[Path], *, keep_all: bool 
     """Read each file as `docsearch index` would and count where its words went."""
     from bs4 import XMLParsedAsHTMLWarning
 
+    from bench.visible import file_content
+    from indexer.clean import normalize as normal_form
     from indexer.errors import UnsupportedFileError
     from indexer.readers.boilerplate import learn_boilerplate
     from indexer.readers.load import load_document
@@ -188,12 +190,13 @@ def audit_files(name: str, root: Path, paths: Iterable[Path], *, keep_all: bool 
         out.documents += 1
         passages = list(segment(doc))
         label = str(path.relative_to(root))
-        source = visible_text(path)
-        account(out, doc, passages, source, label)
-        before, after = len(words(visible_text(path, normal=False))), len(words(source))
+        content = file_content(path)            # (read once: the visible text, the check, the links)
+        account(out, doc, passages, visible_text(path, content), label)
+        decoded = normal_form.decode(content[0], html=content[1] in (".html", ".htm"))
+        before, after = len(words(decoded)), len(words(normal_form.normalize(decoded)))
         if after < NORMAL_FORM_KEEPS * before:
             out.normal_form_drops[label] = (before, after)
-        links, page = page_links(path, root)
+        links, page = page_links(path, root, content)
         if page:        # (a link leads to a page: its words are what a search for the link's text finds)
             out.kept_words[label] = {w for p in passages for w in words(p.text)} | set(words(doc.title or ""))
             if links:
@@ -204,16 +207,16 @@ def audit_files(name: str, root: Path, paths: Iterable[Path], *, keep_all: bool 
 PAGES = (".html", ".htm", ".md", ".markdown")
 
 
-def page_links(path: Path, root: Path) -> tuple[dict, bool]:
+def page_links(path: Path, root: Path, content: tuple[bytes, str] | None = None) -> tuple[dict, bool]:
     """The links of an HTML or Markdown file that lead to a file under `root` (itself, for a link
     to one of its own headings): the words of each link's text -> the files it leads to; and
-    whether the file is such a page at all."""
+    whether the file is such a page at all. `content`: its file_content(), if read already."""
     from bs4 import BeautifulSoup
 
     from bench.visible import file_content, markdown_html
     from indexer.clean.normalize import decode, normalize
 
-    raw, suffix = file_content(path)
+    raw, suffix = content or file_content(path)
     if suffix not in PAGES:
         return {}, False
     markup = decode(raw, html=suffix in (".html", ".htm"))

@@ -108,18 +108,17 @@ def markdown_html(text: str) -> str:
     return renderer.render(_MD_FRONT.sub("", text))
 
 
-def visible_text(path: Path, normal: bool = True) -> str:
-    """The text a person reading the file sees, in the indexer's character normal form (`normal`;
-    else as decoded, to check that form itself)."""
+def visible_text(path: Path, content: tuple[bytes, str] | None = None) -> str:
+    """The text a person reading the file sees, in the indexer's character normal form.
+    `content`: the file's file_content(), when the caller has read it already."""
     from indexer.clean.normalize import decode, normalize
 
-    norm = normalize if normal else (lambda text: text)
-    raw, suffix = file_content(path)
-    text = norm(decode(raw, html=suffix in (".html", ".htm")))
+    raw, suffix = content or file_content(path)
+    text = normalize(decode(raw, html=suffix in (".html", ".htm")))
     if suffix in (".html", ".htm"):
-        text = norm(html_text(text))
+        text = normalize(html_text(text))
     elif suffix in (".md", ".markdown"):
-        text = norm(html_text(markdown_html(text)))
+        text = normalize(html_text(markdown_html(text)))
     else:       # a line break in HTML or Markdown source is a space on the screen, not a line end
         text = _LINE_END_HYPHEN.sub("", text)
     return text
